@@ -1,0 +1,17 @@
+package io.roundhouse.agent.state;
+
+/**
+ * The node's load as the agent's eyes (AMI and /proc) see it now. Read by admission decisions and by the publisher;
+ * implementations are thread-safe and never block.
+ */
+public interface NodeLoad {
+
+    /** Live call channels (CoreShowChannels and channel events; not CoreCurrentCalls). */
+    int channels();
+
+    /** Smoothed host CPU use, 0..100. */
+    double cpuPercent();
+
+    /** True while AMI is connected and the snapshot is current: otherwise the node must not take calls. */
+    boolean asteriskReachable();
+}

@@ -1,0 +1,31 @@
+package io.roundhouse.router.dispatch;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Chooses the node for each new call, and the next one when a node fails or bounces it: the seam between the SIP
+ * engine and dispatch (after Kamailio dispatcher's select / next / mark / is_from).
+ *
+ * <p>Called on a Netty event loop. Implementations answer from an in-memory view and may complete later when they
+ * must ask Redis (affinity), but never block the calling thread. The proxy continues on its own event loop.
+ */
+public interface Dispatcher {
+
+    /** The first node for a new out-of-dialog request; empty when no node can take it (the caller gets 503). */
+    CompletionStage<Optional<DispatchTarget>> select(CallContext call);
+
+    /**
+     * The next node after {@code failed} answered with {@code outcome} (5xx or timeout); empty when no node is left or
+     * the call must not be redispatched (the caller then gets the best response received, or 503).
+     */
+    CompletionStage<Optional<DispatchTarget>> next(CallContext call, DispatchTarget failed, AttemptOutcome outcome);
+
+    /** The call ended on {@code target} with a final response that is not redispatched (for logs and counters). */
+    default void completed(CallContext call, DispatchTarget target, int statusCode) {
+    }
+
+    /** True when {@code source} is one of the farm's nodes: only those may send X-Exec-App headers. */
+    boolean isFromNode(InetSocketAddress source);
+}
