@@ -147,7 +147,7 @@ public final class SipTestAgent implements AutoCloseable {
     }
 
     public String host() {
-        return address.getAddress().getHostAddress();
+        return io.netty.util.NetUtil.toAddressString(address.getAddress());
     }
 
     /** {@code host:port}, IPv6 in brackets. */
