@@ -109,18 +109,45 @@ final class RedisGateway implements AutoCloseable {
         }
     }
 
-    /** Runs one command (or a pipeline) and turns a client failure into a {@link StateStoreException}. */
+    /**
+     * Runs one command (or a pipeline) and turns a client failure into a {@link StateStoreException}.
+     *
+     * <p>After a Redis restart (or failover) every idle pooled socket is dead, and the first command on each would
+     * fail although Redis is back. So when a command fails on a broken established connection (not on connecting,
+     * not on a read timeout), the idle connections are dropped and the command is sent once more on a fresh one.
+     * Every write of the contract tolerates that: node writes, marks and controls are idempotent; a claim, move or
+     * release whose first attempt did run and lost its reply returns the true owner, with {@code won}/{@code moved}
+     * false or {@code release} false; a decision line or event may appear twice.
+     */
     <T> T call(String operation, String key, Function<UnifiedJedis, T> command) {
         try {
             return command.apply(client);
         } catch (JedisConnectionException e) {
-            // After a Redis restart every idle pooled socket is dead; dropping them now makes the next call
-            // open a fresh one instead of failing once per stale connection.
             dropIdleConnections();
-            throw failure(operation, key, e);
+            if (!brokenEstablishedConnection(e)) {
+                throw failure(operation, key, e);
+            }
+            try {
+                return command.apply(client);
+            } catch (JedisException again) {
+                again.addSuppressed(e);
+                throw failure(operation, key, again);
+            }
         } catch (JedisException e) {
             throw failure(operation, key, e);
         }
+    }
+
+    /** True unless the failure was on connecting or a read timeout, where trying again at once cannot help. */
+    private static boolean brokenEstablishedConnection(JedisConnectionException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.UnknownHostException || t instanceof javax.net.ssl.SSLException) {
+                return false;
+            }
+        }
+        String m = String.valueOf(e.getMessage());
+        return !m.contains("Failed to connect") && !m.contains("Could not get a resource");
     }
 
     /** Runs a script by SHA1, sending its body only when Redis does not know it (after a restart or a SCRIPT FLUSH). */

@@ -175,6 +175,7 @@ public final class TestRedis implements BeforeEachCallback, AfterEachCallback {
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis((int) TIMEOUT.toMillis())
                 .socketTimeoutMillis((int) TIMEOUT.toMillis())
+                .autoNegotiateProtocol(false)
                 .database(u.database())
                 .ssl(u.tls());
         if (u.user() != null) {
