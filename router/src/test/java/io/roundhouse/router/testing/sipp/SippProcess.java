@@ -51,16 +51,18 @@ public final class SippProcess implements AutoCloseable {
     private final int localPort;
     private final int controlPort;
     private final Duration maxDuration;
+    private final boolean traced;
     private volatile SippResult result;
 
     private SippProcess(String name, Process process, Path directory, int localPort, int controlPort,
-                        Duration maxDuration) {
+                        Duration maxDuration, boolean traced) {
         this.name = name;
         this.process = process;
         this.directory = directory;
         this.localPort = localPort;
         this.controlPort = controlPort;
         this.maxDuration = maxDuration;
+        this.traced = traced;
     }
 
     /** A sipp running the scenario {@code sipp/<scenario>} from the test classpath. */
@@ -88,6 +90,9 @@ public final class SippProcess implements AutoCloseable {
 
     /** The messages sipp sent and received, when started with {@link Builder#traceMessages()}. */
     public SippMessageLog messages() {
+        if (!traced) {
+            throw new IllegalStateException("sipp " + name + ": messages were not traced (expected: traceMessages())");
+        }
         return SippMessageLog.read(directory.resolve("messages.log"));
     }
 
@@ -282,7 +287,8 @@ public final class SippProcess implements AutoCloseable {
                 builder.environment().put("TERM", "dumb");
                 Process process = builder.start();
                 LIVE.add(process);
-                return new SippProcess(runName, process, directory, localPort, controlPort, maxDuration);
+                return new SippProcess(runName, process, directory, localPort, controlPort, maxDuration,
+                        traceMessages);
             } catch (IOException e) {
                 throw new UncheckedIOException("sipp: cannot start " + scenario + " in " + directory, e);
             }
