@@ -203,7 +203,8 @@ public final class AgentConfigLoader {
         Section {
             if (!node.isObject()) {
                 throw new ConfigException(path.isEmpty() ? "(file)" : path,
-                        "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " (expected: a mapping)");
+                        "a value of type " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                                + " (expected: a mapping)");
             }
         }
 
