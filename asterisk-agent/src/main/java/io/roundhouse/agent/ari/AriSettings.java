@@ -136,7 +136,8 @@ public record AriSettings(
                 // One line, as written by `echo secret > file`: the trailing newline is not part of the secret.
                 return Files.readString(path, StandardCharsets.UTF_8).strip();
             } catch (IOException e) {
-                throw new ConfigException("ari.password-file", path + ": cannot read (" + e + ")", e);
+                throw new ConfigException("ari.password-file", path + ": cannot read it (" + e
+                        + "; expected: a file readable by the agent holding the ARI password)", e);
             }
         }
         String fromEnv = env.apply(PASSWORD_ENV);
