@@ -93,6 +93,8 @@ final class RedisGateway implements AutoCloseable {
                     .connectionTimeoutMillis(connectMs)
                     .socketTimeoutMillis(socketMs)
                     .clientName("roundhouse-sentinel")
+                    // Sentinels speak RESP2 through Jedis' plain client; negotiating would only log a warning.
+                    .autoNegotiateProtocol(false)
                     .build();
             RedisSentinelClient c = RedisSentinelClient.builder()
                     .masterName(settings.sentinelMaster())
