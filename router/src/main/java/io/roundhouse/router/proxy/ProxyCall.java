@@ -9,7 +9,6 @@ import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.SipParseException;
 import io.roundhouse.router.sip.SipParser;
 import io.roundhouse.router.sip.SipUri;
-import io.roundhouse.router.sip.Via;
 import io.roundhouse.router.transaction.ClientTransaction;
 import io.roundhouse.router.transaction.ClientTransactionListener;
 import io.roundhouse.router.transaction.HopByHop;
@@ -69,6 +68,7 @@ final class ProxyCall implements ClientTransactionListener {
     private Cancellable cancelGuard = Cancellable.NONE;
     private Cancellable dispatcherWatchdog = Cancellable.NONE;
     private int dispatcherQuestions;
+    private String loopHash;
 
     private ProxyCall(ProxyCore core, ByteBuf copy, SipMessage request, Inbound in, ServerTransaction st,
                       boolean fromNode) {
@@ -193,8 +193,7 @@ final class ProxyCall implements ClientTransactionListener {
     private ByteBuf build(Destination dest, Map<String, String> addHeaders, int thisAttempt) {
         LocalAddresses locals = core.locals();
         ListenPoint outPoint = locals.pointFor(dest.transport(), dest.address());
-        Via top = request.topVia();
-        String branchId = Branches.branch(request, top, thisAttempt);
+        String branchId = branchFor(thisAttempt);
         List<String> recordRoutes = List.of();
         if (core.config.recordRoute() && request.toTagOrNull() == null
                 && DIALOG_CREATING.contains(request.method())) {
@@ -210,6 +209,14 @@ final class ProxyCall implements ClientTransactionListener {
         return core.writer.forwardRequest(request, edits);
     }
 
+    /** The branch of attempt {@code n}: the request's loop hash (computed once) and the attempt number. */
+    private String branchFor(int n) {
+        if (loopHash == null) {
+            loopHash = Branches.loopHash(request, request.topVia());
+        }
+        return Branches.PREFIX + loopHash + "." + n;
+    }
+
     private void start(ByteBuf out, Destination dest) {
         if (released || st.finalSent() || cancelled) {
             out.release();
@@ -218,7 +225,7 @@ final class ProxyCall implements ClientTransactionListener {
             }
             return;
         }
-        String branchId = Branches.branch(request, request.topVia(), attempt);
+        String branchId = branchFor(attempt);
         ClientTransaction ct = invite
                 ? new InviteClientTransaction(core.table, branchId, out, dest, this)
                 : new NonInviteClientTransaction(core.table, branchId, request.method(), out, dest, this);
