@@ -43,9 +43,13 @@ class AriEventStreamTest {
     }
 
     private AriEventStream connect(String password) {
+        return connect(password, Duration.ofSeconds(1));
+    }
+
+    private AriEventStream connect(String password, Duration pingInterval) {
         AriSettings settings = new AriSettings(URI.create("http://127.0.0.1:" + asterisk.port() + "/"),
                 FakeAriRest.USER, password, List.of("Conference", "Echo"), Duration.ofMillis(50),
-                Duration.ofMillis(400), Duration.ofSeconds(1));
+                Duration.ofMillis(400), pingInterval);
         stream = new AriEventStream(settings, scheduler, new AriEventStream.Listener() {
             @Override
             public void onEvent(AriEvent event) {
@@ -87,6 +91,21 @@ class AriEventStreamTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> stream.registeredApps().size() == 2);
         assertThat(asterisk.handshakes()).hasSize(2);
+    }
+
+    @Test
+    void aSilentAsteriskIsDeclaredGoneWhenAPingGoesUnansweredForOneInterval() {
+        connect(FakeAriRest.PASSWORD, Duration.ofMillis(200));
+        await().atMost(Duration.ofSeconds(5)).until(() -> asterisk.connected() == 1 && stream.registeredApps().size() == 2);
+        asterisk.refuse(true); // and no new connection succeeds, so the apps stay unregistered
+
+        asterisk.silent(true); // socket open, pings unanswered: TCP alone would not notice
+        long silentAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5))
+                .until(() -> stream.registeredApps().isEmpty());
+
+        // A ping goes out at most one interval after silence begins and is given one interval to be answered.
+        assertThat(Duration.ofNanos(System.nanoTime() - silentAt)).isLessThan(Duration.ofMillis(700));
     }
 
     @Test

@@ -179,6 +179,22 @@ class ServiceHostTest {
     }
 
     @Test
+    void aCallerWhoHungUpWhileTheWebSocketWasDownIsEndedAfterTheReconnect() {
+        rest.bridgeLifecycle("conf-5000");
+        placements.claim("5000", NODE);
+        join("1795439762.601", "5000");
+        await().atMost(WAIT).until(() -> host.rooms().equals(Map.of("5000", 1)));
+
+        // The WebSocket drops; meanwhile the caller hangs up, so its StasisEnd is never delivered to this agent.
+        // After the reconnect, GET /ari/channels (captured: []) shows the channel is gone.
+        asterisk.events().drop();
+
+        await().atMost(WAIT).until(() -> host.rooms().isEmpty() && rest.bridgeDestroys("conf-5000") == 1);
+        await().atMost(WAIT).until(() -> placements.lookup("5000").isEmpty());
+        assertThat(host.registeredApps()).contains("Conference");
+    }
+
+    @Test
     void aServiceThatThrowsHasItsChannelHungUpAndTheHostKeepsServing() throws Exception {
         host.close();
         StasisService failsBeforeAnswer = new Failing("FailsEarly", false);

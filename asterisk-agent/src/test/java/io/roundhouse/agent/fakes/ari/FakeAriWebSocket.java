@@ -24,6 +24,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -50,6 +51,7 @@ public final class FakeAriWebSocket implements AutoCloseable {
     private final Channel server;
     private final String authorization;
     private volatile boolean refusing;
+    private volatile boolean silent;
 
     public FakeAriWebSocket(String user, String password) {
         this(user, password, 0);
@@ -82,6 +84,7 @@ public final class FakeAriWebSocket implements AutoCloseable {
                 WebSocketServerProtocolConfig.newBuilder().websocketPath("/ari/events").checkStartsWith(true)
                         .sendCloseFrame(null) // Asterisk closes without a close frame
                         .build()));
+        pipeline.addAfter(after, "ping-gate", new PingGate());
         pipeline.addAfter(after, "ws-handshake", new Handshake());
         pipeline.addAfter(after, "http-aggregator", new HttpObjectAggregator(64 * 1024));
         pipeline.addAfter(after, "http-codec", new HttpServerCodec());
@@ -201,6 +204,14 @@ public final class FakeAriWebSocket implements AutoCloseable {
         sockets.close().syncUninterruptibly();
     }
 
+    /**
+     * While true, open sockets stay open but pings go unanswered and nothing is sent: a hung Asterisk, or a half-open
+     * TCP connection after a network fault.
+     */
+    public void silent(boolean silent) {
+        this.silent = silent;
+    }
+
     /** While true, new TCP connections are closed at once (the client's upgrade fails). */
     public void refuse(boolean refuse) {
         this.refusing = refuse;
@@ -240,6 +251,18 @@ public final class FakeAriWebSocket implements AutoCloseable {
                 sockets.add(ctx.channel());
             }
             super.userEventTriggered(ctx, event);
+        }
+    }
+
+    /** Drops pings while {@link #silent} (the protocol handler after it would answer them). */
+    private final class PingGate extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (silent && msg instanceof PingWebSocketFrame) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 
