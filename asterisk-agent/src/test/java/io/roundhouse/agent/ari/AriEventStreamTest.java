@@ -109,14 +109,16 @@ class AriEventStreamTest {
     }
 
     @Test
-    void staysUnregisteredWhileAsteriskRefusesAndBacksOffThenRecovers() throws InterruptedException {
+    void staysUnregisteredWhileAsteriskRefusesAndBacksOffThenRecovers() {
         connect(FakeAriRest.PASSWORD);
         await().atMost(Duration.ofSeconds(5)).until(() -> asterisk.connected() == 1);
         asterisk.refuse(true);
+        int attemptsBefore = asterisk.connectionAttempts();
         asterisk.drop();
         await().atMost(Duration.ofSeconds(1)).until(() -> stream.registeredApps().isEmpty());
 
-        Thread.sleep(1500); // real sockets: let the backoff run against a refusing server for a while
+        // 50, 100, 200 ms: three more attempts against the refusing server, none of them registering anything.
+        await().atMost(Duration.ofSeconds(3)).until(() -> asterisk.connectionAttempts() >= attemptsBefore + 3);
         assertThat(stream.registeredApps()).isEmpty();
         assertThat(asterisk.handshakes()).hasSize(1);
 
@@ -126,10 +128,10 @@ class AriEventStreamTest {
     }
 
     @Test
-    void wrongPasswordNeverRegistersAnApp() throws InterruptedException {
+    void wrongPasswordNeverRegistersAnApp() {
         connect("wrong-password");
 
-        Thread.sleep(700); // several attempts at 50..400 ms
+        await().atMost(Duration.ofSeconds(3)).until(() -> asterisk.connectionAttempts() >= 3); // retried with backoff
         assertThat(stream.registeredApps()).isEmpty();
         assertThat(asterisk.handshakes()).isEmpty();
     }

@@ -51,6 +51,7 @@ class ServiceHostTest {
                 Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(1));
         ServicesSettings services = ServicesSettings.parse(new ObjectMapper(new YAMLFactory()).readTree("""
                 Conference: { max-participants-per-node: 3, new-room-max-channels: 10, new-room-max-cpu: 80 }
+                Echo: { max-participants-per-node: 1 }
                 """));
         ServiceHost started = new ServiceHost(ari, services, load, placements, NODE, changes::incrementAndGet, catalog);
         started.start();
@@ -201,8 +202,10 @@ class ServiceHostTest {
         StasisService failsAfterAnswer = new Failing("FailsLate", true);
         host = host(new ServiceCatalog(Map.of(
                 "Conference", Conference::new,
+                "Echo", Echo::new,
                 "FailsEarly", (settings, context) -> failsBeforeAnswer,
-                "FailsLate", (settings, context) -> failsAfterAnswer)), List.of("Conference", "FailsEarly", "FailsLate"));
+                "FailsLate", (settings, context) -> failsAfterAnswer)),
+                List.of("Conference", "Echo", "FailsEarly", "FailsLate"));
 
         send(AriEventFrames.stasisStart("FailsEarly", "1795439762.401", "x"));
         send(AriEventFrames.stasisStart("FailsLate", "1795439762.402", "x"));
@@ -220,12 +223,18 @@ class ServiceHostTest {
 
     @Test
     void echoAnswersAndCountsItsCallUntilStasisEnd() {
+        assertThat(host.acceptingServices()).contains("Echo");
         send(AriEventFrames.stasisStart("Echo", "1795439762.501", ""));
         await().atMost(WAIT).until(() -> rest.answers("1795439762.501") == 1);
+        assertThat(host.acceptingServices()).as("Echo is at its limit of 1 call").doesNotContain("Echo");
+
+        send(AriEventFrames.stasisStart("Echo", "1795439762.502", ""));
+        await().atMost(WAIT).until(() -> rest.hangups("1795439762.502", "congestion") == 1);
+        assertThat(rest.answers("1795439762.502")).isZero();
 
         send(AriEventFrames.stasisEnd("Echo", "1795439762.501", ""));
-        await().atMost(WAIT).until(() -> changes.get() > 0 && rest.answers("1795439762.501") == 1);
-        assertThat(rest.hangups("1795439762.501")).isZero();
+        await().atMost(WAIT).until(() -> host.acceptingServices().contains("Echo"));
+        assertThat(rest.hangups("1795439762.501")).as("the caller hung up, not the agent").isZero();
         assertThat(host.rooms()).isEmpty();
     }
 

@@ -52,6 +52,7 @@ public final class FakeAriWebSocket implements AutoCloseable {
     private final String authorization;
     private volatile boolean refusing;
     private volatile boolean silent;
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
     public FakeAriWebSocket(String user, String password) {
         this(user, password, 0);
@@ -68,6 +69,7 @@ public final class FakeAriWebSocket implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.incrementAndGet();
                         if (refusing) {
                             ch.close();
                             return;
@@ -182,6 +184,11 @@ public final class FakeAriWebSocket implements AutoCloseable {
     /** Request URIs of the upgrades accepted so far, e.g. {@code /ari/events?app=Conference,Echo}. */
     public List<String> handshakes() {
         return List.copyOf(handshakes);
+    }
+
+    /** TCP connections accepted so far (refused and failed upgrades included): the client's attempts. */
+    public int connectionAttempts() {
+        return connections.get();
     }
 
     /** Sockets open now. */
