@@ -47,12 +47,16 @@ class ServiceHostTest {
     }
 
     private ServiceHost host(ServiceCatalog catalog, List<String> apps) throws Exception {
-        AriSettings ari = new AriSettings(asterisk.url(), FakeAriRest.USER, FakeAriRest.PASSWORD, apps,
-                Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(1));
-        ServicesSettings services = ServicesSettings.parse(new ObjectMapper(new YAMLFactory()).readTree("""
+        return host(catalog, apps, """
                 Conference: { max-participants-per-node: 3, new-room-max-channels: 10, new-room-max-cpu: 80 }
                 Echo: { max-participants-per-node: 1 }
-                """));
+                """);
+    }
+
+    private ServiceHost host(ServiceCatalog catalog, List<String> apps, String servicesYaml) throws Exception {
+        AriSettings ari = new AriSettings(asterisk.url(), FakeAriRest.USER, FakeAriRest.PASSWORD, apps,
+                Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(1));
+        ServicesSettings services = ServicesSettings.parse(new ObjectMapper(new YAMLFactory()).readTree(servicesYaml));
         ServiceHost started = new ServiceHost(ari, services, load, placements, NODE, changes::incrementAndGet, catalog);
         started.start();
         await().atMost(WAIT).until(() -> started.registeredApps().size() == apps.size());
@@ -193,6 +197,41 @@ class ServiceHostTest {
         await().atMost(WAIT).until(() -> host.rooms().isEmpty() && rest.bridgeDestroys("conf-5000") == 1);
         await().atMost(WAIT).until(() -> placements.lookup("5000").isEmpty());
         assertThat(host.registeredApps()).contains("Conference");
+    }
+
+    @Test
+    void concurrentJoinsAndLeavesOfSeveralRoomsEndWithNothingLeftBehind() throws Exception {
+        host.close();
+        host = host(new ServiceCatalog(), List.of("Conference", "Echo"),
+                "Conference: { max-participants-per-node: 200, new-room-max-channels: 1000 }");
+        List<String> rooms = List.of("7000", "7001", "7002", "7003");
+        rooms.forEach(room -> {
+            rest.bridgeLifecycle("conf-" + room);
+            placements.claim(room, NODE);
+        });
+        int perRoom = 10;
+
+        // Frames go out back to back, so the workers admit, answer and bridge these calls concurrently.
+        for (int i = 0; i < perRoom; i++) {
+            for (String room : rooms) {
+                join("1795439762." + room + i, room);
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> host.rooms().equals(Map.of(
+                "7000", perRoom, "7001", perRoom, "7002", perRoom, "7003", perRoom)));
+        for (String room : rooms) {
+            assertThat(rest.bridgeCreates("conf-" + room)).as("one bridge for room %s", room).isEqualTo(1);
+        }
+
+        for (int i = 0; i < perRoom; i++) {
+            for (String room : rooms) {
+                leave("1795439762." + room + i, room);
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> host.rooms().isEmpty()
+                && rooms.stream().allMatch(room -> rest.bridgeDestroys("conf-" + room) == 1));
+        await().atMost(WAIT).until(() -> rooms.stream().allMatch(room -> placements.lookup(room).isEmpty()));
+        assertThat(rooms).noneMatch(room -> rest.bridgeExists("conf-" + room));
     }
 
     @Test
