@@ -204,7 +204,9 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
      * Asterisk which channels exist and end the calls of the others.
      */
     private void forgetVanishedCalls() {
-        if (calls.isEmpty()) {
+        // Taken before the listing: a call that starts after it is not in the listing and must not be ended.
+        List<String> known = List.copyOf(calls.keySet());
+        if (known.isEmpty()) {
             return;
         }
         Set<String> live;
@@ -214,7 +216,7 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
             log.warn("ARI: could not list channels after reconnect: {}", e.getMessage());
             return;
         }
-        for (String channelId : List.copyOf(calls.keySet())) {
+        for (String channelId : known) {
             if (!live.contains(channelId)) {
                 Call call = calls.remove(channelId);
                 if (call != null) {
