@@ -44,6 +44,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class FakeAriWebSocket implements AutoCloseable {
 
+    /** Asterisk's captured answer to an upgrade with a bad password; read once, never on the event loop. */
+    private static final byte[] UNAUTHORIZED = AsteriskFixtures.text("ari-ws-handshake-bad-password.http")
+            .getBytes(StandardCharsets.UTF_8);
+
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ChannelGroup sockets = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<String> handshakes = new CopyOnWriteArrayList<>();
@@ -241,10 +245,8 @@ public final class FakeAriWebSocket implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             if (!authorization.equals(request.headers().get("Authorization"))) {
                 request.release();
-                byte[] answer = AsteriskFixtures.text("ari-ws-handshake-bad-password.http")
-                        .getBytes(StandardCharsets.UTF_8);
                 ctx.pipeline().remove(HttpServerCodec.class);
-                ctx.channel().writeAndFlush(Unpooled.wrappedBuffer(answer))
+                ctx.channel().writeAndFlush(Unpooled.wrappedBuffer(UNAUTHORIZED))
                         .addListener(f -> ctx.channel().close());
                 return;
             }
