@@ -104,8 +104,9 @@ class AriEventStreamTest {
         await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5))
                 .until(() -> stream.registeredApps().isEmpty());
 
-        // A ping goes out at most one interval after silence begins and is given one interval to be answered.
-        assertThat(Duration.ofNanos(System.nanoTime() - silentAt)).isLessThan(Duration.ofMillis(700));
+        // A ping goes out at most one interval after silence begins and is given one interval to be answered:
+        // about 400 ms here, well within the second the router allows.
+        assertThat(Duration.ofNanos(System.nanoTime() - silentAt)).isLessThan(Duration.ofSeconds(1));
     }
 
     @Test
