@@ -108,7 +108,10 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
             public void onRegisteredAppsChanged(Set<String> registeredApps) {
                 changes.stateChanged();
                 if (!registeredApps.isEmpty()) {
-                    workers.execute(ServiceHost.this::forgetVanishedCalls);
+                    workers.execute(() -> {
+                        confirmRegistration(registeredApps);
+                        forgetVanishedCalls();
+                    });
                 }
             }
         });
@@ -196,6 +199,24 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
                     log.warn("{}: could not hang up {}: {}", service.name(), call, h.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Asks Asterisk which applications it has registered ({@code GET /applications}) and says so in the log when one
+     * of ours is missing: a diagnostic for operators (e.g. a proxy between agent and Asterisk that dropped the query).
+     * Readiness itself follows the WebSocket, which is what Asterisk keys the registration on.
+     */
+    private void confirmRegistration(Set<String> registeredApps) {
+        try {
+            List<String> listed = rest.applications();
+            for (String app : registeredApps) {
+                if (!listed.contains(app)) {
+                    log.warn("ARI: WebSocket is up but Asterisk does not list application {} (listed: {})", app, listed);
+                }
+            }
+        } catch (AriRequestException e) {
+            log.warn("ARI: could not list applications after connecting: {}", e.getMessage());
         }
     }
 

@@ -6,12 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.roundhouse.agent.ari.AriSettings;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.roundhouse.agent.fakes.ari.AriEventFrames;
+import io.roundhouse.agent.fakes.ari.AsteriskFixtures;
 import io.roundhouse.agent.fakes.ari.FakeAriRest;
 import io.roundhouse.agent.fakes.ari.FakeAsterisk;
 import io.roundhouse.shared.state.Placements;
 import io.roundhouse.shared.testing.TestRedis;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -112,6 +115,31 @@ class ServiceHostTest {
         assertThat(rest.bridgeExists("conf-1000")).isFalse();
         assertThat(changes.get()).isGreaterThan(changesBefore);
         assertThat(rest.hangups("1795439762.101")).as("callers hung up themselves").isZero();
+    }
+
+    @Test
+    void theCapturedConferenceFlowReplayedGivesTheCapturedAppsRestCallsInOrder() throws Exception {
+        // ari-events-conference.jsonl as captured (channel 1795439762.9, room 1000), every frame in order.
+        List<String> frames = AsteriskFixtures.eventFrames("ari-events-conference.jsonl");
+        rest.bridgeLifecycle("conf-1000");
+
+        send(frames.get(0)); // StasisStart
+        await().atMost(WAIT).until(() -> host.rooms().equals(Map.of("1000", 1)));
+        frames.subList(1, frames.size()).forEach(this::send); // ... ChannelLeftBridge, StasisEnd, BridgeDestroyed
+        await().atMost(WAIT).until(() -> host.rooms().isEmpty() && rest.bridgeDestroys("conf-1000") == 1);
+
+        // What the capturing app changed with success (its GETs and the 409/404 probes were checks, not the flow).
+        List<String> captured = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : AsteriskFixtures.text("ari-rest-conference.jsonl").split("\n")) {
+            JsonNode exchange = json.readTree(line);
+            if (!exchange.get("method").asText().equals("GET") && exchange.get("status").asInt() < 300) {
+                captured.add(exchange.get("method").asText() + " "
+                        + FakeAriRest.normalized(exchange.get("path").asText()));
+            }
+        }
+        assertThat(captured).hasSize(4);
+        assertThat(rest.changes()).isEqualTo(captured);
     }
 
     @Test
