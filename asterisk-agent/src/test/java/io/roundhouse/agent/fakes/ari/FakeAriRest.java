@@ -21,9 +21,13 @@ import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.http.HttpHeaders;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -44,7 +48,7 @@ public final class FakeAriRest implements AutoCloseable {
     private static final String CAPTURED_CHANNEL = "1795439762.9";
 
     private final WireMockServer server;
-    private com.github.tomakehurst.wiremock.stubbing.StubMapping channelsStub;
+    private StubMapping channelsStub;
 
     public FakeAriRest() {
         server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
@@ -108,7 +112,7 @@ public final class FakeAriRest implements AutoCloseable {
      * What {@code GET /channels} answers from now on: the captured listing ({@code ari-get-channels-1}) with one entry
      * per live channel, ids rewritten; the captured empty listing when there is none.
      */
-    public void liveChannels(java.util.Collection<String> channelIds) {
+    public void liveChannels(Collection<String> channelIds) {
         ResponseDefinitionBuilder response;
         if (channelIds.isEmpty()) {
             response = captured("ari-get-channels-empty.http");
@@ -168,8 +172,8 @@ public final class FakeAriRest implements AutoCloseable {
      * to compare with a captured flow.
      */
     public List<String> changes() {
-        List<com.github.tomakehurst.wiremock.stubbing.ServeEvent> events = new ArrayList<>(server.getAllServeEvents());
-        java.util.Collections.reverse(events); // WireMock lists the newest first
+        List<ServeEvent> events = new ArrayList<>(server.getAllServeEvents());
+        Collections.reverse(events); // WireMock lists the newest first
         return events.stream().filter(e -> !e.getRequest().getMethod().getName().equals("GET"))
                 .map(e -> e.getRequest().getMethod().getName() + " " + normalized(e.getRequest().getUrl())).toList();
     }
@@ -181,7 +185,7 @@ public final class FakeAriRest implements AutoCloseable {
             return url;
         }
         List<String> params = new ArrayList<>(List.of(url.substring(q + 1).split("&")));
-        java.util.Collections.sort(params);
+        Collections.sort(params);
         return url.substring(0, q) + "?" + String.join("&", params);
     }
 

@@ -1,6 +1,9 @@
 package io.roundhouse.agent.fakes.ari;
 
+import io.roundhouse.agent.ari.AriEvent;
 import java.net.URI;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * A fake Asterisk HTTP server for ARI on one loopback port, as the real one: the event WebSocket
@@ -9,7 +12,7 @@ import java.net.URI;
 public final class FakeAsterisk implements AutoCloseable {
 
     private final FakeAriRest rest = new FakeAriRest();
-    private final java.util.Set<String> live = new java.util.LinkedHashSet<>();
+    private final Set<String> live = new LinkedHashSet<>();
     private final FakeAriWebSocket events = new FakeAriWebSocket(FakeAriRest.USER, FakeAriRest.PASSWORD, rest.port());
 
     public FakeAriRest rest() {
@@ -25,7 +28,7 @@ public final class FakeAsterisk implements AutoCloseable {
      * StasisEnd, as in Asterisk (the REST listing and the events must not contradict each other).
      */
     public synchronized void send(String frame) {
-        io.roundhouse.agent.ari.AriEvent event = io.roundhouse.agent.ari.AriEvent.parse(frame);
+        AriEvent event = AriEvent.parse(frame);
         if (event.type().equals("StasisStart")) {
             live.add(event.channelId());
             rest.liveChannels(live);
