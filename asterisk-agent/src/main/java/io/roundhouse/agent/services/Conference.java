@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * unanswered with reason {@code congestion}, which Asterisk's PJSIP answers with 503 and {@code Reason: Q.850;cause=34}
  * (fixture {@code sip-bounce-congestion}): the bounce the router redispatches. An admitted call is answered and added
  * to the bridge {@code conf-<room>}, created on the first join and destroyed after the last leave, when the room's
- * placement is also released (only if it still points at this node).
+ * placement is also released (only if it still points at this node). A new room is claimed for this node before
+ * it is answered; a room placed on another node is bounced, so that a router with a stale view never splits it.
  *
  * <p>Options: {@code placement-key}, the template of the room's placement key, which must render the router's affinity
  * key. Variables: {@code ${room}} (first Stasis argument) and {@code ${arg1}}..{@code ${arg9}} (further arguments).
@@ -142,6 +143,10 @@ public final class Conference implements StasisService {
         }
         boolean joined = false;
         try {
+            if (newRoom && !placedHere(room, call)) {
+                call.hangup(HangupReason.CONGESTION);
+                return;
+            }
             call.answer();
             synchronized (stripe(roomName)) {
                 if (!room.bridgeReady) {
@@ -192,6 +197,27 @@ public final class Conference implements StasisService {
         if (last) {
             closeIfEmpty(room);
         }
+    }
+
+    /**
+     * A new room is claimed for this node before it is answered, so two nodes never host one room: when the room is
+     * already placed on another node (a router with a stale view sent the call here), the call is bounced and the
+     * router follows the placement. Redis unreachable: admitted, since the router owns placement and reconciles.
+     */
+    private boolean placedHere(Room room, Call call) {
+        String owner;
+        try {
+            owner = context.placements().claim(room.placementKey, context.nodeId()).owner();
+        } catch (RuntimeException e) {
+            log.warn("{}: could not claim placement {} for new room {} (admitting): {}", name, room.placementKey,
+                    room.name, e.toString());
+            return true;
+        }
+        if (context.nodeId().equals(owner)) {
+            return true;
+        }
+        log.info("{}: bounced {} with congestion: room {} is placed on {}", name, call, room.name, owner);
+        return false;
     }
 
     /** After the last leave: destroy the bridge and release the placement, unless a join came in meanwhile. */

@@ -177,6 +177,30 @@ class ServiceHostTest {
     }
 
     @Test
+    void aNewRoomAlreadyPlacedOnAnotherNodeIsBouncedSoTheRoomIsNeverSplit() {
+        rest.bridgeLifecycle("conf-8000");
+        placements.claim("8000", "asterisk-2");
+
+        join("1795439762.801", "8000");
+
+        await().atMost(WAIT).until(() -> rest.hangups("1795439762.801", "congestion") == 1);
+        assertThat(rest.answers("1795439762.801")).isZero();
+        assertThat(rest.bridgeCreates("conf-8000")).isZero();
+        assertThat(host.rooms()).isEmpty();
+        assertThat(placements.lookup("8000")).contains("asterisk-2");
+    }
+
+    @Test
+    void aNewRoomIsClaimedForThisNodeBeforeItIsAnswered() {
+        rest.bridgeLifecycle("conf-8001");
+
+        join("1795439762.811", "8001");
+
+        await().atMost(WAIT).until(() -> host.rooms().equals(Map.of("8001", 1)));
+        assertThat(placements.lookup("8001")).contains(NODE);
+    }
+
+    @Test
     void joinsToAHostedRoomAreAdmittedOnAnOverloadedNodeUpToTheHardParticipantLimit() {
         rest.bridgeLifecycle("conf-3000");
         join("1795439762.301", "3000");
