@@ -1,0 +1,73 @@
+package io.roundhouse.router.dispatch;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where decisions go: one INFO line each, a counter per service/node/reason, and the line appended to the capped list
+ * in Redis on a thread of its own (dropped and counted when that thread falls behind, so Redis never slows a call).
+ */
+public final class DecisionLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.roundhouse.router.dispatch.decisions");
+
+    /** Decisions waiting for Redis; beyond this they are dropped (and counted). */
+    static final int QUEUE_LIMIT = 10_000;
+
+    private final MeterRegistry registry;
+    private final Consumer<String> redisSink;
+    private final ExecutorService writer;
+    private final Counter dropped;
+
+    /** @param redisSink appends one line to the decisions list in Redis; null keeps decisions out of Redis */
+    public DecisionLog(MeterRegistry registry, Consumer<String> redisSink) {
+        this.registry = registry;
+        this.redisSink = redisSink;
+        this.writer = redisSink == null ? null : new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(QUEUE_LIMIT), r -> {
+                    Thread t = new Thread(r, "dispatch-decisions");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.dropped = Counter.builder("roundhouse.dispatch.decisions.dropped")
+                .description("decisions not written to Redis (writer behind or Redis failing)").register(registry);
+    }
+
+    public void record(Decision d) {
+        String line = d.line();
+        LOG.info("dispatch {}", line);
+        Counter.builder("roundhouse.dispatch.decisions").description("dispatch decisions")
+                .tag("service", d.service()).tag("node", d.node()).tag("reason", d.reason())
+                .register(registry).increment();
+        if (writer == null) {
+            return;
+        }
+        try {
+            writer.execute(() -> {
+                try {
+                    redisSink.accept(line);
+                } catch (RuntimeException e) {
+                    dropped.increment();
+                    LOG.debug("decision not written to Redis: {}", e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            dropped.increment();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (writer != null) {
+            writer.shutdownNow();
+        }
+    }
+}

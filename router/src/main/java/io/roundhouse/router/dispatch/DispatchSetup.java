@@ -1,0 +1,200 @@
+package io.roundhouse.router.dispatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.roundhouse.router.dispatch.config.YamlSection;
+import io.roundhouse.router.dispatch.view.Eligibility;
+import io.roundhouse.router.dispatch.view.LocalFullMarks;
+import io.roundhouse.router.dispatch.view.NodeViewBuilder;
+import io.roundhouse.router.dispatch.view.NodeViewSource;
+import io.roundhouse.router.dispatch.view.PlacementCache;
+import io.roundhouse.router.dispatch.view.RedisStatus;
+import io.roundhouse.router.dispatch.view.StaticNode;
+import io.roundhouse.router.health.HealthProber;
+import io.roundhouse.router.health.HealthSettings;
+import io.roundhouse.router.health.HealthState;
+import io.roundhouse.router.services.ServiceRules;
+import io.roundhouse.router.services.ServiceRulesParser;
+import io.roundhouse.shared.state.NodeStates;
+import io.roundhouse.shared.state.Placements;
+import io.roundhouse.shared.state.ServiceMarks;
+import io.roundhouse.shared.state.StateEvents;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds and runs live dispatch from the router's YAML tree: the node view and its refresh thread, OPTIONS probing,
+ * the Redis work executor and the {@link LiveDispatcher}. {@link #close()} stops all of it.
+ */
+public final class DispatchSetup implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DispatchSetup.class);
+
+    /** Redis work waiting for a thread; beyond this an affinity call is placed locally rather than queued. */
+    static final int REDIS_QUEUE_LIMIT = 10_000;
+
+    /** The parts of the shared state contract dispatch uses. */
+    public record StateAccess(NodeStates nodes, Placements placements, ServiceMarks marks, StateEvents events,
+                              Consumer<String> decisions) {}
+
+    private final NodeViewSource view;
+    private final HealthProber prober;
+    private final DecisionLog decisions;
+    private final LiveDispatcher dispatcher;
+    private final ScheduledExecutorService timers;
+    private final ThreadPoolExecutor redisExecutor;
+    private final List<AutoCloseable> extra;
+
+    private DispatchSetup(NodeViewSource view, HealthProber prober, DecisionLog decisions, LiveDispatcher dispatcher,
+                          ScheduledExecutorService timers, ThreadPoolExecutor redisExecutor, List<AutoCloseable> extra) {
+        this.view = view;
+        this.prober = prober;
+        this.decisions = decisions;
+        this.dispatcher = dispatcher;
+        this.timers = timers;
+        this.redisExecutor = redisExecutor;
+        this.extra = extra;
+    }
+
+    /** True when the config asks for live dispatch ({@code services:} present); otherwise static round robin. */
+    public static boolean wanted(JsonNode tree) {
+        return ServiceRulesParser.present(tree);
+    }
+
+    /**
+     * Parses the {@code nodes}, {@code services}, {@code health} and {@code dispatch} sections, then starts the view
+     * (one synchronous read of Redis, so the first call sees the farm), probing and the dispatcher.
+     *
+     * @param sendOptions sends a SIP OPTIONS to a URI and completes with the final status (the router's)
+     * @param state       the contract's Redis implementations
+     * @param closeAlso   closed after dispatch stops (e.g. the Redis connection pool)
+     */
+    public static DispatchSetup start(JsonNode tree, MeterRegistry registry,
+                                      Function<String, CompletionStage<Integer>> sendOptions, StateAccess state,
+                                      AutoCloseable... closeAlso) {
+        YamlSection root = YamlSection.of("", tree);
+        List<StaticNode> statics = StaticNode.parseAll(root);
+        ServiceRules rules = ServiceRulesParser.parse(tree, null);
+        HealthSettings healthSettings = HealthSettings.parse(root.section("health"));
+        DispatchSettings settings = DispatchSettings.parse(root.section("dispatch"));
+        Set<String> staticIds = statics.stream().map(StaticNode::id).collect(Collectors.toSet());
+        rules.namedNodes().stream().filter(id -> !staticIds.contains(id)).forEach(id -> LOG.info(
+                "services name node {} that is not in nodes: it takes calls once its agent publishes it", id));
+
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("dispatch-timers"));
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor redisExecutor = new ThreadPoolExecutor(settings.redisThreads(), settings.redisThreads(),
+                30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(REDIS_QUEUE_LIMIT),
+                r -> daemonThread(r, "dispatch-redis-" + n.incrementAndGet()));
+        redisExecutor.allowCoreThreadTimeOut(true);
+
+        RedisStatus redisStatus = new RedisStatus();
+        PlacementCache cache = new PlacementCache();
+        NodeViewSource view = new NodeViewSource(new NodeViewBuilder(statics), state.nodes(), state.marks(),
+                state.placements(), state.events(), cache, redisStatus, settings.refreshInterval(),
+                System::currentTimeMillis);
+        HealthProber prober = new HealthProber(healthSettings, () -> view.current().uris(), sendOptions,
+                System::nanoTime);
+        LocalFullMarks localMarks = new LocalFullMarks(System::nanoTime);
+        Eligibility eligibility = new Eligibility(settings.requireAgent(), prober::state, localMarks);
+        DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions());
+        LiveDispatcher dispatcher = new LiveDispatcher(rules, view, eligibility, localMarks, state.placements(),
+                state.marks(), redisExecutor, settings, decisions, registry, System::nanoTime,
+                System::currentTimeMillis);
+
+        Gauge.builder("roundhouse.dispatch.redis.up", redisStatus, s -> s.isUp() ? 1 : 0)
+                .description("1 while Redis answers, 0 while dispatch runs on its last known view").register(registry);
+        Gauge.builder("roundhouse.dispatch.nodes", view, v -> v.current().nodes().size())
+                .description("nodes in the view (static and agent-published)").register(registry);
+        Gauge.builder("roundhouse.dispatch.nodes.down", prober,
+                p -> p.states().values().stream().filter(s -> s == HealthState.DOWN).count())
+                .description("nodes OPTIONS probing holds down").register(registry);
+        Gauge.builder("roundhouse.dispatch.placements.unreconciled", cache, c -> c.unreconciled().size())
+                .description("placements decided locally during a Redis outage, not yet in Redis").register(registry);
+        Gauge.builder("roundhouse.dispatch.calls.in-progress", dispatcher, LiveDispatcher::callsInProgress)
+                .register(registry);
+
+        // A node new to the view is probed at once, not at the next tick.
+        view.onChange(v -> {
+            try {
+                timers.execute(prober::tick);
+            } catch (RejectedExecutionException closing) {
+                LOG.debug("probe after view change not queued: closing");
+            }
+        });
+        view.start();
+        prober.start(timers);
+        timers.scheduleWithFixedDelay(() -> {
+            int swept = dispatcher.sweep();
+            if (swept > 0) {
+                LOG.debug("forgot {} calls without outcome", swept);
+            }
+        }, 10, 10, TimeUnit.SECONDS);
+        LOG.info("live dispatch: {} services ({}), {} static nodes, health {}, max attempts {}",
+                rules.rules().size(), rules.rules().stream().map(r -> r.name() + "/" + r.strategy().configName())
+                        .collect(Collectors.joining(", ")), statics.size(),
+                healthSettings.enabled() ? "every " + healthSettings.interval().toMillis() + "ms" : "off",
+                settings.maxAttempts());
+        return new DispatchSetup(view, prober, decisions, dispatcher, timers, redisExecutor, List.of(closeAlso));
+    }
+
+    public LiveDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public NodeViewSource view() {
+        return view;
+    }
+
+    public HealthProber prober() {
+        return prober;
+    }
+
+    @Override
+    public void close() {
+        prober.close();
+        view.close();
+        timers.shutdownNow();
+        redisExecutor.shutdown();
+        try {
+            if (!redisExecutor.awaitTermination(2, TimeUnit.SECONDS)) {
+                redisExecutor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            redisExecutor.shutdownNow();
+        }
+        decisions.close();
+        for (AutoCloseable c : extra) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", c, e.toString(), e);
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> daemonThread(r, name);
+    }
+
+    private static Thread daemonThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

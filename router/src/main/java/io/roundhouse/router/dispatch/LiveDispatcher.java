@@ -1,0 +1,461 @@
+package io.roundhouse.router.dispatch;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.roundhouse.router.dispatch.strategy.Candidate;
+import io.roundhouse.router.dispatch.strategy.Ranked;
+import io.roundhouse.router.dispatch.strategy.Strategies;
+import io.roundhouse.router.dispatch.strategy.Strategy;
+import io.roundhouse.router.dispatch.view.Eligibility;
+import io.roundhouse.router.dispatch.view.LocalFullMarks;
+import io.roundhouse.router.dispatch.view.NodeEntry;
+import io.roundhouse.router.dispatch.view.NodeView;
+import io.roundhouse.router.dispatch.view.NodeViewSource;
+import io.roundhouse.router.dispatch.view.PlacementCache;
+import io.roundhouse.router.dispatch.view.RedisStatus;
+import io.roundhouse.router.services.ServiceMatch;
+import io.roundhouse.router.services.ServiceRule;
+import io.roundhouse.router.services.ServiceRules;
+import io.roundhouse.shared.state.NodeState;
+import io.roundhouse.shared.state.Placements;
+import io.roundhouse.shared.state.ServiceMarks;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Application-aware dispatch: classifies a call into a service, picks a node from the live view with the service's
+ * strategy, keeps conference rooms on one node through placements in Redis, and redispatches what a node bounces.
+ *
+ * <p>Everything on the calling event loop reads in-memory state only. An affinity call that must place or move its
+ * room makes one Redis round trip on {@code redisExecutor} (two in a rare race, see {@link #settle}); when Redis is
+ * known to be unreachable it makes none and places the room locally, for the view to reconcile later.
+ */
+public final class LiveDispatcher implements Dispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveDispatcher.class);
+
+    public static final String EXEC_APP = "X-Exec-App";
+    public static final String EXEC_APP_DATA = "X-Exec-App-Data";
+
+    private final ServiceRules rules;
+    private final Map<String, Strategy> strategies = new HashMap<>();
+    private final NodeViewSource view;
+    private final Eligibility eligibility;
+    private final LocalFullMarks localMarks;
+    private final Placements placements;
+    private final ServiceMarks marks;
+    private final Executor redisExecutor;
+    private final DispatchSettings settings;
+    private final DecisionLog decisions;
+    private final MeterRegistry registry;
+    private final LongSupplier nanoClock;
+    private final LongSupplier wallClock;
+    private final Map<String, CallAttempts> calls = new ConcurrentHashMap<>();
+
+    public LiveDispatcher(ServiceRules rules, NodeViewSource view, Eligibility eligibility, LocalFullMarks localMarks,
+                          Placements placements, ServiceMarks marks, Executor redisExecutor, DispatchSettings settings,
+                          DecisionLog decisions, MeterRegistry registry, LongSupplier nanoClock,
+                          LongSupplier wallClock) {
+        this.rules = rules;
+        this.view = view;
+        this.eligibility = eligibility;
+        this.localMarks = localMarks;
+        this.placements = placements;
+        this.marks = marks;
+        this.redisExecutor = redisExecutor;
+        this.settings = settings;
+        this.decisions = decisions;
+        this.registry = registry;
+        this.nanoClock = nanoClock;
+        this.wallClock = wallClock;
+        for (ServiceRule r : rules.rules()) {
+            strategies.put(r.name(), Strategies.forRule(r, settings.channelWeight()));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- select
+
+    @Override
+    public CompletionStage<Optional<DispatchTarget>> select(CallContext call) {
+        Optional<ServiceMatch> matched = rules.classify(call);
+        if (matched.isEmpty()) {
+            record(call, null, "-", null, "no-service", 1, List.of(), Map.of());
+            return none();
+        }
+        ServiceMatch m = matched.get();
+        CallAttempts st = new CallAttempts(m, nanoClock.getAsLong());
+        CallAttempts previous = calls.put(call.callId(), st);
+        if (previous != null) {
+            LOG.debug("call {} selected again: earlier dispatch state replaced", call.callId());
+        }
+        NodeView v = view.current();
+        if (m.affinityKey().isEmpty()) {
+            return CompletableFuture.completedFuture(byStrategy(call, st, v, "strategy"));
+        }
+        String key = m.affinityKey().get();
+        Optional<String> placed = view.placements().lookup(key);
+        if (placed.isPresent()) {
+            Optional<NodeEntry> node = v.node(placed.get());
+            String why = node.map(n -> eligibility.whyNotJoin(n, m)).orElse("gone");
+            if (why == null) {
+                return done(call, st, key, node.get(), "affinity-placed", List.of(), Map.of());
+            }
+            // The room's node cannot take the join: place the room anew, moving it away from that node.
+            return place(call, st, key, placed.get(), why);
+        }
+        return place(call, st, key, null, null);
+    }
+
+    /** The first node by the service's strategy, without affinity (also the redispatch of such a call). */
+    private Optional<DispatchTarget> byStrategy(CallContext call, CallAttempts st, NodeView v, String reason) {
+        Pool pool = pool(v, st.match, st.tried());
+        if (pool.candidates.isEmpty()) {
+            return noNode(call, st, null, pool.excluded);
+        }
+        List<Ranked> ranked = reuseOrRank(call, st, pool);
+        NodeEntry chosen = pool.entries.get(ranked.get(0).nodeId());
+        return doneNow(call, st, null, chosen, reason, ranked, pool.excluded);
+    }
+
+    /** On a redispatch, the rest of the first ranking (so a weighted or hashed call keeps its order), else rank. */
+    private List<Ranked> reuseOrRank(CallContext call, CallAttempts st, Pool pool) {
+        List<Ranked> previous = st.ranked();
+        if (!previous.isEmpty()) {
+            List<Ranked> rest = new ArrayList<>();
+            for (Ranked r : previous) {
+                if (pool.entries.containsKey(r.nodeId())) {
+                    rest.add(r);
+                }
+            }
+            if (!rest.isEmpty()) {
+                return rest;
+            }
+        }
+        List<Ranked> ranked = strategies.get(st.match.service()).rank(pool.candidates, call);
+        st.ranked(ranked);
+        return ranked;
+    }
+
+    // ----------------------------------------------------------------------------------------------- affinity
+
+    /**
+     * Places the room on the best eligible node: a claim when it is not placed, a compare-and-set move away from
+     * {@code from} when it is. Following whoever owns it in Redis afterwards, so two routers never split a room.
+     */
+    private CompletionStage<Optional<DispatchTarget>> place(CallContext call, CallAttempts st, String key, String from,
+                                                            String fromWhyNot) {
+        NodeView v = view.current();
+        Pool pool = pool(v, st.match, st.tried());
+        if (from != null && fromWhyNot != null) {
+            pool.excluded.put(from, "placed-but-" + fromWhyNot);
+        }
+        if (pool.candidates.isEmpty()) {
+            return CompletableFuture.completedFuture(noNode(call, st, key, pool.excluded));
+        }
+        List<Ranked> ranked = reuseOrRank(call, st, pool);
+        NodeEntry chosen = pool.entries.get(ranked.get(0).nodeId());
+        RedisStatus redis = view.redisStatus();
+        PlacementCache cache = view.placements();
+        if (!redis.isUp()) {
+            cache.decidedLocally(key, chosen.id());
+            return CompletableFuture.completedFuture(doneNow(call, st, key, chosen, "affinity-local", ranked,
+                    pool.excluded));
+        }
+        CompletableFuture<Settled> redisWork;
+        try {
+            redisWork = CompletableFuture.supplyAsync(() -> settle(key, from, chosen.id(), st), redisExecutor);
+        } catch (RejectedExecutionException e) {
+            LOG.warn("Redis work queue full: placing {} locally on {}", key, chosen.id());
+            cache.decidedLocally(key, chosen.id());
+            return CompletableFuture.completedFuture(doneNow(call, st, key, chosen, "affinity-local", ranked,
+                    pool.excluded));
+        }
+        return redisWork.orTimeout(settings.redisTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((settled, error) -> {
+                    if (error != null) {
+                        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause()
+                                != null ? error.getCause() : error;
+                        redis.failed("placement of " + key, cause instanceof Exception ex ? ex
+                                : new RuntimeException(cause));
+                        cache.decidedLocally(key, chosen.id());
+                        return doneNow(call, st, key, chosen, "affinity-local", ranked, pool.excluded);
+                    }
+                    if (settled.node() == null) {
+                        pool.excluded.put(settled.owner(), "owner-unavailable");
+                        return noNode(call, st, key, pool.excluded);
+                    }
+                    NodeEntry target = view.current().node(settled.node()).orElse(chosen);
+                    return doneNow(call, st, key, target, settled.reason(), ranked, pool.excluded);
+                });
+    }
+
+    /** Where Redis settled a placement: the node to use (null: none usable), why, and the owner Redis reported. */
+    private record Settled(String node, String reason, String owner) {}
+
+    /**
+     * Runs on the Redis executor. Claims (from == null) or moves the key to {@code to}; when another router got there
+     * first, follows the owner if it can take the call, and otherwise moves the room away from it once more.
+     */
+    private Settled settle(String key, String from, String to, CallAttempts st) {
+        PlacementCache cache = view.placements();
+        String owner;
+        if (from == null) {
+            Placements.Claim c = placements.claim(key, to);
+            owner = c.owner();
+            if (c.won()) {
+                return learned(cache, key, new Settled(to, "affinity-claimed", to));
+            }
+        } else {
+            Placements.Move mv = placements.move(key, from, to);
+            owner = mv.owner();
+            if (mv.moved()) {
+                return learned(cache, key, new Settled(to, "affinity-moved", to));
+            }
+            if (owner == null || owner.isEmpty()) {
+                // Released meanwhile (the last participant left): a plain claim now.
+                Placements.Claim c = placements.claim(key, to);
+                owner = c.owner();
+                if (c.won()) {
+                    return learned(cache, key, new Settled(to, "affinity-claimed", to));
+                }
+            }
+        }
+        view.redisStatus().succeeded();
+        if (owner.equals(to)) {
+            return learned(cache, key, new Settled(to, "affinity-claimed", to));
+        }
+        if (joinable(owner, st)) {
+            return learned(cache, key, new Settled(owner, "affinity-followed", owner));
+        }
+        Placements.Move again = placements.move(key, owner, to);
+        if (again.moved()) {
+            return learned(cache, key, new Settled(to, "affinity-moved", to));
+        }
+        String last = again.owner() == null ? owner : again.owner();
+        cache.learned(key, last);
+        return joinable(last, st) ? new Settled(last, "affinity-followed", last) : new Settled(null, "owner-unavailable",
+                last);
+    }
+
+    private Settled learned(PlacementCache cache, String key, Settled s) {
+        cache.learned(key, s.owner());
+        view.redisStatus().succeeded();
+        return s;
+    }
+
+    private boolean joinable(String nodeId, CallAttempts st) {
+        if (st.wasTried(nodeId)) {
+            return false;
+        }
+        return view.current().node(nodeId).map(n -> eligibility.whyNotJoin(n, st.match) == null).orElse(false);
+    }
+
+    // -------------------------------------------------------------------------------------------------- next
+
+    @Override
+    public CompletionStage<Optional<DispatchTarget>> next(CallContext call, DispatchTarget failed,
+                                                          AttemptOutcome outcome) {
+        CallAttempts st = calls.get(call.callId());
+        if (st == null) {
+            LOG.warn("call {}: next() after {} answered {} but no dispatch state is known (expired?): not"
+                    + " redispatched", call.callId(), failed.nodeId(), outcome.statusCode());
+            return none();
+        }
+        ServiceMatch m = st.match;
+        int status = outcome.statusCode();
+        int tried = st.failed(failed.nodeId());
+        Counter.builder("roundhouse.dispatch.failures").description("attempts that failed on a node, by status")
+                .tag("service", m.service()).tag("node", failed.nodeId())
+                .tag("status", outcome.isTimeout() ? "timeout" : Integer.toString(status))
+                .register(registry).increment();
+        if (!outcome.isTimeout() && (status < 500 || status > 599)) {
+            // RFC 3261 §16.7: only a 5xx (or no answer) is worth another branch; 4xx/6xx are the caller's answer.
+            calls.remove(call.callId());
+            return none();
+        }
+        if (status == 503) {
+            Duration retryAfter = outcome.retryAfter().orElse(settings.defaultRetryAfter());
+            if (!retryAfter.isZero() && !retryAfter.isNegative()) {
+                markFull(failed.nodeId(), m.service(), retryAfter);
+            }
+        }
+        Map<String, String> excluded = new LinkedHashMap<>();
+        if (tried >= settings.maxAttempts()) {
+            st.tried().forEach(id -> excluded.put(id, "tried"));
+            record(call, m, m.affinityKey().orElse("-"), null, "max-attempts", tried + 1, List.of(), excluded);
+            calls.remove(call.callId());
+            return none();
+        }
+        if (m.affinityKey().isEmpty()) {
+            return CompletableFuture.completedFuture(byStrategy(call, st, view.current(), "redispatch"));
+        }
+        String key = m.affinityKey().get();
+        int live = view.current().node(failed.nodeId()).map(n -> participants(n, key, m.appData())).orElse(0);
+        if (live > 0) {
+            // Moving a room that still has people in it would split it: the caller gets 503 instead.
+            excluded.put(failed.nodeId(), "room-has-" + live + "-participants");
+            record(call, m, key, null, "room-busy", tried + 1, List.of(), excluded);
+            calls.remove(call.callId());
+            return none();
+        }
+        return place(call, st, key, failed.nodeId(), outcome.isTimeout() ? "timeout" : "bounced-" + status);
+    }
+
+    /** The room's participants on a node by its agent; rooms are published by room name or by placement key. */
+    private static int participants(NodeEntry node, String key, String room) {
+        return Math.max(node.participants(key), room.isEmpty() ? 0 : node.participants(room));
+    }
+
+    private void markFull(String nodeId, String service, Duration retryAfter) {
+        localMarks.markFull(nodeId, service, retryAfter);
+        LOG.info("node {} is full for {} for {} s (503 with Retry-After)", nodeId, service, retryAfter.toSeconds());
+        if (!view.redisStatus().isUp()) {
+            return;
+        }
+        try {
+            redisExecutor.execute(() -> {
+                try {
+                    marks.markFull(nodeId, service, retryAfter);
+                } catch (RuntimeException e) {
+                    view.redisStatus().failed("full mark of " + nodeId, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.warn("full mark of {} for {} kept local: Redis work queue full", nodeId, service);
+        }
+    }
+
+    @Override
+    public void completed(CallContext call, DispatchTarget target, int statusCode) {
+        CallAttempts st = calls.remove(call.callId());
+        String service = st == null ? "-" : st.match.service();
+        Counter.builder("roundhouse.dispatch.outcomes").description("final outcome of dispatched calls")
+                .tag("service", service).tag("node", target.nodeId()).tag("class", (statusCode / 100) + "xx")
+                .register(registry).increment();
+    }
+
+    @Override
+    public boolean isFromNode(InetSocketAddress source) {
+        NodeView v = view.current();
+        if (v.addresses().contains(source)) {
+            return true;
+        }
+        if (!settings.trustNodePorts()) {
+            for (InetSocketAddress a : v.addresses()) {
+                if (a.getAddress().equals(source.getAddress())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Forgets calls whose outcome never came (e.g. the caller vanished); run periodically off the event loop. */
+    public int sweep() {
+        long now = nanoClock.getAsLong();
+        long ttl = settings.callStateTtl().toNanos();
+        int before = calls.size();
+        calls.values().removeIf(st -> now - st.startedNanos > ttl);
+        return before - calls.size();
+    }
+
+    /** Calls between select and outcome (for a gauge and for tests). */
+    public int callsInProgress() {
+        return calls.size();
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** The rule's pool in order, split into eligible candidates and excluded nodes with the reason. */
+    private Pool pool(NodeView v, ServiceMatch m, Set<String> tried) {
+        List<NodeEntry> inPool;
+        Map<String, String> excluded = new LinkedHashMap<>();
+        if (m.rule().nodes().isEmpty()) {
+            inPool = v.nodes();
+        } else {
+            inPool = new ArrayList<>();
+            for (String id : m.rule().nodes()) {
+                Optional<NodeEntry> n = v.node(id);
+                if (n.isPresent()) {
+                    inPool.add(n.get());
+                } else {
+                    excluded.put(id, "absent");
+                }
+            }
+        }
+        List<Candidate> candidates = new ArrayList<>();
+        Map<String, NodeEntry> entries = new HashMap<>();
+        for (NodeEntry n : inPool) {
+            String why = tried.contains(n.id()) ? "tried" : eligibility.whyNotNew(n, m);
+            if (why != null) {
+                excluded.put(n.id(), why);
+                continue;
+            }
+            candidates.add(candidate(n));
+            entries.put(n.id(), n);
+        }
+        return new Pool(candidates, excluded, entries);
+    }
+
+    private record Pool(List<Candidate> candidates, Map<String, String> excluded, Map<String, NodeEntry> entries) {}
+
+    private static Candidate candidate(NodeEntry n) {
+        if (n.agent().isEmpty()) {
+            return new Candidate(n.id(), n.weight(), false, 0, 0, 0, 0);
+        }
+        NodeState a = n.agent().get();
+        return new Candidate(n.id(), n.weight(), true, a.channels(), a.maxChannels(), a.cpuPercent(),
+                a.updatedAtMillis());
+    }
+
+    private CompletionStage<Optional<DispatchTarget>> done(CallContext call, CallAttempts st, String key,
+                                                           NodeEntry node, String reason, List<Ranked> ranked,
+                                                           Map<String, String> excluded) {
+        return CompletableFuture.completedFuture(doneNow(call, st, key, node, reason, ranked, excluded));
+    }
+
+    private Optional<DispatchTarget> doneNow(CallContext call, CallAttempts st, String key, NodeEntry node,
+                                             String reason, List<Ranked> ranked, Map<String, String> excluded) {
+        record(call, st.match, key == null ? "-" : key, node.id(), reason, st.tried().size() + 1, ranked, excluded);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(EXEC_APP, st.match.app());
+        if (!st.match.appData().isEmpty()) {
+            headers.put(EXEC_APP_DATA, st.match.appData());
+        }
+        return Optional.of(new DispatchTarget(node.id(), node.sipUri(), headers));
+    }
+
+    private Optional<DispatchTarget> noNode(CallContext call, CallAttempts st, String key,
+                                            Map<String, String> excluded) {
+        record(call, st.match, key == null ? "-" : key, null, "no-node", st.tried().size() + 1, List.of(), excluded);
+        calls.remove(call.callId());
+        return Optional.empty();
+    }
+
+    private void record(CallContext call, ServiceMatch m, String key, String node, String reason, int attempt,
+                        List<Ranked> ranked, Map<String, String> excluded) {
+        String meaning = m == null ? "" : strategies.get(m.service()).scoreMeaning();
+        decisions.record(new Decision(call.callId(), m == null ? "-" : m.service(), key, node == null ? "-" : node,
+                reason, attempt, ranked, meaning, excluded, wallClock.getAsLong()));
+    }
+
+    private static CompletionStage<Optional<DispatchTarget>> none() {
+        return CompletableFuture.completedFuture(Optional.empty());
+    }
+}

@@ -1,0 +1,168 @@
+package io.roundhouse.router.dispatch.view;
+
+import io.roundhouse.shared.state.NodeStates;
+import io.roundhouse.shared.state.NodeState;
+import io.roundhouse.shared.state.Placements;
+import io.roundhouse.shared.state.ServiceMarks;
+import io.roundhouse.shared.state.StateEvent;
+import io.roundhouse.shared.state.StateEvents;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the current {@link NodeView} and the {@link PlacementCache} up to date from Redis, on a thread of its own: a
+ * full refresh every interval (default 1 s), an early one on any node event, placements updated straight from room
+ * events. Each refresh builds a whole new snapshot and swaps one reference. When Redis is unreachable the last view
+ * stays in place; after it returns, placements decided locally meanwhile are reconciled (see docs/dispatch.md).
+ */
+public final class NodeViewSource implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeViewSource.class);
+
+    private final NodeViewBuilder builder;
+    private final NodeStates nodes;
+    private final ServiceMarks marks;
+    private final Placements placements;
+    private final StateEvents events;
+    private final PlacementCache cache;
+    private final RedisStatus redis;
+    private final Duration interval;
+    private final LongSupplier wallClock;
+    private final List<Consumer<NodeView>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private volatile NodeView current;
+    private volatile StateEvents.Subscription subscription;
+    private ScheduledExecutorService thread;
+
+    public NodeViewSource(NodeViewBuilder builder, NodeStates nodes, ServiceMarks marks, Placements placements,
+                          StateEvents events, PlacementCache cache, RedisStatus redis, Duration interval,
+                          LongSupplier wallClock) {
+        this.builder = builder;
+        this.nodes = nodes;
+        this.marks = marks;
+        this.placements = placements;
+        this.events = events;
+        this.cache = cache;
+        this.redis = redis;
+        this.interval = interval;
+        this.wallClock = wallClock;
+        this.current = builder.configOnly(wallClock.getAsLong());
+    }
+
+    /** The snapshot to decide on now; never null, never blocks. */
+    public NodeView current() {
+        return current;
+    }
+
+    public PlacementCache placements() {
+        return cache;
+    }
+
+    public RedisStatus redisStatus() {
+        return redis;
+    }
+
+    /** Called on the view thread with every new snapshot (e.g. to probe new nodes at once). */
+    public void onChange(Consumer<NodeView> listener) {
+        listeners.add(listener);
+    }
+
+    /** Reads Redis once on the calling thread (at start, so the first call already sees the farm), then runs. */
+    public synchronized void start() {
+        thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dispatch-view");
+            t.setDaemon(true);
+            return t;
+        });
+        refresh();
+        thread.scheduleWithFixedDelay(this::refresh, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One full refresh now, on the calling thread. Never throws: a Redis failure keeps the last view. */
+    public synchronized void refresh() {
+        refreshQueued.set(false);
+        try {
+            ensureSubscribed();
+            long stamp = cache.beginFullRead();
+            List<NodeState> states = nodes.readAll();
+            Map<String, Set<String>> full = marks.readAll();
+            Map<String, String> placed = placements.readAll();
+            NodeView view = builder.build(states, full, wallClock.getAsLong(), true);
+            cache.replaceAll(placed, stamp);
+            boolean changed = !view.uris().equals(current.uris());
+            current = view;
+            redis.succeeded();
+            reconcile();
+            if (changed) {
+                LOG.info("node view: {}", view.uris().keySet());
+            }
+            for (Consumer<NodeView> l : listeners) {
+                l.accept(view);
+            }
+        } catch (RuntimeException e) {
+            redis.failed("full refresh", e);
+        }
+    }
+
+    /** Writes placements decided during an outage; where another router placed the room meanwhile, its owner wins. */
+    private void reconcile() {
+        for (Map.Entry<String, String> e : cache.unreconciled().entrySet()) {
+            Placements.Claim claim = placements.claim(e.getKey(), e.getValue());
+            cache.reconciled(e.getKey(), e.getValue(), claim.owner());
+            if (claim.won()) {
+                LOG.info("placement {} decided locally on {} during the Redis outage is now in Redis", e.getKey(),
+                        e.getValue());
+            } else if (!claim.owner().equals(e.getValue())) {
+                LOG.warn("placement {} decided locally on {} during the Redis outage was placed on {} by another"
+                        + " router; new joins follow {}", e.getKey(), e.getValue(), claim.owner(), claim.owner());
+            }
+        }
+    }
+
+    private void ensureSubscribed() {
+        if (subscription == null && events != null) {
+            subscription = events.subscribe(this::onEvent);
+        }
+    }
+
+    private void onEvent(StateEvent e) {
+        switch (e.type()) {
+            case ROOM_PLACED, ROOM_MOVED -> cache.learned(e.subject(), e.nodeId());
+            case ROOM_RELEASED -> cache.released(e.subject(), e.nodeId());
+            case NODE_UP, NODE_DOWN, NODE_DRAINING -> requestRefresh();
+        }
+    }
+
+    /** Asks for a refresh on the view thread soon; several requests before it runs make one refresh. */
+    public void requestRefresh() {
+        ScheduledExecutorService t = thread;
+        if (t != null && refreshQueued.compareAndSet(false, true)) {
+            try {
+                t.execute(this::refresh);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                LOG.debug("view refresh not queued: closing");
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (subscription != null) {
+            subscription.close();
+        }
+        if (thread != null) {
+            thread.shutdownNow();
+        }
+    }
+}

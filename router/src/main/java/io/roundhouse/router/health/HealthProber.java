@@ -1,0 +1,166 @@
+package io.roundhouse.router.health;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends SIP OPTIONS to every node each interval and keeps each node's {@link NodeHealth}. A reply of any status except
+ * 408 shows a live SIP stack (RFC 3261 §11.2: a busy node may answer OPTIONS with 503 and is still alive; "full" is the
+ * business of full marks, not of health); a 408, a transport error or no reply within the timeout is a miss.
+ *
+ * <p>{@link #tick()} does one round of due work and never blocks: the send function is asynchronous, and its
+ * completions only update a concurrent map. Tests drive it with a controllable clock.
+ */
+public final class HealthProber implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthProber.class);
+
+    /** How often the scheduler looks for due probes: well under any sensible interval. */
+    static final Duration TICK = Duration.ofMillis(100);
+
+    private final HealthSettings settings;
+    private final Supplier<Map<String, String>> targets;
+    private final Function<String, CompletionStage<Integer>> sendOptions;
+    private final LongSupplier nanoClock;
+    private final Map<String, Probed> nodes = new ConcurrentHashMap<>();
+    private volatile ScheduledFuture<?> schedule;
+
+    /** Per node: health, where it was probed, the next due time, and the probe in flight (0: none). */
+    private record Probed(String uri, NodeHealth health, long nextDueNanos, long pendingSeq, long pendingSinceNanos) {}
+
+    private long seq;
+
+    /**
+     * @param targets     node id to SIP URI of every node to probe now (read each tick, so nodes come and go)
+     * @param sendOptions sends OPTIONS to a URI; completes with the final status (408 or 0 for a timeout)
+     * @param nanoClock   monotonic clock ({@code System::nanoTime} outside tests)
+     */
+    public HealthProber(HealthSettings settings, Supplier<Map<String, String>> targets,
+                        Function<String, CompletionStage<Integer>> sendOptions, LongSupplier nanoClock) {
+        this.settings = settings;
+        this.targets = targets;
+        this.sendOptions = sendOptions;
+        this.nanoClock = nanoClock;
+    }
+
+    /** Probes on {@code scheduler} from now on; a no-op when probing is disabled. */
+    public void start(ScheduledExecutorService scheduler) {
+        if (settings.enabled()) {
+            schedule = scheduler.scheduleWithFixedDelay(this::safeTick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void safeTick() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            // One bad round must not cancel the schedule (a scheduled task that throws is never run again).
+            LOG.warn("health probing round failed: {}", e.toString(), e);
+        }
+    }
+
+    /** The node's state; UNKNOWN for a node never probed. Always {@code UP} when probing is disabled. */
+    public HealthState state(String nodeId) {
+        if (!settings.enabled()) {
+            return HealthState.UP;
+        }
+        Probed p = nodes.get(nodeId);
+        return p == null ? HealthState.UNKNOWN : p.health().state();
+    }
+
+    /** Node id to state, for logs and operators. */
+    public Map<String, HealthState> states() {
+        Map<String, HealthState> out = new java.util.TreeMap<>();
+        nodes.forEach((id, p) -> out.put(id, p.health().state()));
+        return out;
+    }
+
+    /** One round: forget nodes that left, add new ones (due at once), time out late probes, send due probes. */
+    public synchronized void tick() {
+        long now = nanoClock.getAsLong();
+        Map<String, String> current = targets.get();
+        nodes.keySet().retainAll(current.keySet());
+        current.forEach((id, uri) -> nodes.compute(id, (k, p) -> p == null || !p.uri().equals(uri)
+                ? new Probed(uri, NodeHealth.unknown(now), now, 0, 0) : p));
+        long timeout = settings.timeout().toNanos();
+        for (String id : Set.copyOf(nodes.keySet())) {
+            Probed p = nodes.get(id);
+            if (p == null) {
+                continue;
+            }
+            if (p.pendingSeq() != 0 && now - p.pendingSinceNanos() >= timeout) {
+                record(id, p.pendingSeq(), false, "no reply within " + settings.timeout().toMillis() + "ms");
+                p = nodes.get(id);
+            }
+            if (p != null && p.pendingSeq() == 0 && now - p.nextDueNanos() >= 0) {
+                send(id, p, now);
+            }
+        }
+    }
+
+    private void send(String id, Probed p, long now) {
+        long s = ++seq;
+        nodes.put(id, new Probed(p.uri(), p.health(), now + settings.interval().toNanos(), s, now));
+        CompletionStage<Integer> reply;
+        try {
+            reply = sendOptions.apply(p.uri());
+        } catch (RuntimeException e) {
+            record(id, s, false, "send failed: " + e);
+            return;
+        }
+        reply.whenComplete((status, error) -> {
+            if (error != null) {
+                record(id, s, false, "send failed: " + error);
+            } else if (status == null || status == 0 || status == 408) {
+                record(id, s, false, "status " + status);
+            } else {
+                record(id, s, true, "status " + status);
+            }
+        });
+    }
+
+    /** Applies the result of probe {@code s}; a result for a probe already timed out or replaced is ignored. */
+    private void record(String id, long s, boolean good, String detail) {
+        long now = nanoClock.getAsLong();
+        HealthState[] before = new HealthState[1];
+        Probed after = nodes.computeIfPresent(id, (k, p) -> {
+            if (p.pendingSeq() != s) {
+                return p;
+            }
+            before[0] = p.health().state();
+            NodeHealth h = good ? p.health().good(settings.upAfter(), now) : p.health().miss(settings.downAfter(), now);
+            return new Probed(p.uri(), h, p.nextDueNanos(), 0, 0);
+        });
+        if (after == null || before[0] == null) {
+            return;
+        }
+        NodeHealth h = after.health();
+        boolean changed = before[0] != h.state();
+        if (changed && h.state() == HealthState.DOWN) {
+            LOG.warn("node {} ({}) is DOWN after {} missed OPTIONS ({})", id, after.uri(), h.misses(), detail);
+        } else if (changed && h.state() == HealthState.UP) {
+            LOG.info("node {} ({}) is UP after {} good OPTIONS replies ({})", id, after.uri(), h.goods(), detail);
+        } else {
+            LOG.debug("node {} OPTIONS {}: {}", id, good ? "ok" : "missed", detail);
+        }
+    }
+
+    @Override
+    public void close() {
+        ScheduledFuture<?> s = schedule;
+        if (s != null) {
+            s.cancel(false);
+        }
+    }
+}

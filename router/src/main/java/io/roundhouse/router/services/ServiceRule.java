@@ -1,0 +1,97 @@
+package io.roundhouse.router.services;
+
+import io.roundhouse.router.dispatch.CallContext;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One entry of the {@code services:} list: what a call must look like, and what it is then for.
+ *
+ * @param name           service name (used in logs, metrics and full marks)
+ * @param ruriUser       pattern searched in the Request-URI user, or null for any
+ * @param ruriHost       pattern searched in the Request-URI host, or null for any
+ * @param headers        header name to pattern searched in any of its values; the header must be present
+ * @param groupNames     named groups of all patterns, in the order they are looked up
+ * @param app            Stasis application the node runs (X-Exec-App)
+ * @param appData        data for the application (X-Exec-App-Data)
+ * @param affinity       affinity key template, or empty when calls of this service need no placement
+ * @param nodes          node pool in the operator's order (priority order), empty for every node
+ * @param strategy       how to pick among eligible nodes
+ * @param hashKey        what the hash strategy hashes
+ */
+public record ServiceRule(
+        String name,
+        Pattern ruriUser,
+        Pattern ruriHost,
+        Map<String, Pattern> headers,
+        List<String> groupNames,
+        String app,
+        Template appData,
+        Optional<Template> affinity,
+        List<String> nodes,
+        StrategyKind strategy,
+        HashKey hashKey) {
+
+    public ServiceRule {
+        headers = Map.copyOf(headers);
+        groupNames = List.copyOf(groupNames);
+        nodes = List.copyOf(nodes);
+    }
+
+    /** The rule applied to {@code call}, or empty when the call does not match. Runs on the event loop: no I/O. */
+    public Optional<ServiceMatch> match(CallContext call) {
+        Map<String, String> values = new HashMap<>();
+        if (!find(ruriUser, call.requestUriUser(), values)) {
+            return Optional.empty();
+        }
+        if (!find(ruriHost, call.requestUriHost(), values)) {
+            return Optional.empty();
+        }
+        for (Map.Entry<String, Pattern> h : headers.entrySet()) {
+            boolean any = false;
+            for (String value : call.headerValues(h.getKey())) {
+                if (find(h.getValue(), value, values)) {
+                    any = true;
+                    break;
+                }
+            }
+            if (!any) {
+                return Optional.empty();
+            }
+        }
+        values.put("ruri-user", call.requestUriUser());
+        values.put("ruri-host", call.requestUriHost());
+        values.put("ruri", call.requestUri());
+        values.put("from-user", call.fromUser());
+        values.put("to-user", call.toUser());
+        values.put("call-id", call.callId());
+        return Optional.of(new ServiceMatch(this, appData.render(values), affinity.map(t -> t.render(values))));
+    }
+
+    private boolean find(Pattern pattern, String input, Map<String, String> values) {
+        if (pattern == null) {
+            return true;
+        }
+        Matcher m = pattern.matcher(input == null ? "" : input);
+        if (!m.find()) {
+            return false;
+        }
+        for (String group : groupNames) {
+            // A name belongs to one of the rule's patterns; ask each matcher only for its own groups.
+            try {
+                String v = m.group(group);
+                if (v != null) {
+                    values.put(group, v);
+                }
+            } catch (IllegalArgumentException notInThisPattern) {
+                // Expected: the group is defined by another pattern of the same rule.
+                continue;
+            }
+        }
+        return true;
+    }
+}
