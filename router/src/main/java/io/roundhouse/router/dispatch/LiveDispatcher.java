@@ -112,7 +112,8 @@ public final class LiveDispatcher implements Dispatcher {
         Optional<String> placed = view.placements().lookup(key);
         if (placed.isPresent()) {
             Optional<NodeEntry> node = v.node(placed.get());
-            String why = node.map(n -> eligibility.whyNotJoin(n, m)).orElse("gone");
+            // Optional.map would turn "eligible" (null) into empty: test presence first.
+            String why = node.isPresent() ? eligibility.whyNotJoin(node.get(), m) : "gone";
             if (why == null) {
                 return done(call, st, key, node.get(), "affinity-placed", List.of(), Map.of());
             }
