@@ -13,6 +13,17 @@ public interface StateEvents {
      */
     Subscription subscribe(Consumer<StateEvent> listener);
 
+    /**
+     * As {@link #subscribe(Consumer)}, and runs {@code onSubscribed} each time the subscription is established or
+     * re-established, on the subscription's thread, before the events that follow: the moment for a full refresh,
+     * since events published while disconnected are lost. The default runs it once, before subscribing, for
+     * implementations that never reconnect.
+     */
+    default Subscription subscribe(Consumer<StateEvent> listener, Runnable onSubscribed) {
+        onSubscribed.run();
+        return subscribe(listener);
+    }
+
     /** A live subscription; closing it stops delivery and its thread. */
     interface Subscription extends AutoCloseable {
         @Override

@@ -1,0 +1,173 @@
+package io.roundhouse.agent;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.roundhouse.agent.ami.AmiLink;
+import io.roundhouse.agent.ami.AsteriskMirror;
+import io.roundhouse.agent.config.AgentConfig;
+import io.roundhouse.agent.cpu.CpuGauge;
+import io.roundhouse.agent.drain.DrainControl;
+import io.roundhouse.agent.publish.NodeStateComposer;
+import io.roundhouse.agent.publish.StatePublisher;
+import io.roundhouse.agent.state.LiveNodeLoad;
+import io.roundhouse.agent.state.NoServices;
+import io.roundhouse.agent.state.NodeLoad;
+import io.roundhouse.agent.state.ServiceReadiness;
+import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.state.NodeControls;
+import io.roundhouse.shared.state.NodeStates;
+import io.roundhouse.shared.state.Placements;
+import io.roundhouse.shared.state.StateEvents;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent: wires the eyes (AMI mirror, CPU gauge), the hands (ARI services, when configured), the drain control and
+ * the publisher, and owns their threads. {@link #drainAndStop()} is what SIGTERM runs.
+ */
+public final class Agent implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    /** The parts of the shared state contract the agent uses. */
+    public record Contract(NodeStates nodes, NodeControls controls, StateEvents events, Placements placements) {
+    }
+
+    private final AgentConfig config;
+    private final AsteriskMirror mirror;
+    private final CpuGauge cpu;
+    private final NodeLoad load;
+    private final ServiceReadiness readiness;
+    private final DrainControl drain;
+    private final StatePublisher publisher;
+    private final AmiLink ami;
+    private final ScheduledExecutorService sampler;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param procRoot the proc file system ({@code /proc})
+     */
+    public Agent(AgentConfig config, Contract contract, MeterRegistry meters, Path procRoot, Clock wallClock) {
+        this.config = config;
+        this.mirror = new AsteriskMirror(this::stateChanged);
+        this.cpu = new CpuGauge(procRoot);
+        this.load = new LiveNodeLoad(mirror, cpu);
+        this.readiness = services(config);
+        this.drain = new DrainControl(load, this::statusChanged, System::nanoTime);
+        NodeStateComposer composer = new NodeStateComposer(config.node(), load, mirror, readiness, agentVersion(),
+                wallClock);
+        this.publisher = new StatePublisher(config.node().id(), contract.nodes(), contract.controls(),
+                contract.events(), composer, drain, config.publish(), System::nanoTime);
+        this.ami = new AmiLink(config.ami(), mirror, meters);
+        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cpu-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        Gauge.builder("roundhouse.agent.channels", load, NodeLoad::channels).register(meters);
+        Gauge.builder("roundhouse.agent.cpu.host.percent", cpu, CpuGauge::hostPercent).register(meters);
+        Gauge.builder("roundhouse.agent.cpu.asterisk.percent", cpu, c -> c.asteriskPercent().orElse(Double.NaN))
+                .register(meters);
+    }
+
+    private static ServiceReadiness services(AgentConfig config) {
+        if (config.ari().isPresent() || config.services().isPresent()) {
+            throw new ConfigException(config.ari().isPresent() ? "ari" : "services",
+                    "the ARI services are not part of this build yet (expected: no ari/services section)");
+        }
+        return new NoServices();
+    }
+
+    public void start() {
+        log.info("agent {} starting: AMI {}:{}, publishing every {} with TTL {}", config.node().id(),
+                config.ami().host(), config.ami().port(), config.publish().interval(), config.publish().ttl());
+        sampler.scheduleAtFixedRate(this::sampleCpu, 0, 1, TimeUnit.SECONDS);
+        ami.start();
+        publisher.start();
+    }
+
+    /** The node's live load (for the services' admission). */
+    public NodeLoad load() {
+        return load;
+    }
+
+    /** Drain state, for the operator-facing parts and tests. */
+    public DrainControl drain() {
+        return drain;
+    }
+
+    public StatePublisher publisher() {
+        return publisher;
+    }
+
+    /**
+     * The SIGTERM path: advertise draining, keep serving until the node reports zero channels or {@code drain.timeout}
+     * passes, make sure the final status reached Redis, then stop and remove the node's state.
+     */
+    public void drainAndStop() {
+        drain.shutdownRequested();
+        publisher.stateChanged();
+        boolean drained = false;
+        try {
+            drained = drain.awaitDrained(config.drain().timeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("drain interrupted with {} channels up", load.channels());
+        }
+        if (drained && !publisher.publishNow()) {
+            log.warn("could not write the drained status to Redis; the node state expires within {}",
+                    config.publish().ttl());
+        }
+        log.info("drain {}: stopping", drained ? "complete" : "not complete (" + load.channels() + " channels)");
+        close();
+    }
+
+    private void sampleCpu() {
+        try {
+            cpu.sample();
+        } catch (RuntimeException e) {
+            log.warn("CPU sample failed: {}", e.toString());
+        }
+    }
+
+    private void stateChanged() {
+        // Called from the AMI reader thread while constructing may not be finished: fields are checked.
+        DrainControl d = drain;
+        if (d != null) {
+            d.stateChanged();
+        }
+        StatePublisher p = publisher;
+        if (p != null) {
+            p.stateChanged();
+        }
+    }
+
+    private void statusChanged() {
+        StatePublisher p = publisher;
+        if (p != null) {
+            p.stateChanged();
+        }
+    }
+
+    private static String agentVersion() {
+        String v = Agent.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        ami.close();
+        sampler.shutdownNow();
+        publisher.close(true);
+        log.info("agent {} stopped", config.node().id());
+    }
+}

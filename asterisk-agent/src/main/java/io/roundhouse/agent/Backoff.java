@@ -1,0 +1,48 @@
+package io.roundhouse.agent;
+
+import java.time.Duration;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Capped exponential backoff with jitter, for reconnecting to AMI and retrying Redis. The delay doubles after each
+ * failure up to the cap; each delay is then drawn uniformly from [delay/2, delay] ("equal jitter") so that the agents
+ * of a farm that lost Redis together do not hammer it back in lock step.
+ */
+public final class Backoff {
+
+    private final long minNanos;
+    private final long maxNanos;
+    private final DoubleSupplier random;
+    private int failures;
+
+    /** @param random uniform source in [0, 1), injected so tests get exact delays */
+    public Backoff(Duration min, Duration max, DoubleSupplier random) {
+        if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
+            throw new IllegalArgumentException("backoff: min " + min + ", max " + max + " (expected: 0 < min <= max)");
+        }
+        this.minNanos = min.toNanos();
+        this.maxNanos = max.toNanos();
+        this.random = random;
+    }
+
+    /** The delay before the next attempt, after one more failure. */
+    public Duration nextDelay() {
+        long ceiling = minNanos;
+        for (int i = 0; i < failures && ceiling < maxNanos; i++) {
+            ceiling = Math.min(maxNanos, ceiling * 2);
+        }
+        failures++;
+        long half = ceiling / 2;
+        return Duration.ofNanos(half + (long) (random.getAsDouble() * (ceiling - half)));
+    }
+
+    /** Failures since the last success. */
+    public int failures() {
+        return failures;
+    }
+
+    /** A success: the next failure starts again from the minimum delay. */
+    public void reset() {
+        failures = 0;
+    }
+}

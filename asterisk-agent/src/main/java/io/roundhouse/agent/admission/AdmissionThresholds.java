@@ -1,0 +1,23 @@
+package io.roundhouse.agent.admission;
+
+/**
+ * When a service on this node takes new work. For Conference, "new work" is a new room and {@code maxParticipants}
+ * is the hard limit that even joins to a hosted room respect; for other services it bounds their concurrent calls.
+ *
+ * @param maxChannels     new work only while the node has fewer live channels than this
+ *                        ({@code new-room-max-channels} for Conference, {@code max-channels} otherwise)
+ * @param maxCpuPercent   new work only while smoothed host CPU is below this ({@code new-room-max-cpu} / {@code max-cpu})
+ * @param maxParticipants hard per-node limit of the service's calls ({@code max-participants-per-node})
+ */
+public record AdmissionThresholds(int maxChannels, double maxCpuPercent, int maxParticipants) {
+
+    /** Leaves headroom on a typical node: ConfBridge mixing saturates CPU well before channel limits. */
+    public static final AdmissionThresholds DEFAULTS = new AdmissionThresholds(150, 80.0, 200);
+
+    public AdmissionThresholds {
+        if (maxChannels < 0 || maxParticipants < 0 || !(maxCpuPercent >= 0 && maxCpuPercent <= 100)) {
+            throw new IllegalArgumentException("thresholds: channels " + maxChannels + ", cpu " + maxCpuPercent
+                    + ", participants " + maxParticipants + " (expected: >= 0, cpu 0..100)");
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package io.roundhouse.agent.services;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.roundhouse.agent.ari.AriEvent;
+import io.roundhouse.agent.ari.AriEventStream;
+import io.roundhouse.agent.ari.AriRequestException;
+import io.roundhouse.agent.ari.AriRest;
+import io.roundhouse.agent.ari.AriSettings;
+import io.roundhouse.agent.ari.HangupReason;
+import io.roundhouse.agent.state.NodeLoad;
+import io.roundhouse.agent.state.ServiceReadiness;
+import io.roundhouse.agent.state.StateChangeListener;
+import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.state.Placements;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's hands: the ARI connection and the Stasis services named by {@code X-Exec-App}. Implements
+ * {@link ServiceReadiness} for the publisher: which applications are registered over ARI now, the rooms hosted, and
+ * the services that take new calls. Tells the publisher of every change through its {@link StateChangeListener}.
+ *
+ * <p>Threads: the WebSocket's listener only routes events (never blocks); service callbacks, which block on ARI REST,
+ * run on a small worker pool, one call's callbacks in order. A service that throws has its channel hung up here and
+ * the host carries on.
+ */
+public final class ServiceHost implements ServiceReadiness, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceHost.class);
+    /** Service callbacks block on loopback HTTP for a few ms each; a handful of threads carries hundreds of joins/s. */
+    static final int WORKERS = 8;
+
+    private final AriSettings ari;
+    private final StateChangeListener changes;
+    private final AriRest rest;
+    private final Map<String, StasisService> services = new LinkedHashMap<>();
+    private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService workers;
+    private volatile AriEventStream stream;
+
+    public ServiceHost(AriSettings ari, ServicesSettings settings, NodeLoad load, Placements placements, String nodeId,
+                       StateChangeListener changes) {
+        this(ari, settings, load, placements, nodeId, changes, new ServiceCatalog());
+    }
+
+    /** With another catalog of services (tests). */
+    public ServiceHost(AriSettings ari, ServicesSettings settings, NodeLoad load, Placements placements, String nodeId,
+                       StateChangeListener changes, ServiceCatalog catalog) {
+        this.ari = ari;
+        this.changes = changes;
+        for (String configured : settings.byName().keySet()) {
+            if (!ari.apps().contains(configured)) {
+                throw new ConfigException("services." + configured, "not listed in ari.apps " + ari.apps()
+                        + " (expected: a service for each registered application)");
+            }
+        }
+        this.rest = new AriRest(ari);
+        ServiceContext context = new ServiceContext(rest, load, placements, nodeId, changes);
+        try {
+            List<String> apps = ari.apps();
+            for (int i = 0; i < apps.size(); i++) {
+                services.put(apps.get(i), catalog.create("ari.apps[" + i + "]", settings.of(apps.get(i)), context));
+            }
+        } catch (RuntimeException e) {
+            rest.close();
+            throw e;
+        }
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(named("ari-ws"));
+        this.workers = Executors.newFixedThreadPool(WORKERS, named("stasis"));
+    }
+
+    /** Parses the {@code ari:} section (password from the file, or from {@code ARI_PASSWORD}). */
+    public static AriSettings parseAri(JsonNode ariNode) {
+        return AriSettings.parse(ariNode);
+    }
+
+    /** Parses the {@code services:} section. */
+    public static ServicesSettings parseServices(JsonNode servicesNode) {
+        return ServicesSettings.parse(servicesNode);
+    }
+
+    /** Connects the ARI WebSocket (in the background, reconnecting until {@link #close}). */
+    public synchronized void start() {
+        if (stream != null) {
+            throw new IllegalStateException("ServiceHost already started");
+        }
+        stream = new AriEventStream(ari, scheduler, new AriEventStream.Listener() {
+            @Override
+            public void onEvent(AriEvent event) {
+                route(event);
+            }
+
+            @Override
+            public void onRegisteredAppsChanged(Set<String> registeredApps) {
+                changes.stateChanged();
+                if (!registeredApps.isEmpty()) {
+                    workers.execute(ServiceHost.this::forgetVanishedCalls);
+                }
+            }
+        });
+        stream.start();
+    }
+
+    @Override
+    public Set<String> registeredApps() {
+        AriEventStream s = stream;
+        return s == null ? Set.of() : s.registeredApps();
+    }
+
+    @Override
+    public Map<String, Integer> rooms() {
+        Map<String, Integer> all = new HashMap<>();
+        for (StasisService service : services.values()) {
+            all.putAll(service.rooms());
+        }
+        return Map.copyOf(all);
+    }
+
+    @Override
+    public Set<String> acceptingServices() {
+        Set<String> registered = registeredApps();
+        Set<String> accepting = new HashSet<>();
+        for (StasisService service : services.values()) {
+            if (registered.contains(service.name()) && service.acceptsNewCalls()) {
+                accepting.add(service.name());
+            }
+        }
+        return Set.copyOf(accepting);
+    }
+
+    /** Runs on the WebSocket's thread: routes only, never blocks. */
+    private void route(AriEvent event) {
+        switch (event.type()) {
+            case "StasisStart" -> {
+                StasisService service = services.get(event.application());
+                if (service == null || event.channelId().isEmpty()) {
+                    log.warn("ARI: StasisStart for application '{}' channel '{}' that no service runs; ignored",
+                            event.application(), event.channelId());
+                    return;
+                }
+                Call call = new Call(event.channelId(), event.application(), event.args(), rest);
+                calls.put(call.channelId(), call);
+                call.then(() -> start(service, call), workers);
+            }
+            case "StasisEnd" -> {
+                Call call = calls.remove(event.channelId());
+                if (call == null) {
+                    log.debug("ARI: StasisEnd for unknown channel {}", event.channelId());
+                    return;
+                }
+                end(call);
+            }
+            default -> log.trace("ARI: {} for channel {}", event.type(), event.channelId());
+        }
+    }
+
+    private void end(Call call) {
+        call.markEnded();
+        StasisService service = services.get(call.application());
+        call.then(() -> {
+            try {
+                service.onEnd(call);
+            } catch (RuntimeException e) {
+                log.error("{}: failed on the end of {}", service.name(), call, e);
+            }
+        }, workers);
+    }
+
+    private void start(StasisService service, Call call) {
+        try {
+            service.onStart(call);
+        } catch (Exception | LinkageError | AssertionError e) {
+            // A faulty service must not leave the caller hanging nor take the agent down.
+            HangupReason reason = call.answered() ? HangupReason.NORMAL : HangupReason.CONGESTION;
+            log.error("{}: failed on {}; hanging up with {}", service.name(), call, reason.ariName(), e);
+            try {
+                call.hangup(reason);
+            } catch (AriRequestException h) {
+                if (h.status() == 404) {
+                    log.debug("{}: channel {} was already gone", service.name(), call.channelId());
+                } else {
+                    log.warn("{}: could not hang up {}: {}", service.name(), call, h.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * After a reconnect: a channel that hung up while the WebSocket was down never sends its StasisEnd here, so ask
+     * Asterisk which channels exist and end the calls of the others.
+     */
+    private void forgetVanishedCalls() {
+        if (calls.isEmpty()) {
+            return;
+        }
+        Set<String> live;
+        try {
+            live = new HashSet<>(rest.channelIds());
+        } catch (AriRequestException e) {
+            log.warn("ARI: could not list channels after reconnect: {}", e.getMessage());
+            return;
+        }
+        for (String channelId : List.copyOf(calls.keySet())) {
+            if (!live.contains(channelId)) {
+                Call call = calls.remove(channelId);
+                if (call != null) {
+                    log.info("ARI: {} ended while the WebSocket was down", call);
+                    end(call);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        AriEventStream s = stream;
+        if (s != null) {
+            s.close();
+        }
+        scheduler.shutdownNow();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("Stasis workers still busy after 5 s; interrupting them");
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        rest.close();
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

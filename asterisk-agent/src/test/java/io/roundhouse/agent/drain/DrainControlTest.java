@@ -1,0 +1,119 @@
+package io.roundhouse.agent.drain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.roundhouse.agent.state.NodeLoad;
+import io.roundhouse.shared.state.NodeStatus;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class DrainControlTest {
+
+    /** A node whose channel count the test sets. */
+    private static final class Load implements NodeLoad {
+        volatile int channels;
+        volatile boolean reachable = true;
+
+        @Override
+        public int channels() {
+            return channels;
+        }
+
+        @Override
+        public double cpuPercent() {
+            return 0;
+        }
+
+        @Override
+        public boolean asteriskReachable() {
+            return reachable;
+        }
+    }
+
+    private final Load load = new Load();
+    private final AtomicInteger statusChanges = new AtomicInteger();
+    private final AtomicLong clock = new AtomicLong();
+    private final DrainControl drain = new DrainControl(load, statusChanges::incrementAndGet, clock::get);
+
+    @Test
+    void operatorDrainAdvertisesDrainingUntilTheLastChannelEndsThenDrained() {
+        load.channels = 2;
+        drain.operatorWish(Optional.of(NodeStatus.DRAINING));
+        assertThat(drain.status()).isEqualTo(NodeStatus.DRAINING);
+        assertThat(statusChanges.get()).isEqualTo(1);
+
+        load.channels = 1;
+        drain.stateChanged();
+        assertThat(drain.status()).isEqualTo(NodeStatus.DRAINING);
+        load.channels = 0;
+        drain.stateChanged();
+        assertThat(drain.status()).isEqualTo(NodeStatus.DRAINED);
+        assertThat(statusChanges.get()).isEqualTo(2);
+    }
+
+    @Test
+    void undrainReturnsTheNodeToService() {
+        drain.operatorWish(Optional.of(NodeStatus.DRAINING));
+        assertThat(drain.status()).isEqualTo(NodeStatus.DRAINED);
+        drain.operatorWish(Optional.empty());
+        assertThat(drain.status()).isEqualTo(NodeStatus.ACTIVE);
+        drain.operatorWish(Optional.of(NodeStatus.DISABLED));
+        assertThat(drain.status()).isEqualTo(NodeStatus.DISABLED);
+        drain.operatorWish(Optional.of(NodeStatus.ACTIVE));
+        assertThat(drain.status()).isEqualTo(NodeStatus.ACTIVE);
+    }
+
+    @Test
+    void anUnreachableAsteriskCannotConfirmTheDrain() {
+        load.reachable = false;
+        drain.shutdownRequested();
+        assertThat(drain.status()).isEqualTo(NodeStatus.DRAINING);
+    }
+
+    @Test
+    void shutdownIsNotUndoneByTheOperator() {
+        load.channels = 1;
+        drain.shutdownRequested();
+        drain.operatorWish(Optional.of(NodeStatus.ACTIVE));
+        assertThat(drain.status()).isEqualTo(NodeStatus.DRAINING);
+    }
+
+    @Test
+    void awaitDrainedReturnsWhenTheLastChannelEnds() throws Exception {
+        load.channels = 1;
+        drain.shutdownRequested();
+        CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
+            try {
+                return drain.awaitDrained(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(drained).isNotDone();
+        load.channels = 0;
+        drain.stateChanged();
+        assertThat(drained.get(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void awaitDrainedGivesUpAtTheTimeoutOnTheInjectedClock() throws Exception {
+        load.channels = 3;
+        DrainControl late = new DrainControl(load, () -> { }, new java.util.function.LongSupplier() {
+            private long calls;
+
+            @Override
+            public long getAsLong() {
+                // First call fixes the deadline; every later call is one minute later.
+                return calls++ == 0 ? 0 : 60_000_000_000L;
+            }
+        });
+        late.shutdownRequested();
+        assertThat(late.awaitDrained(Duration.ofSeconds(30))).isFalse();
+        assertThat(late.status()).isEqualTo(NodeStatus.DRAINING);
+    }
+}
