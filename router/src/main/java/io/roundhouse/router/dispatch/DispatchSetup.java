@@ -16,7 +16,9 @@ import io.roundhouse.router.health.HealthSettings;
 import io.roundhouse.router.health.HealthState;
 import io.roundhouse.router.services.ServiceRules;
 import io.roundhouse.router.services.ServiceRulesParser;
+import io.roundhouse.shared.config.RedisSettings;
 import io.roundhouse.shared.state.NodeStates;
+import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.state.Placements;
 import io.roundhouse.shared.state.ServiceMarks;
 import io.roundhouse.shared.state.StateEvents;
@@ -76,6 +78,35 @@ public final class DispatchSetup implements AutoCloseable {
     }
 
     /**
+     * Opens the contract on the {@code redis:} block (with the environment's overrides) and starts dispatch on it;
+     * the Redis connection is closed with this setup. Redis need not be up: dispatch starts on the static nodes and
+     * picks up the farm when Redis answers.
+     */
+    public static DispatchSetup start(JsonNode tree, MeterRegistry registry,
+                                      Function<String, CompletionStage<Integer>> sendOptions) {
+        return start(tree, registry, sendOptions, RedisSettings.fromConfig(tree == null ? null : tree.get("redis")));
+    }
+
+    /** As {@link #start(JsonNode, MeterRegistry, Function)} with explicit Redis settings (tests, other prefixes). */
+    public static DispatchSetup start(JsonNode tree, MeterRegistry registry,
+                                      Function<String, CompletionStage<Integer>> sendOptions, RedisSettings redis) {
+        DispatchSettings settings = DispatchSettings.parse(YamlSection.of("", tree).section("dispatch"));
+        RedisState state = new RedisState(redis, Math.max(1, settings.decisionsKept()));
+        try {
+            return start(tree, registry, sendOptions, access(state), state);
+        } catch (RuntimeException e) {
+            state.close();
+            throw e;
+        }
+    }
+
+    /** The parts of a {@link RedisState} dispatch uses. */
+    public static StateAccess access(RedisState state) {
+        return new StateAccess(state.nodes(), state.placements(), state.marks(), state.events(),
+                line -> state.decisions().record(line));
+    }
+
+    /**
      * Parses the {@code nodes}, {@code services}, {@code health} and {@code dispatch} sections, then starts the view
      * (one synchronous read of Redis, so the first call sees the farm), probing and the dispatcher.
      *
@@ -89,7 +120,13 @@ public final class DispatchSetup implements AutoCloseable {
         YamlSection root = YamlSection.of("", tree);
         List<StaticNode> statics = StaticNode.parseAll(root);
         ServiceRules rules = ServiceRulesParser.parse(tree, null);
-        HealthSettings healthSettings = HealthSettings.parse(root.section("health"));
+        HealthSettings parsedHealth = HealthSettings.parse(root.section("health"));
+        // Without a way to send OPTIONS (no SIP engine, e.g. a tool or a test) probing is off, said once here.
+        HealthSettings healthSettings = sendOptions != null ? parsedHealth : new HealthSettings(false,
+                parsedHealth.interval(), parsedHealth.timeout(), parsedHealth.downAfter(), parsedHealth.upAfter());
+        if (sendOptions == null && parsedHealth.enabled()) {
+            LOG.warn("health probing off: no OPTIONS sender given");
+        }
         DispatchSettings settings = DispatchSettings.parse(root.section("dispatch"));
         Set<String> staticIds = statics.stream().map(StaticNode::id).collect(Collectors.toSet());
         rules.namedNodes().stream().filter(id -> !staticIds.contains(id)).forEach(id -> LOG.info(

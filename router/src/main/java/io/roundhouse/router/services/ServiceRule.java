@@ -69,7 +69,7 @@ public record ServiceRule(
         values.put("from-user", call.fromUser());
         values.put("to-user", call.toUser());
         values.put("call-id", call.callId());
-        return Optional.of(new ServiceMatch(this, appData.render(values), affinity.map(t -> t.render(values))));
+        return Optional.of(new ServiceMatch(this, appData.render(values), affinity.map(t -> t.renderWord(values))));
     }
 
     private boolean find(Pattern pattern, String input, Map<String, String> values) {
