@@ -116,6 +116,18 @@ class ServiceRulesParserTest {
     }
 
     @Test
+    void affinityKeysAreOneWordWhateverTheCallerSends() throws Exception {
+        ServiceRules rules = rules("""
+                services:
+                  - { name: h, match: { headers: { X-Room: "(?<r>.*)" } }, app: A, affinity: "t:${r}" }
+                """);
+        assertThat(rules.classify(TestCall.invite("c", "u", "h").withHeader("X-Room", "big room\t7")).orElseThrow()
+                .affinityKey()).contains("t:bigroom7");
+        assertThatThrownBy(() -> rules("services:\n  - { name: c, app: C, affinity: \"a b\" }\n"))
+                .hasMessageStartingWith("services[0].affinity: \"a b\" (expected: no spaces");
+    }
+
+    @Test
     void hashRuleReadsItsKey() throws Exception {
         ServiceRule r = rules("""
                 services:
