@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -55,16 +56,20 @@ public final class DispatchSetup implements AutoCloseable {
 
     private final NodeViewSource view;
     private final HealthProber prober;
+    private final AtomicReference<Function<String, CompletionStage<Integer>>> sender;
     private final DecisionLog decisions;
     private final LiveDispatcher dispatcher;
     private final ScheduledExecutorService timers;
     private final ThreadPoolExecutor redisExecutor;
     private final List<AutoCloseable> extra;
 
-    private DispatchSetup(NodeViewSource view, HealthProber prober, DecisionLog decisions, LiveDispatcher dispatcher,
-                          ScheduledExecutorService timers, ThreadPoolExecutor redisExecutor, List<AutoCloseable> extra) {
+    private DispatchSetup(NodeViewSource view, HealthProber prober,
+                          AtomicReference<Function<String, CompletionStage<Integer>>> sender, DecisionLog decisions,
+                          LiveDispatcher dispatcher, ScheduledExecutorService timers, ThreadPoolExecutor redisExecutor,
+                          List<AutoCloseable> extra) {
         this.view = view;
         this.prober = prober;
+        this.sender = sender;
         this.decisions = decisions;
         this.dispatcher = dispatcher;
         this.timers = timers;
@@ -110,7 +115,8 @@ public final class DispatchSetup implements AutoCloseable {
      * Parses the {@code nodes}, {@code services}, {@code health} and {@code dispatch} sections, then starts the view
      * (one synchronous read of Redis, so the first call sees the farm), probing and the dispatcher.
      *
-     * @param sendOptions sends a SIP OPTIONS to a URI and completes with the final status (the router's)
+     * @param sendOptions sends a SIP OPTIONS to a URI and completes with the final status (the router's); null to
+     *                    give it later with {@link #probeWith}
      * @param state       the contract's Redis implementations
      * @param closeAlso   closed after dispatch stops (e.g. the Redis connection pool)
      */
@@ -120,13 +126,7 @@ public final class DispatchSetup implements AutoCloseable {
         YamlSection root = YamlSection.of("", tree);
         List<StaticNode> statics = StaticNode.parseAll(root);
         ServiceRules rules = ServiceRulesParser.parse(tree, null);
-        HealthSettings parsedHealth = HealthSettings.parse(root.section("health"));
-        // Without a way to send OPTIONS (no SIP engine, e.g. a tool or a test) probing is off, said once here.
-        HealthSettings healthSettings = sendOptions != null ? parsedHealth : new HealthSettings(false,
-                parsedHealth.interval(), parsedHealth.timeout(), parsedHealth.downAfter(), parsedHealth.upAfter());
-        if (sendOptions == null && parsedHealth.enabled()) {
-            LOG.warn("health probing off: no OPTIONS sender given");
-        }
+        HealthSettings healthSettings = HealthSettings.parse(root.section("health"));
         DispatchSettings settings = DispatchSettings.parse(root.section("dispatch"));
         Set<String> staticIds = statics.stream().map(StaticNode::id).collect(Collectors.toSet());
         rules.namedNodes().stream().filter(id -> !staticIds.contains(id)).forEach(id -> LOG.info(
@@ -144,8 +144,11 @@ public final class DispatchSetup implements AutoCloseable {
         NodeViewSource view = new NodeViewSource(new NodeViewBuilder(statics), state.nodes(), state.marks(),
                 state.placements(), state.events(), cache, redisStatus, settings.refreshInterval(),
                 System::currentTimeMillis);
-        HealthProber prober = new HealthProber(healthSettings, () -> view.current().uris(), sendOptions,
-                System::nanoTime);
+        // The SIP engine that sends OPTIONS is usually started after dispatch (it needs the dispatcher): probing
+        // starts when it is given (probeWith); until then nodes are UNKNOWN, which takes calls.
+        AtomicReference<Function<String, CompletionStage<Integer>>> sender = new AtomicReference<>();
+        HealthProber prober = new HealthProber(healthSettings, () -> view.current().uris(),
+                uri -> sender.get().apply(uri), System::nanoTime);
         LocalFullMarks localMarks = new LocalFullMarks(System::nanoTime);
         Eligibility eligibility = new Eligibility(settings.requireAgent(), prober::state, localMarks);
         DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions());
@@ -167,6 +170,9 @@ public final class DispatchSetup implements AutoCloseable {
 
         // A node new to the view is probed at once, not at the next tick.
         view.onChange(v -> {
+            if (sender.get() == null || !healthSettings.enabled()) {
+                return;
+            }
             try {
                 timers.execute(prober::tick);
             } catch (RejectedExecutionException closing) {
@@ -174,7 +180,6 @@ public final class DispatchSetup implements AutoCloseable {
             }
         });
         view.start();
-        prober.start(timers);
         timers.scheduleWithFixedDelay(() -> {
             int swept = dispatcher.sweep();
             if (swept > 0) {
@@ -186,7 +191,19 @@ public final class DispatchSetup implements AutoCloseable {
                         .collect(Collectors.joining(", ")), statics.size(),
                 healthSettings.enabled() ? "every " + healthSettings.interval().toMillis() + "ms" : "off",
                 settings.maxAttempts());
-        return new DispatchSetup(view, prober, decisions, dispatcher, timers, redisExecutor, List.of(closeAlso));
+        DispatchSetup setup = new DispatchSetup(view, prober, sender, decisions, dispatcher, timers, redisExecutor,
+                List.of(closeAlso));
+        if (sendOptions != null) {
+            setup.probeWith(sendOptions);
+        }
+        return setup;
+    }
+
+    /** Starts OPTIONS probing with the SIP engine's sender (once; later calls are ignored). */
+    public void probeWith(Function<String, CompletionStage<Integer>> sendOptions) {
+        if (sender.compareAndSet(null, sendOptions)) {
+            prober.start(timers);
+        }
     }
 
     public LiveDispatcher dispatcher() {
