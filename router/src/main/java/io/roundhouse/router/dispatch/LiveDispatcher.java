@@ -245,7 +245,8 @@ public final class LiveDispatcher implements Dispatcher {
         }
         view.redisStatus().succeeded();
         if (owner.equals(to)) {
-            return learned(cache, key, new Settled(to, "affinity-claimed", to));
+            // Another router (or another call) put it where this call was going: following, not claiming.
+            return learned(cache, key, new Settled(to, "affinity-followed", to));
         }
         if (joinable(owner, st)) {
             return learned(cache, key, new Settled(owner, "affinity-followed", owner));
