@@ -152,6 +152,22 @@ class LiveDispatchRedisTest {
     }
 
     @Test
+    void roomOnANodeThatExpiredIsMovedToALiveNodeByCompareAndSet() throws Exception {
+        RedisState state = redis.open();
+        state.nodes().publish(active("asterisk-1", 5081), TTL);
+        state.nodes().publish(node("asterisk-2", 5082, NodeStatus.ACTIVE, 1, 0, Map.of("example.com:5", 1)),
+                Duration.ofMillis(300));
+        state.placements().claim("example.com:5", "asterisk-2");
+        DispatchSetup r = router(redis.settings());
+        awaitNodes(r, "asterisk-1");
+        DispatchTarget t = target(r, conf("c1", 5));
+        assertThat(t.nodeId()).isEqualTo("asterisk-1");
+        assertThat(state.placements().lookup("example.com:5")).contains("asterisk-1");
+        assertThat(state.decisions().recent(10)).anyMatch(l -> l.contains("call-id=c1 ")
+                && l.contains("reason=affinity-moved") && l.contains("asterisk-2:placed-but-gone"));
+    }
+
+    @Test
     void nodeWhoseStasisAppDroppedGetsNoCallsOfThatService() throws Exception {
         RedisState state = redis.open();
         state.nodes().publish(active("asterisk-1", 5081), TTL);

@@ -128,6 +128,16 @@ class ServiceRulesParserTest {
     }
 
     @Test
+    void affinityKeyRenderingEmptyMeansNoPlacement() throws Exception {
+        ServiceRules rules = rules("""
+                services:
+                  - { name: c, match: { ruri-user: "^(?<room>[0-9]+)?x$" }, app: C, affinity: "${room}" }
+                """);
+        assertThat(rules.classify(TestCall.invite("c", "x", "h")).orElseThrow().affinityKey()).isEmpty();
+        assertThat(rules.classify(TestCall.invite("c", "7x", "h")).orElseThrow().affinityKey()).contains("7");
+    }
+
+    @Test
     void hashRuleReadsItsKey() throws Exception {
         ServiceRule r = rules("""
                 services:
