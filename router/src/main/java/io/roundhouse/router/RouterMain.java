@@ -1,12 +1,18 @@
 package io.roundhouse.router;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.shared.config.ConfigException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Command line entry point of the router. */
+/** Command line entry point of the router: runs until SIGTERM or Ctrl-C, then stops cleanly. */
 @Command(name = "router", mixinStandardHelpOptions = true,
         description = "Roundhouse router: a transaction-stateful SIP proxy that dispatches calls across Asterisk nodes.")
 public final class RouterMain implements Callable<Integer> {
@@ -15,12 +21,56 @@ public final class RouterMain implements Callable<Integer> {
     Path config;
 
     @Override
-    public Integer call() {
-        System.err.println("router: not implemented yet");
-        return 1;
+    public Integer call() throws InterruptedException {
+        RouterConfig cfg;
+        try {
+            cfg = RouterConfig.load(config);
+        } catch (ConfigException e) {
+            System.err.println("router: bad configuration " + config + ": " + e.getMessage());
+            return 2;
+        }
+        Router router;
+        DispatchSetup dispatch = null;
+        try {
+            // Live dispatch when the config has services:, else round robin over the static nodes.
+            if (DispatchSetup.wanted(cfg.tree())) {
+                MeterRegistry registry = new SimpleMeterRegistry();
+                dispatch = DispatchSetup.start(cfg.tree(), registry, null);
+                router = Router.start(cfg, dispatch.dispatcher(), registry);
+                dispatch.probeWith(router::sendOptions);
+            } else {
+                router = Router.start(cfg);
+            }
+        } catch (ConfigException e) {
+            System.err.println("router: bad configuration " + config + ": " + e.getMessage());
+            stopDispatch(dispatch);
+            return 2;
+        } catch (RuntimeException e) {
+            System.err.println("router: cannot start: " + e.getMessage());
+            stopDispatch(dispatch);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        DispatchSetup dispatchToClose = dispatch;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            router.close();
+            stopDispatch(dispatchToClose);
+            stopped.countDown();
+        }, "router-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static void stopDispatch(DispatchSetup dispatch) {
+        if (dispatch != null) {
+            dispatch.close();
+        }
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new RouterMain()).execute(args));
+        int code = new CommandLine(new RouterMain()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
     }
 }

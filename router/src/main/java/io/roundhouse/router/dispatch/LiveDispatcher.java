@@ -112,7 +112,8 @@ public final class LiveDispatcher implements Dispatcher {
         Optional<String> placed = view.placements().lookup(key);
         if (placed.isPresent()) {
             Optional<NodeEntry> node = v.node(placed.get());
-            String why = node.map(n -> eligibility.whyNotJoin(n, m)).orElse("gone");
+            // Optional.map would turn "eligible" (null) into empty: test presence first.
+            String why = node.isPresent() ? eligibility.whyNotJoin(node.get(), m) : "gone";
             if (why == null) {
                 return done(call, st, key, node.get(), "affinity-placed", List.of(), Map.of());
             }
@@ -191,6 +192,12 @@ public final class LiveDispatcher implements Dispatcher {
                     if (error != null) {
                         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause()
                                 != null ? error.getCause() : error;
+                        if (cause instanceof IllegalArgumentException) {
+                            // The contract refused the key itself: Redis is fine, this call just has no placement.
+                            LOG.warn("call {}: placement key {} refused ({}); routed without placement",
+                                    call.callId(), key, cause.getMessage());
+                            return doneNow(call, st, key, chosen, "affinity-refused", ranked, pool.excluded);
+                        }
                         redis.failed("placement of " + key, cause instanceof Exception ex ? ex
                                 : new RuntimeException(cause));
                         cache.decidedLocally(key, chosen.id());
@@ -238,7 +245,8 @@ public final class LiveDispatcher implements Dispatcher {
         }
         view.redisStatus().succeeded();
         if (owner.equals(to)) {
-            return learned(cache, key, new Settled(to, "affinity-claimed", to));
+            // Another router (or another call) put it where this call was going: following, not claiming.
+            return learned(cache, key, new Settled(to, "affinity-followed", to));
         }
         if (joinable(owner, st)) {
             return learned(cache, key, new Settled(owner, "affinity-followed", owner));
@@ -317,8 +325,13 @@ public final class LiveDispatcher implements Dispatcher {
         return place(call, st, key, failed.nodeId(), outcome.isTimeout() ? "timeout" : "bounced-" + status);
     }
 
-    /** The room's participants on a node by its agent; rooms are published by room name or by placement key. */
-    private static int participants(NodeEntry node, String key, String room) {
+    /**
+     * The room's participants on a node by its agent. Agents publish rooms by name, the first Stasis argument (the
+     * app-data up to its first comma, as Asterisk splits it), or by placement key: ask for both.
+     */
+    private static int participants(NodeEntry node, String key, String appData) {
+        int comma = appData.indexOf(',');
+        String room = comma < 0 ? appData : appData.substring(0, comma);
         return Math.max(node.participants(key), room.isEmpty() ? 0 : node.participants(room));
     }
 

@@ -78,6 +78,8 @@ class DispatchSettingsTest {
                 new StaticNode("asterisk-2", "sip:127.0.0.1:5082", 1));
         assertThatThrownBy(() -> StaticNode.parseAll(root("nodes: [ { id: a, uri: \"sip:h\" }, { id: a, uri: \"sip:g\" } ]")))
                 .hasMessageStartingWith("nodes[1].id: a");
+        assertThatThrownBy(() -> StaticNode.parseAll(root("nodes: [ { id: \"node 1\", uri: \"sip:h\" } ]")))
+                .hasMessageStartingWith("nodes[0].id: node 1 (expected: one word");
         assertThatThrownBy(() -> StaticNode.parseAll(root("nodes: [ { id: a, uri: \"http://h\" } ]")))
                 .hasMessageStartingWith("nodes[0].uri: http://h");
     }

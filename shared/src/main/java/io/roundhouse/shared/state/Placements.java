@@ -18,7 +18,11 @@ public interface Placements {
      */
     Claim claim(String key, String nodeId);
 
-    /** Moves the key to {@code toNodeId} only if it is still on {@code fromNodeId} (compare-and-set). */
+    /**
+     * Moves the key to {@code toNodeId} only if it is still on {@code fromNodeId} (compare-and-set). A caller that lost
+     * is told the real owner; when the key is no longer placed at all, the owner is null and nothing is written (claim
+     * it instead).
+     */
     Move move(String key, String fromNodeId, String toNodeId);
 
     /** Deletes the key only if it still points at {@code nodeId}; true when it did. */
@@ -30,6 +34,6 @@ public interface Placements {
     /** Outcome of {@link #claim}: the owner after the call, and whether this caller made it the owner. */
     record Claim(String owner, boolean won) {}
 
-    /** Outcome of {@link #move}: the owner after the call, and whether this caller moved it. */
+    /** Outcome of {@link #move}: the owner after the call (null when the key is not placed), and whether this caller moved it. */
     record Move(String owner, boolean moved) {}
 }

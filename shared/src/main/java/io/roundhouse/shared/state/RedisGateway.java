@@ -37,24 +37,21 @@ final class RedisGateway implements AutoCloseable {
     static final int POOL_SIZE = 16;
 
     private final UnifiedJedis client;
-    private final JedisClientConfig clientConfig;
+    private final JedisClientConfig subscriberConfig;
     private final Supplier<HostAndPort> master;
     private final Runnable clearIdle;
     private final String where;
 
-    private RedisGateway(UnifiedJedis client, JedisClientConfig clientConfig, Supplier<HostAndPort> master,
+    private RedisGateway(UnifiedJedis client, JedisClientConfig subscriberConfig, Supplier<HostAndPort> master,
                          Runnable clearIdle, String where) {
         this.client = client;
-        this.clientConfig = clientConfig;
+        this.subscriberConfig = subscriberConfig;
         this.master = master;
         this.clearIdle = clearIdle;
         this.where = where;
     }
 
-    static RedisGateway open(RedisSettings settings) {
-        RedisUrl url = settings.parsedUrl();
-        int connectMs = (int) settings.connectTimeout().toMillis();
-        int socketMs = (int) settings.socketTimeout().toMillis();
+    private static DefaultJedisClientConfig.Builder clientConfig(RedisUrl url, int connectMs, int socketMs) {
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(connectMs)
                 .socketTimeoutMillis(socketMs)
@@ -67,7 +64,17 @@ final class RedisGateway implements AutoCloseable {
         if (url.password() != null) {
             config.password(url.password());
         }
-        JedisClientConfig clientConfig = config.build();
+        return config;
+    }
+
+    static RedisGateway open(RedisSettings settings) {
+        RedisUrl url = settings.parsedUrl();
+        int connectMs = (int) settings.connectTimeout().toMillis();
+        int socketMs = (int) settings.socketTimeout().toMillis();
+        JedisClientConfig clientConfig = clientConfig(url, connectMs, socketMs).build();
+        // In RESP3 a PING on a subscribed connection is answered with a bare PONG that Jedis' subscriber rejects
+        // ("Unexpected message : PONG"), which would break every watchdog ping: subscriptions speak RESP2.
+        JedisClientConfig subscriberConfig = clientConfig(url, connectMs, socketMs).autoNegotiateProtocol(false).build();
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(POOL_SIZE);
         pool.setMaxIdle(POOL_SIZE);
@@ -83,7 +90,7 @@ final class RedisGateway implements AutoCloseable {
                         .clientConfig(clientConfig)
                         .poolConfig(pool)
                         .build();
-                return new RedisGateway(c, clientConfig, () -> hostAndPort, () -> c.getPool().clear(), url.toString());
+                return new RedisGateway(c, subscriberConfig, () -> hostAndPort, () -> c.getPool().clear(), url.toString());
             }
             Set<HostAndPort> sentinels = new LinkedHashSet<>();
             for (String node : settings.sentinelNodes()) {
@@ -93,6 +100,8 @@ final class RedisGateway implements AutoCloseable {
                     .connectionTimeoutMillis(connectMs)
                     .socketTimeoutMillis(socketMs)
                     .clientName("roundhouse-sentinel")
+                    // Sentinels speak RESP2 through Jedis' plain client; negotiating would only log a warning.
+                    .autoNegotiateProtocol(false)
                     .build();
             RedisSentinelClient c = RedisSentinelClient.builder()
                     .masterName(settings.sentinelMaster())
@@ -102,7 +111,7 @@ final class RedisGateway implements AutoCloseable {
                     .poolConfig(pool)
                     .build();
             String where = "sentinel master " + settings.sentinelMaster() + " via " + settings.sentinelNodes();
-            return new RedisGateway(c, clientConfig, c::getCurrentMaster,
+            return new RedisGateway(c, subscriberConfig, c::getCurrentMaster,
                     () -> c.getPrimaryNodesConnectionMap().values().forEach(p -> p.clear()), where);
         } catch (JedisException e) {
             throw new StateStoreException("connect to " + url + ": " + e.getMessage(), e);
@@ -166,7 +175,7 @@ final class RedisGateway implements AutoCloseable {
      * interruptible by closing its socket, which a pooled connection must not suffer.
      */
     Connection openDedicated() {
-        return new Connection(master.get(), clientConfig);
+        return new Connection(master.get(), subscriberConfig);
     }
 
     /** The endpoint for messages, password masked. */

@@ -38,6 +38,11 @@ public final class RedisState implements AutoCloseable {
 
     /** Connects, keeping at most {@code decisionCap} lines in the decision log. */
     public RedisState(RedisSettings settings, int decisionCap) {
+        this(settings, decisionCap, RedisStateEvents.DEFAULT_PING_INTERVAL);
+    }
+
+    /** As the public constructor, with the subscription watchdog's ping interval (tests shorten it). */
+    RedisState(RedisSettings settings, int decisionCap, java.time.Duration eventPingInterval) {
         if (decisionCap < 1) {
             throw new IllegalArgumentException("decision log cap: " + decisionCap + " (expected: 1 or more)");
         }
@@ -48,7 +53,7 @@ public final class RedisState implements AutoCloseable {
         this.placements = new RedisPlacements(redis, keys);
         this.marks = new RedisServiceMarks(redis, keys);
         this.controls = new RedisNodeControls(redis, keys);
-        this.events = new RedisStateEvents(redis, keys);
+        this.events = new RedisStateEvents(redis, keys, eventPingInterval, settings.socketTimeout(), System::nanoTime);
         this.decisions = new RedisDecisionLog(redis, keys, decisionCap);
     }
 

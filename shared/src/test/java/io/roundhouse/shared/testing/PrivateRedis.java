@@ -173,6 +173,10 @@ public final class PrivateRedis implements AutoCloseable {
     }
 
     private boolean answersPing() {
+        return answersPing(port);
+    }
+
+    static boolean answersPing(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             s.setSoTimeout(1000);
@@ -202,7 +206,7 @@ public final class PrivateRedis implements AutoCloseable {
                 + " (e.g. redis://127.0.0.1:6379/0) or install redis-server (apt-get install redis-server; .ci/run does).");
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -210,7 +214,7 @@ public final class PrivateRedis implements AutoCloseable {
         }
     }
 
-    private static String tail(Path log) {
+    static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));

@@ -1,0 +1,158 @@
+package io.roundhouse.router;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.Dispatcher;
+import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
+import io.roundhouse.router.proxy.LocalAddresses;
+import io.roundhouse.router.proxy.ProxyCore;
+import io.roundhouse.router.proxy.ProxyMetrics;
+import io.roundhouse.router.transaction.EventLoopScheduler;
+import io.roundhouse.router.transaction.SipScheduler;
+import io.roundhouse.router.transaction.TransactionTable;
+import io.roundhouse.router.transport.ListenPoint;
+import io.roundhouse.router.transport.NettyTransports;
+import io.roundhouse.router.transport.SipTransportLayer;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running SIP router: sockets, transactions and proxy core on one Netty event loop (epoll when available).
+ * {@link #start} binds every listen address before returning; {@link #close} stops it.
+ */
+public final class Router implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    private final EventLoopGroup group;
+    private final SipTransportLayer transport;
+    private final ProxyCore core;
+    private final TransactionTable table;
+    private final ProxyMetrics metrics;
+    private final ExecutorService resolver;
+    private final List<ListenPoint> points;
+
+    private Router(EventLoopGroup group, SipTransportLayer transport, ProxyCore core, TransactionTable table,
+                   ProxyMetrics metrics, ExecutorService resolver, List<ListenPoint> points) {
+        this.group = group;
+        this.transport = transport;
+        this.core = core;
+        this.table = table;
+        this.metrics = metrics;
+        this.resolver = resolver;
+        this.points = points;
+    }
+
+    /** Starts a router dispatching round robin over the config's static nodes, with its own meter registry. */
+    public static Router start(RouterConfig config) {
+        return start(config, new StaticRoundRobinDispatcher(config.nodes()), new SimpleMeterRegistry());
+    }
+
+    /** Starts a router with the given dispatcher and meter registry. */
+    public static Router start(RouterConfig config, Dispatcher dispatcher, MeterRegistry registry) {
+        NettyTransports netty = NettyTransports.best();
+        // One event loop: every transaction, timer and socket of the router lives on it, so no state is shared
+        // between threads (see docs/decisions-router.md).
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sip", true),
+                netty.ioHandlerFactory());
+        EventLoop loop = group.next();
+        ExecutorService resolver = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sip-dns", true));
+        SipScheduler scheduler = new EventLoopScheduler(loop);
+        InboundRelay relay = new InboundRelay();
+        SipTransportLayer transport = new SipTransportLayer(loop, netty, config.maxMessageSize(), relay);
+        TransactionTable table = new TransactionTable(scheduler, config.timers(), transport);
+        ProxyMetrics metrics = new ProxyMetrics(registry, table);
+        ProxyCore core = new ProxyCore(loop, table, config, dispatcher, metrics, scheduler, transport, resolver);
+        relay.target = core;
+        List<ListenPoint> points;
+        try {
+            points = transport.bind(config.listen());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            resolver.shutdownNow();
+            throw new IllegalStateException("interrupted while binding", e);
+        } catch (RuntimeException e) {
+            transport.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            resolver.shutdownNow();
+            throw e;
+        }
+        core.start(new LocalAddresses(points, config.advertisedAddress()));
+        log.info("router listening on {} ({} transport), {} static nodes", points.stream()
+                .map(p -> p.transport().lowerName() + ":" + p.address()).toList(), netty, config.nodes().size());
+        return new Router(group, transport, core, table, metrics, resolver, points);
+    }
+
+    /** The bound port of the first listen address. */
+    public int port() {
+        return points.get(0).address().getPort();
+    }
+
+    /** Every bound address, in the order of {@code sip.listen}. */
+    public List<InetSocketAddress> boundAddresses() {
+        return points.stream().map(ListenPoint::address).toList();
+    }
+
+    /** Live server plus client transactions; 0 once every timer has expired. */
+    public int transactionCount() {
+        return table.size();
+    }
+
+    /** Messages dropped: unparseable, oversized, stray. */
+    public long droppedMessages() {
+        return metrics.droppedTotal();
+    }
+
+    /** Messages whose handling failed inside the router (a bug; expected to stay 0). */
+    public long internalErrors() {
+        return metrics.internalErrors();
+    }
+
+    /** Requests answered 400 (or 505). */
+    public long badRequests() {
+        return metrics.badRequestTotal();
+    }
+
+    /** Sends OPTIONS to {@code targetUri}; completes with the final status code, 408 on Timer F. */
+    public CompletionStage<Integer> sendOptions(String targetUri) {
+        return core.sendOptions(targetUri);
+    }
+
+    @Override
+    public void close() {
+        core.close();
+        group.next().execute(transport::close);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        resolver.shutdownNow();
+        log.info("router stopped");
+    }
+
+    /** Lets the transport be built before the proxy core it feeds. */
+    private static final class InboundRelay implements io.roundhouse.router.transport.InboundHandler {
+        private volatile io.roundhouse.router.transport.InboundHandler target;
+
+        @Override
+        public void onMessage(io.netty.buffer.ByteBuf frame, io.roundhouse.router.transport.Transport t,
+                              InetSocketAddress source, io.netty.channel.Channel connection) {
+            target.onMessage(frame, t, source, connection);
+        }
+
+        @Override
+        public void onFramingError(io.roundhouse.router.transport.Transport t, InetSocketAddress source,
+                                   String reason) {
+            target.onFramingError(t, source, reason);
+        }
+    }
+}

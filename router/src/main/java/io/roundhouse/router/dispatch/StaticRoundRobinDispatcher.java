@@ -1,0 +1,90 @@
+package io.roundhouse.router.dispatch;
+
+import io.roundhouse.router.config.StaticNode;
+import io.roundhouse.router.sip.SipParseException;
+import io.roundhouse.router.sip.SipUri;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The SIP engine's default dispatcher: round robin over the static {@code nodes} of the config (nodes with weight 0
+ * are skipped), and on failure the next node not yet tried for that call.
+ */
+public final class StaticRoundRobinDispatcher implements Dispatcher {
+
+    private final List<StaticNode> nodes;
+    private final Set<InetAddress> nodeAddresses = new HashSet<>();
+    private final AtomicInteger next = new AtomicInteger();
+    /** Nodes tried per call; weak keys so a call that ends without {@link #completed} leaves nothing behind. */
+    private final Map<CallContext, Set<String>> tried = Collections.synchronizedMap(new WeakHashMap<>());
+
+    public StaticRoundRobinDispatcher(List<StaticNode> nodes) {
+        this.nodes = nodes.stream().filter(n -> n.weight() > 0).toList();
+        for (StaticNode n : nodes) {
+            try {
+                SipUri uri = SipUri.parse(n.uri());
+                nodeAddresses.add(InetAddress.getByName(uri.hostAddress()));
+            } catch (SipParseException | UnknownHostException e) {
+                throw new IllegalArgumentException("node " + n.id() + ": bad URI " + n.uri() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public CompletionStage<Optional<DispatchTarget>> select(CallContext call) {
+        if (nodes.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        StaticNode node = nodes.get(Math.floorMod(next.getAndIncrement(), nodes.size()));
+        Set<String> set = new HashSet<>();
+        set.add(node.id());
+        tried.put(call, set);
+        return CompletableFuture.completedFuture(Optional.of(target(node)));
+    }
+
+    @Override
+    public CompletionStage<Optional<DispatchTarget>> next(CallContext call, DispatchTarget failed,
+                                                          AttemptOutcome outcome) {
+        Set<String> set = tried.computeIfAbsent(call, c -> new HashSet<>());
+        set.add(failed.nodeId());
+        int start = 0;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).id().equals(failed.nodeId())) {
+                start = i + 1;
+            }
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            StaticNode candidate = nodes.get((start + i) % nodes.size());
+            if (set.add(candidate.id())) {
+                return CompletableFuture.completedFuture(Optional.of(target(candidate)));
+            }
+        }
+        tried.remove(call);
+        return CompletableFuture.completedFuture(Optional.empty());
+    }
+
+    @Override
+    public void completed(CallContext call, DispatchTarget target, int statusCode) {
+        tried.remove(call);
+    }
+
+    @Override
+    public boolean isFromNode(InetSocketAddress source) {
+        return nodeAddresses.contains(source.getAddress());
+    }
+
+    private static DispatchTarget target(StaticNode node) {
+        return new DispatchTarget(node.id(), node.uri(), Map.of());
+    }
+}

@@ -1,0 +1,121 @@
+package io.roundhouse.router.proxy;
+
+import io.netty.util.NetUtil;
+import io.roundhouse.router.sip.SipUri;
+import io.roundhouse.router.sip.Via;
+import io.roundhouse.router.transport.ListenPoint;
+import io.roundhouse.router.transport.Transport;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who the router is on the wire: the host:port it writes into Via and Record-Route, and the test "is this URI or Via
+ * mine" that Route pre-processing (§16.4), loop detection (§16.3) and response matching (§18.1.2) need.
+ */
+public final class LocalAddresses {
+
+    private final List<ListenPoint> points;
+    private final List<String> hosts = new ArrayList<>();
+    private final Set<Integer> ports = new HashSet<>();
+    private final Optional<String> advertised;
+
+    public LocalAddresses(List<ListenPoint> points, Optional<String> advertised) {
+        this.points = List.copyOf(points);
+        this.advertised = advertised;
+        advertised.ifPresent(hosts::add);
+        for (ListenPoint p : points) {
+            ports.add(p.address().getPort());
+            InetAddress a = p.address().getAddress();
+            if (a.isAnyLocalAddress()) {
+                try {
+                    hosts.add(NetUtil.toAddressString(InetAddress.getLocalHost()));
+                } catch (UnknownHostException e) {
+                    hosts.add("127.0.0.1");
+                }
+            } else {
+                hosts.add(NetUtil.toAddressString(a));
+            }
+        }
+    }
+
+    /** True when {@code uri} designates this router: one of its hosts and one of its ports (§16.4). */
+    public boolean isUs(SipUri uri) {
+        return uri.isSip() && ports.contains(uri.portOrDefault()) && isOurHost(uri.hostAddress());
+    }
+
+    /** True when {@code via} carries this router's sent-by. */
+    public boolean isOurVia(Via via) {
+        return ports.contains(via.port() < 0 ? 5060 : via.port()) && isOurHost(via.hostAddress());
+    }
+
+    private boolean isOurHost(String host) {
+        for (String h : hosts) {
+            if (SipUri.sameHost(h, host)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The listen point to send from for {@code transport} towards {@code remote}: same transport and family. */
+    public ListenPoint pointFor(Transport transport, InetSocketAddress remote) {
+        boolean v6 = remote != null && remote.getAddress() instanceof Inet6Address;
+        ListenPoint sameTransport = null;
+        for (ListenPoint p : points) {
+            if (p.transport() == transport) {
+                if ((p.address().getAddress() instanceof Inet6Address) == v6) {
+                    return p;
+                }
+                if (sameTransport == null) {
+                    sameTransport = p;
+                }
+            }
+        }
+        if (sameTransport != null) {
+            return sameTransport;
+        }
+        for (ListenPoint p : points) {
+            if ((p.address().getAddress() instanceof Inet6Address) == v6) {
+                return p;
+            }
+        }
+        return points.get(0);
+    }
+
+    /** {@code host:port} for a Via or URI written for {@code point}. */
+    public String hostPort(ListenPoint point) {
+        String host = advertised.orElseGet(() -> {
+            InetAddress a = point.address().getAddress();
+            return a.isAnyLocalAddress() ? hosts.get(0) : NetUtil.toAddressString(a);
+        });
+        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return host + ":" + point.address().getPort();
+    }
+
+    /** The Via value this router adds when sending over {@code transport} from {@code point}. */
+    public String via(Transport transport, ListenPoint point, String branch) {
+        return "SIP/2.0/" + transport.viaName() + " " + hostPort(point) + ";branch=" + branch;
+    }
+
+    /**
+     * The Record-Route URI for the side reached over {@code transport}; a transport parameter only for TCP, since UDP
+     * is the default (§19.1.2).
+     */
+    public String recordRoute(Transport transport, ListenPoint point) {
+        return "<sip:" + hostPort(point) + (transport == Transport.UDP ? "" : ";transport=" + transport.lowerName())
+                + ";lr>";
+    }
+
+    public List<ListenPoint> points() {
+        return points;
+    }
+}

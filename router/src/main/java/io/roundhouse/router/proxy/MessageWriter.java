@@ -1,0 +1,214 @@
+package io.roundhouse.router.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.roundhouse.router.sip.HeaderName;
+import io.roundhouse.router.sip.SipMessage;
+import io.roundhouse.router.sip.ValueRange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the messages the proxy sends: forwarded requests and responses, which keep every byte of the original except
+ * the headers a proxy must edit (§16.6, §16.7), and responses the router generates itself (§8.2.6).
+ */
+public final class MessageWriter {
+
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    private final ByteBufAllocator alloc;
+    private final String serverName;
+
+    public MessageWriter(ByteBufAllocator alloc, String serverName) {
+        this.alloc = alloc;
+        this.serverName = serverName;
+    }
+
+    /** The request to forward, per §16.6 items 2-8. */
+    public ByteBuf forwardRequest(SipMessage m, ForwardEdits e) {
+        ByteBuf src = m.buffer();
+        ByteBuf out = alloc.directBuffer(m.length() + 512);
+        if (e.requestUri() != null) {
+            ascii(out, m.method()).writeByte(' ');
+            ascii(out, e.requestUri());
+            ascii(out, " SIP/2.0\r\n");
+        } else {
+            out.writeBytes(src, m.base(), m.startLineEnd() - m.base());
+        }
+        ascii(out, "Via: ").writeBytes(utf8(e.via())).writeBytes(CRLF);
+        for (String rr : e.recordRoutes()) {
+            ascii(out, "Record-Route: ").writeBytes(utf8(rr)).writeBytes(CRLF);
+        }
+        List<ValueRange> vias = m.vias();
+        int topViaHeader = vias.isEmpty() ? -1 : vias.get(0).header();
+        boolean seenMaxForwards = false;
+        boolean seenContentLength = false;
+        for (int i = 0; i < m.headerCount(); i++) {
+            HeaderName name = m.headerName(i);
+            switch (name) {
+                case VIA -> {
+                    if (i == topViaHeader && e.topVia() != null) {
+                        ValueRange first = vias.get(0);
+                        out.writeBytes(src, m.lineStart(i), first.start() - m.lineStart(i));
+                        out.writeBytes(utf8(e.topVia()));
+                        out.writeBytes(src, first.end(), m.lineEnd(i) - first.end());
+                    } else {
+                        raw(out, m, i);
+                    }
+                }
+                case ROUTE -> writeRoute(out, m, i, e.dropRoutes());
+                case MAX_FORWARDS -> {
+                    if (!seenMaxForwards) {
+                        seenMaxForwards = true;
+                        // §16.6 item 3: decrement; the request was rejected with 483 when it was 0.
+                        ascii(out, "Max-Forwards: " + Math.max(0, m.maxForwards() - 1)).writeBytes(CRLF);
+                    }
+                }
+                case X_EXEC_APP, X_EXEC_APP_DATA -> {
+                    if (!e.stripExecApp()) {
+                        raw(out, m, i);
+                    }
+                }
+                case CONTENT_LENGTH -> {
+                    if (!seenContentLength) {
+                        seenContentLength = true;
+                        raw(out, m, i);
+                    }
+                }
+                default -> raw(out, m, i);
+            }
+        }
+        if (e.appendRoute() != null) {
+            ascii(out, "Route: ").writeBytes(utf8(e.appendRoute())).writeBytes(CRLF);
+        }
+        if (!seenMaxForwards) {
+            ascii(out, "Max-Forwards: 70\r\n"); // §16.6 item 3: add one with 70 when absent
+        }
+        for (Map.Entry<String, String> h : e.addHeaders().entrySet()) {
+            ascii(out, h.getKey()).writeByte(':').writeByte(' ').writeBytes(utf8(h.getValue())).writeBytes(CRLF);
+        }
+        finish(out, m, seenContentLength);
+        return out;
+    }
+
+    /** A response forwarded upstream: the top Via (ours) removed (§16.7 item 3), the rest unchanged. */
+    public ByteBuf forwardResponse(SipMessage m) {
+        ByteBuf src = m.buffer();
+        ByteBuf out = alloc.directBuffer(m.length() + 64);
+        out.writeBytes(src, m.base(), m.startLineEnd() - m.base());
+        List<ValueRange> vias = m.vias();
+        ValueRange top = vias.get(0);
+        ValueRange second = vias.size() > 1 && vias.get(1).header() == top.header() ? vias.get(1) : null;
+        boolean seenContentLength = false;
+        for (int i = 0; i < m.headerCount(); i++) {
+            if (i == top.header()) {
+                if (second != null) {
+                    // "Via: ours, theirs": keep the name and the values after ours.
+                    out.writeBytes(src, m.lineStart(i), top.start() - m.lineStart(i));
+                    out.writeBytes(src, second.start(), m.lineEnd(i) - second.start());
+                }
+                continue;
+            }
+            if (m.headerName(i) == HeaderName.CONTENT_LENGTH) {
+                if (seenContentLength) {
+                    continue;
+                }
+                seenContentLength = true;
+            }
+            raw(out, m, i);
+        }
+        finish(out, m, seenContentLength);
+        return out;
+    }
+
+    /**
+     * A response generated by the router to {@code request} (§8.2.6.2): Via (with {@code topVia} replacing the first
+     * value), From, To (with {@code toTag} added when it has none and the status is above 100), Call-ID and CSeq copied,
+     * then {@code extraHeaders} and an empty body.
+     */
+    public ByteBuf response(SipMessage request, String topVia, int status, String reason, String toTag,
+                            List<String> extraHeaders) {
+        ByteBuf src = request.buffer();
+        ByteBuf out = alloc.directBuffer(512);
+        ascii(out, "SIP/2.0 " + status + " " + reason + "\r\n");
+        List<ValueRange> vias = request.vias();
+        int topViaHeader = vias.isEmpty() ? -1 : vias.get(0).header();
+        for (int i = 0; i < request.headerCount(); i++) {
+            HeaderName name = request.headerName(i);
+            if (name == HeaderName.VIA && i == topViaHeader && topVia != null) {
+                ValueRange first = vias.get(0);
+                out.writeBytes(src, request.lineStart(i), first.start() - request.lineStart(i));
+                out.writeBytes(utf8(topVia));
+                out.writeBytes(src, first.end(), request.lineEnd(i) - first.end());
+            } else if (name == HeaderName.TO) {
+                ascii(out, "To: ").writeBytes(utf8(request.headerValue(i)));
+                if (status > 100 && toTag != null && request.toTagOrNull() == null) {
+                    ascii(out, ";tag=" + toTag);
+                }
+                out.writeBytes(CRLF);
+            } else if (name == HeaderName.VIA || name == HeaderName.FROM || name == HeaderName.CALL_ID
+                    || name == HeaderName.CSEQ) {
+                raw(out, request, i);
+            } else if (status == 100 && request.headerNameText(i).equalsIgnoreCase("Timestamp")) {
+                raw(out, request, i); // §8.2.6.1: 100 Trying copies Timestamp
+            }
+        }
+        ascii(out, "Server: " + serverName + "\r\n");
+        for (String h : extraHeaders) {
+            out.writeBytes(utf8(h)).writeBytes(CRLF);
+        }
+        ascii(out, "Content-Length: 0\r\n\r\n");
+        return out;
+    }
+
+    private void writeRoute(ByteBuf out, SipMessage m, int i, List<ValueRange> drop) {
+        if (drop.isEmpty()) {
+            raw(out, m, i);
+            return;
+        }
+        boolean any = false;
+        for (ValueRange r : drop) {
+            if (r.header() == i) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            raw(out, m, i);
+            return;
+        }
+        List<String> kept = new ArrayList<>(2);
+        for (ValueRange r : m.ranges(HeaderName.ROUTE)) {
+            if (r.header() == i && !drop.contains(r)) {
+                kept.add(m.text(r));
+            }
+        }
+        if (!kept.isEmpty()) {
+            ascii(out, "Route: ").writeBytes(utf8(String.join(", ", kept))).writeBytes(CRLF);
+        }
+    }
+
+    private static void finish(ByteBuf out, SipMessage m, boolean hadContentLength) {
+        if (!hadContentLength) {
+            // Mandatory over TCP (§18.3, §20.14); the body length is what the datagram carried.
+            ascii(out, "Content-Length: " + m.bodyLength() + "\r\n");
+        }
+        out.writeBytes(CRLF);
+        out.writeBytes(m.buffer(), m.bodyStart(), m.bodyLength());
+    }
+
+    private static void raw(ByteBuf out, SipMessage m, int i) {
+        out.writeBytes(m.buffer(), m.lineStart(i), m.lineEnd(i) - m.lineStart(i));
+    }
+
+    private static ByteBuf ascii(ByteBuf out, String s) {
+        ByteBufUtil.writeAscii(out, s);
+        return out;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

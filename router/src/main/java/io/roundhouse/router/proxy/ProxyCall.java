@@ -1,0 +1,470 @@
+package io.roundhouse.router.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.roundhouse.router.dispatch.AttemptOutcome;
+import io.roundhouse.router.dispatch.DispatchTarget;
+import io.roundhouse.router.sip.HeaderName;
+import io.roundhouse.router.sip.SipMessage;
+import io.roundhouse.router.sip.SipParseException;
+import io.roundhouse.router.sip.SipParser;
+import io.roundhouse.router.sip.SipUri;
+import io.roundhouse.router.sip.Via;
+import io.roundhouse.router.transaction.ClientTransaction;
+import io.roundhouse.router.transaction.ClientTransactionListener;
+import io.roundhouse.router.transaction.HopByHop;
+import io.roundhouse.router.transaction.InviteClientTransaction;
+import io.roundhouse.router.transaction.InviteServerTransaction;
+import io.roundhouse.router.transaction.NonInviteClientTransaction;
+import io.roundhouse.router.transaction.NonInviteServerTransaction;
+import io.roundhouse.router.transaction.ServerKey;
+import io.roundhouse.router.transaction.ServerTransaction;
+import io.roundhouse.router.transaction.SipScheduler.Cancellable;
+import io.roundhouse.router.transport.Destination;
+import io.roundhouse.router.transport.ListenPoint;
+import io.roundhouse.router.transport.Transport;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The response context of one proxied request (§16.7): its server transaction, the branch being tried, the best
+ * response so far, and serial failover to the next node on 5xx or timeout (§16.6 item 10 with a dispatcher), CANCEL
+ * (§16.10) and Timer C (§16.8).
+ */
+final class ProxyCall implements ClientTransactionListener {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyCall.class);
+    /** Methods that create a dialog: record-routed so that the dialog's requests come back through the router. */
+    private static final Set<String> DIALOG_CREATING = Set.of("INVITE", "SUBSCRIBE", "REFER", "NOTIFY");
+    /** A guard against a dispatcher that never says "no node left". */
+    private static final int MAX_ATTEMPTS = 32;
+
+    private final ProxyCore core;
+    private final ByteBuf copy;
+    private final SipMessage request;
+    private final Inbound in;
+    private final ServerTransaction st;
+    private final boolean invite;
+    private final boolean fromNode;
+    private final RequestContext context;
+    private final String callId;
+    private final String toTag = ProxyCore.newTag();
+    private RoutePlan plan;
+    private boolean dispatched;
+    private DispatchTarget target;
+    private ClientTransaction branch;
+    private int attempt;
+    private ByteBuf best;
+    private int bestStatus;
+    private boolean cancelled;
+    private boolean released;
+    private Cancellable failoverTimer = Cancellable.NONE;
+    private Cancellable timerC = Cancellable.NONE;
+    private Cancellable cancelGuard = Cancellable.NONE;
+
+    private ProxyCall(ProxyCore core, ByteBuf copy, SipMessage request, Inbound in, ServerTransaction st) {
+        this.core = core;
+        this.copy = copy;
+        this.request = request;
+        this.in = in;
+        this.st = st;
+        this.invite = request.isMethod("INVITE");
+        this.fromNode = core.dispatcher.isFromNode(in.source());
+        this.context = new RequestContext(request, in.source());
+        this.callId = request.callId();
+    }
+
+    /**
+     * Copies the request (the inbound buffer is reused by the transport) and opens its server transaction; an INVITE
+     * gets 100 Trying at once (§16.2, §17.2.1) so that the caller stops retransmitting.
+     */
+    static ProxyCall create(ProxyCore core, SipMessage m, Inbound in) {
+        ByteBuf copy = Unpooled.buffer(m.length()).writeBytes(m.buffer(), m.base(), m.length());
+        SipMessage request = SipParser.parse(copy, true);
+        ServerKey key = ServerKey.of(request);
+        ServerTransaction st = request.isMethod("INVITE")
+                ? new InviteServerTransaction(core.table, key, in.responseDestination(), request.callId())
+                : new NonInviteServerTransaction(core.table, key, in.responseDestination(), request.callId());
+        ProxyCall call = new ProxyCall(core, copy, request, in, st);
+        st.owner(call);
+        st.onTerminated(call::release);
+        call.plan = core.routePlan(request);
+        if (call.invite) {
+            call.respond(100, "Trying", List.of());
+        }
+        return call;
+    }
+
+    // ---- choosing where to send ------------------------------------------------------------------------------------
+
+    /** A new out-of-dialog request: ask the dispatcher. */
+    void dispatch() {
+        dispatched = true;
+        whenDone(core.dispatcher.select(context));
+    }
+
+    /** An in-dialog request (or one with a Route set): its next hop is fixed. */
+    void forwardInDialog() {
+        sendTo(plan.nextHop(), Map.of());
+    }
+
+    private void whenDone(CompletionStage<Optional<DispatchTarget>> stage) {
+        stage.whenComplete((t, e) -> {
+            if (core.loop.inEventLoop()) {
+                onTarget(t, e);
+            } else {
+                core.loop.execute(() -> onTarget(t, e));
+            }
+        });
+    }
+
+    private void onTarget(Optional<DispatchTarget> choice, Throwable error) {
+        if (st.finalSent()) {
+            return;
+        }
+        if (cancelled) {
+            respond(487, "Request Terminated", List.of());
+            return;
+        }
+        if (error != null) {
+            log.warn("call {}: dispatcher failed: {}", callId, error.toString());
+            noNodeLeft();
+            return;
+        }
+        if (choice == null || choice.isEmpty() || attempt >= MAX_ATTEMPTS) {
+            noNodeLeft();
+            return;
+        }
+        target = choice.get();
+        SipUri uri;
+        try {
+            uri = SipUri.parse(target.sipUri());
+        } catch (SipParseException e) {
+            log.warn("call {}: node {} has a bad URI {}: {}", callId, target.nodeId(), target.sipUri(), e.reason());
+            tryNext(AttemptOutcome.timeout());
+            return;
+        }
+        sendTo(uri, target.addHeaders());
+    }
+
+    private void sendTo(SipUri nextHop, Map<String, String> addHeaders) {
+        int thisAttempt = attempt;
+        core.resolve(nextHop, dest -> build(dest, addHeaders, thisAttempt), this::start, reason -> {
+            log.warn("call {}: cannot send to {}: {}", callId, nextHop.text(), reason);
+            if (dispatched) {
+                tryNext(AttemptOutcome.timeout());
+            } else if (!st.finalSent()) {
+                respond(502, "Bad Gateway", List.of(core.warning(reason)));
+            }
+        });
+    }
+
+    private ByteBuf build(Destination dest, Map<String, String> addHeaders, int thisAttempt) {
+        LocalAddresses locals = core.locals();
+        ListenPoint outPoint = locals.pointFor(dest.transport(), dest.address());
+        Via top = request.topVia();
+        String branchId = Branches.branch(request, top, thisAttempt);
+        List<String> recordRoutes = List.of();
+        if (core.config.recordRoute() && request.toTagOrNull() == null
+                && DIALOG_CREATING.contains(request.method())) {
+            // Double Record-Route when the two sides differ in transport or address family, so that each side's
+            // in-dialog requests reach the router over what that side speaks (after RFC 5658 §3.2).
+            ListenPoint inPoint = locals.pointFor(in.transport(), in.source());
+            String outRr = locals.recordRoute(dest.transport(), outPoint);
+            String inRr = locals.recordRoute(in.transport(), inPoint);
+            recordRoutes = outRr.equals(inRr) ? List.of(outRr) : List.of(outRr, inRr);
+        }
+        ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), outPoint, branchId),
+                recordRoutes, in.topVia(), plan.drop(), plan.appendRoute(), !fromNode, addHeaders);
+        return core.writer.forwardRequest(request, edits);
+    }
+
+    private void start(ByteBuf out, Destination dest) {
+        if (released || st.finalSent() || cancelled) {
+            out.release();
+            if (cancelled && !st.finalSent()) {
+                respond(487, "Request Terminated", List.of());
+            }
+            return;
+        }
+        String branchId = Branches.branch(request, request.topVia(), attempt);
+        ClientTransaction ct = invite
+                ? new InviteClientTransaction(core.table, branchId, out, dest, this)
+                : new NonInviteClientTransaction(core.table, branchId, request.method(), out, dest, this);
+        branch = ct;
+        core.metrics.out();
+        ct.start();
+        if (dispatched) {
+            // A node that does not answer at all (not even 100) is abandoned early and the next one tried.
+            failoverTimer = core.scheduler.schedule(() -> onFailoverTimeout(ct), core.config.timers().failoverTimeout());
+        }
+    }
+
+    private void onFailoverTimeout(ClientTransaction ct) {
+        if (ct != branch || ct.responseReceived() || st.finalSent()) {
+            return;
+        }
+        log.debug("call {}: no answer from {} within {} ms, trying the next node", callId,
+                target == null ? ct.destination() : target.nodeId(), core.config.timers().failoverTimeout().toMillis());
+        ct.abandon();
+        tryNext(AttemptOutcome.timeout());
+    }
+
+    private void tryNext(AttemptOutcome outcome) {
+        branch = null;
+        failoverTimer.cancel();
+        timerC.cancel();
+        if (!dispatched || target == null) {
+            noNodeLeft();
+            return;
+        }
+        attempt++;
+        whenDone(core.dispatcher.next(context, target, outcome));
+    }
+
+    private void noNodeLeft() {
+        if (st.finalSent()) {
+            return;
+        }
+        if (best != null) {
+            ByteBuf b = best;
+            best = null;
+            core.metrics.out();
+            st.sendResponse(bestStatus, b);
+            outcome(bestStatus, "best response after " + (attempt + 1) + " attempts");
+        } else {
+            respond(503, "Service Unavailable", List.of(core.warning(dispatched ? "no node available"
+                    : "next hop unreachable")));
+        }
+    }
+
+    // ---- responses from the branch -------------------------------------------------------------------------------
+
+    @Override
+    public void onResponse(ClientTransaction ct, SipMessage response) {
+        int status = response.statusCode();
+        if (ct != branch) {
+            lateResponse(ct, response);
+            return;
+        }
+        failoverTimer.cancel();
+        if (status < 200) {
+            if (invite) {
+                timerC.cancel();
+                timerC = core.scheduler.schedule(() -> onTimerC(ct), core.config.timers().timerC());
+                if (cancelled) {
+                    sendCancel(ct);
+                }
+            }
+            if (status > 100) {
+                forward(status, response);
+            }
+            return;
+        }
+        timerC.cancel();
+        cancelGuard.cancel();
+        if (status >= 500 && dispatched && !cancelled && !st.finalSent()) {
+            keepBest(status, response);
+            tryNext(new AttemptOutcome(status, retryAfter(response)));
+            return;
+        }
+        branch = null;
+        forward(status, response);
+        if (target != null) {
+            core.dispatcher.completed(context, target, status);
+        }
+        outcome(status, "from " + (target == null ? ct.destination() : target.nodeId()));
+    }
+
+    /** A response on a branch the call gave up on (failover, CANCEL) or after the caller has its answer. */
+    private void lateResponse(ClientTransaction ct, SipMessage response) {
+        int status = response.statusCode();
+        if (status < 200) {
+            if (ct instanceof InviteClientTransaction ict && (ict.abandoned() || st.finalSent())) {
+                sendCancel(ct); // nobody wants this branch any more (§16.7 item 10 by analogy)
+            }
+        } else if (status < 300) {
+            // §16.7 item 5: every 2xx goes upstream, even after another final response.
+            if (!st.finalSent()) {
+                forward(status, response);
+            } else {
+                core.forwardResponseStateless(response);
+            }
+        }
+    }
+
+    @Override
+    public void onTimeout(ClientTransaction ct, boolean transportError) {
+        if (ct != branch) {
+            return;
+        }
+        failoverTimer.cancel();
+        timerC.cancel();
+        if (st.finalSent()) {
+            return;
+        }
+        if (cancelled) {
+            respond(487, "Request Terminated", List.of());
+        } else if (dispatched) {
+            tryNext(AttemptOutcome.timeout());
+        } else {
+            branch = null;
+            respond(transportError ? 503 : 408, transportError ? "Service Unavailable" : "Request Timeout",
+                    List.of(core.warning("no answer from the next hop")));
+        }
+    }
+
+    /** §16.8 Timer C: a call ringing too long is cancelled; a branch that never answered counts as a timeout. */
+    private void onTimerC(ClientTransaction ct) {
+        if (ct != branch || st.finalSent()) {
+            return;
+        }
+        if (ct.provisionalReceived()) {
+            sendCancel(ct);
+            armCancelGuard(ct);
+        } else {
+            onTimeout(ct, false);
+        }
+    }
+
+    private void forward(int status, SipMessage response) {
+        core.metrics.out();
+        st.sendResponse(status, core.writer.forwardResponse(response));
+    }
+
+    private void keepBest(int status, SipMessage response) {
+        // §16.7 item 6: the lowest class wins; within 5xx the first one received is kept.
+        if (best == null || status < bestStatus) {
+            if (best != null) {
+                best.release();
+            }
+            best = core.writer.forwardResponse(response);
+            bestStatus = status;
+        }
+    }
+
+    private static Optional<Duration> retryAfter(SipMessage response) {
+        int h = response.first(HeaderName.RETRY_AFTER);
+        if (h < 0) {
+            return Optional.empty();
+        }
+        String v = response.headerValue(h);
+        int end = 0;
+        while (end < v.length() && Character.isDigit(v.charAt(end))) {
+            end++;
+        }
+        if (end == 0 || end > 9) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofSeconds(Long.parseLong(v.substring(0, end))));
+    }
+
+    // ---- CANCEL -----------------------------------------------------------------------------------------------------
+
+    /** §16.10: the caller cancelled. The pending branch is cancelled; the caller gets 487. */
+    void cancel() {
+        if (st.finalSent() || cancelled) {
+            return;
+        }
+        cancelled = true;
+        ClientTransaction ct = branch;
+        if (ct != null && ct.provisionalReceived()) {
+            sendCancel(ct); // the node answers the INVITE with 487, which goes upstream
+            armCancelGuard(ct);
+            return;
+        }
+        // §9.1: no provisional yet, so no CANCEL may be sent now; stop retransmitting, answer the caller, and cancel
+        // the branch if it ever answers with a provisional response.
+        failoverTimer.cancel();
+        if (ct != null) {
+            ct.abandon();
+        }
+        branch = null;
+        respond(487, "Request Terminated", List.of());
+    }
+
+    /** If the node never answers the CANCEL's INVITE, the caller still gets its 487 (64*T1 later). */
+    private void armCancelGuard(ClientTransaction ct) {
+        cancelGuard.cancel();
+        cancelGuard = core.scheduler.schedule(() -> {
+            if (!st.finalSent()) {
+                ct.abandon();
+                branch = null;
+                respond(487, "Request Terminated", List.of());
+            }
+        }, core.config.timers().sixtyFourT1());
+    }
+
+    private void sendCancel(ClientTransaction ct) {
+        if (ct.context() == CancelSent.INSTANCE || ct.isTerminated()) {
+            return;
+        }
+        ct.context(CancelSent.INSTANCE);
+        ByteBuf cancel = HopByHop.cancelFor(ct.request());
+        NonInviteClientTransaction cancelTx = new NonInviteClientTransaction(core.table, ct.branch(), "CANCEL", cancel,
+                ct.destination(), IgnoreResponses.INSTANCE);
+        core.metrics.out();
+        cancelTx.start();
+    }
+
+    private enum CancelSent { INSTANCE }
+
+    /** The CANCEL's own responses matter to nobody: the INVITE's 487 is what counts. */
+    private enum IgnoreResponses implements ClientTransactionListener {
+        INSTANCE;
+
+        @Override
+        public void onResponse(ClientTransaction transaction, SipMessage response) {
+        }
+
+        @Override
+        public void onTimeout(ClientTransaction transaction, boolean transportError) {
+        }
+    }
+
+    // ---- local responses and cleanup -------------------------------------------------------------------------------
+
+    private void respond(int status, String reason, List<String> extra) {
+        if (released) {
+            return;
+        }
+        core.metrics.out();
+        core.metrics.localResponse(status);
+        st.sendResponse(status, core.writer.response(request, in.topVia(), status, reason, toTag, extra));
+        if (status >= 200) {
+            outcome(status, "by the router");
+        }
+    }
+
+    private void outcome(int status, String how) {
+        if (log.isDebugEnabled()) {
+            log.debug("call {}: {} {} -> {} {} (attempts {}, via {})", callId, request.method(), request.requestUri(),
+                    status, how, attempt + 1, in.transport().lowerName());
+        }
+    }
+
+    private void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        failoverTimer.cancel();
+        timerC.cancel();
+        cancelGuard.cancel();
+        if (best != null) {
+            best.release();
+            best = null;
+        }
+        copy.release();
+    }
+
+    Transport inboundTransport() {
+        return in.transport();
+    }
+}

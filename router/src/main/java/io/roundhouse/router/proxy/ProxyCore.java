@@ -1,0 +1,565 @@
+package io.roundhouse.router.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.NetUtil;
+import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.Dispatcher;
+import io.roundhouse.router.sip.HeaderName;
+import io.roundhouse.router.sip.NameAddr;
+import io.roundhouse.router.sip.SipMessage;
+import io.roundhouse.router.sip.SipParseException;
+import io.roundhouse.router.sip.SipParser;
+import io.roundhouse.router.sip.SipUri;
+import io.roundhouse.router.sip.ValueRange;
+import io.roundhouse.router.sip.Via;
+import io.roundhouse.router.transaction.ClientTransaction;
+import io.roundhouse.router.transaction.ClientTransactionListener;
+import io.roundhouse.router.transaction.InviteServerTransaction;
+import io.roundhouse.router.transaction.NonInviteClientTransaction;
+import io.roundhouse.router.transaction.NonInviteServerTransaction;
+import io.roundhouse.router.transaction.ServerKey;
+import io.roundhouse.router.transaction.ServerTransaction;
+import io.roundhouse.router.transaction.SipScheduler;
+import io.roundhouse.router.transaction.TransactionTable;
+import io.roundhouse.router.transport.Destination;
+import io.roundhouse.router.transport.InboundHandler;
+import io.roundhouse.router.transport.ListenPoint;
+import io.roundhouse.router.transport.MessageSender;
+import io.roundhouse.router.transport.Transport;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy core (RFC 3261 §16): validates each request (§16.3), answers what is addressed to the router, runs Route
+ * pre-processing (§16.4), and hands new calls to the {@link Dispatcher} and in-dialog requests to their Route set,
+ * each inside a server transaction with a {@link ProxyCall} response context. Responses are matched to client
+ * transactions, or (2xx retransmissions, §16.7) forwarded by their Via.
+ *
+ * <p>Runs on one event loop; nothing a peer sends may throw out of {@link #onMessage}.
+ */
+public final class ProxyCore implements InboundHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyCore.class);
+    static final String ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY, SUBSCRIBE,"
+            + " MESSAGE, PRACK";
+    static final String SERVER = "Roundhouse";
+
+    final EventLoop loop;
+    final TransactionTable table;
+    final RouterConfig config;
+    final Dispatcher dispatcher;
+    final ProxyMetrics metrics;
+    final SipScheduler scheduler;
+    final MessageWriter writer;
+    final MessageSender sender;
+    private final Executor resolverExecutor;
+    private volatile LocalAddresses locals;
+    private volatile boolean closed;
+
+    public ProxyCore(EventLoop loop, TransactionTable table, RouterConfig config, Dispatcher dispatcher,
+                     ProxyMetrics metrics, SipScheduler scheduler, MessageSender sender, Executor resolverExecutor) {
+        this.loop = loop;
+        this.table = table;
+        this.config = config;
+        this.dispatcher = dispatcher;
+        this.metrics = metrics;
+        this.scheduler = scheduler;
+        this.sender = sender;
+        this.resolverExecutor = resolverExecutor;
+        this.writer = new MessageWriter(io.netty.buffer.PooledByteBufAllocator.DEFAULT, SERVER);
+    }
+
+    /** Starts serving once the sockets are bound (until then messages are dropped). */
+    public void start(LocalAddresses addresses) {
+        this.locals = addresses;
+    }
+
+    public void close() {
+        closed = true;
+    }
+
+    LocalAddresses locals() {
+        return locals;
+    }
+
+    // ---- inbound ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public void onFramingError(Transport transport, InetSocketAddress source, String reason) {
+        metrics.dropped();
+        log.debug("dropped {} message from {}: {}", transport.lowerName(), source, reason);
+    }
+
+    @Override
+    public void onMessage(ByteBuf frame, Transport transport, InetSocketAddress source, Channel connection) {
+        if (locals == null || closed) {
+            metrics.dropped();
+            return;
+        }
+        if (SipParser.isKeepAlive(frame)) {
+            return;
+        }
+        metrics.in();
+        SipMessage m;
+        try {
+            m = SipParser.parse(frame, transport == Transport.UDP);
+        } catch (SipParseException e) {
+            metrics.dropped();
+            log.debug("dropped unparseable {} message from {}: {} at offset {}", transport.lowerName(), source,
+                    e.reason(), e.offset());
+            return;
+        }
+        try {
+            if (m.isRequest()) {
+                onRequest(m, transport, source, connection);
+            } else {
+                onResponse(m);
+            }
+        } catch (SipParseException e) {
+            metrics.dropped();
+            log.debug("call {}: dropped message from {}: {}", m.callIdOrEmpty(), source, e.reason());
+        } catch (RuntimeException e) {
+            metrics.dropped();
+            metrics.internalError();
+            log.warn("call {}: internal error on a message from {}", m.callIdOrEmpty(), source, e);
+        }
+    }
+
+    private void onRequest(SipMessage m, Transport transport, InetSocketAddress source, Channel connection) {
+        Via top;
+        try {
+            top = m.topVia();
+        } catch (SipParseException e) {
+            // Without a Via there is nowhere to send an answer (§18.2.2): drop.
+            metrics.dropped();
+            log.debug("call {}: dropped {} from {}: {}", m.callIdOrEmpty(), m.method(), source, e.reason());
+            return;
+        }
+        String ip = NetUtil.toAddressString(source.getAddress());
+        String topVia = top.withSource(ip, source.getPort());
+        Inbound in = new Inbound(transport, source, connection, topVia, responseDestination(transport, source,
+                connection, top));
+        boolean ack = m.isMethod("ACK");
+        if (m.defect() != null || m.badVersion()) {
+            if (ack) {
+                drop(m, source, m.defect().reason());
+            } else {
+                badRequest(m, in, m.badVersion() ? 505 : 400, m.defect().reason());
+            }
+            return;
+        }
+        try {
+            m.callId();
+            m.from();
+            m.to();
+            if (!m.cseq().method().equals(m.method())) {
+                throw new SipParseException(-1, "CSeq method " + m.cseq().method() + " does not match "
+                        + m.method());
+            }
+            m.maxForwards();
+            SipUri.parse(m.requestUri());
+        } catch (SipParseException e) {
+            if (ack) {
+                drop(m, source, e.reason());
+            } else {
+                badRequest(m, in, 400, e.reason());
+            }
+            return;
+        }
+        if (ack) {
+            onAck(m, in, top);
+            return;
+        }
+        ServerTransaction existing = table.server(ServerKey.of(m));
+        if (existing != null) {
+            existing.onRetransmission();
+            return;
+        }
+        if (m.isMethod("CANCEL")) {
+            onCancel(m, in);
+            return;
+        }
+        // §16.3 item 3
+        if (m.maxForwards() == 0) {
+            respondStateful(m, in, 483, "Too Many Hops", List.of());
+            return;
+        }
+        // §16.3 item 4
+        if (isLoop(m)) {
+            respondStateful(m, in, 482, "Loop Detected", List.of());
+            return;
+        }
+        RoutePlan plan;
+        try {
+            plan = routePlan(m);
+        } catch (SipParseException e) {
+            badRequest(m, in, 400, e.reason());
+            return;
+        }
+        boolean inDialog = m.toTagOrNull() != null;
+        if (!plan.hasRoute() && locals.isUs(plan.requestUri())) {
+            if (m.isMethod("OPTIONS") && plan.requestUri().user().isEmpty()) {
+                // OPTIONS addressed to the router itself (§11.2): it answers for itself.
+                respondStateful(m, in, 200, "OK", List.of(ALLOW, "Accept: application/sdp",
+                        "Supported: path, outbound"));
+                return;
+            }
+            if (inDialog) {
+                respondStateful(m, in, 404, "Not Found", List.of(warning("in-dialog request addressed to the"
+                        + " router itself without a Route")));
+                return;
+            }
+        }
+        ProxyCall call = ProxyCall.create(this, m, in);
+        if (call == null) {
+            return;
+        }
+        if (!plan.hasRoute() && !inDialog) {
+            call.dispatch();
+        } else {
+            call.forwardInDialog();
+        }
+    }
+
+    /** §16.3 item 4: a Via of ours whose branch hash equals the hash of this request as we would compute it. */
+    private boolean isLoop(SipMessage m) {
+        List<ValueRange> vias = m.vias();
+        for (int i = 0; i + 1 < vias.size(); i++) {
+            Via via;
+            Via below;
+            try {
+                via = Via.parse(m.text(vias.get(i)), 0);
+                if (!locals.isOurVia(via)) {
+                    continue;
+                }
+                String hash = Branches.hashOf(via.branch());
+                if (hash == null) {
+                    continue;
+                }
+                below = Via.parse(m.text(vias.get(i + 1)), 0);
+                if (hash.equals(Branches.loopHash(m, below))) {
+                    return true;
+                }
+            } catch (SipParseException e) {
+                return false; // a deeper Via we cannot read is not ours to judge
+            }
+        }
+        return false;
+    }
+
+    /** Route pre-processing (§16.4) and next hop (§16.6 item 6). */
+    RoutePlan routePlan(SipMessage m) {
+        List<ValueRange> routes = m.ranges(HeaderName.ROUTE);
+        SipUri ruri = SipUri.parse(m.requestUri());
+        List<ValueRange> drop = new ArrayList<>(2);
+        String newRuri = null;
+        boolean routedToUs = false;
+        if (!routes.isEmpty() && locals.isUs(ruri)) {
+            // §16.4: the previous hop is a strict router; the real Request-URI is the last Route.
+            ValueRange last = routes.get(routes.size() - 1);
+            newRuri = routeUri(m, last).text();
+            drop.add(last);
+            ruri = SipUri.parse(newRuri);
+            routedToUs = true;
+        }
+        int i = 0;
+        while (i < routes.size() && !drop.contains(routes.get(i)) && locals.isUs(routeUri(m, routes.get(i)))) {
+            drop.add(routes.get(i));
+            routedToUs = true;
+            i++;
+        }
+        ValueRange next = i < routes.size() && !drop.contains(routes.get(i)) ? routes.get(i) : null;
+        String append = null;
+        SipUri nextHop = ruri;
+        if (next != null) {
+            SipUri nu = routeUri(m, next);
+            nextHop = nu;
+            if (!nu.looseRouter()) {
+                // §16.6 item 6: a strict router next: it gets the Request-URI; the Request-URI goes last in Route.
+                append = "<" + (newRuri != null ? newRuri : m.requestUri()) + ">";
+                newRuri = nu.text();
+                drop.add(next);
+            }
+        }
+        return new RoutePlan(ruri, newRuri, drop, nextHop, append, routedToUs, next != null);
+    }
+
+    private static SipUri routeUri(SipMessage m, ValueRange r) {
+        SipUri u = NameAddr.parse(m.text(r), r.start() - m.base(), "Route").sipUri();
+        if (!u.isSip()) {
+            throw new SipParseException(r.start() - m.base(), "Route with a non-SIP URI");
+        }
+        return u;
+    }
+
+    /** ACK: absorbed by its INVITE server transaction (non-2xx), else forwarded statelessly by its Route (2xx). */
+    private void onAck(SipMessage m, Inbound in, Via top) {
+        ServerTransaction st = table.server(ServerKey.ofInvite(m));
+        if (st instanceof InviteServerTransaction ist
+                && ist.state() != InviteServerTransaction.State.ACCEPTED) {
+            ist.onAck();
+            return;
+        }
+        // Otherwise the ACK of a 2xx (even one that reuses the INVITE's branch, as RFC 2543 clients do) goes on.
+        RoutePlan plan;
+        try {
+            plan = routePlan(m);
+        } catch (SipParseException e) {
+            drop(m, in.source(), e.reason());
+            return;
+        }
+        if (!plan.routedToUs() || m.maxForwards() == 0) {
+            // An ACK that does not route through us is the end-to-end ACK of a response we answered ourselves.
+            return;
+        }
+        boolean fromNode = dispatcher.isFromNode(in.source());
+        resolve(plan.nextHop(), dest -> {
+            ListenPoint point = locals.pointFor(dest.transport(), dest.address());
+            ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), point,
+                    Branches.branch(m, top, 0)), List.of(), in.topVia(), plan.drop(), plan.appendRoute(),
+                    !fromNode, Map.of());
+            return writer.forwardRequest(m, edits);
+        }, (out, dest) -> send(out, dest, m.callIdOrEmpty()), reason -> log.debug("call {}: ACK not forwarded: {}",
+                m.callIdOrEmpty(), reason));
+    }
+
+    private void onCancel(SipMessage m, Inbound in) {
+        ServerTransaction inviteTx = table.server(ServerKey.ofInvite(m));
+        ServerTransaction st = new NonInviteServerTransaction(table, ServerKey.of(m), in.responseDestination(),
+                m.callIdOrEmpty());
+        if (inviteTx == null || !(inviteTx.owner() instanceof ProxyCall call)) {
+            // §16.10 asks to forward an unmatched CANCEL statelessly; without a call there is no node to send it to.
+            respond(m, in, st, 481, "Call/Transaction Does Not Exist", List.of());
+            return;
+        }
+        respond(m, in, st, 200, "OK", List.of());
+        call.cancel();
+    }
+
+    // ---- responses -------------------------------------------------------------------------------------------------
+
+    private void onResponse(SipMessage m) {
+        if (m.defect() != null) {
+            drop(m, null, m.defect().reason());
+            return;
+        }
+        Via top = m.topVia();
+        // §18.1.2: a response whose top Via is not ours is discarded.
+        if (!locals.isOurVia(top) || top.branch() == null || !top.branch().startsWith(Branches.PREFIX)) {
+            drop(m, null, "response with a top Via that is not ours");
+            return;
+        }
+        ClientTransaction ct = table.client(top.branch(), m.cseq().method());
+        if (ct != null) {
+            ct.onResponse(m);
+            return;
+        }
+        if (m.statusCode() >= 200 && m.statusCode() < 300 && m.cseq().method().equals("INVITE")) {
+            forwardResponseStateless(m); // §16.7 item 5 / §16.11: 2xx retransmissions go upstream
+            return;
+        }
+        log.debug("call {}: stray {} response to {} absorbed", m.callIdOrEmpty(), m.statusCode(), m.cseq().method());
+    }
+
+    /** Sends a response upstream by its second Via (§18.2.2), without a transaction. */
+    void forwardResponseStateless(SipMessage m) {
+        List<ValueRange> vias = m.vias();
+        if (vias.size() < 2) {
+            drop(m, null, "response with only our Via");
+            return;
+        }
+        Via next = Via.parse(m.text(vias.get(1)), vias.get(1).start() - m.base());
+        Transport t = Transport.fromName(next.transport()).orElse(Transport.UDP);
+        String host = next.received() != null ? SipUri.stripBrackets(next.received()) : next.hostAddress();
+        int port = next.rport() > 0 ? next.rport() : next.port() < 0 ? 5060 : next.port();
+        ByteBuf out = writer.forwardResponse(m);
+        String callId = m.callIdOrEmpty();
+        resolveHost(host, address -> send(out, Destination.of(t, new InetSocketAddress(address, port)), callId),
+                reason -> {
+                    out.release();
+                    log.debug("call {}: response not forwarded: {}", callId, reason);
+                });
+    }
+
+    // ---- helpers shared with ProxyCall ----------------------------------------------------------------------------
+
+    private Destination responseDestination(Transport transport, InetSocketAddress source, Channel connection,
+                                            Via top) {
+        if (transport.reliable()) {
+            return new Destination(transport, source, connection);
+        }
+        // §18.2.2 and RFC 3581 §4: to the source address, at rport when the client asked for it, else the sent-by port.
+        int port = top.rport() >= 0 ? source.getPort() : top.port() < 0 ? 5060 : top.port();
+        return Destination.of(transport, new InetSocketAddress(source.getAddress(), port));
+    }
+
+    void send(ByteBuf message, Destination destination, String callId) {
+        metrics.out();
+        sender.send(message, destination, e -> log.debug("call {}: send to {} failed: {}", callId, destination,
+                e.toString()));
+    }
+
+    /** A server transaction answering {@code m} locally with {@code status}. */
+    void respondStateful(SipMessage m, Inbound in, int status, String reason, List<String> extra) {
+        ServerTransaction st = m.isMethod("INVITE")
+                ? new InviteServerTransaction(table, ServerKey.of(m), in.responseDestination(), m.callIdOrEmpty())
+                : new NonInviteServerTransaction(table, ServerKey.of(m), in.responseDestination(), m.callIdOrEmpty());
+        respond(m, in, st, status, reason, extra);
+    }
+
+    void respond(SipMessage m, Inbound in, ServerTransaction st, int status, String reason, List<String> extra) {
+        metrics.out();
+        metrics.localResponse(status);
+        st.sendResponse(status, writer.response(m, in.topVia(), status, reason, newTag(), extra));
+        log.debug("call {}: {} answered {} {} by the router", m.callIdOrEmpty(), m.method(), status, reason);
+    }
+
+    /** 400/505 without a transaction: the request may not even be matchable (§16.3, §21.4.1). */
+    private void badRequest(SipMessage m, Inbound in, int status, String reason) {
+        metrics.badRequest();
+        metrics.localResponse(status);
+        String text = status == 505 ? "Version Not Supported" : "Bad Request";
+        log.debug("call {}: {} from {} answered {}: {}", m.callIdOrEmpty(), m.method(), in.source(), status, reason);
+        send(writer.response(m, in.topVia(), status, text, newTag(), List.of(warning(reason))), in.responseDestination(),
+                m.callIdOrEmpty());
+    }
+
+    private void drop(SipMessage m, InetSocketAddress source, String reason) {
+        metrics.dropped();
+        log.debug("call {}: dropped {} from {}: {}", m.callIdOrEmpty(),
+                m.isRequest() ? m.method() : String.valueOf(m.statusCode()), source, reason);
+    }
+
+    /** A Warning header (RFC 3261 §20.43, code 399: miscellaneous) naming the defect. */
+    String warning(String text) {
+        String host = locals.hostPort(locals.points().get(0));
+        return "Warning: 399 " + host + " \"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    static String newTag() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong() | 0x1000000000000000L);
+    }
+
+    /**
+     * Resolves a next-hop URI to a destination and continues on the event loop; host names are looked up off the
+     * loop. {@code build} makes the message once the destination (and so the transport) is known.
+     */
+    void resolve(SipUri uri, java.util.function.Function<Destination, ByteBuf> build,
+                 java.util.function.BiConsumer<ByteBuf, Destination> then, Consumer<String> failed) {
+        if (uri.scheme().equals("sips")) {
+            failed.accept("sips: needs TLS, which this router does not offer yet");
+            return;
+        }
+        String tp = uri.transportParam();
+        Transport t = tp == null ? Transport.UDP : Transport.fromName(tp).orElse(null);
+        if (t == null) {
+            failed.accept("unsupported transport " + tp);
+            return;
+        }
+        String maddr = uri.param("maddr");
+        String host = maddr != null && !maddr.isEmpty() ? SipUri.stripBrackets(maddr) : uri.hostAddress();
+        int port = uri.portOrDefault();
+        resolveHost(host, address -> {
+            Destination d = Destination.of(t, new InetSocketAddress(address, port));
+            then.accept(build.apply(d), d);
+        }, failed);
+    }
+
+    void resolveHost(String host, Consumer<InetAddress> then, Consumer<String> failed) {
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
+        if (literal != null) {
+            try {
+                then.accept(InetAddress.getByAddress(literal));
+            } catch (UnknownHostException e) {
+                failed.accept("bad address " + host);
+            }
+            return;
+        }
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, resolverExecutor).whenComplete((address, error) -> loop.execute(() -> {
+            if (closed) {
+                return;
+            }
+            if (error != null) {
+                failed.accept("cannot resolve " + host);
+            } else {
+                then.accept(address);
+            }
+        }));
+    }
+
+    // ---- UAC: OPTIONS for health probing ---------------------------------------------------------------------------
+
+    /** Sends OPTIONS to {@code targetUri} in a client transaction; completes with the final status, 408 on Timer F. */
+    public CompletionStage<Integer> sendOptions(String targetUri) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                SipUri uri = SipUri.parse(targetUri);
+                resolve(uri, dest -> options(uri, dest), (out, dest) -> startOptions(out, dest, result),
+                        reason -> result.complete(503));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private ByteBuf options(SipUri uri, Destination dest) {
+        ListenPoint point = locals.pointFor(dest.transport(), dest.address());
+        String branch = Branches.PREFIX + newTag() + ".o";
+        String me = locals.hostPort(point);
+        String text = "OPTIONS " + uri.text() + " SIP/2.0\r\n"
+                + "Via: " + locals.via(dest.transport(), point, branch) + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:router@" + me + ">;tag=" + newTag() + "\r\n"
+                + "To: <" + uri.text() + ">\r\n"
+                + "Call-ID: " + newTag() + newTag() + "@" + me + "\r\n"
+                + "CSeq: 1 OPTIONS\r\n"
+                + ALLOW + "\r\n"
+                + "Accept: application/sdp\r\n"
+                + "Content-Length: 0\r\n\r\n";
+        return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void startOptions(ByteBuf out, Destination dest, CompletableFuture<Integer> result) {
+        SipMessage sent = SipParser.parse(out.duplicate(), true);
+        String branch = sent.topVia().branch();
+        NonInviteClientTransaction ct = new NonInviteClientTransaction(table, branch, "OPTIONS", out, dest,
+                new ClientTransactionListener() {
+                    @Override
+                    public void onResponse(ClientTransaction tx, SipMessage response) {
+                        if (response.statusCode() >= 200) {
+                            result.complete(response.statusCode());
+                        }
+                    }
+
+                    @Override
+                    public void onTimeout(ClientTransaction tx, boolean transportError) {
+                        result.complete(transportError ? 503 : 408);
+                    }
+                });
+        metrics.out();
+        ct.start();
+    }
+}

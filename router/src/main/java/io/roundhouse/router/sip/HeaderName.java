@@ -1,0 +1,118 @@
+package io.roundhouse.router.sip;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The header fields the proxy reads or edits, with their compact forms (RFC 3261 §7.3.3, §20; RFC 3515, 3265, 4028).
+ * Every other header is {@link #OTHER} and is forwarded byte for byte.
+ */
+public enum HeaderName {
+    VIA("Via", 'v', true),
+    ROUTE("Route", (char) 0, true),
+    RECORD_ROUTE("Record-Route", (char) 0, true),
+    MAX_FORWARDS("Max-Forwards", (char) 0, false),
+    CALL_ID("Call-ID", 'i', false),
+    CSEQ("CSeq", (char) 0, false),
+    FROM("From", 'f', false),
+    TO("To", 't', false),
+    CONTACT("Contact", 'm', true),
+    CONTENT_LENGTH("Content-Length", 'l', false),
+    CONTENT_TYPE("Content-Type", 'c', false),
+    CONTENT_ENCODING("Content-Encoding", 'e', true),
+    SUPPORTED("Supported", 'k', true),
+    SUBJECT("Subject", 's', false),
+    EVENT("Event", 'o', false),
+    ALLOW_EVENTS("Allow-Events", 'u', true),
+    REFER_TO("Refer-To", 'r', false),
+    REFERRED_BY("Referred-By", 'b', false),
+    SESSION_EXPIRES("Session-Expires", 'x', false),
+    ACCEPT_CONTACT("Accept-Contact", 'a', true),
+    REJECT_CONTACT("Reject-Contact", 'j', true),
+    REQUEST_DISPOSITION("Request-Disposition", 'd', true),
+    IDENTITY("Identity", 'y', false),
+    ALLOW("Allow", (char) 0, true),
+    REQUIRE("Require", (char) 0, true),
+    PROXY_REQUIRE("Proxy-Require", (char) 0, true),
+    UNSUPPORTED("Unsupported", (char) 0, true),
+    RETRY_AFTER("Retry-After", (char) 0, false),
+    X_EXEC_APP("X-Exec-App", (char) 0, false),
+    X_EXEC_APP_DATA("X-Exec-App-Data", (char) 0, false),
+    OTHER("", (char) 0, false);
+
+    private static final HeaderName[] KNOWN = java.util.Arrays.stream(values())
+            .filter(h -> h != OTHER).toArray(HeaderName[]::new);
+    private static final HeaderName[] COMPACT = new HeaderName[128];
+
+    static {
+        for (HeaderName h : KNOWN) {
+            if (h.compact != 0) {
+                COMPACT[h.compact] = h;
+                COMPACT[Character.toUpperCase(h.compact)] = h;
+            }
+        }
+    }
+
+    private final String canonical;
+    private final char compact;
+    private final boolean list;
+
+    HeaderName(String canonical, char compact, boolean list) {
+        this.canonical = canonical;
+        this.compact = compact;
+        this.list = list;
+    }
+
+    /** The long form as written by the router, e.g. {@code Call-ID}. */
+    public String canonical() {
+        return canonical;
+    }
+
+    /**
+     * True when the header's grammar is a comma-separated list (RFC 3261 §7.3.1), so that {@code Route: <a>, <b>}
+     * holds two values, just as two {@code Route} lines do.
+     */
+    public boolean isList() {
+        return list;
+    }
+
+    /** Case-insensitive lookup of a header name (long or compact form) written in {@code buf[start, end)}. */
+    public static HeaderName lookup(ByteBuf buf, int start, int end) {
+        int length = end - start;
+        if (length == 1) {
+            int c = buf.getByte(start) & 0x7f;
+            HeaderName h = COMPACT[c];
+            return h == null ? OTHER : h;
+        }
+        for (HeaderName h : KNOWN) {
+            if (h.canonical.length() == length && equalsIgnoreCase(buf, start, h.canonical)) {
+                return h;
+            }
+        }
+        return OTHER;
+    }
+
+    /** Case-insensitive lookup of a header name given as text (long or compact form). */
+    public static HeaderName lookup(String name) {
+        if (name.length() == 1) {
+            HeaderName h = COMPACT[name.charAt(0) & 0x7f];
+            return h == null ? OTHER : h;
+        }
+        for (HeaderName h : KNOWN) {
+            if (h.canonical.equalsIgnoreCase(name)) {
+                return h;
+            }
+        }
+        return OTHER;
+    }
+
+    private static boolean equalsIgnoreCase(ByteBuf buf, int start, String name) {
+        for (int i = 0; i < name.length(); i++) {
+            int a = buf.getByte(start + i);
+            int b = name.charAt(i);
+            if (a != b && Ascii.toLower(a) != Ascii.toLower(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,247 @@
+package io.roundhouse.router.sip;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Frames one SIP message and indexes its lines (RFC 3261 §7, §25), without copying: the start line is split, each
+ * header line is recorded as offsets into the buffer, and values are parsed only when asked for.
+ *
+ * <p>A message whose start line cannot be read at all, or whose header section never ends, throws
+ * {@link SipParseException}: nothing can be answered. Defects after a readable request line (a malformed header line,
+ * a bad Content-Length, a wrong version) are recorded on the message as {@link SipMessage#defect()} so that the proxy
+ * can answer 400 naming them.
+ */
+public final class SipParser {
+
+    private SipParser() {
+    }
+
+    /** True when {@code buf} holds only CRLFs: a keep-alive (RFC 5626 §4.4.1), not a message. */
+    public static boolean isKeepAlive(ByteBuf buf) {
+        for (int i = buf.readerIndex(); i < buf.writerIndex(); i++) {
+            byte b = buf.getByte(i);
+            if (b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Parses the message in {@code buf[readerIndex, writerIndex)}: a whole UDP datagram or one TCP frame. The returned
+     * message shares (does not retain) the buffer.
+     *
+     * @param datagram true for UDP, where a missing Content-Length means "up to the end of the datagram" (§18.3)
+     */
+    public static SipMessage parse(ByteBuf buf, boolean datagram) {
+        final int base = buf.readerIndex();
+        final int end = buf.writerIndex();
+        int pos = base;
+        // §7.5: implementations SHOULD ignore any CRLF appearing before the start-line.
+        while (pos < end && (buf.getByte(pos) == '\r' || buf.getByte(pos) == '\n')) {
+            pos++;
+        }
+        if (pos == end) {
+            throw new SipParseException(pos - base, "empty message");
+        }
+        int lineEnd = findLineEnd(buf, pos, end);
+        if (lineEnd < 0) {
+            throw new SipParseException(pos - base, "start line not terminated by CRLF");
+        }
+        int next = afterLineEnd(buf, lineEnd);
+        SipMessage message = startLine(buf, base, pos, lineEnd);
+        message.startLineEnd = next;
+        pos = next;
+        boolean ended = false;
+        while (pos < end) {
+            lineEnd = findLineEnd(buf, pos, end);
+            if (lineEnd < 0) {
+                break;
+            }
+            if (lineEnd == pos) {
+                pos = afterLineEnd(buf, lineEnd);
+                ended = true;
+                break;
+            }
+            pos = headerLine(message, buf, base, pos, lineEnd, end);
+        }
+        if (!ended) {
+            throw new SipParseException(pos - base, "end of header section (empty line) not found");
+        }
+        body(message, buf, base, pos, end, datagram);
+        return message;
+    }
+
+    /** {@code Request-Line = Method SP Request-URI SP SIP-Version CRLF}; {@code Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF}. */
+    private static SipMessage startLine(ByteBuf buf, int base, int start, int end) {
+        if (regionMatchesIgnoreCase(buf, start, end, "SIP/")) {
+            return statusLine(buf, base, start, end);
+        }
+        int p = start;
+        while (p < end && Ascii.isToken(buf.getByte(p))) {
+            p++;
+        }
+        if (p == start || p >= end || buf.getByte(p) != ' ') {
+            throw new SipParseException(p - base, "start line is neither a Request-Line nor a Status-Line");
+        }
+        SipMessage m = new SipMessage(buf, base, true);
+        m.method = buf.toString(start, p - start, java.nio.charset.StandardCharsets.US_ASCII);
+        int uriStart = p + 1;
+        int uriEnd = uriStart;
+        while (uriEnd < end && buf.getByte(uriEnd) != ' ') {
+            uriEnd++;
+        }
+        m.requestUriStart = uriStart;
+        m.requestUriEnd = uriEnd;
+        if (uriEnd == uriStart || indexOf(buf, uriStart, uriEnd, ':') < 0) {
+            m.addDefect(uriStart - base, "malformed Request-URI");
+        } else if (uriEnd >= end) {
+            m.addDefect(uriEnd - base, "missing SIP-Version in Request-Line");
+        } else if (!regionEqualsIgnoreCase(buf, uriEnd + 1, end, "SIP/2.0")) {
+            m.addDefect(uriEnd + 1 - base, "unsupported SIP-Version (expected: SIP/2.0)");
+            m.badVersion = true;
+        }
+        return m;
+    }
+
+    private static SipMessage statusLine(ByteBuf buf, int base, int start, int end) {
+        int p = start + 4;
+        if (!regionMatchesIgnoreCase(buf, start, end, "SIP/2.0 ")) {
+            throw new SipParseException(p - base, "unsupported SIP-Version in Status-Line (expected: SIP/2.0)");
+        }
+        p = start + 8;
+        int code = 0;
+        int digits = 0;
+        while (p < end && digits < 4 && buf.getByte(p) >= '0' && buf.getByte(p) <= '9') {
+            code = code * 10 + (buf.getByte(p) - '0');
+            p++;
+            digits++;
+        }
+        if (digits != 3 || code < 100 || (p < end && buf.getByte(p) != ' ')) {
+            throw new SipParseException(start + 8 - base, "Status-Code is not three digits 100-699");
+        }
+        if (code > 699) {
+            throw new SipParseException(start + 8 - base, "Status-Code " + code + " out of range 100-699");
+        }
+        SipMessage m = new SipMessage(buf, base, false);
+        m.statusCode = code;
+        m.reasonStart = Math.min(p + 1, end);
+        m.reasonEnd = end;
+        return m;
+    }
+
+    /**
+     * {@code message-header = field-name HCOLON field-value CRLF} where {@code HCOLON = *( SP / HTAB ) ":" SWS} and a
+     * value may continue on lines that start with white space (line folding, §7.3.1).
+     *
+     * @return the offset after the header line and its continuations
+     */
+    private static int headerLine(SipMessage m, ByteBuf buf, int base, int start, int lineEnd, int end) {
+        int next = afterLineEnd(buf, lineEnd);
+        // Line folding: the value goes on while following lines start with SP or HTAB.
+        while (next < end && Ascii.isWsp(buf.getByte(next))) {
+            int more = findLineEnd(buf, next, end);
+            if (more < 0) {
+                break;
+            }
+            lineEnd = more;
+            next = afterLineEnd(buf, more);
+        }
+        int p = start;
+        while (p < lineEnd && Ascii.isToken(buf.getByte(p))) {
+            p++;
+        }
+        int nameEnd = p;
+        while (p < lineEnd && Ascii.isWsp(buf.getByte(p))) {
+            p++;
+        }
+        if (nameEnd == start || p >= lineEnd || buf.getByte(p) != ':') {
+            m.addDefect(start - base, nameEnd == start && Ascii.isWsp(buf.getByte(start))
+                    ? "folded line before the first header" : "malformed header line (expected: name: value)");
+            m.addHeader(HeaderName.OTHER, start, nameEnd, lineEnd, lineEnd, next, false);
+            return next;
+        }
+        p++;
+        while (p < lineEnd && isLws(buf, p, lineEnd)) {
+            p++;
+        }
+        int valueEnd = lineEnd;
+        while (valueEnd > p && isTrailingSpace(buf.getByte(valueEnd - 1))) {
+            valueEnd--;
+        }
+        m.addHeader(HeaderName.lookup(buf, start, nameEnd), start, nameEnd, p, valueEnd, next, true);
+        return next;
+    }
+
+    private static void body(SipMessage m, ByteBuf buf, int base, int bodyStart, int end, boolean datagram) {
+        m.bodyStart = bodyStart;
+        int available = end - bodyStart;
+        int h = m.first(HeaderName.CONTENT_LENGTH);
+        if (h < 0) {
+            m.bodyLength = available;
+            if (!datagram) {
+                m.addDefect(-1, "missing Content-Length (mandatory over stream transports, RFC 3261 §18.3)");
+            }
+            return;
+        }
+        long length;
+        try {
+            length = m.number(h, "Content-Length");
+        } catch (SipParseException e) {
+            m.addDefect(e.offset(), e.reason());
+            m.bodyLength = available;
+            return;
+        }
+        if (length > available) {
+            m.addDefect(bodyStart - base, "Content-Length " + length + " exceeds the " + available
+                    + " body bytes received");
+            m.bodyLength = available;
+        } else {
+            // §18.3: octets beyond Content-Length in a datagram are discarded.
+            m.bodyLength = (int) length;
+            m.hasContentLength = true;
+        }
+    }
+
+    private static boolean isLws(ByteBuf buf, int p, int lineEnd) {
+        byte b = buf.getByte(p);
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+    }
+
+    private static boolean isTrailingSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+    }
+
+    /** Offset of the CR of the next CRLF (or of a bare LF) at or after {@code from}, or -1. */
+    static int findLineEnd(ByteBuf buf, int from, int end) {
+        int lf = buf.indexOf(from, end, (byte) '\n');
+        if (lf < 0) {
+            return -1;
+        }
+        return lf > from && buf.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+    }
+
+    static int afterLineEnd(ByteBuf buf, int lineEnd) {
+        return buf.getByte(lineEnd) == '\r' ? lineEnd + 2 : lineEnd + 1;
+    }
+
+    private static int indexOf(ByteBuf buf, int from, int to, char c) {
+        return buf.indexOf(from, to, (byte) c);
+    }
+
+    private static boolean regionMatchesIgnoreCase(ByteBuf buf, int start, int end, String prefix) {
+        if (end - start < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (Ascii.toLower(buf.getByte(start + i)) != Ascii.toLower(prefix.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean regionEqualsIgnoreCase(ByteBuf buf, int start, int end, String text) {
+        return end - start == text.length() && regionMatchesIgnoreCase(buf, start, end, text);
+    }
+}

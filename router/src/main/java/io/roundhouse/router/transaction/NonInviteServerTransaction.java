@@ -1,0 +1,60 @@
+package io.roundhouse.router.transaction;
+
+import io.netty.buffer.ByteBuf;
+import io.roundhouse.router.transaction.SipScheduler.Cancellable;
+import io.roundhouse.router.transport.Destination;
+
+/** Non-INVITE server transaction (RFC 3261 §17.2.2, Figure 8). */
+public final class NonInviteServerTransaction extends ServerTransaction {
+
+    public enum State { TRYING, PROCEEDING, COMPLETED, TERMINATED }
+
+    private State state = State.TRYING;
+    private Cancellable timerJ = Cancellable.NONE;
+
+    public NonInviteServerTransaction(TransactionTable table, ServerKey key, Destination destination, String callId) {
+        super(table, key, destination, callId);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    @Override
+    public void sendResponse(int status, ByteBuf response) {
+        if (state == State.COMPLETED || state == State.TERMINATED) {
+            response.release();
+            return;
+        }
+        transmit(response);
+        keepLast(status, response);
+        if (status < 200) {
+            state = State.PROCEEDING;
+            return;
+        }
+        state = State.COMPLETED;
+        if (reliable()) {
+            terminate();
+        } else {
+            timerJ = schedule(this::terminate, table.timers().sixtyFourT1());
+        }
+    }
+
+    @Override
+    public void onRetransmission() {
+        if ((state == State.PROCEEDING || state == State.COMPLETED) && lastResponse != null) {
+            transmit(lastResponse);
+        }
+    }
+
+    @Override
+    protected void terminate() {
+        state = State.TERMINATED;
+        super.terminate();
+    }
+
+    @Override
+    protected void cancelTimers() {
+        timerJ.cancel();
+    }
+}

@@ -1,0 +1,84 @@
+package io.roundhouse.router.transaction;
+
+import io.roundhouse.router.config.SipTimers;
+import io.roundhouse.router.transport.MessageSender;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The live transactions of one event loop (RFC 3261 §17), with what they need to run: timers, a clock and the
+ * transport. Only touched on the event loop; {@link #size()} may be read from any thread.
+ */
+public final class TransactionTable {
+
+    private final Map<ServerKey, ServerTransaction> servers = new HashMap<>();
+    private final Map<String, ClientTransaction> clients = new HashMap<>();
+    private final SipScheduler scheduler;
+    private final SipTimers timers;
+    private final MessageSender sender;
+    private volatile int size;
+
+    public TransactionTable(SipScheduler scheduler, SipTimers timers, MessageSender sender) {
+        this.scheduler = scheduler;
+        this.timers = timers;
+        this.sender = sender;
+    }
+
+    SipScheduler scheduler() {
+        return scheduler;
+    }
+
+    SipTimers timers() {
+        return timers;
+    }
+
+    MessageSender sender() {
+        return sender;
+    }
+
+    /** Live server plus client transactions. */
+    public int size() {
+        return size;
+    }
+
+    public int serverCount() {
+        return servers.size();
+    }
+
+    public int clientCount() {
+        return clients.size();
+    }
+
+    public ServerTransaction server(ServerKey key) {
+        return servers.get(key);
+    }
+
+    /** The client transaction a response belongs to (§17.1.3: branch and CSeq method). */
+    public ClientTransaction client(String branch, String method) {
+        return clients.get(clientKey(branch, method));
+    }
+
+    void add(ServerTransaction t) {
+        servers.put(t.key(), t);
+        size = servers.size() + clients.size();
+    }
+
+    void add(ClientTransaction t) {
+        clients.put(clientKey(t.branch(), t.method()), t);
+        size = servers.size() + clients.size();
+    }
+
+    void remove(ServerTransaction t) {
+        servers.remove(t.key(), t);
+        size = servers.size() + clients.size();
+    }
+
+    void remove(ClientTransaction t) {
+        clients.remove(clientKey(t.branch(), t.method()), t);
+        size = servers.size() + clients.size();
+    }
+
+    private static String clientKey(String branch, String method) {
+        return method.equals("ACK") ? branch + " INVITE" : branch + " " + method;
+    }
+}

@@ -1,0 +1,336 @@
+package io.roundhouse.router.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.roundhouse.router.config.ListenAddress;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * UDP and TCP sockets of the router, all on one event loop: binds the listen addresses, frames inbound messages for
+ * the {@link InboundHandler}, and sends outbound messages, reusing the TCP connection a peer opened (RFC 3261 §18) or
+ * opening one without blocking.
+ */
+public final class SipTransportLayer implements MessageSender {
+
+    private static final Logger log = LoggerFactory.getLogger(SipTransportLayer.class);
+    /** Idle TCP connections are closed after this long; peers reconnect when they need to. */
+    private static final int TCP_IDLE_SECONDS = 3600;
+    private static final int BIND_ATTEMPTS = 20;
+
+    private final EventLoop loop;
+    private final NettyTransports netty;
+    private final int maxMessageSize;
+    private final InboundHandler inbound;
+    private final List<ListenPoint> listenPoints = new ArrayList<>();
+    /** Open TCP connections by remote address: those peers opened and those the router opened. */
+    private final Map<InetSocketAddress, Channel> connections = new HashMap<>();
+    /** Messages waiting for an outbound TCP connection being opened. */
+    private final Map<InetSocketAddress, ArrayDeque<Pending>> connecting = new HashMap<>();
+
+    private record Pending(ByteBuf message, Consumer<Throwable> onFailure) {
+    }
+
+    public SipTransportLayer(EventLoop loop, NettyTransports netty, int maxMessageSize, InboundHandler inbound) {
+        this.loop = loop;
+        this.netty = netty;
+        this.maxMessageSize = maxMessageSize;
+        this.inbound = inbound;
+    }
+
+    /**
+     * Binds every listen address, in order. Port 0 picks a free port; all transports of one host with port 0 then
+     * share that port (a caller can reach UDP and TCP at the same address). Blocks: call before serving.
+     */
+    public List<ListenPoint> bind(List<ListenAddress> addresses) throws InterruptedException {
+        Map<String, ListenPoint> grouped = new HashMap<>();
+        for (ListenAddress a : addresses) {
+            if (a.port() != 0) {
+                listenPoints.add(bindOne(a.transport(), new InetSocketAddress(a.host(), a.port())));
+                continue;
+            }
+            String key = a.transport() + " " + a.host();
+            if (!grouped.containsKey(key)) {
+                // Pick a port free for every transport of this host that asks for port 0.
+                List<Transport> wanted = addresses.stream().filter(x -> x.port() == 0 && x.host().equals(a.host()))
+                        .map(ListenAddress::transport).distinct().toList();
+                for (ListenPoint p : bindGroup(a.host(), wanted)) {
+                    grouped.put(p.transport() + " " + a.host(), p);
+                }
+            }
+            listenPoints.add(grouped.get(key));
+        }
+        return List.copyOf(listenPoints);
+    }
+
+    private List<ListenPoint> bindGroup(String host, List<Transport> transports) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            List<ListenPoint> bound = new ArrayList<>();
+            try {
+                ListenPoint first = bindOne(transports.get(0), new InetSocketAddress(host, 0));
+                bound.add(first);
+                for (int i = 1; i < transports.size(); i++) {
+                    bound.add(bindOne(transports.get(i), new InetSocketAddress(host, first.address().getPort())));
+                }
+                return bound;
+            } catch (BindFailure e) {
+                for (ListenPoint p : bound) {
+                    p.channel().close().sync();
+                }
+                if (attempt >= BIND_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private ListenPoint bindOne(Transport transport, InetSocketAddress address) throws InterruptedException {
+        ChannelFuture f = transport == Transport.UDP ? bindUdp(address) : bindTcp(address);
+        f.await();
+        if (!f.isSuccess()) {
+            throw new BindFailure(transport.lowerName() + ":" + address + ": " + f.cause().getMessage(), f.cause());
+        }
+        Channel ch = f.channel();
+        return new ListenPoint(transport, (InetSocketAddress) ch.localAddress(), ch);
+    }
+
+    private ChannelFuture bindUdp(InetSocketAddress address) {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channelFactory(netty.datagramChannel(address.getAddress() instanceof Inet6Address))
+                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                // One datagram is one message; the buffer must hold the largest one accepted plus one byte to notice
+                // an oversized datagram.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxMessageSize + 1))
+                .handler(new UdpHandler());
+        return b.bind(address);
+    }
+
+    private ChannelFuture bindTcp(InetSocketAddress address) {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(loop, loop)
+                .channelFactory(netty.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(streamInitializer());
+        return b.bind(address);
+    }
+
+    private ChannelInitializer<SocketChannel> streamInitializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new IdleStateHandler(0, 0, TCP_IDLE_SECONDS, TimeUnit.SECONDS),
+                        new SipStreamDecoder(maxMessageSize), new TcpHandler());
+            }
+        };
+    }
+
+    public List<ListenPoint> listenPoints() {
+        return List.copyOf(listenPoints);
+    }
+
+    /** Number of open TCP connections. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    @Override
+    public void send(ByteBuf message, Destination destination, Consumer<Throwable> onFailure) {
+        if (destination.transport() == Transport.UDP) {
+            Channel udp = udpChannelFor(destination.address());
+            if (udp == null) {
+                message.release();
+                onFailure.accept(new IllegalStateException("no UDP listen address for " + destination));
+                return;
+            }
+            udp.writeAndFlush(new DatagramPacket(message, destination.address())).addListener(failureListener(onFailure));
+            return;
+        }
+        Channel ch = destination.connection();
+        if (ch == null || !ch.isActive()) {
+            ch = connections.get(destination.address());
+        }
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(message).addListener(failureListener(onFailure));
+            return;
+        }
+        connect(message, destination.address(), onFailure);
+    }
+
+    private ChannelFutureListener failureListener(Consumer<Throwable> onFailure) {
+        return f -> {
+            if (!f.isSuccess()) {
+                onFailure.accept(f.cause());
+            }
+        };
+    }
+
+    private void connect(ByteBuf message, InetSocketAddress address, Consumer<Throwable> onFailure) {
+        ArrayDeque<Pending> queue = connecting.get(address);
+        if (queue != null) {
+            queue.add(new Pending(message, onFailure));
+            return;
+        }
+        queue = new ArrayDeque<>();
+        queue.add(new Pending(message, onFailure));
+        connecting.put(address, queue);
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channelFactory(netty.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(streamInitializer());
+        b.connect(address).addListener((ChannelFuture f) -> {
+            ArrayDeque<Pending> waiting = connecting.remove(address);
+            if (waiting == null) {
+                return;
+            }
+            if (f.isSuccess()) {
+                connections.put(address, f.channel());
+                for (Pending p : waiting) {
+                    f.channel().writeAndFlush(p.message()).addListener(failureListener(p.onFailure()));
+                }
+            } else {
+                log.debug("TCP connect to {} failed: {}", address, f.cause().toString());
+                for (Pending p : waiting) {
+                    p.message().release();
+                    p.onFailure().accept(f.cause());
+                }
+            }
+        });
+    }
+
+    private Channel udpChannelFor(InetSocketAddress target) {
+        boolean v6 = target.getAddress() instanceof Inet6Address;
+        Channel fallback = null;
+        for (ListenPoint p : listenPoints) {
+            if (p.transport() == Transport.UDP) {
+                if ((p.address().getAddress() instanceof Inet6Address) == v6) {
+                    return p.channel();
+                }
+                if (fallback == null) {
+                    fallback = p.channel();
+                }
+            }
+        }
+        return fallback;
+    }
+
+    /** Closes every socket. */
+    public void close() {
+        for (ListenPoint p : listenPoints) {
+            p.channel().close();
+        }
+        for (Channel c : new ArrayList<>(connections.values())) {
+            c.close();
+        }
+    }
+
+    private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            ByteBuf content = packet.content();
+            if (content.readableBytes() > maxMessageSize) {
+                inbound.onFramingError(Transport.UDP, packet.sender(), "datagram larger than " + maxMessageSize
+                        + " bytes");
+                return;
+            }
+            inbound.onMessage(content, Transport.UDP, packet.sender(), ctx.channel());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // ICMP port unreachable and the like surface here on a connected-less UDP socket: not fatal.
+            log.debug("UDP socket error: {}", cause.toString());
+        }
+    }
+
+    private final class TcpHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            if (remote != null) {
+                connections.putIfAbsent(remote, ctx.channel());
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            if (remote != null) {
+                connections.remove(remote, ctx.channel());
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf frame = (ByteBuf) msg;
+            try {
+                inbound.onMessage(frame, Transport.TCP, (InetSocketAddress) ctx.channel().remoteAddress(),
+                        ctx.channel());
+            } finally {
+                frame.release();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+            if (reason instanceof SipStreamDecoder.SipFramingException) {
+                inbound.onFramingError(Transport.TCP, (InetSocketAddress) ctx.channel().remoteAddress(),
+                        reason.getMessage());
+            } else {
+                log.debug("TCP connection {} error: {}", ctx.channel().remoteAddress(), reason.toString());
+            }
+            ctx.close();
+        }
+    }
+
+    /** A listen address could not be bound. */
+    public static final class BindFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BindFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+}

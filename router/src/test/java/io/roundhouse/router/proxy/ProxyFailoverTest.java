@@ -1,0 +1,92 @@
+package io.roundhouse.router.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.roundhouse.router.Router;
+import io.roundhouse.router.testing.Received;
+import io.roundhouse.router.testing.SipTestAgent;
+import io.roundhouse.router.testing.TestRouters;
+import io.roundhouse.router.testing.UasBehavior;
+import io.roundhouse.router.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Serial failover within one server transaction: 5xx or silence from a node makes the router try the next one. */
+class ProxyFailoverTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final SipTestAgent caller = SipTestAgent.start();
+    private final SipTestAgent first = SipTestAgent.start();
+    private final SipTestAgent second = SipTestAgent.start().uas(UasBehavior.answer());
+    private Router router;
+
+    @AfterEach
+    void stop() {
+        if (router != null) {
+            router.close();
+        }
+        caller.close();
+        first.close();
+        second.close();
+    }
+
+    private Received call() {
+        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).build(),
+                new InetSocketAddress("127.0.0.1", router.port()), Transport.UDP);
+        return caller.awaitFinal(WAIT);
+    }
+
+    @Test
+    void a503FromTheFirstNodeIsRetriedOnTheNextAndTheCallerSeesOnlyThe200() {
+        first.uas(UasBehavior.reject(503));
+        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 1000));
+        Received result = call();
+        assertThat(result.status()).isEqualTo(200);
+        assertThat(first.all(r -> r.method().equals("INVITE"))).hasSize(1);
+        // The 503 was acknowledged hop by hop by the router (§17.1.1.3) and never reached the caller.
+        first.awaitRequest("ACK", WAIT);
+        assertThat(caller.all(r -> r.status() == 503)).isEmpty();
+        assertThat(second.all(r -> r.method().equals("INVITE"))).hasSize(1);
+    }
+
+    @Test
+    void aSilentNodeIsAbandonedAfterTheFailoverTimeoutAndTheNextNodeAnswers() {
+        first.uas(UasBehavior.silent());
+        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 300));
+        long start = System.nanoTime();
+        Received result = call();
+        assertThat(result.status()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(first.all(r -> r.method().equals("INVITE"))).isNotEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> router.transactionCount() == 0);
+    }
+
+    @Test
+    void whenEveryNodeFailsTheCallerGetsTheBestResponse() {
+        first.uas(UasBehavior.reject(503));
+        second.uas(UasBehavior.reject(500));
+        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 1000));
+        assertThat(call().status()).isEqualTo(500);
+    }
+
+    @Test
+    void whenNoNodeIsConfiguredTheCallerGets503() {
+        router = Router.start(TestRouters.config(List.of(), Transport.UDP, 1000));
+        Received result = call();
+        assertThat(result.status()).isEqualTo(503);
+        assertThat(result.header("Warning")).contains("no node available");
+    }
+
+    @Test
+    void a486IsNotRetriedAndGoesBackUnchanged() {
+        first.uas(UasBehavior.reject(486));
+        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 1000));
+        assertThat(call().status()).isEqualTo(486);
+        assertThat(second.received()).isEmpty();
+    }
+}
