@@ -189,7 +189,10 @@ with open(d + "/messages.log", encoding="latin-1") as f:
     lines = iter(f)
     for line in lines:
         if line.startswith("-----"):
-            stamp = datetime.strptime(line.strip("-\n ").strip(), "%Y-%m-%d %H:%M:%S.%f").timestamp()
+            when = line.strip("-\n ").strip()
+            if not when:
+                continue  # e.g. "Ignoring provisional ... for transaction invite": a late 180, not a message we time
+            stamp = datetime.strptime(when, "%Y-%m-%d %H:%M:%S.%f").timestamp()
             kind = next(lines, "")
             next(lines, "")
             start = next(lines, "")
