@@ -151,7 +151,8 @@ public final class DispatchSetup implements AutoCloseable {
                 uri -> sender.get().apply(uri), System::nanoTime);
         LocalFullMarks localMarks = new LocalFullMarks(System::nanoTime);
         Eligibility eligibility = new Eligibility(settings.requireAgent(), prober::state, localMarks);
-        DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions());
+        DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions(),
+                redisStatus::isUp);
         LiveDispatcher dispatcher = new LiveDispatcher(rules, view, eligibility, localMarks, state.placements(),
                 state.marks(), redisExecutor, settings, decisions, registry, System::nanoTime,
                 System::currentTimeMillis);

@@ -117,10 +117,24 @@ public final class LiveDispatcher implements Dispatcher {
             if (why == null) {
                 return done(call, st, key, node.get(), "affinity-placed", List.of(), Map.of());
             }
+            if (!placesRooms(call)) {
+                return CompletableFuture.completedFuture(byStrategy(call, st, v, "strategy"));
+            }
             // The room's node cannot take the join: place the room anew, moving it away from that node.
             return place(call, st, key, placed.get(), why);
         }
+        if (!placesRooms(call)) {
+            return CompletableFuture.completedFuture(byStrategy(call, st, v, "strategy"));
+        }
         return place(call, st, key, null, null);
+    }
+
+    /**
+     * Only an INVITE joins a room: another request of the service (OPTIONS, MESSAGE, SUBSCRIBE) follows a placement
+     * that exists but never claims or moves one.
+     */
+    private static boolean placesRooms(CallContext call) {
+        return "INVITE".equals(call.method());
     }
 
     /** The first node by the service's strategy, without affinity (also the redispatch of such a call). */
@@ -324,7 +338,7 @@ public final class LiveDispatcher implements Dispatcher {
             calls.remove(call.callId());
             return none();
         }
-        if (m.affinityKey().isEmpty()) {
+        if (m.affinityKey().isEmpty() || !placesRooms(call)) {
             return CompletableFuture.completedFuture(byStrategy(call, st, view.current(), "redispatch"));
         }
         String key = m.affinityKey().get();

@@ -197,6 +197,20 @@ class LiveDispatcherOfflineTest {
     }
 
     @Test
+    void requestsOtherThanInviteFollowAPlacementButNeverMakeOne() {
+        TestCall options = new TestCall("OPTIONS", "o1", "conf-55", "example.com", "alice", "conf-55", Map.of(),
+                new InetSocketAddress("127.0.0.1", 5999));
+        assertThat(select(options).addHeaders()).containsEntry("X-Exec-App", "Conference");
+        assertThat(view.placements().lookup("example.com:55")).isEmpty();
+        DispatchTarget room = select(TestCall.invite("c1", "conf-55", "example.com"));
+        for (int i = 0; i < 3; i++) {
+            TestCall again = new TestCall("OPTIONS", "o" + (i + 2), "conf-55", "example.com", "alice", "conf-55",
+                    Map.of(), new InetSocketAddress("127.0.0.1", 5999));
+            assertThat(select(again).nodeId()).isEqualTo(room.nodeId());
+        }
+    }
+
+    @Test
     void callsWithoutOutcomeAreForgottenAfterTheirTtl() {
         select(TestCall.invite("c1", "1234", "h"));
         assertThat(dispatcher.sweep()).isZero();
