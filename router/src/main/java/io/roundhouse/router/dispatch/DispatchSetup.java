@@ -143,7 +143,7 @@ public final class DispatchSetup implements AutoCloseable {
         PlacementCache cache = new PlacementCache();
         NodeViewSource view = new NodeViewSource(new NodeViewBuilder(statics), state.nodes(), state.marks(),
                 state.placements(), state.events(), cache, redisStatus, settings.refreshInterval(),
-                System::currentTimeMillis);
+                settings.outageHoldover(), System::currentTimeMillis);
         // The SIP engine that sends OPTIONS is usually started after dispatch (it needs the dispatcher): probing
         // starts when it is given (probeWith); until then nodes are UNKNOWN, which takes calls.
         AtomicReference<Function<String, CompletionStage<Integer>>> sender = new AtomicReference<>();
@@ -151,7 +151,8 @@ public final class DispatchSetup implements AutoCloseable {
                 uri -> sender.get().apply(uri), System::nanoTime);
         LocalFullMarks localMarks = new LocalFullMarks(System::nanoTime);
         Eligibility eligibility = new Eligibility(settings.requireAgent(), prober::state, localMarks);
-        DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions());
+        DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions(),
+                redisStatus::isUp);
         LiveDispatcher dispatcher = new LiveDispatcher(rules, view, eligibility, localMarks, state.placements(),
                 state.marks(), redisExecutor, settings, decisions, registry, System::nanoTime,
                 System::currentTimeMillis);

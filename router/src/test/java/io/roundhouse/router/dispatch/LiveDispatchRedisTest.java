@@ -163,8 +163,24 @@ class LiveDispatchRedisTest {
         DispatchTarget t = target(r, conf("c1", 5));
         assertThat(t.nodeId()).isEqualTo("asterisk-1");
         assertThat(state.placements().lookup("example.com:5")).contains("asterisk-1");
-        assertThat(state.decisions().recent(10)).anyMatch(l -> l.contains("call-id=c1 ")
-                && l.contains("reason=affinity-moved") && l.contains("asterisk-2:placed-but-gone"));
+        // Decisions reach Redis on their own thread.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(state.decisions().recent(10))
+                .anyMatch(l -> l.contains("call-id=c1 ") && l.contains("reason=affinity-moved")
+                        && l.contains("asterisk-2:placed-but-gone")));
+    }
+
+    @Test
+    void roomWithoutPlacementButLiveOnANodeGoesBackToThatNode() throws Exception {
+        RedisState state = redis.open();
+        state.nodes().publish(active("asterisk-1", 5081), TTL);
+        state.nodes().publish(node("asterisk-2", 5082, NodeStatus.ACTIVE, 40, 40, Map.of("example.com:9", 3)), TTL);
+        DispatchSetup r = router(redis.settings());
+        awaitNodes(r, "asterisk-1", "asterisk-2");
+        assertThat(target(r, conf("c1", 9)).nodeId()).as("where its participants are, not the lighter node")
+                .isEqualTo("asterisk-2");
+        assertThat(state.placements().lookup("example.com:9")).contains("asterisk-2");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(state.decisions().recent(10))
+                .anyMatch(l -> l.contains("reason=affinity-recovered")));
     }
 
     @Test
@@ -226,8 +242,8 @@ class LiveDispatchRedisTest {
         for (int i = 0; i < 5; i++) {
             assertThat(target(b, conf("n" + i, 500 + i)).nodeId()).isEqualTo(t2.nodeId());
         }
-        assertThat(state.decisions().recent(100)).anyMatch(l -> l.contains("call-id=c1 ")
-                && l.contains("reason=affinity-moved"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(state.decisions().recent(100))
+                .anyMatch(l -> l.contains("call-id=c1 ") && l.contains("reason=affinity-moved")));
     }
 
     @Test
@@ -318,7 +334,12 @@ class LiveDispatchRedisTest {
                 assertThat(ok).isEqualTo(60);
                 await().atMost(Duration.ofSeconds(5)).until(() -> !a.view().redisStatus().isUp()
                         && !b.view().redisStatus().isUp());
-                server.start();
+                server.start(); // empty: the node states are gone until the agents publish again
+                await().atMost(Duration.ofSeconds(10)).until(() -> a.view().redisStatus().isUp()
+                        && b.view().redisStatus().isUp());
+                Thread.sleep(300); // a few refreshes of an empty Redis
+                assertThat(a.view().current().nodes()).as("held over until the agents republish").hasSize(2);
+                assertThat(target(b, TestCall.invite("held-1", "5555", "h")).nodeId()).isNotBlank();
                 nodes.forEach(n -> agentSide.nodes().publish(n, TTL)); // the agents republish on their next beat
                 await().atMost(Duration.ofSeconds(10)).until(() -> a.view().redisStatus().isUp()
                         && b.view().redisStatus().isUp() && a.view().placements().unreconciled().isEmpty()

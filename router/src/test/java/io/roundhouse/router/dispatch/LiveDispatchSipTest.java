@@ -88,7 +88,9 @@ class LiveDispatchSipTest {
         RouterConfig cfg = RouterConfig.parse("""
                 sip:
                   listen: [ "udp:127.0.0.1:0" ]
-                  timers: { t1: 50ms, t2: 400ms, t4: 500ms, timer-d: 1s, timer-c: 10s, failover-timeout: 1000ms }
+                  # A burst of 200 INVITEs keeps the in-JVM test backends busy for a while: a short failover timeout
+                  # would give up on a slow but live node (and move its room), which is not what these tests are about.
+                  timers: { t1: 200ms, t2: 1s, t4: 1s, timer-d: 1s, timer-c: 10s, failover-timeout: 5s }
                 """ + nodesAndServices);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         DispatchSetup setup = DispatchSetup.start(cfg.tree(), registry, null, settings);

@@ -73,7 +73,7 @@ class LiveDispatcherOfflineTest {
         var root = io.roundhouse.router.dispatch.config.YamlSection.of("", tree);
         redis.failed("unit test without Redis", new IllegalStateException("no Redis here"));
         view = new NodeViewSource(new NodeViewBuilder(StaticNode.parseAll(root)), null, null, null, null,
-                new PlacementCache(), redis, Duration.ofSeconds(1), () -> 0L);
+                new PlacementCache(), redis, Duration.ofSeconds(1), Duration.ofSeconds(10), () -> 0L);
         LocalFullMarks marks = new LocalFullMarks(nanos::get);
         dispatcher = new LiveDispatcher(ServiceRulesParser.parse(tree, null), view,
                 new Eligibility(false, id -> health.getOrDefault(id, HealthState.UNKNOWN), marks), marks, null, null,
@@ -189,11 +189,25 @@ class LiveDispatcherOfflineTest {
         assertThat(dispatcher.isFromNode(new InetSocketAddress("127.0.0.1", 40000))).isFalse();
         assertThat(dispatcher.isFromNode(new InetSocketAddress("127.0.0.2", 5082))).isFalse();
         DispatchSettings relaxed = new DispatchSettings(3, Duration.ofSeconds(1), false, Duration.ofMillis(500), 1, 0,
-                0.5, Duration.ZERO, false, Duration.ofMinutes(5));
+                0.5, Duration.ZERO, false, Duration.ofMinutes(5), Duration.ofSeconds(10));
         LiveDispatcherOfflineTest other = new LiveDispatcherOfflineTest();
         other.init(relaxed);
         assertThat(other.dispatcher.isFromNode(new InetSocketAddress("127.0.0.1", 40000))).isTrue();
         assertThat(other.dispatcher.isFromNode(new InetSocketAddress("127.0.0.2", 5082))).isFalse();
+    }
+
+    @Test
+    void requestsOtherThanInviteFollowAPlacementButNeverMakeOne() {
+        TestCall options = new TestCall("OPTIONS", "o1", "conf-55", "example.com", "alice", "conf-55", Map.of(),
+                new InetSocketAddress("127.0.0.1", 5999));
+        assertThat(select(options).addHeaders()).containsEntry("X-Exec-App", "Conference");
+        assertThat(view.placements().lookup("example.com:55")).isEmpty();
+        DispatchTarget room = select(TestCall.invite("c1", "conf-55", "example.com"));
+        for (int i = 0; i < 3; i++) {
+            TestCall again = new TestCall("OPTIONS", "o" + (i + 2), "conf-55", "example.com", "alice", "conf-55",
+                    Map.of(), new InetSocketAddress("127.0.0.1", 5999));
+            assertThat(select(again).nodeId()).isEqualTo(room.nodeId());
+        }
     }
 
     @Test
