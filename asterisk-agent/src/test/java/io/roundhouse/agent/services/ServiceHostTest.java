@@ -75,7 +75,7 @@ class ServiceHostTest {
     }
 
     private void send(String frame) {
-        asterisk.events().send(frame);
+        asterisk.send(frame);
     }
 
     private void join(String channel, String room) {
@@ -219,8 +219,12 @@ class ServiceHostTest {
         await().atMost(WAIT).until(() -> host.rooms().equals(Map.of("5000", 1)));
 
         // The WebSocket drops; meanwhile the caller hangs up, so its StasisEnd is never delivered to this agent.
-        // After the reconnect, GET /ari/channels (captured: []) shows the channel is gone.
+        // After the reconnect, GET /ari/channels no longer lists the channel.
+        asterisk.events().refuse(true);
         asterisk.events().drop();
+        await().atMost(WAIT).until(() -> host.registeredApps().isEmpty());
+        asterisk.channelGone("1795439762.601");
+        asterisk.events().refuse(false);
 
         await().atMost(WAIT).until(() -> host.rooms().isEmpty() && rest.bridgeDestroys("conf-5000") == 1);
         await().atMost(WAIT).until(() -> placements.lookup("5000").isEmpty());

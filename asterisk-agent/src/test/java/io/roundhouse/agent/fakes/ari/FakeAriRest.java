@@ -41,8 +41,10 @@ public final class FakeAriRest implements AutoCloseable {
     private static final Set<String> DROPPED_HEADERS = Set.of("connection", "content-length", "date");
     private static final String CAPTURED_BRIDGE = "conf-1000";
     private static final String CHANNEL = "[^/]+";
+    private static final String CAPTURED_CHANNEL = "1795439762.9";
 
     private final WireMockServer server;
+    private com.github.tomakehurst.wiremock.stubbing.StubMapping channelsStub;
 
     public FakeAriRest() {
         server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
@@ -64,7 +66,7 @@ public final class FakeAriRest implements AutoCloseable {
         }
         server.stubFor(post(urlPathMatching("/ari/bridges/" + CHANNEL + "/addChannel"))
                 .willReturn(captured("ari-post-bridge-addchannel.http")));
-        server.stubFor(get(urlPathEqualTo("/ari/channels")).willReturn(captured("ari-get-channels-empty.http")));
+        liveChannels(List.of());
         server.stubFor(get(urlPathEqualTo("/ari/applications"))
                 .willReturn(captured("ari-get-applications-connected.http")));
         // Catch-all (lowest priority): Asterisk's own 404 for a resource it does not have.
@@ -100,6 +102,29 @@ public final class FakeAriRest implements AutoCloseable {
                 .willSetStateTo(Scenario.STARTED));
         server.stubFor(delete(urlPathEqualTo("/ari/bridges/" + bridgeId)).inScenario(scenario)
                 .whenScenarioStateIs(Scenario.STARTED).willReturn(captured("ari-delete-bridge-not-found.http")));
+    }
+
+    /**
+     * What {@code GET /channels} answers from now on: the captured listing ({@code ari-get-channels-1}) with one entry
+     * per live channel, ids rewritten; the captured empty listing when there is none.
+     */
+    public void liveChannels(java.util.Collection<String> channelIds) {
+        ResponseDefinitionBuilder response;
+        if (channelIds.isEmpty()) {
+            response = captured("ari-get-channels-empty.http");
+        } else {
+            String body = AsteriskFixtures.httpResponse("ari-get-channels-1.http").body();
+            String entry = body.substring(1, body.length() - 1);
+            List<String> entries = new ArrayList<>();
+            for (String id : channelIds) {
+                entries.add(entry.replace("\"" + CAPTURED_CHANNEL + "\"", "\"" + id + "\""));
+            }
+            response = captured("ari-get-channels-1.http", body, "[" + String.join(",", entries) + "]");
+        }
+        if (channelsStub != null) {
+            server.removeStubMapping(channelsStub);
+        }
+        channelsStub = server.stubFor(get(urlPathEqualTo("/ari/channels")).willReturn(response));
     }
 
     /** Hang-ups of the channel with that {@code reason} that reached the fake. */
