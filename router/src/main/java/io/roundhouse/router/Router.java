@@ -115,6 +115,11 @@ public final class Router implements AutoCloseable {
         return metrics.droppedTotal();
     }
 
+    /** Messages whose handling failed inside the router (a bug; expected to stay 0). */
+    public long internalErrors() {
+        return metrics.internalErrors();
+    }
+
     /** Requests answered 400 (or 505). */
     public long badRequests() {
         return metrics.badRequestTotal();

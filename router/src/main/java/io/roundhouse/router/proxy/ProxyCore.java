@@ -135,6 +135,7 @@ public final class ProxyCore implements InboundHandler {
             log.debug("call {}: dropped message from {}: {}", m.callIdOrEmpty(), source, e.reason());
         } catch (RuntimeException e) {
             metrics.dropped();
+            metrics.internalError();
             log.warn("call {}: internal error on a message from {}", m.callIdOrEmpty(), source, e);
         }
     }
@@ -149,7 +150,7 @@ public final class ProxyCore implements InboundHandler {
             log.debug("call {}: dropped {} from {}: {}", m.callIdOrEmpty(), m.method(), source, e.reason());
             return;
         }
-        String ip = source.getAddress().getHostAddress();
+        String ip = NetUtil.toAddressString(source.getAddress());
         String topVia = top.withSource(ip, source.getPort());
         Inbound in = new Inbound(transport, source, connection, topVia, responseDestination(transport, source,
                 connection, top));
@@ -309,10 +310,12 @@ public final class ProxyCore implements InboundHandler {
     /** ACK: absorbed by its INVITE server transaction (non-2xx), else forwarded statelessly by its Route (2xx). */
     private void onAck(SipMessage m, Inbound in, Via top) {
         ServerTransaction st = table.server(ServerKey.ofInvite(m));
-        if (st instanceof InviteServerTransaction ist) {
+        if (st instanceof InviteServerTransaction ist
+                && ist.state() != InviteServerTransaction.State.ACCEPTED) {
             ist.onAck();
             return;
         }
+        // Otherwise the ACK of a 2xx (even one that reuses the INVITE's branch, as RFC 2543 clients do) goes on.
         RoutePlan plan;
         try {
             plan = routePlan(m);

@@ -123,6 +123,12 @@ public final class SipTestAgent implements AutoCloseable {
                 onMessage(msg.toString(StandardCharsets.UTF_8), (InetSocketAddress) ctx.channel().remoteAddress(),
                         Transport.TCP, ctx.channel());
             }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                // A peer (the router) closing or resetting the connection is part of what tests exercise.
+                ctx.close();
+            }
         });
     }
 
@@ -141,7 +147,7 @@ public final class SipTestAgent implements AutoCloseable {
     }
 
     public String host() {
-        return address.getAddress().getHostAddress();
+        return io.netty.util.NetUtil.toAddressString(address.getAddress());
     }
 
     /** {@code host:port}, IPv6 in brackets. */

@@ -138,6 +138,28 @@ public final class FakeAriRest implements AutoCloseable {
         return lines;
     }
 
+    /**
+     * The state-changing requests (not GET) that reached the fake, in order, as {@code METHOD path?sorted-query},
+     * to compare with a captured flow.
+     */
+    public List<String> changes() {
+        List<com.github.tomakehurst.wiremock.stubbing.ServeEvent> events = new ArrayList<>(server.getAllServeEvents());
+        java.util.Collections.reverse(events); // WireMock lists the newest first
+        return events.stream().filter(e -> !e.getRequest().getMethod().getName().equals("GET"))
+                .map(e -> e.getRequest().getMethod().getName() + " " + normalized(e.getRequest().getUrl())).toList();
+    }
+
+    /** {@code /path?b=2&a=1} as {@code /path?a=1&b=2}: query order is the client's choice, not part of ARI. */
+    public static String normalized(String url) {
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return url;
+        }
+        List<String> params = new ArrayList<>(List.of(url.substring(q + 1).split("&")));
+        java.util.Collections.sort(params);
+        return url.substring(0, q) + "?" + String.join("&", params);
+    }
+
     /** Whether the bridge exists in the fake now (created and not destroyed). */
     public boolean bridgeExists(String bridgeId) {
         return server.getAllScenarios().getScenarios().stream().anyMatch(s -> s.getName().equals("bridge " + bridgeId)
