@@ -118,7 +118,9 @@ start_backend() { # name
   local dir="$OUT/$1" cport mport
   mkdir -p "$dir"
   STARTED_PORT=$(free_port); cport=$(free_port); mport=$(free_port)
+  # -abortunexp: a retransmitted INVITE after the answer (the proxy's Timer A under load) must not abort the call.
   sipp -sf "$SCENARIOS/uas.xml" -i 127.0.0.1 -p "$STARTED_PORT" -cp "$cport" -mp "$mport" -nostdin \
+    -default_behaviors all,-abortunexp \
     -buff_size "$BUFF_SIZE" -max_recv_loops 10000 -trace_stat -stf "$dir/stats.csv" -fd 5 \
     -trace_err -error_file "$dir/errors.log" >"$dir/stdout.log" 2>&1 &
   STARTED_PID=$!
