@@ -115,6 +115,11 @@ public final class Router implements AutoCloseable {
         return metrics.droppedTotal();
     }
 
+    /** Messages whose handling failed inside the router (a bug; expected to stay 0). */
+    public long internalErrors() {
+        return metrics.internalErrors();
+    }
+
     /** Requests answered 400 (or 505). */
     public long badRequests() {
         return metrics.badRequestTotal();
@@ -128,7 +133,10 @@ public final class Router implements AutoCloseable {
     @Override
     public void close() {
         core.close();
-        group.next().execute(transport::close);
+        group.next().submit(() -> {
+            table.clear();
+            transport.close();
+        }).awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         resolver.shutdownNow();
         log.info("router stopped");

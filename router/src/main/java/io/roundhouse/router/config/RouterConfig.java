@@ -280,6 +280,11 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
         return new RouterConfig(listen, advertisedAddress, maxMessageSize, recordRoute, newTimers, nodes, tree);
     }
 
+    /** A copy with another message size limit. */
+    public RouterConfig withMaxMessageSize(int bytes) {
+        return new RouterConfig(listen, advertisedAddress, bytes, recordRoute, timers, nodes, tree);
+    }
+
     /** A copy with other static nodes. */
     public RouterConfig withNodes(List<StaticNode> newNodes) {
         return new RouterConfig(listen, advertisedAddress, maxMessageSize, recordRoute, timers, newNodes, tree);

@@ -1,5 +1,6 @@
 package io.roundhouse.router.proxy;
 
+import io.netty.util.NetUtil;
 import io.roundhouse.router.sip.SipUri;
 import io.roundhouse.router.sip.Via;
 import io.roundhouse.router.transport.ListenPoint;
@@ -34,12 +35,12 @@ public final class LocalAddresses {
             InetAddress a = p.address().getAddress();
             if (a.isAnyLocalAddress()) {
                 try {
-                    hosts.add(InetAddress.getLocalHost().getHostAddress());
+                    hosts.add(NetUtil.toAddressString(InetAddress.getLocalHost()));
                 } catch (UnknownHostException e) {
                     hosts.add("127.0.0.1");
                 }
             } else {
-                hosts.add(a.getHostAddress());
+                hosts.add(NetUtil.toAddressString(a));
             }
         }
     }
@@ -92,7 +93,7 @@ public final class LocalAddresses {
     public String hostPort(ListenPoint point) {
         String host = advertised.orElseGet(() -> {
             InetAddress a = point.address().getAddress();
-            return a.isAnyLocalAddress() ? hosts.get(0) : a.getHostAddress();
+            return a.isAnyLocalAddress() ? hosts.get(0) : NetUtil.toAddressString(a);
         });
         if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
             host = "[" + host + "]";

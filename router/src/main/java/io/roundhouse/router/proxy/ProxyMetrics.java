@@ -17,6 +17,7 @@ public final class ProxyMetrics {
     private final Counter sent5xx;
     private final LongAdder droppedTotal = new LongAdder();
     private final LongAdder badRequestTotal = new LongAdder();
+    private final LongAdder internalErrors = new LongAdder();
 
     public ProxyMetrics(MeterRegistry registry, TransactionTable table) {
         messagesIn = Counter.builder("sip.messages.in").description("SIP messages received").register(registry);
@@ -56,6 +57,15 @@ public final class ProxyMetrics {
         } else if (status >= 400) {
             sent4xx.increment();
         }
+    }
+
+    /** A message whose handling threw: a bug, counted so that tests and operators see it. */
+    void internalError() {
+        internalErrors.increment();
+    }
+
+    public long internalErrors() {
+        return internalErrors.sum();
     }
 
     public long droppedTotal() {

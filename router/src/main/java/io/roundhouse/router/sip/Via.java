@@ -200,7 +200,8 @@ public record Via(String text, String transport, String host, int port, String b
             sb.append(text);
         }
         if (needReceived && received == null) {
-            sb.append(";received=").append(sourceIp.indexOf(':') >= 0 ? "[" + sourceIp + "]" : sourceIp);
+            // RFC 5118 §4.5: an IPv6 received value is written without brackets.
+            sb.append(";received=").append(sourceIp);
         }
         return sb.toString();
     }

@@ -1,0 +1,187 @@
+package io.roundhouse.router.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.router.Router;
+import io.roundhouse.router.dispatch.AttemptOutcome;
+import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.router.dispatch.DispatchTarget;
+import io.roundhouse.router.dispatch.Dispatcher;
+import io.roundhouse.router.testing.Received;
+import io.roundhouse.router.testing.SipTestAgent;
+import io.roundhouse.router.testing.TestRouters;
+import io.roundhouse.router.testing.UasBehavior;
+import io.roundhouse.router.transport.Transport;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** §16.3 request validation (483, 482, 400), unparseable input, and the X-Exec-App rules of the dispatch seam. */
+class ProxyValidationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final SipTestAgent caller = SipTestAgent.start();
+    private final SipTestAgent node = SipTestAgent.start().uas(UasBehavior.answer());
+    private Router router;
+
+    @AfterEach
+    void stop() {
+        if (router != null) {
+            router.close();
+        }
+        caller.close();
+        node.close();
+    }
+
+    private InetSocketAddress routerAddress() {
+        return new InetSocketAddress("127.0.0.1", router.port());
+    }
+
+    private String ruri() {
+        return "sip:1000@127.0.0.1:" + router.port();
+    }
+
+    @Test
+    void maxForwardsZeroGets483AndNothingIsForwarded() {
+        router = Router.start(TestRouters.config(node));
+        caller.send(caller.request("INVITE", ruri()).maxForwards("0").build(), routerAddress(), Transport.UDP);
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(483);
+        node.assertNone(r -> true, Duration.ofMillis(200));
+    }
+
+    @Test
+    void missingMaxForwardsIsAddedAs70AndLeadingZerosAreRead() {
+        router = Router.start(TestRouters.config(node));
+        caller.send(caller.request("INVITE", ruri()).maxForwards(null).build(), routerAddress(), Transport.UDP);
+        assertThat(node.awaitRequest("INVITE", WAIT).header("Max-Forwards")).isEqualTo("70");
+        caller.send(caller.request("INVITE", ruri()).maxForwards("0005").build(), routerAddress(), Transport.UDP);
+        assertThat(node.awaitRequest("INVITE", WAIT).header("Max-Forwards")).isEqualTo("4");
+    }
+
+    @Test
+    void aRequestThatComesBackUnchangedIsALoopAndGets482() {
+        AtomicReference<String> self = new AtomicReference<>();
+        Dispatcher toItself = new Dispatcher() {
+            @Override
+            public CompletionStage<Optional<DispatchTarget>> select(CallContext call) {
+                return CompletableFuture.completedFuture(Optional.of(new DispatchTarget("self", self.get(), Map.of())));
+            }
+
+            @Override
+            public CompletionStage<Optional<DispatchTarget>> next(CallContext call, DispatchTarget failed,
+                                                                  AttemptOutcome outcome) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+
+            @Override
+            public boolean isFromNode(InetSocketAddress source) {
+                return false;
+            }
+        };
+        router = Router.start(TestRouters.config(node), toItself, new SimpleMeterRegistry());
+        self.set("sip:127.0.0.1:" + router.port());
+        caller.send(caller.request("INVITE", ruri()).build(), routerAddress(), Transport.UDP);
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(482);
+    }
+
+    @Test
+    void aRequestWithoutCallIdGets400NamingTheDefect() {
+        router = Router.start(TestRouters.config(node));
+        String invite = caller.request("INVITE", ruri()).build().replaceFirst("Call-ID: [^\r]*\r\n", "");
+        caller.send(invite, routerAddress(), Transport.UDP);
+        Received bad = caller.awaitFinal(WAIT);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.header("Warning")).contains("missing Call-ID");
+        assertThat(router.badRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void aContentLengthLargerThanTheDatagramGets400() {
+        router = Router.start(TestRouters.config(node));
+        String invite = caller.request("INVITE", ruri()).body("v=0\r\n").build()
+                .replace("Content-Length: 5", "Content-Length: 500");
+        caller.send(invite, routerAddress(), Transport.UDP);
+        Received bad = caller.awaitFinal(WAIT);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.header("Warning")).contains("Content-Length 500 exceeds");
+    }
+
+    @Test
+    void aMismatchedCSeqMethodGets400() {
+        router = Router.start(TestRouters.config(node));
+        caller.send(caller.request("INVITE", ruri()).cseqMethod("BYE").build(), routerAddress(), Transport.UDP);
+        assertThat(caller.awaitFinal(WAIT).header("Warning")).contains("CSeq method BYE does not match INVITE");
+    }
+
+    @Test
+    void garbageAndMessagesWithoutViaAreDroppedAndCounted() {
+        router = Router.start(TestRouters.config(node));
+        caller.sendBytes("hello world\r\n\r\n".getBytes(StandardCharsets.US_ASCII), routerAddress(), Transport.UDP);
+        caller.send(caller.request("INVITE", ruri()).build().replaceFirst("Via: [^\r]*\r\n", ""), routerAddress(),
+                Transport.UDP);
+        await().atMost(WAIT).until(() -> router.droppedMessages() == 2);
+        caller.assertNone(r -> true, Duration.ofMillis(200));
+        // The router still serves calls.
+        caller.send(caller.request("INVITE", ruri()).build(), routerAddress(), Transport.UDP);
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anOversizedMessageIsDroppedOverUdpAndClosesTheConnectionOverTcp() {
+        router = Router.start(TestRouters.config(node).withMaxMessageSize(4096));
+        String big = caller.request("INVITE", ruri()).body("a=" + "x".repeat(5000) + "\r\n").build();
+        caller.send(big, routerAddress(), Transport.UDP);
+        await().atMost(WAIT).until(() -> router.droppedMessages() == 1);
+        String bigTcp = caller.request("INVITE", ruri()).transport(Transport.TCP)
+                .body("a=" + "x".repeat(5000) + "\r\n").build();
+        io.netty.channel.Channel connection = caller.connection(routerAddress());
+        caller.send(bigTcp, routerAddress(), Transport.TCP);
+        await().atMost(WAIT).until(() -> router.droppedMessages() == 2);
+        await().atMost(WAIT).until(() -> !connection.isActive());
+        node.assertNone(r -> true, Duration.ofMillis(100));
+    }
+
+    @Test
+    void execAppHeadersFromOutsideAreReplacedByTheDispatchersOwn() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Exec-App", "Conference");
+        headers.put("X-Exec-App-Data", "1000");
+        Dispatcher withApp = new Dispatcher() {
+            @Override
+            public CompletionStage<Optional<DispatchTarget>> select(CallContext call) {
+                assertThat(call.requestUriUser()).isEqualTo("1000");
+                return CompletableFuture.completedFuture(Optional.of(new DispatchTarget("n", node.uri(Transport.UDP),
+                        headers)));
+            }
+
+            @Override
+            public CompletionStage<Optional<DispatchTarget>> next(CallContext call, DispatchTarget failed,
+                                                                  AttemptOutcome outcome) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+
+            @Override
+            public boolean isFromNode(InetSocketAddress source) {
+                return false;
+            }
+        };
+        router = Router.start(TestRouters.config(node), withApp, new SimpleMeterRegistry());
+        caller.send(caller.request("INVITE", ruri()).header("X-Exec-App: Evil").header("x-exec-app-data: pwned")
+                .build(), routerAddress(), Transport.UDP);
+        Received forwarded = node.awaitRequest("INVITE", WAIT);
+        assertThat(forwarded.headers("X-Exec-App")).containsExactly("Conference");
+        assertThat(forwarded.headers("X-Exec-App-Data")).containsExactly("1000");
+        assertThat(forwarded.text()).doesNotContain("Evil").doesNotContain("pwned");
+    }
+}
