@@ -137,15 +137,30 @@ public final class Conference implements StasisService {
             if (newRoom) {
                 // The router may have claimed the room for this node before sending the call: this node hosts
                 // nothing of it, so let the router place it elsewhere (guarded: only if it still points here).
-                release(placementKey(call.args()));
+                // Under the room's stripe, so that a join admitted meanwhile (load just fell) keeps its claim.
+                synchronized (stripe(roomName)) {
+                    boolean hostedMeanwhile;
+                    synchronized (lock) {
+                        hostedMeanwhile = rooms.containsKey(roomName);
+                    }
+                    if (!hostedMeanwhile) {
+                        release(placementKey(call.args()));
+                    }
+                }
             }
             return;
         }
         boolean joined = false;
         try {
-            if (newRoom && !placedHere(room, call)) {
-                call.hangup(HangupReason.CONGESTION);
-                return;
+            if (newRoom) {
+                boolean here;
+                synchronized (stripe(roomName)) {
+                    here = placedHere(room, call);
+                }
+                if (!here) {
+                    call.hangup(HangupReason.CONGESTION);
+                    return;
+                }
             }
             call.answer();
             synchronized (stripe(roomName)) {
