@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * placement is also released (only if it still points at this node). A new room is claimed for this node before
  * it is answered; a room placed on another node is bounced, so that a router with a stale view never splits it.
  *
- * <p>Options: {@code placement-key}, the template of the room's placement key, which must render the router's affinity
- * key. Variables: {@code ${room}} (first Stasis argument) and {@code ${arg1}}..{@code ${arg9}} (further arguments).
- * Default {@code ${room}}. For a router affinity of {@code ${ruri-host}:${room}}, let the router send
- * {@code app-data: "${room},${ruri-host}"} and set {@code placement-key: "${arg1}:${room}"}.
+ * <p>The room's placement key is the router's affinity key. The router sends it in {@code X-Exec-App-Placement} and
+ * the dialplan passes it on as a last Stasis argument {@code placement=<key>}, which wins. Without it (a router of
+ * another make, or a dialplan of an older release) the option {@code placement-key} renders it from the arguments:
+ * variables {@code ${room}} (first Stasis argument) and {@code ${arg1}}..{@code ${arg9}} (further arguments),
+ * default {@code ${room}}.
  */
 public final class Conference implements StasisService {
 
@@ -38,6 +39,8 @@ public final class Conference implements StasisService {
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern KNOWN_VARIABLE = Pattern.compile("room|arg[1-9]");
+    /** The last Stasis argument when the router sent X-Exec-App-Placement (asterisk-conf/extensions.conf). */
+    static final String PLACEMENT_ARGUMENT = "placement=";
     /** Bridge operations of one room are serialized (create, add, destroy) without one lock for all rooms. */
     private static final int STRIPES = 64;
 
@@ -94,6 +97,9 @@ public final class Conference implements StasisService {
 
     /** The placement key of a room for these Stasis arguments (see the class comment). */
     String placementKey(List<String> args) {
+        if (!args.isEmpty() && args.get(args.size() - 1).startsWith(PLACEMENT_ARGUMENT)) {
+            return args.get(args.size() - 1).substring(PLACEMENT_ARGUMENT.length());
+        }
         Matcher m = VARIABLE.matcher(placementKey);
         StringBuilder key = new StringBuilder();
         while (m.find()) {

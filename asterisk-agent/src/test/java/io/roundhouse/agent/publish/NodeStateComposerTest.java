@@ -42,7 +42,7 @@ class NodeStateComposerTest {
     private final AsteriskMirror mirror = new AsteriskMirror(() -> { });
     private final NodeStateComposer composer = new NodeStateComposer(
             new NodeSettings("asterisk-1", "sip:10.0.0.11:5060", 120),
-            new LiveNodeLoad(mirror, new CpuGauge(Path.of("/nonexistent"))), mirror, ARI, "1.2.3",
+            new LiveNodeLoad(mirror, new CpuGauge(Path.of("/nonexistent")), () -> false), mirror, ARI, "1.2.3",
             Clock.fixed(Instant.ofEpochMilli(1_795_439_624_000L), ZoneOffset.UTC));
 
     private void asteriskUpWithOneCallerInRoom1000() {

@@ -1,5 +1,7 @@
 package io.roundhouse.agent.services;
 
+import io.roundhouse.agent.state.SettableLoad;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
