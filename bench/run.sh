@@ -118,7 +118,9 @@ start_backend() { # name
   local dir="$OUT/$1" cport mport
   mkdir -p "$dir"
   STARTED_PORT=$(free_port); cport=$(free_port); mport=$(free_port)
+  # -abortunexp: a retransmitted INVITE after the answer (the proxy's Timer A under load) must not abort the call.
   sipp -sf "$SCENARIOS/uas.xml" -i 127.0.0.1 -p "$STARTED_PORT" -cp "$cport" -mp "$mport" -nostdin \
+    -default_behaviors all,-abortunexp \
     -buff_size "$BUFF_SIZE" -max_recv_loops 10000 -trace_stat -stf "$dir/stats.csv" -fd 5 \
     -trace_err -error_file "$dir/errors.log" >"$dir/stdout.log" 2>&1 &
   STARTED_PID=$!
@@ -189,7 +191,10 @@ with open(d + "/messages.log", encoding="latin-1") as f:
     lines = iter(f)
     for line in lines:
         if line.startswith("-----"):
-            stamp = datetime.strptime(line.strip("-\n ").strip(), "%Y-%m-%d %H:%M:%S.%f").timestamp()
+            when = line.strip("-\n ").strip()
+            if not when:
+                continue  # e.g. "Ignoring provisional ... for transaction invite": a late 180, not a message we time
+            stamp = datetime.strptime(when, "%Y-%m-%d %H:%M:%S.%f").timestamp()
             kind = next(lines, "")
             next(lines, "")
             start = next(lines, "")

@@ -10,13 +10,15 @@ import io.roundhouse.agent.drain.DrainControl;
 import io.roundhouse.agent.publish.NodeStateComposer;
 import io.roundhouse.agent.publish.StatePublisher;
 import io.roundhouse.agent.state.LiveNodeLoad;
+import io.roundhouse.shared.state.NodeStatus;
 import io.roundhouse.agent.state.NoServices;
 import io.roundhouse.agent.state.NodeLoad;
 import io.roundhouse.agent.state.ServiceReadiness;
-import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.agent.services.ServiceHost;
 import io.roundhouse.shared.state.NodeControls;
 import io.roundhouse.shared.state.NodeStates;
 import io.roundhouse.shared.state.Placements;
+import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.state.StateEvents;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,6 +39,11 @@ public final class Agent implements AutoCloseable {
 
     /** The parts of the shared state contract the agent uses. */
     public record Contract(NodeStates nodes, NodeControls controls, StateEvents events, Placements placements) {
+
+        /** The contract views of one {@link RedisState}. */
+        public static Contract of(RedisState state) {
+            return new Contract(state.nodes(), state.controls(), state.events(), state.placements());
+        }
     }
 
     private final AgentConfig config;
@@ -57,8 +64,10 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.mirror = new AsteriskMirror(this::stateChanged);
         this.cpu = new CpuGauge(procRoot);
-        this.load = new LiveNodeLoad(mirror, cpu);
-        this.readiness = services(config);
+        // The drain control reads the load (channels) and the load reads the drain status: the method reference
+        // breaks the cycle by reading the field at call time.
+        this.load = new LiveNodeLoad(mirror, cpu, this::draining);
+        this.readiness = services(config, contract.placements());
         this.drain = new DrainControl(load, this::statusChanged, System::nanoTime);
         NodeStateComposer composer = new NodeStateComposer(config.node(), load, mirror, readiness, agentVersion(),
                 wallClock);
@@ -76,12 +85,13 @@ public final class Agent implements AutoCloseable {
                 .register(meters);
     }
 
-    private static ServiceReadiness services(AgentConfig config) {
-        if (config.ari().isPresent() || config.services().isPresent()) {
-            throw new ConfigException(config.ari().isPresent() ? "ari" : "services",
-                    "the ARI services are not part of this build yet (expected: no ari/services section)");
+    private ServiceReadiness services(AgentConfig config, Placements placements) {
+        if (config.ari().isEmpty()) {
+            log.warn("no ari section: this node registers no Stasis application and takes no call that needs one");
+            return new NoServices();
         }
-        return new NoServices();
+        return new ServiceHost(config.ari().get(), config.services(), load, placements, config.node().id(),
+                this::stateChanged);
     }
 
     public void start() {
@@ -89,6 +99,9 @@ public final class Agent implements AutoCloseable {
                 config.ami().host(), config.ami().port(), config.publish().interval(), config.publish().ttl());
         sampler.scheduleAtFixedRate(this::sampleCpu, 0, 1, TimeUnit.SECONDS);
         ami.start();
+        if (readiness instanceof ServiceHost host) {
+            host.start();
+        }
         publisher.start();
     }
 
@@ -98,6 +111,10 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Drain state, for the operator-facing parts and tests. */
+    private boolean draining() {
+        return drain.status() != NodeStatus.ACTIVE;
+    }
+
     public DrainControl drain() {
         return drain;
     }
@@ -166,6 +183,9 @@ public final class Agent implements AutoCloseable {
             return;
         }
         ami.close();
+        if (readiness instanceof ServiceHost host) {
+            host.close();
+        }
         sampler.shutdownNow();
         publisher.close(true);
         log.info("agent {} stopped", config.node().id());

@@ -1,23 +1,79 @@
 package io.roundhouse.agent;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.agent.config.AgentConfig;
+import io.roundhouse.agent.config.AgentConfigLoader;
+import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.state.RedisState;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Command line entry point of the agent that runs beside each Asterisk. */
-@Command(name = "asterisk-agent", mixinStandardHelpOptions = true,
-        description = "Roundhouse agent: publishes an Asterisk node's live state to Redis and runs its Stasis services.")
+/**
+ * Command line entry point of the agent that runs beside each Asterisk. Runs until SIGTERM, which drains the node
+ * (see {@link Agent#drainAndStop()}) before the JVM exits.
+ */
+@Command(name = "asterisk-agent", mixinStandardHelpOptions = true, version = "asterisk-agent (Roundhouse)",
+        description = {"Roundhouse agent: publishes an Asterisk node's live state to Redis and runs its Stasis services.",
+                "Runs until SIGTERM, which drains the node (no new calls, existing calls continue) and exits once it has"
+                        + " no channels left or after drain.timeout."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped", "1:Redis (Sentinel) could not be set up",
+                "2:invalid configuration (the message names the key)",
+                "143:stopped by SIGTERM after draining"})
 public final class AgentMain implements Callable<Integer> {
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML configuration file.")
+    private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML configuration file"
+            + " (see asterisk-agent/agent.example.yml).")
     Path config;
 
     @Override
-    public Integer call() {
-        System.err.println("asterisk-agent: not implemented yet");
-        return 1;
+    public Integer call() throws InterruptedException {
+        AgentConfig settings;
+        try {
+            settings = new AgentConfigLoader(System.getenv()).load(config);
+        } catch (ConfigException e) {
+            System.err.println("asterisk-agent: invalid configuration " + config + ": " + e.getMessage());
+            return 2;
+        }
+        RedisState redis;
+        try {
+            redis = new RedisState(settings.redis());
+        } catch (RuntimeException e) {
+            // Only a Sentinel set-up contacts Redis here; a plain URL connects lazily and is retried by the publisher.
+            System.err.println("asterisk-agent: cannot set up Redis " + settings.redis() + ": " + e.getMessage());
+            return 1;
+        }
+        Agent agent;
+        try {
+            agent = new Agent(settings, Agent.Contract.of(redis), new SimpleMeterRegistry(), Path.of("/proc"),
+                    Clock.systemUTC());
+        } catch (ConfigException e) {
+            redis.close();
+            System.err.println("asterisk-agent: invalid configuration " + config + ": " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("SIGTERM: draining before exit");
+            try {
+                agent.drainAndStop();
+            } finally {
+                redis.close();
+                stopped.countDown();
+            }
+        }, "shutdown-drain"));
+        agent.start();
+        stopped.await();
+        return 0;
     }
 
     public static void main(String[] args) {

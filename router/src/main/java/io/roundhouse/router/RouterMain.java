@@ -1,6 +1,9 @@
 package io.roundhouse.router;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.DispatchSetup;
 import io.roundhouse.shared.config.ConfigException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -27,19 +30,41 @@ public final class RouterMain implements Callable<Integer> {
             return 2;
         }
         Router router;
+        DispatchSetup dispatch = null;
         try {
-            router = Router.start(cfg);
+            // Live dispatch when the config has services:, else round robin over the static nodes.
+            if (DispatchSetup.wanted(cfg.tree())) {
+                MeterRegistry registry = new SimpleMeterRegistry();
+                dispatch = DispatchSetup.start(cfg.tree(), registry, null);
+                router = Router.start(cfg, dispatch.dispatcher(), registry);
+                dispatch.probeWith(router::sendOptions);
+            } else {
+                router = Router.start(cfg);
+            }
+        } catch (ConfigException e) {
+            System.err.println("router: bad configuration " + config + ": " + e.getMessage());
+            stopDispatch(dispatch);
+            return 2;
         } catch (RuntimeException e) {
             System.err.println("router: cannot start: " + e.getMessage());
+            stopDispatch(dispatch);
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        DispatchSetup dispatchToClose = dispatch;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();
+            stopDispatch(dispatchToClose);
             stopped.countDown();
         }, "router-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private static void stopDispatch(DispatchSetup dispatch) {
+        if (dispatch != null) {
+            dispatch.close();
+        }
     }
 
     public static void main(String[] args) {

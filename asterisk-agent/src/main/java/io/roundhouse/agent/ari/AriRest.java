@@ -36,6 +36,9 @@ public final class AriRest implements AutoCloseable {
         }
         ari = new ARI();
         ari.setHttpClient(http);
+        // ari4java refuses every action without a WebSocket client set; its WebSocket is never opened here
+        // (AriEventStream owns the events), so the same object is only registered to pass that check.
+        ari.setWsClient(http);
         ari.setVersion(VERSION);
     }
 

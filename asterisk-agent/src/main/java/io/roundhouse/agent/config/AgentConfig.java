@@ -1,6 +1,7 @@
 package io.roundhouse.agent.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.roundhouse.agent.ari.AriSettings;
+import io.roundhouse.agent.services.ServicesSettings;
 import io.roundhouse.shared.config.RedisSettings;
 import java.util.Optional;
 
@@ -12,9 +13,8 @@ import java.util.Optional;
  * @param ami      how to reach Asterisk's manager interface
  * @param publish  how often the node state is written
  * @param drain    how a shutdown drains
- * @param ari      the raw {@code ari:} section, parsed by the ARI side of the agent; empty when absent (a node without
- *                 ARI registers no Stasis application)
- * @param services the raw {@code services:} section, parsed by the services side; empty when absent
+ * @param ari      the {@code ari:} section; empty when absent (a node without ARI registers no Stasis application)
+ * @param services the {@code services:} section (every service with its defaults when absent)
  */
 public record AgentConfig(
         NodeSettings node,
@@ -22,6 +22,6 @@ public record AgentConfig(
         AmiSettings ami,
         PublishSettings publish,
         DrainSettings drain,
-        Optional<JsonNode> ari,
-        Optional<JsonNode> services) {
+        Optional<AriSettings> ari,
+        ServicesSettings services) {
 }

@@ -4,16 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.roundhouse.agent.ari.AriSettings;
+import io.roundhouse.agent.services.ServicesSettings;
 import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.config.Durations;
 import io.roundhouse.shared.config.RedisSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,6 +22,10 @@ import java.util.Set;
 /**
  * Reads the agent's YAML file into a validated {@link AgentConfig}. Every error is a {@link ConfigException} naming the
  * key as a dotted path and saying what was expected, so the operator can fix the file without reading code.
+ *
+ * <p>The {@code redis:} block is read by the shared parser ({@link RedisSettings#fromConfig}, with the
+ * {@code REDIS_URL}/{@code REDIS_PASSWORD} overrides), {@code ari:} and {@code services:} by the ARI side's parsers,
+ * so a bad value anywhere fails at start-up.
  *
  * <p>The AMI secret never needs to be in the file: {@code ami.secret-file} names a file holding it (relative paths
  * are resolved against the config file's folder), and the environment variable {@code AMI_SECRET}, when set,
@@ -37,8 +42,6 @@ public final class AgentConfigLoader {
             "resync-interval", "action-timeout", "reconnect-min", "reconnect-max");
     private static final Set<String> PUBLISH_KEYS = Set.of("interval", "ttl", "debounce", "retry-min", "retry-max");
     private static final Set<String> DRAIN_KEYS = Set.of("timeout");
-    private static final Set<String> REDIS_KEYS = Set.of("url", "key-prefix", "connect-timeout", "socket-timeout",
-            "sentinel");
 
     private final Map<String, String> env;
 
@@ -72,12 +75,17 @@ public final class AgentConfigLoader {
         Section top = new Section("", root);
         top.rejectUnknown(TOP_KEYS);
         NodeSettings node = node(top.required("node"));
-        RedisSettings redis = redis(top.required("redis"));
+        RedisSettings redis = RedisSettings.fromConfig(top.raw("redis").orElse(null), env);
         AmiSettings ami = ami(top.required("ami"), baseDir);
         PublishSettings publish = publish(top.optional("publish"));
         DrainSettings drain = drain(top.optional("drain"));
-        return new AgentConfig(node, redis, ami, publish, drain,
-                top.raw("ari"), top.raw("services"));
+        Optional<AriSettings> ari = top.raw("ari").map(a -> AriSettings.parse(a, env::get));
+        ServicesSettings services = ServicesSettings.parse(top.raw("services").orElse(null));
+        if (ari.isEmpty() && top.has("services")) {
+            throw new ConfigException("ari", "missing while services are configured (expected: an ari section, since"
+                    + " the Stasis services run over ARI)");
+        }
+        return new AgentConfig(node, redis, ami, publish, drain, ari, services);
     }
 
     private static NodeSettings node(Section s) {
@@ -93,30 +101,6 @@ public final class AgentConfigLoader {
         }
         int maxChannels = s.integer("max-channels", null, 1, 1_000_000);
         return new NodeSettings(id, sipUri, maxChannels);
-    }
-
-    private static RedisSettings redis(Section s) {
-        s.rejectUnknown(REDIS_KEYS);
-        String url = s.string("url", "redis://127.0.0.1:6379/0");
-        if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
-            throw new ConfigException(s.key("url"), "'" + url + "' (expected: redis://host:port/db or rediss://...)");
-        }
-        String prefix = s.string("key-prefix", "rh:");
-        Duration connect = s.duration("connect-timeout", "2s");
-        Duration socket = s.duration("socket-timeout", "2s");
-        String master = null;
-        List<String> sentinels = List.of();
-        Optional<Section> sentinel = s.optional("sentinel");
-        if (sentinel.isPresent()) {
-            Section sn = sentinel.get();
-            sn.rejectUnknown(Set.of("master", "nodes"));
-            master = sn.string("master", null);
-            sentinels = sn.strings("nodes");
-            if (sentinels.isEmpty()) {
-                throw new ConfigException(sn.key("nodes"), "empty (expected: at least one host:port)");
-            }
-        }
-        return new RedisSettings(url, prefix, connect, socket, master, sentinels);
     }
 
     private AmiSettings ami(Section s, Path baseDir) {
@@ -257,24 +241,6 @@ public final class AgentConfigLoader {
             return v.asText().trim();
         }
 
-        List<String> strings(String name) {
-            JsonNode v = node.get(name);
-            if (v == null || v.isNull()) {
-                return List.of();
-            }
-            if (!v.isArray()) {
-                throw new ConfigException(key(name), "'" + v + "' (expected: a list)");
-            }
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < v.size(); i++) {
-                if (!v.get(i).isValueNode() || v.get(i).asText().isBlank()) {
-                    throw new ConfigException(key(name) + "[" + i + "]", "'" + v.get(i) + "' (expected: a text)");
-                }
-                out.add(v.get(i).asText().trim());
-            }
-            return out;
-        }
-
         int integer(String name, Integer fallback, int min, int max) {
             JsonNode v = node.get(name);
             if (v == null || v.isNull()) {
@@ -294,7 +260,7 @@ public final class AgentConfigLoader {
         }
 
         Duration duration(String name, String fallback) {
-            return DurationText.parse(key(name), string(name, fallback));
+            return Durations.parse(key(name), string(name, fallback));
         }
 
         Duration positiveDuration(String name, String fallback) {

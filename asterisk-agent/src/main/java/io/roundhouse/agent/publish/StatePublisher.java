@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * While Redis is unreachable it keeps composing from live state, retries with capped exponential backoff (logging
  * each failure) and republishes the current state as soon as Redis answers again.
  *
- * <p>It also announces the node's transitions on the change channel (node-up when it takes calls, node-draining,
- * node-down when it stops taking calls or leaves), so that routers need not poll.
+ * <p>Status changes and removal are announced on the change channel by the shared write itself; this class adds a
+ * re-read hint when only the readiness changed (see {@link #announce}).
  */
 public final class StatePublisher implements StateChangeListener, AutoCloseable {
 
@@ -45,7 +45,7 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
     private final Thread thread;
     private volatile boolean closed;
     private volatile NodeState lastWritten;
-    private StateEvent.Type announced;
+    private Readiness announced;
 
     public StatePublisher(String nodeId, NodeStates nodes, NodeControls controls, StateEvents events,
                           NodeStateComposer composer, DrainControl drain, PublishSettings settings,
@@ -111,9 +111,9 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
 
     private boolean writeOnce() {
         synchronized (writeLock) {
-            long start = nanoClock.getAsLong();
             try {
                 drain.operatorWish(controls.get(nodeId));
+                long start = nanoClock.getAsLong(); // changes from here on are not in this write
                 boolean reachable = composer.reachable();
                 NodeState state = composer.compose(drain.status());
                 nodes.publish(state, ttl);
@@ -140,24 +140,30 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
         }
     }
 
+    /**
+     * The shared write script announces status changes itself (node-up, node-draining) and removal (node-down). A change
+     * of readiness with the same status (Asterisk or ARI lost or back, a service full) is not a status change, yet
+     * routers must see it within a second: a {@code node-up} line, which routers treat as "re-read this node"
+     * (docs/redis-state.md), is sent for it.
+     */
     private void announce(NodeState state, boolean reachable) {
-        StateEvent.Type type;
-        if (state.status() == NodeStatus.DRAINING || state.status() == NodeStatus.DRAINED) {
-            type = StateEvent.Type.NODE_DRAINING;
-        } else if (state.status() == NodeStatus.ACTIVE && reachable) {
-            type = StateEvent.Type.NODE_UP;
-        } else {
-            type = StateEvent.Type.NODE_DOWN;
+        Readiness now = new Readiness(state.status(), reachable, state.apps(), state.accepting());
+        Readiness before = announced;
+        announced = now;
+        if (before == null || before.status() != now.status() || before.equals(now)) {
+            return;
         }
-        if (type != announced) {
-            try {
-                events.publish(new StateEvent(type, nodeId, nodeId));
-                announced = type;
-            } catch (RuntimeException e) {
-                log.warn("cannot announce {} for {}: {}; will retry with the next write", type.wireName(), nodeId,
-                        describe(e));
-            }
+        try {
+            events.publish(new StateEvent(StateEvent.Type.NODE_UP, nodeId, nodeId));
+        } catch (RuntimeException e) {
+            announced = before; // try again with the next write
+            log.warn("cannot announce the readiness change of {}: {}", nodeId, describe(e));
         }
+    }
+
+    /** What routers decide on besides the load: whether and for what the node takes calls. */
+    private record Readiness(NodeStatus status, boolean reachable, java.util.Set<String> apps,
+                             java.util.Set<String> accepting) {
     }
 
     /** Stops publishing; with {@code remove}, deletes the node's state at once and announces node-down. */
@@ -172,8 +178,7 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
         if (remove) {
             synchronized (writeLock) {
                 try {
-                    nodes.remove(nodeId);
-                    events.publish(new StateEvent(StateEvent.Type.NODE_DOWN, nodeId, nodeId));
+                    nodes.remove(nodeId); // announces node-down itself
                     log.info("node state of {} removed from Redis", nodeId);
                 } catch (RuntimeException e) {
                     log.warn("cannot remove node state of {} ({}); it expires within {}", nodeId, describe(e), ttl);

@@ -108,7 +108,10 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
             public void onRegisteredAppsChanged(Set<String> registeredApps) {
                 changes.stateChanged();
                 if (!registeredApps.isEmpty()) {
-                    workers.execute(ServiceHost.this::forgetVanishedCalls);
+                    workers.execute(() -> {
+                        confirmRegistration(registeredApps);
+                        forgetVanishedCalls();
+                    });
                 }
             }
         });
@@ -200,11 +203,31 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
     }
 
     /**
+     * Asks Asterisk which applications it has registered ({@code GET /applications}) and says so in the log when one
+     * of ours is missing: a diagnostic for operators (e.g. a proxy between agent and Asterisk that dropped the query).
+     * Readiness itself follows the WebSocket, which is what Asterisk keys the registration on.
+     */
+    private void confirmRegistration(Set<String> registeredApps) {
+        try {
+            List<String> listed = rest.applications();
+            for (String app : registeredApps) {
+                if (!listed.contains(app)) {
+                    log.warn("ARI: WebSocket is up but Asterisk does not list application {} (listed: {})", app, listed);
+                }
+            }
+        } catch (AriRequestException e) {
+            log.warn("ARI: could not list applications after connecting: {}", e.getMessage());
+        }
+    }
+
+    /**
      * After a reconnect: a channel that hung up while the WebSocket was down never sends its StasisEnd here, so ask
      * Asterisk which channels exist and end the calls of the others.
      */
     private void forgetVanishedCalls() {
-        if (calls.isEmpty()) {
+        // Taken before the listing: a call that starts after it is not in the listing and must not be ended.
+        List<String> known = List.copyOf(calls.keySet());
+        if (known.isEmpty()) {
             return;
         }
         Set<String> live;
@@ -214,7 +237,7 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
             log.warn("ARI: could not list channels after reconnect: {}", e.getMessage());
             return;
         }
-        for (String channelId : List.copyOf(calls.keySet())) {
+        for (String channelId : known) {
             if (!live.contains(channelId)) {
                 Call call = calls.remove(channelId);
                 if (call != null) {

@@ -43,9 +43,13 @@ class AriEventStreamTest {
     }
 
     private AriEventStream connect(String password) {
+        return connect(password, Duration.ofSeconds(1));
+    }
+
+    private AriEventStream connect(String password, Duration pingInterval) {
         AriSettings settings = new AriSettings(URI.create("http://127.0.0.1:" + asterisk.port() + "/"),
                 FakeAriRest.USER, password, List.of("Conference", "Echo"), Duration.ofMillis(50),
-                Duration.ofMillis(400), Duration.ofSeconds(1));
+                Duration.ofMillis(400), pingInterval);
         stream = new AriEventStream(settings, scheduler, new AriEventStream.Listener() {
             @Override
             public void onEvent(AriEvent event) {
@@ -90,14 +94,32 @@ class AriEventStreamTest {
     }
 
     @Test
-    void staysUnregisteredWhileAsteriskRefusesAndBacksOffThenRecovers() throws InterruptedException {
+    void aSilentAsteriskIsDeclaredGoneWhenAPingGoesUnansweredForOneInterval() {
+        connect(FakeAriRest.PASSWORD, Duration.ofMillis(200));
+        await().atMost(Duration.ofSeconds(5)).until(() -> asterisk.connected() == 1 && stream.registeredApps().size() == 2);
+        asterisk.refuse(true); // and no new connection succeeds, so the apps stay unregistered
+
+        asterisk.silent(true); // socket open, pings unanswered: TCP alone would not notice
+        long silentAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5))
+                .until(() -> stream.registeredApps().isEmpty());
+
+        // A ping goes out at most one interval after silence begins and is given one interval to be answered:
+        // about 400 ms here, well within the second the router allows.
+        assertThat(Duration.ofNanos(System.nanoTime() - silentAt)).isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void staysUnregisteredWhileAsteriskRefusesAndBacksOffThenRecovers() {
         connect(FakeAriRest.PASSWORD);
         await().atMost(Duration.ofSeconds(5)).until(() -> asterisk.connected() == 1);
         asterisk.refuse(true);
+        int attemptsBefore = asterisk.connectionAttempts();
         asterisk.drop();
         await().atMost(Duration.ofSeconds(1)).until(() -> stream.registeredApps().isEmpty());
 
-        Thread.sleep(1500); // real sockets: let the backoff run against a refusing server for a while
+        // 50, 100, 200 ms: three more attempts against the refusing server, none of them registering anything.
+        await().atMost(Duration.ofSeconds(3)).until(() -> asterisk.connectionAttempts() >= attemptsBefore + 3);
         assertThat(stream.registeredApps()).isEmpty();
         assertThat(asterisk.handshakes()).hasSize(1);
 
@@ -107,10 +129,10 @@ class AriEventStreamTest {
     }
 
     @Test
-    void wrongPasswordNeverRegistersAnApp() throws InterruptedException {
+    void wrongPasswordNeverRegistersAnApp() {
         connect("wrong-password");
 
-        Thread.sleep(700); // several attempts at 50..400 ms
+        await().atMost(Duration.ofSeconds(3)).until(() -> asterisk.connectionAttempts() >= 3); // retried with backoff
         assertThat(stream.registeredApps()).isEmpty();
         assertThat(asterisk.handshakes()).isEmpty();
     }

@@ -43,7 +43,7 @@ class AgentConfigLoaderTest {
         assertThat(config.drain().timeout()).isEqualTo(Duration.ofSeconds(300));
         assertThat(config.redis().url()).isEqualTo("redis://127.0.0.1:6379/0");
         assertThat(config.ari()).isEmpty();
-        assertThat(config.services()).isEmpty();
+        assertThat(config.services().byName()).isEmpty();
     }
 
     @Test
@@ -52,19 +52,29 @@ class AgentConfigLoaderTest {
         if (!Files.exists(example)) {
             example = Path.of("asterisk-agent/agent.example.yml");
         }
-        AgentConfig config = new AgentConfigLoader(Map.of("AMI_SECRET", "from-env")).load(example);
+        AgentConfig config = new AgentConfigLoader(Map.of("AMI_SECRET", "from-env", "ARI_PASSWORD", "ari-env"))
+                .load(example);
         assertThat(config.ami().secret()).isEqualTo("from-env");
+        assertThat(config.ari().orElseThrow().password()).isEqualTo("ari-env");
+        assertThat(config.ari().orElseThrow().apps()).containsExactly("Conference", "Echo");
+        assertThat(config.services().byName()).containsOnlyKeys("Conference", "Echo");
         assertThat(config.node().id()).isNotBlank();
     }
 
     @Test
-    void ariAndServicesSectionsAreKeptRawForTheServicesSide() {
-        AgentConfig config = loader.parse(MINIMAL + """
-                ari: { url: "http://127.0.0.1:8088/", username: roundhouse }
-                services: [ { name: conference, class: Conference } ]
+    void ariAndServicesSectionsAreParsedByTheServicesSide() {
+        AgentConfig config = new AgentConfigLoader(Map.of("ARI_PASSWORD", "ari-secret")).parse(MINIMAL + """
+                ari: { url: "http://127.0.0.1:8088/", username: roundhouse, apps: [ Conference ] }
+                services: { Conference: { max-participants-per-node: 50 } }
                 """, Path.of("."));
-        assertThat(config.ari().orElseThrow().get("username").asText()).isEqualTo("roundhouse");
-        assertThat(config.services().orElseThrow().get(0).get("name").asText()).isEqualTo("conference");
+        assertThat(config.ari().orElseThrow().apps()).containsExactly("Conference");
+        assertThat(config.ari().orElseThrow().password()).isEqualTo("ari-secret");
+        assertThat(config.services().byName()).containsKey("Conference");
+    }
+
+    @Test
+    void servicesWithoutAriAreRefused() {
+        assertThat(error(loader, MINIMAL + "services: { Echo: { max-channels: 10 } }\n").key()).isEqualTo("ari");
     }
 
     @Test
@@ -93,7 +103,7 @@ class AgentConfigLoaderTest {
         assertThat(error(loader, MINIMAL + "publish: { interval: 1s, ttl: 1s }\n"))
                 .hasMessageStartingWith("publish.ttl: PT1S (expected: at least twice publish.interval");
         assertThat(error(loader, MINIMAL + "drain: { timeout: soon }\n"))
-                .hasMessage("drain.timeout: 'soon' (expected: a duration such as 200ms, 3s, 5m or 1h)");
+                .hasMessageStartingWith("drain.timeout: 'soon' (expected: a duration such as");
         assertThat(error(loader, MINIMAL.replace("ami: {", "ami: { port: 70000,")))
                 .hasMessage("ami.port: 70000 (expected: an integer 1..65535)");
         assertThat(error(loader, MINIMAL.replace("redis://", "http://")).key()).isEqualTo("redis.url");

@@ -24,13 +24,24 @@ public final class DecisionLog implements AutoCloseable {
 
     private final MeterRegistry registry;
     private final Consumer<String> redisSink;
+    private final java.util.function.BooleanSupplier redisUp;
     private final ExecutorService writer;
     private final Counter dropped;
 
     /** @param redisSink appends one line to the decisions list in Redis; null keeps decisions out of Redis */
     public DecisionLog(MeterRegistry registry, Consumer<String> redisSink) {
+        this(registry, redisSink, () -> true);
+    }
+
+    /**
+     * @param redisSink appends one line to the decisions list in Redis; null keeps decisions out of Redis
+     * @param redisUp   false while Redis is known unreachable: lines are then dropped (counted) without trying, so a
+     *                  blackholed Redis does not hold the writer for a socket timeout per decision
+     */
+    public DecisionLog(MeterRegistry registry, Consumer<String> redisSink, java.util.function.BooleanSupplier redisUp) {
         this.registry = registry;
         this.redisSink = redisSink;
+        this.redisUp = redisUp;
         this.writer = redisSink == null ? null : new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(QUEUE_LIMIT), r -> {
                     Thread t = new Thread(r, "dispatch-decisions");
@@ -48,6 +59,10 @@ public final class DecisionLog implements AutoCloseable {
                 .tag("service", d.service()).tag("node", d.node()).tag("reason", d.reason())
                 .register(registry).increment();
         if (writer == null) {
+            return;
+        }
+        if (!redisUp.getAsBoolean()) {
+            dropped.increment();
             return;
         }
         try {

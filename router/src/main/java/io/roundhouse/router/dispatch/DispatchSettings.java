@@ -18,17 +18,19 @@ import java.util.Set;
  * @param defaultRetryAfter     full mark for a 503 that carries no Retry-After (0: no mark)
  * @param trustNodePorts        isFromNode compares address and port (true) or the address only
  * @param callStateTtl          how long the state of a call in progress is kept without an outcome
+ * @param outageHoldover        after Redis returns, how long nodes it does not show yet are kept from the last view
  */
 public record DispatchSettings(int maxAttempts, Duration refreshInterval, boolean requireAgent, Duration redisTimeout,
                                int redisThreads, int decisionsKept, double channelWeight, Duration defaultRetryAfter,
-                               boolean trustNodePorts, Duration callStateTtl) {
+                               boolean trustNodePorts, Duration callStateTtl, Duration outageHoldover) {
 
     public static final DispatchSettings DEFAULTS = new DispatchSettings(3, Duration.ofSeconds(1), false,
-            Duration.ofMillis(500), 4, 1000, 0.5, Duration.ZERO, true, Duration.ofMinutes(5));
+            Duration.ofMillis(500), 4, 1000, 0.5, Duration.ZERO, true, Duration.ofMinutes(5), Duration.ofSeconds(10));
 
     public static DispatchSettings parse(YamlSection s) {
         s.allowOnly(Set.of("max-attempts", "refresh-interval", "require-agent", "redis-timeout", "redis-threads",
-                "decisions-kept", "least-loaded", "default-retry-after", "trust-node-ports", "call-state-ttl"));
+                "decisions-kept", "least-loaded", "default-retry-after", "trust-node-ports", "call-state-ttl",
+                "outage-holdover"));
         YamlSection ll = s.section("least-loaded").allowOnly(Set.of("channel-weight"));
         DispatchSettings d = new DispatchSettings(
                 s.integer("max-attempts", DEFAULTS.maxAttempts(), 1, 16),
@@ -40,7 +42,8 @@ public record DispatchSettings(int maxAttempts, Duration refreshInterval, boolea
                 ll.decimal("channel-weight", DEFAULTS.channelWeight(), 0, 1),
                 s.duration("default-retry-after", DEFAULTS.defaultRetryAfter(), Duration.ZERO),
                 s.bool("trust-node-ports", DEFAULTS.trustNodePorts()),
-                s.duration("call-state-ttl", DEFAULTS.callStateTtl(), Duration.ofSeconds(40)));
+                s.duration("call-state-ttl", DEFAULTS.callStateTtl(), Duration.ofSeconds(40)),
+                s.duration("outage-holdover", DEFAULTS.outageHoldover(), Duration.ZERO));
         if (d.redisTimeout().compareTo(Duration.ofSeconds(10)) > 0) {
             throw new ConfigException(s.keyPath("redis-timeout"), d.redisTimeout().toMillis()
                     + "ms (expected: at most 10s: the caller is waiting)");

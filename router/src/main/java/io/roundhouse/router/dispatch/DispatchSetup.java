@@ -16,7 +16,9 @@ import io.roundhouse.router.health.HealthSettings;
 import io.roundhouse.router.health.HealthState;
 import io.roundhouse.router.services.ServiceRules;
 import io.roundhouse.router.services.ServiceRulesParser;
+import io.roundhouse.shared.config.RedisSettings;
 import io.roundhouse.shared.state.NodeStates;
+import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.state.Placements;
 import io.roundhouse.shared.state.ServiceMarks;
 import io.roundhouse.shared.state.StateEvents;
@@ -30,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -53,16 +56,20 @@ public final class DispatchSetup implements AutoCloseable {
 
     private final NodeViewSource view;
     private final HealthProber prober;
+    private final AtomicReference<Function<String, CompletionStage<Integer>>> sender;
     private final DecisionLog decisions;
     private final LiveDispatcher dispatcher;
     private final ScheduledExecutorService timers;
     private final ThreadPoolExecutor redisExecutor;
     private final List<AutoCloseable> extra;
 
-    private DispatchSetup(NodeViewSource view, HealthProber prober, DecisionLog decisions, LiveDispatcher dispatcher,
-                          ScheduledExecutorService timers, ThreadPoolExecutor redisExecutor, List<AutoCloseable> extra) {
+    private DispatchSetup(NodeViewSource view, HealthProber prober,
+                          AtomicReference<Function<String, CompletionStage<Integer>>> sender, DecisionLog decisions,
+                          LiveDispatcher dispatcher, ScheduledExecutorService timers, ThreadPoolExecutor redisExecutor,
+                          List<AutoCloseable> extra) {
         this.view = view;
         this.prober = prober;
+        this.sender = sender;
         this.decisions = decisions;
         this.dispatcher = dispatcher;
         this.timers = timers;
@@ -76,10 +83,40 @@ public final class DispatchSetup implements AutoCloseable {
     }
 
     /**
+     * Opens the contract on the {@code redis:} block (with the environment's overrides) and starts dispatch on it;
+     * the Redis connection is closed with this setup. Redis need not be up: dispatch starts on the static nodes and
+     * picks up the farm when Redis answers.
+     */
+    public static DispatchSetup start(JsonNode tree, MeterRegistry registry,
+                                      Function<String, CompletionStage<Integer>> sendOptions) {
+        return start(tree, registry, sendOptions, RedisSettings.fromConfig(tree == null ? null : tree.get("redis")));
+    }
+
+    /** As {@link #start(JsonNode, MeterRegistry, Function)} with explicit Redis settings (tests, other prefixes). */
+    public static DispatchSetup start(JsonNode tree, MeterRegistry registry,
+                                      Function<String, CompletionStage<Integer>> sendOptions, RedisSettings redis) {
+        DispatchSettings settings = DispatchSettings.parse(YamlSection.of("", tree).section("dispatch"));
+        RedisState state = new RedisState(redis, Math.max(1, settings.decisionsKept()));
+        try {
+            return start(tree, registry, sendOptions, access(state), state);
+        } catch (RuntimeException e) {
+            state.close();
+            throw e;
+        }
+    }
+
+    /** The parts of a {@link RedisState} dispatch uses. */
+    public static StateAccess access(RedisState state) {
+        return new StateAccess(state.nodes(), state.placements(), state.marks(), state.events(),
+                line -> state.decisions().record(line));
+    }
+
+    /**
      * Parses the {@code nodes}, {@code services}, {@code health} and {@code dispatch} sections, then starts the view
      * (one synchronous read of Redis, so the first call sees the farm), probing and the dispatcher.
      *
-     * @param sendOptions sends a SIP OPTIONS to a URI and completes with the final status (the router's)
+     * @param sendOptions sends a SIP OPTIONS to a URI and completes with the final status (the router's); null to
+     *                    give it later with {@link #probeWith}
      * @param state       the contract's Redis implementations
      * @param closeAlso   closed after dispatch stops (e.g. the Redis connection pool)
      */
@@ -106,12 +143,16 @@ public final class DispatchSetup implements AutoCloseable {
         PlacementCache cache = new PlacementCache();
         NodeViewSource view = new NodeViewSource(new NodeViewBuilder(statics), state.nodes(), state.marks(),
                 state.placements(), state.events(), cache, redisStatus, settings.refreshInterval(),
-                System::currentTimeMillis);
-        HealthProber prober = new HealthProber(healthSettings, () -> view.current().uris(), sendOptions,
-                System::nanoTime);
+                settings.outageHoldover(), System::currentTimeMillis);
+        // The SIP engine that sends OPTIONS is usually started after dispatch (it needs the dispatcher): probing
+        // starts when it is given (probeWith); until then nodes are UNKNOWN, which takes calls.
+        AtomicReference<Function<String, CompletionStage<Integer>>> sender = new AtomicReference<>();
+        HealthProber prober = new HealthProber(healthSettings, () -> view.current().uris(),
+                uri -> sender.get().apply(uri), System::nanoTime);
         LocalFullMarks localMarks = new LocalFullMarks(System::nanoTime);
         Eligibility eligibility = new Eligibility(settings.requireAgent(), prober::state, localMarks);
-        DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions());
+        DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions(),
+                redisStatus::isUp);
         LiveDispatcher dispatcher = new LiveDispatcher(rules, view, eligibility, localMarks, state.placements(),
                 state.marks(), redisExecutor, settings, decisions, registry, System::nanoTime,
                 System::currentTimeMillis);
@@ -130,6 +171,9 @@ public final class DispatchSetup implements AutoCloseable {
 
         // A node new to the view is probed at once, not at the next tick.
         view.onChange(v -> {
+            if (sender.get() == null || !healthSettings.enabled()) {
+                return;
+            }
             try {
                 timers.execute(prober::tick);
             } catch (RejectedExecutionException closing) {
@@ -137,7 +181,6 @@ public final class DispatchSetup implements AutoCloseable {
             }
         });
         view.start();
-        prober.start(timers);
         timers.scheduleWithFixedDelay(() -> {
             int swept = dispatcher.sweep();
             if (swept > 0) {
@@ -149,7 +192,19 @@ public final class DispatchSetup implements AutoCloseable {
                         .collect(Collectors.joining(", ")), statics.size(),
                 healthSettings.enabled() ? "every " + healthSettings.interval().toMillis() + "ms" : "off",
                 settings.maxAttempts());
-        return new DispatchSetup(view, prober, decisions, dispatcher, timers, redisExecutor, List.of(closeAlso));
+        DispatchSetup setup = new DispatchSetup(view, prober, sender, decisions, dispatcher, timers, redisExecutor,
+                List.of(closeAlso));
+        if (sendOptions != null) {
+            setup.probeWith(sendOptions);
+        }
+        return setup;
+    }
+
+    /** Starts OPTIONS probing with the SIP engine's sender (once; later calls are ignored). */
+    public void probeWith(Function<String, CompletionStage<Integer>> sendOptions) {
+        if (sender.compareAndSet(null, sendOptions)) {
+            prober.start(timers);
+        }
     }
 
     public LiveDispatcher dispatcher() {

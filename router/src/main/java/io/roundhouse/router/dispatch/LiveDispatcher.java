@@ -52,6 +52,11 @@ public final class LiveDispatcher implements Dispatcher {
 
     public static final String EXEC_APP = "X-Exec-App";
     public static final String EXEC_APP_DATA = "X-Exec-App-Data";
+    /**
+     * The call's placement key, for a service with affinity: the node's dialplan passes it to the Stasis application
+     * (asterisk-conf/extensions.conf), so the agent releases exactly the placement this router claimed.
+     */
+    public static final String EXEC_APP_PLACEMENT = "X-Exec-App-Placement";
 
     private final ServiceRules rules;
     private final Map<String, Strategy> strategies = new HashMap<>();
@@ -112,14 +117,29 @@ public final class LiveDispatcher implements Dispatcher {
         Optional<String> placed = view.placements().lookup(key);
         if (placed.isPresent()) {
             Optional<NodeEntry> node = v.node(placed.get());
-            String why = node.map(n -> eligibility.whyNotJoin(n, m)).orElse("gone");
+            // Optional.map would turn "eligible" (null) into empty: test presence first.
+            String why = node.isPresent() ? eligibility.whyNotJoin(node.get(), m) : "gone";
             if (why == null) {
                 return done(call, st, key, node.get(), "affinity-placed", List.of(), Map.of());
+            }
+            if (!placesRooms(call)) {
+                return CompletableFuture.completedFuture(byStrategy(call, st, v, "strategy"));
             }
             // The room's node cannot take the join: place the room anew, moving it away from that node.
             return place(call, st, key, placed.get(), why);
         }
+        if (!placesRooms(call)) {
+            return CompletableFuture.completedFuture(byStrategy(call, st, v, "strategy"));
+        }
         return place(call, st, key, null, null);
+    }
+
+    /**
+     * Only an INVITE joins a room: another request of the service (OPTIONS, MESSAGE, SUBSCRIBE) follows a placement
+     * that exists but never claims or moves one.
+     */
+    private static boolean placesRooms(CallContext call) {
+        return "INVITE".equals(call.method());
     }
 
     /** The first node by the service's strategy, without affinity (also the redispatch of such a call). */
@@ -165,11 +185,24 @@ public final class LiveDispatcher implements Dispatcher {
         if (from != null && fromWhyNot != null) {
             pool.excluded.put(from, "placed-but-" + fromWhyNot);
         }
-        if (pool.candidates.isEmpty()) {
-            return CompletableFuture.completedFuture(noNode(call, st, key, pool.excluded));
+        NodeEntry host = from == null ? hostOf(v, st, key) : null;
+        List<Ranked> ranked;
+        NodeEntry chosen;
+        String claimReason;
+        if (host != null) {
+            // Not placed, yet an agent reports the room live on this node (placements lost with a Redis that came
+            // back empty, or a placement released too early): put it back where its participants are.
+            ranked = List.of(new Ranked(candidate(host), 0));
+            chosen = host;
+            claimReason = "affinity-recovered";
+        } else {
+            if (pool.candidates.isEmpty()) {
+                return CompletableFuture.completedFuture(noNode(call, st, key, pool.excluded));
+            }
+            ranked = reuseOrRank(call, st, pool);
+            chosen = pool.entries.get(ranked.get(0).nodeId());
+            claimReason = "affinity-claimed";
         }
-        List<Ranked> ranked = reuseOrRank(call, st, pool);
-        NodeEntry chosen = pool.entries.get(ranked.get(0).nodeId());
         RedisStatus redis = view.redisStatus();
         PlacementCache cache = view.placements();
         if (!redis.isUp()) {
@@ -179,7 +212,8 @@ public final class LiveDispatcher implements Dispatcher {
         }
         CompletableFuture<Settled> redisWork;
         try {
-            redisWork = CompletableFuture.supplyAsync(() -> settle(key, from, chosen.id(), st), redisExecutor);
+            redisWork = CompletableFuture.supplyAsync(() -> settle(key, from, chosen.id(), st, claimReason),
+                    redisExecutor);
         } catch (RejectedExecutionException e) {
             LOG.warn("Redis work queue full: placing {} locally on {}", key, chosen.id());
             cache.decidedLocally(key, chosen.id());
@@ -191,6 +225,12 @@ public final class LiveDispatcher implements Dispatcher {
                     if (error != null) {
                         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause()
                                 != null ? error.getCause() : error;
+                        if (cause instanceof IllegalArgumentException) {
+                            // The contract refused the key itself: Redis is fine, this call just has no placement.
+                            LOG.warn("call {}: placement key {} refused ({}); routed without placement",
+                                    call.callId(), key, cause.getMessage());
+                            return doneNow(call, st, key, chosen, "affinity-refused", ranked, pool.excluded);
+                        }
                         redis.failed("placement of " + key, cause instanceof Exception ex ? ex
                                 : new RuntimeException(cause));
                         cache.decidedLocally(key, chosen.id());
@@ -212,14 +252,14 @@ public final class LiveDispatcher implements Dispatcher {
      * Runs on the Redis executor. Claims (from == null) or moves the key to {@code to}; when another router got there
      * first, follows the owner if it can take the call, and otherwise moves the room away from it once more.
      */
-    private Settled settle(String key, String from, String to, CallAttempts st) {
+    private Settled settle(String key, String from, String to, CallAttempts st, String claimReason) {
         PlacementCache cache = view.placements();
         String owner;
         if (from == null) {
             Placements.Claim c = placements.claim(key, to);
             owner = c.owner();
             if (c.won()) {
-                return learned(cache, key, new Settled(to, "affinity-claimed", to));
+                return learned(cache, key, new Settled(to, claimReason, to));
             }
         } else {
             Placements.Move mv = placements.move(key, from, to);
@@ -238,7 +278,8 @@ public final class LiveDispatcher implements Dispatcher {
         }
         view.redisStatus().succeeded();
         if (owner.equals(to)) {
-            return learned(cache, key, new Settled(to, "affinity-claimed", to));
+            // Another router (or another call) put it where this call was going: following, not claiming.
+            return learned(cache, key, new Settled(to, "affinity-followed", to));
         }
         if (joinable(owner, st)) {
             return learned(cache, key, new Settled(owner, "affinity-followed", owner));
@@ -302,7 +343,7 @@ public final class LiveDispatcher implements Dispatcher {
             calls.remove(call.callId());
             return none();
         }
-        if (m.affinityKey().isEmpty()) {
+        if (m.affinityKey().isEmpty() || !placesRooms(call)) {
             return CompletableFuture.completedFuture(byStrategy(call, st, view.current(), "redispatch"));
         }
         String key = m.affinityKey().get();
@@ -317,8 +358,24 @@ public final class LiveDispatcher implements Dispatcher {
         return place(call, st, key, failed.nodeId(), outcome.isTimeout() ? "timeout" : "bounced-" + status);
     }
 
-    /** The room's participants on a node by its agent; rooms are published by room name or by placement key. */
-    private static int participants(NodeEntry node, String key, String room) {
+    /** A node not tried yet whose agent reports live participants in the room and that can take a join, or null. */
+    private NodeEntry hostOf(NodeView v, CallAttempts st, String key) {
+        for (NodeEntry n : v.nodes()) {
+            if (!st.wasTried(n.id()) && participants(n, key, st.match.appData()) > 0
+                    && eligibility.whyNotJoin(n, st.match) == null) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The room's participants on a node by its agent. Agents publish rooms by name, the first Stasis argument (the
+     * app-data up to its first comma, as Asterisk splits it), or by placement key: ask for both.
+     */
+    private static int participants(NodeEntry node, String key, String appData) {
+        int comma = appData.indexOf(',');
+        String room = comma < 0 ? appData : appData.substring(0, comma);
         return Math.max(node.participants(key), room.isEmpty() ? 0 : node.participants(room));
     }
 
@@ -437,6 +494,9 @@ public final class LiveDispatcher implements Dispatcher {
         headers.put(EXEC_APP, st.match.app());
         if (!st.match.appData().isEmpty()) {
             headers.put(EXEC_APP_DATA, st.match.appData());
+        }
+        if (key != null) {
+            headers.put(EXEC_APP_PLACEMENT, key);
         }
         return Optional.of(new DispatchTarget(node.id(), node.sipUri(), headers));
     }

@@ -69,7 +69,9 @@ public record ServiceRule(
         values.put("from-user", call.fromUser());
         values.put("to-user", call.toUser());
         values.put("call-id", call.callId());
-        return Optional.of(new ServiceMatch(this, appData.render(values), affinity.map(t -> t.render(values))));
+        // An affinity key that renders empty (its groups did not take part in the match) means no placement.
+        Optional<String> key = affinity.map(t -> t.renderWord(values)).filter(k -> !k.isEmpty());
+        return Optional.of(new ServiceMatch(this, appData.render(values), key));
     }
 
     private boolean find(Pattern pattern, String input, Map<String, String> values) {

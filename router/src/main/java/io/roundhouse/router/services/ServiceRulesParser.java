@@ -81,6 +81,10 @@ public final class ServiceRulesParser {
         Template appData = Template.compile(item.keyPath("app-data"), item.text("app-data").orElse(""), known);
         Optional<Template> affinity = item.text("affinity")
                 .map(a -> Template.compile(item.keyPath("affinity"), a, known));
+        if (affinity.isPresent() && affinity.get().source().chars().anyMatch(Character::isWhitespace)) {
+            throw new ConfigException(item.keyPath("affinity"), "\"" + affinity.get().source()
+                    + "\" (expected: no spaces; a placement key is one word)");
+        }
         List<String> nodes = item.textList("nodes");
         if (new HashSet<>(nodes).size() != nodes.size()) {
             throw new ConfigException(item.keyPath("nodes"), nodes + " (expected: each node once)");

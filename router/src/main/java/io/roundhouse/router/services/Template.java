@@ -66,23 +66,35 @@ public final class Template {
 
     /** Renders with {@code values}; a missing value renders as "", control characters are dropped. */
     public String render(Map<String, String> values) {
+        return render(values, false);
+    }
+
+    /**
+     * Renders as one word: spaces are dropped too. Placement keys are single words in the Redis contract (an event line
+     * is split on spaces), and a caller must not be able to make one that Redis refuses.
+     */
+    public String renderWord(Map<String, String> values) {
+        return render(values, true);
+    }
+
+    private String render(Map<String, String> values, boolean word) {
         if (variables.isEmpty()) {
             return literals.get(0);
         }
         StringBuilder out = new StringBuilder(source.length() + 16);
         for (int v = 0; v < variables.size(); v++) {
             out.append(literals.get(v));
-            appendClean(out, values.getOrDefault(variables.get(v), ""));
+            appendClean(out, values.getOrDefault(variables.get(v), ""), word);
         }
         out.append(literals.get(variables.size()));
         return out.length() > MAX_RENDERED_LENGTH ? out.substring(0, MAX_RENDERED_LENGTH) : out.toString();
     }
 
     /** Values come from the caller's message: never let one inject a line break into a header we add. */
-    private static void appendClean(StringBuilder out, String value) {
+    private static void appendClean(StringBuilder out, String value, boolean word) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c >= 0x20 && c != 0x7f) {
+            if (c > 0x20 && c != 0x7f || c == 0x20 && !word) {
                 out.append(c);
             }
         }

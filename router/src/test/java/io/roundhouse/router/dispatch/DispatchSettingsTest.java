@@ -45,11 +45,12 @@ class DispatchSettingsTest {
                   default-retry-after: 10s
                   trust-node-ports: false
                   call-state-ttl: 2m
+                  outage-holdover: 3s
                 health: { enabled: true, interval: 1s, timeout: 500ms, down-after: 2, up-after: 4 }
                 """);
         assertThat(DispatchSettings.parse(r.section("dispatch"))).isEqualTo(new DispatchSettings(5,
                 Duration.ofMillis(250), true, Duration.ofMillis(200), 2, 50, 0.7, Duration.ofSeconds(10), false,
-                Duration.ofMinutes(2)));
+                Duration.ofMinutes(2), Duration.ofSeconds(3)));
         assertThat(HealthSettings.parse(r.section("health"))).isEqualTo(new HealthSettings(true, Duration.ofSeconds(1),
                 Duration.ofMillis(500), 2, 4));
     }
@@ -78,6 +79,8 @@ class DispatchSettingsTest {
                 new StaticNode("asterisk-2", "sip:127.0.0.1:5082", 1));
         assertThatThrownBy(() -> StaticNode.parseAll(root("nodes: [ { id: a, uri: \"sip:h\" }, { id: a, uri: \"sip:g\" } ]")))
                 .hasMessageStartingWith("nodes[1].id: a");
+        assertThatThrownBy(() -> StaticNode.parseAll(root("nodes: [ { id: \"node 1\", uri: \"sip:h\" } ]")))
+                .hasMessageStartingWith("nodes[0].id: node 1 (expected: one word");
         assertThatThrownBy(() -> StaticNode.parseAll(root("nodes: [ { id: a, uri: \"http://h\" } ]")))
                 .hasMessageStartingWith("nodes[0].uri: http://h");
     }

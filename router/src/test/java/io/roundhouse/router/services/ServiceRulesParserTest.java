@@ -116,6 +116,28 @@ class ServiceRulesParserTest {
     }
 
     @Test
+    void affinityKeysAreOneWordWhateverTheCallerSends() throws Exception {
+        ServiceRules rules = rules("""
+                services:
+                  - { name: h, match: { headers: { X-Room: "(?<r>.*)" } }, app: A, affinity: "t:${r}" }
+                """);
+        assertThat(rules.classify(TestCall.invite("c", "u", "h").withHeader("X-Room", "big room\t7")).orElseThrow()
+                .affinityKey()).contains("t:bigroom7");
+        assertThatThrownBy(() -> rules("services:\n  - { name: c, app: C, affinity: \"a b\" }\n"))
+                .hasMessageStartingWith("services[0].affinity: \"a b\" (expected: no spaces");
+    }
+
+    @Test
+    void affinityKeyRenderingEmptyMeansNoPlacement() throws Exception {
+        ServiceRules rules = rules("""
+                services:
+                  - { name: c, match: { ruri-user: "^(?<room>[0-9]+)?x$" }, app: C, affinity: "${room}" }
+                """);
+        assertThat(rules.classify(TestCall.invite("c", "x", "h")).orElseThrow().affinityKey()).isEmpty();
+        assertThat(rules.classify(TestCall.invite("c", "7x", "h")).orElseThrow().affinityKey()).contains("7");
+    }
+
+    @Test
     void hashRuleReadsItsKey() throws Exception {
         ServiceRule r = rules("""
                 services:

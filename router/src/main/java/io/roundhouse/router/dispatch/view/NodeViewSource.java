@@ -38,7 +38,9 @@ public final class NodeViewSource implements AutoCloseable {
     private final PlacementCache cache;
     private final RedisStatus redis;
     private final Duration interval;
+    private final Duration holdover;
     private final LongSupplier wallClock;
+    private long holdoverUntilMillis;
     private final List<Consumer<NodeView>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private volatile NodeView current;
@@ -47,7 +49,7 @@ public final class NodeViewSource implements AutoCloseable {
 
     public NodeViewSource(NodeViewBuilder builder, NodeStates nodes, ServiceMarks marks, Placements placements,
                           StateEvents events, PlacementCache cache, RedisStatus redis, Duration interval,
-                          LongSupplier wallClock) {
+                          Duration holdover, LongSupplier wallClock) {
         this.builder = builder;
         this.nodes = nodes;
         this.marks = marks;
@@ -56,6 +58,7 @@ public final class NodeViewSource implements AutoCloseable {
         this.cache = cache;
         this.redis = redis;
         this.interval = interval;
+        this.holdover = holdover;
         this.wallClock = wallClock;
         this.current = builder.configOnly(wallClock.getAsLong());
     }
@@ -92,13 +95,21 @@ public final class NodeViewSource implements AutoCloseable {
     /** One full refresh now, on the calling thread. Never throws: a Redis failure keeps the last view. */
     public synchronized void refresh() {
         refreshQueued.set(false);
+        boolean wasDown = !redis.isUp();
         try {
             ensureSubscribed();
             long stamp = cache.beginFullRead();
             List<NodeState> states = nodes.readAll();
+            long now = wallClock.getAsLong();
+            if (wasDown) {
+                holdoverUntilMillis = now + holdover.toMillis();
+            }
+            if (now < holdoverUntilMillis) {
+                states = withHeldOver(states);
+            }
             Map<String, Set<String>> full = marks.readAll();
             Map<String, String> placed = placements.readAll();
-            NodeView view = builder.build(states, full, wallClock.getAsLong(), true);
+            NodeView view = builder.build(states, full, now, true);
             cache.replaceAll(placed, stamp);
             boolean changed = !view.uris().equals(current.uris());
             current = view;
@@ -113,6 +124,23 @@ public final class NodeViewSource implements AutoCloseable {
         } catch (RuntimeException e) {
             redis.failed("full refresh", e);
         }
+    }
+
+    /**
+     * Right after an outage, node states have expired in Redis (or Redis came back empty) and agents need a heartbeat
+     * or a reconnect to publish again: until then, nodes of the last view that Redis does not show yet are kept as
+     * they were, so the farm does not look empty for a moment.
+     */
+    private List<NodeState> withHeldOver(List<NodeState> fromRedis) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        fromRedis.forEach(n -> seen.add(n.id()));
+        List<NodeState> merged = new java.util.ArrayList<>(fromRedis);
+        for (NodeEntry e : current.nodes()) {
+            if (e.agent().isPresent() && !seen.contains(e.id())) {
+                merged.add(e.agent().get());
+            }
+        }
+        return merged;
     }
 
     /** Writes placements decided during an outage; where another router placed the room meanwhile, its owner wins. */

@@ -10,12 +10,19 @@ import java.util.Set;
 /** A node written in the config's {@code nodes:} list: {@code { id, uri, weight }}. */
 public record StaticNode(String id, String sipUri, int weight) {
 
+    private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("^[A-Za-z0-9_.:-]+$");
+
     /** Parses {@code nodes:} of the root tree (absent: no static nodes). */
     public static List<StaticNode> parseAll(YamlSection root) {
         List<StaticNode> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (YamlSection n : root.sectionList("nodes")) {
             String id = n.requiredText("id");
+            if (!NODE_ID.matcher(id).matches()) {
+                // Node ids travel in Redis event lines and full-mark members: one word (docs/redis-state.md).
+                throw new ConfigException(n.keyPath("id"), id + " (expected: one word of letters, digits, '-', '_',"
+                        + " '.', ':')");
+            }
             String uri = n.requiredText("uri");
             try {
                 SipAddress.parse(uri);

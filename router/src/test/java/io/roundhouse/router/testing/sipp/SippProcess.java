@@ -313,6 +313,12 @@ public final class SippProcess implements AutoCloseable {
                 command.addAll(List.of("-trace_msg",
                         "-message_file", directory.resolve("messages.log").toAbsolutePath().toString()));
             }
+            if (remote == null) {
+                // A callee must survive a request retransmitted after it answered (the proxy's Timer A fires when
+                // the answer reaches it late, RFC 3261 17.1.1.2): sipp aborts the call on it by default. The
+                // scenario still requires its INVITE, ACK and BYE in order; unexpected messages stay in errors.log.
+                command.addAll(List.of("-default_behaviors", "all,-abortunexp"));
+            }
             if (calls != null) {
                 command.addAll(List.of("-m", Integer.toString(calls)));
             }
