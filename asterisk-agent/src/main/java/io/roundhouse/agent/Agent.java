@@ -10,6 +10,7 @@ import io.roundhouse.agent.drain.DrainControl;
 import io.roundhouse.agent.publish.NodeStateComposer;
 import io.roundhouse.agent.publish.StatePublisher;
 import io.roundhouse.agent.state.LiveNodeLoad;
+import io.roundhouse.shared.state.NodeStatus;
 import io.roundhouse.agent.state.NoServices;
 import io.roundhouse.agent.state.NodeLoad;
 import io.roundhouse.agent.state.ServiceReadiness;
@@ -63,7 +64,9 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.mirror = new AsteriskMirror(this::stateChanged);
         this.cpu = new CpuGauge(procRoot);
-        this.load = new LiveNodeLoad(mirror, cpu);
+        // The drain control reads the load (channels) and the load reads the drain status: the method reference
+        // breaks the cycle by reading the field at call time.
+        this.load = new LiveNodeLoad(mirror, cpu, this::draining);
         this.readiness = services(config, contract.placements());
         this.drain = new DrainControl(load, this::statusChanged, System::nanoTime);
         NodeStateComposer composer = new NodeStateComposer(config.node(), load, mirror, readiness, agentVersion(),
@@ -108,6 +111,10 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Drain state, for the operator-facing parts and tests. */
+    private boolean draining() {
+        return drain.status() != NodeStatus.ACTIVE;
+    }
+
     public DrainControl drain() {
         return drain;
     }

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
                 "Runs until SIGTERM, which drains the node (no new calls, existing calls continue) and exits once it has"
                         + " no channels left or after drain.timeout."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped", "2:invalid configuration (the message names the key)",
+        exitCodeList = {"0:stopped", "1:Redis (Sentinel) could not be set up",
+                "2:invalid configuration (the message names the key)",
                 "143:stopped by SIGTERM after draining"})
 public final class AgentMain implements Callable<Integer> {
 
@@ -43,7 +44,14 @@ public final class AgentMain implements Callable<Integer> {
             System.err.println("asterisk-agent: invalid configuration " + config + ": " + e.getMessage());
             return 2;
         }
-        RedisState redis = new RedisState(settings.redis());
+        RedisState redis;
+        try {
+            redis = new RedisState(settings.redis());
+        } catch (RuntimeException e) {
+            // Only a Sentinel set-up contacts Redis here; a plain URL connects lazily and is retried by the publisher.
+            System.err.println("asterisk-agent: cannot set up Redis " + settings.redis() + ": " + e.getMessage());
+            return 1;
+        }
         Agent agent;
         try {
             agent = new Agent(settings, Agent.Contract.of(redis), new SimpleMeterRegistry(), Path.of("/proc"),

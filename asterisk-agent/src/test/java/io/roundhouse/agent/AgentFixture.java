@@ -1,6 +1,7 @@
 package io.roundhouse.agent;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.agent.ari.AriSettings;
 import io.roundhouse.agent.config.AgentConfig;
 import io.roundhouse.agent.config.AmiSettings;
 import io.roundhouse.agent.config.DrainSettings;
@@ -11,6 +12,9 @@ import io.roundhouse.agent.services.ServicesSettings;
 import io.roundhouse.shared.config.RedisSettings;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStates;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +32,11 @@ public final class AgentFixture {
     }
 
     public static AgentConfig config(int amiPort, RedisSettings redis, Duration drainTimeout) {
+        return config(amiPort, redis, drainTimeout, Optional.empty());
+    }
+
+    public static AgentConfig config(int amiPort, RedisSettings redis, Duration drainTimeout,
+                                     Optional<AriSettings> ari) {
         return new AgentConfig(
                 new NodeSettings(NODE, "sip:127.0.0.1:5090", 200),
                 redis,
@@ -36,12 +45,28 @@ public final class AgentFixture {
                 new PublishSettings(Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofMillis(100),
                         Duration.ofMillis(100), Duration.ofMillis(500)),
                 new DrainSettings(drainTimeout),
-                Optional.empty(),
+                ari,
                 ServicesSettings.parse(null));
     }
 
+    /**
+     * An agent whose CPU gauge reads a frozen /proc/stat (0% busy): admission thresholds on CPU must not depend on
+     * what else this machine runs during the test.
+     */
     public static Agent agent(AgentConfig config, Agent.Contract contract) {
-        return new Agent(config, contract, new SimpleMeterRegistry(), Path.of("/proc"), Clock.systemUTC());
+        return new Agent(config, contract, new SimpleMeterRegistry(), idleProc(), Clock.systemUTC());
+    }
+
+    private static Path idleProc() {
+        try {
+            Path dir = Files.createTempDirectory("idle-proc");
+            dir.toFile().deleteOnExit();
+            Path stat = Files.writeString(dir.resolve("stat"), "cpu  100 0 100 10000 0 0 0 0 0 0\n");
+            stat.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Events of the captured two-caller session up to (not including) the first hang-up request. */

@@ -133,7 +133,10 @@ public final class Router implements AutoCloseable {
     @Override
     public void close() {
         core.close();
-        group.next().execute(transport::close);
+        group.next().submit(() -> {
+            table.clear();
+            transport.close();
+        }).awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         resolver.shutdownNow();
         log.info("router stopped");

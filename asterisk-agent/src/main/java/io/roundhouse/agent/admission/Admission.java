@@ -24,13 +24,16 @@ public final class Admission {
 
     /**
      * New work (a new room, or a new call of a room-less service): only while Asterisk is reachable over AMI (an
-     * unknown load is not a low load) and under every threshold.
+     * unknown load is not a low load), the node is not draining, and under every threshold.
      *
      * @param participants the service's calls on this node now
      */
     public Decision newWork(int participants) {
         if (!load.asteriskReachable()) {
             return Decision.refuse(service + ": Asterisk not reachable over AMI, load unknown");
+        }
+        if (load.draining()) {
+            return Decision.refuse(service + ": node draining, joins to hosted rooms only");
         }
         int channels = load.channels();
         if (channels >= thresholds.maxChannels()) {

@@ -61,6 +61,11 @@ public final class AmiLink implements AutoCloseable {
         thread.start();
     }
 
+    /** Connection attempts that failed or connections that were lost so far. */
+    public double failures() {
+        return failures.count();
+    }
+
     /** Resynchronizations that corrected the state so far. */
     public double corrections() {
         return corrections.count();

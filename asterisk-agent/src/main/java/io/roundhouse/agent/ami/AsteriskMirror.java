@@ -21,6 +21,8 @@ import java.util.function.Consumer;
  */
 public final class AsteriskMirror {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AsteriskMirror.class);
+
     private final Object lock = new Object();
     private final StateChangeListener listener;
     private Tally live = new Tally();
@@ -34,11 +36,19 @@ public final class AsteriskMirror {
 
     /** A Newchannel event. */
     public void channelCreated(String uniqueId) {
+        if (uniqueId == null) {
+            log.debug("channelCreated without uniqueId: ignored");
+            return;
+        }
         apply(t -> t.channels.add(uniqueId));
     }
 
     /** A Hangup event: the channel is gone, and with it its place in any room. */
     public void channelHungUp(String uniqueId) {
+        if (uniqueId == null) {
+            log.debug("channelHungUp without uniqueId: ignored");
+            return;
+        }
         apply(t -> {
             t.channels.remove(uniqueId);
             t.rooms.values().forEach(members -> members.remove(uniqueId));
@@ -47,21 +57,37 @@ public final class AsteriskMirror {
 
     /** A ConfbridgeStart event. */
     public void roomStarted(String room) {
+        if (room == null) {
+            log.debug("roomStarted without room: ignored");
+            return;
+        }
         apply(t -> t.rooms.computeIfAbsent(room, r -> new HashSet<>()));
     }
 
     /** A ConfbridgeEnd event. */
     public void roomEnded(String room) {
+        if (room == null) {
+            log.debug("roomEnded without room: ignored");
+            return;
+        }
         apply(t -> t.rooms.remove(room));
     }
 
     /** A ConfbridgeJoin event. */
     public void joined(String room, String uniqueId) {
+        if (room == null || uniqueId == null) {
+            log.debug("joined without room or Uniqueid: ignored");
+            return;
+        }
         apply(t -> t.rooms.computeIfAbsent(room, r -> new HashSet<>()).add(uniqueId));
     }
 
     /** A ConfbridgeLeave event. The room itself ends with ConfbridgeEnd. */
     public void left(String room, String uniqueId) {
+        if (room == null || uniqueId == null) {
+            log.debug("left without room or Uniqueid: ignored");
+            return;
+        }
         apply(t -> {
             Set<String> members = t.rooms.get(room);
             if (members != null) {

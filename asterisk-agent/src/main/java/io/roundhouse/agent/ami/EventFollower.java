@@ -10,6 +10,7 @@ import org.asteriskjava.manager.event.FullyBootedEvent;
 import org.asteriskjava.manager.event.HangupEvent;
 import org.asteriskjava.manager.event.ManagerEvent;
 import org.asteriskjava.manager.event.NewChannelEvent;
+import org.asteriskjava.manager.event.ResponseEvent;
 import org.asteriskjava.manager.event.ShutdownEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,9 @@ final class EventFollower implements ManagerEventListener {
 
     @Override
     public void onManagerEvent(ManagerEvent event) {
+        if (event instanceof ResponseEvent) {
+            return; // list items of our own snapshot actions, handled by SnapshotReader
+        }
         if (event instanceof NewChannelEvent e) {
             mirror.channelCreated(e.getUniqueId());
         } else if (event instanceof HangupEvent e) {

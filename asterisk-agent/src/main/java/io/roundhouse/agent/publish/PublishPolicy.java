@@ -16,6 +16,7 @@ final class PublishPolicy {
     private long lastWrite;
     private boolean dirty;
     private long dirtyDeadline;
+    private long lastChange;
     private boolean retrying;
     private long retryAt;
 
@@ -26,6 +27,7 @@ final class PublishPolicy {
 
     /** Something published changed at {@code now}. */
     void changed(long now) {
+        lastChange = now;
         if (!dirty) {
             dirty = true;
             dirtyDeadline = now + debounceNanos;
@@ -47,12 +49,19 @@ final class PublishPolicy {
         return due - now;
     }
 
-    /** The write of {@code now} succeeded. */
-    void written(long now) {
+    /**
+     * A write composed at {@code composedAt} succeeded. A change that came after the state was composed is not in it,
+     * so it stays due (debounce after that change) instead of waiting for the next heartbeat.
+     */
+    void written(long composedAt) {
         published = true;
-        lastWrite = now;
-        dirty = false;
+        lastWrite = composedAt;
         retrying = false;
+        if (dirty && lastChange - composedAt >= 0) {
+            dirtyDeadline = lastChange + debounceNanos;
+        } else {
+            dirty = false;
+        }
     }
 
     /** The write failed; try again after {@code delay}. Changes meanwhile wait for that retry. */

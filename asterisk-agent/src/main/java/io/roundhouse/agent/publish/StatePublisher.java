@@ -111,9 +111,9 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
 
     private boolean writeOnce() {
         synchronized (writeLock) {
-            long start = nanoClock.getAsLong();
             try {
                 drain.operatorWish(controls.get(nodeId));
+                long start = nanoClock.getAsLong(); // changes from here on are not in this write
                 boolean reachable = composer.reachable();
                 NodeState state = composer.compose(drain.status());
                 nodes.publish(state, ttl);

@@ -23,12 +23,14 @@ import org.slf4j.LoggerFactory;
  * unanswered with reason {@code congestion}, which Asterisk's PJSIP answers with 503 and {@code Reason: Q.850;cause=34}
  * (fixture {@code sip-bounce-congestion}): the bounce the router redispatches. An admitted call is answered and added
  * to the bridge {@code conf-<room>}, created on the first join and destroyed after the last leave, when the room's
- * placement is also released (only if it still points at this node).
+ * placement is also released (only if it still points at this node). A new room is claimed for this node before
+ * it is answered; a room placed on another node is bounced, so that a router with a stale view never splits it.
  *
- * <p>Options: {@code placement-key}, the template of the room's placement key, which must render the router's affinity
- * key. Variables: {@code ${room}} (first Stasis argument) and {@code ${arg1}}..{@code ${arg9}} (further arguments).
- * Default {@code ${room}}. For a router affinity of {@code ${ruri-host}:${room}}, let the router send
- * {@code app-data: "${room},${ruri-host}"} and set {@code placement-key: "${arg1}:${room}"}.
+ * <p>The room's placement key is the router's affinity key. The router sends it in {@code X-Exec-App-Placement} and
+ * the dialplan passes it on as a last Stasis argument {@code placement=<key>}, which wins. Without it (a router of
+ * another make, or a dialplan of an older release) the option {@code placement-key} renders it from the arguments:
+ * variables {@code ${room}} (first Stasis argument) and {@code ${arg1}}..{@code ${arg9}} (further arguments),
+ * default {@code ${room}}.
  */
 public final class Conference implements StasisService {
 
@@ -37,6 +39,8 @@ public final class Conference implements StasisService {
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern KNOWN_VARIABLE = Pattern.compile("room|arg[1-9]");
+    /** The last Stasis argument when the router sent X-Exec-App-Placement (asterisk-conf/extensions.conf). */
+    static final String PLACEMENT_ARGUMENT = "placement=";
     /** Bridge operations of one room are serialized (create, add, destroy) without one lock for all rooms. */
     private static final int STRIPES = 64;
 
@@ -93,6 +97,9 @@ public final class Conference implements StasisService {
 
     /** The placement key of a room for these Stasis arguments (see the class comment). */
     String placementKey(List<String> args) {
+        if (!args.isEmpty() && args.get(args.size() - 1).startsWith(PLACEMENT_ARGUMENT)) {
+            return args.get(args.size() - 1).substring(PLACEMENT_ARGUMENT.length());
+        }
         Matcher m = VARIABLE.matcher(placementKey);
         StringBuilder key = new StringBuilder();
         while (m.find()) {
@@ -136,12 +143,31 @@ public final class Conference implements StasisService {
             if (newRoom) {
                 // The router may have claimed the room for this node before sending the call: this node hosts
                 // nothing of it, so let the router place it elsewhere (guarded: only if it still points here).
-                release(placementKey(call.args()));
+                // Under the room's stripe, so that a join admitted meanwhile (load just fell) keeps its claim.
+                synchronized (stripe(roomName)) {
+                    boolean hostedMeanwhile;
+                    synchronized (lock) {
+                        hostedMeanwhile = rooms.containsKey(roomName);
+                    }
+                    if (!hostedMeanwhile) {
+                        release(placementKey(call.args()));
+                    }
+                }
             }
             return;
         }
         boolean joined = false;
         try {
+            if (newRoom) {
+                boolean here;
+                synchronized (stripe(roomName)) {
+                    here = placedHere(room, call);
+                }
+                if (!here) {
+                    call.hangup(HangupReason.CONGESTION);
+                    return;
+                }
+            }
             call.answer();
             synchronized (stripe(roomName)) {
                 if (!room.bridgeReady) {
@@ -192,6 +218,27 @@ public final class Conference implements StasisService {
         if (last) {
             closeIfEmpty(room);
         }
+    }
+
+    /**
+     * A new room is claimed for this node before it is answered, so two nodes never host one room: when the room is
+     * already placed on another node (a router with a stale view sent the call here), the call is bounced and the
+     * router follows the placement. Redis unreachable: admitted, since the router owns placement and reconciles.
+     */
+    private boolean placedHere(Room room, Call call) {
+        String owner;
+        try {
+            owner = context.placements().claim(room.placementKey, context.nodeId()).owner();
+        } catch (RuntimeException e) {
+            log.warn("{}: could not claim placement {} for new room {} (admitting): {}", name, room.placementKey,
+                    room.name, e.toString());
+            return true;
+        }
+        if (context.nodeId().equals(owner)) {
+            return true;
+        }
+        log.info("{}: bounced {} with congestion: room {} is placed on {}", name, call, room.name, owner);
+        return false;
     }
 
     /** After the last leave: destroy the bridge and release the placement, unless a join came in meanwhile. */

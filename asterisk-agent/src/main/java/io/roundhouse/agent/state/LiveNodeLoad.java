@@ -2,16 +2,19 @@ package io.roundhouse.agent.state;
 
 import io.roundhouse.agent.ami.AsteriskMirror;
 import io.roundhouse.agent.cpu.CpuGauge;
+import java.util.function.BooleanSupplier;
 
-/** The node's load as AMI (channels, reachability) and /proc (CPU) see it now. */
+/** The node's load as AMI (channels, reachability), /proc (CPU) and the drain control see it now. */
 public final class LiveNodeLoad implements NodeLoad {
 
     private final AsteriskMirror mirror;
     private final CpuGauge cpu;
+    private final BooleanSupplier draining;
 
-    public LiveNodeLoad(AsteriskMirror mirror, CpuGauge cpu) {
+    public LiveNodeLoad(AsteriskMirror mirror, CpuGauge cpu, BooleanSupplier draining) {
         this.mirror = mirror;
         this.cpu = cpu;
+        this.draining = draining;
     }
 
     @Override
@@ -27,5 +30,10 @@ public final class LiveNodeLoad implements NodeLoad {
     @Override
     public boolean asteriskReachable() {
         return mirror.reachable();
+    }
+
+    @Override
+    public boolean draining() {
+        return draining.getAsBoolean();
     }
 }

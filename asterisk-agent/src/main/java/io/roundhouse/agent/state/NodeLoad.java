@@ -14,4 +14,10 @@ public interface NodeLoad {
 
     /** True while AMI is connected and the snapshot is current: otherwise the node must not take calls. */
     boolean asteriskReachable();
+
+    /**
+     * True while the node is draining, drained or disabled: it keeps its calls and takes joins to the rooms it hosts,
+     * but no new work, even from a router whose view is a heartbeat behind.
+     */
+    boolean draining();
 }

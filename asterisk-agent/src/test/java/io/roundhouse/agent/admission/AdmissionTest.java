@@ -2,34 +2,12 @@ package io.roundhouse.agent.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roundhouse.agent.state.NodeLoad;
+import io.roundhouse.agent.state.SettableLoad;
 import org.junit.jupiter.api.Test;
 
 class AdmissionTest {
 
-    /** A node whose load the test sets (NodeLoad is the agent's own seam, not Redis). */
-    static final class SetLoad implements NodeLoad {
-        volatile int channels;
-        volatile double cpu;
-        volatile boolean reachable = true;
-
-        @Override
-        public int channels() {
-            return channels;
-        }
-
-        @Override
-        public double cpuPercent() {
-            return cpu;
-        }
-
-        @Override
-        public boolean asteriskReachable() {
-            return reachable;
-        }
-    }
-
-    private final SetLoad load = new SetLoad();
+    private final SettableLoad load = new SettableLoad();
     private final Admission admission = new Admission("Conference", new AdmissionThresholds(150, 80, 200), load);
 
     @Test
@@ -70,5 +48,14 @@ class AdmissionTest {
         assertThat(admission.join(199).admitted()).isTrue();
         assertThat(admission.join(200).admitted()).isFalse();
         assertThat(admission.join(200).reason()).contains("max-participants-per-node 200");
+    }
+
+    @Test
+    void aDrainingNodeTakesNoNewWorkButStillTakesJoinsToItsRooms() {
+        load.draining = true;
+
+        assertThat(admission.newWork(0).admitted()).isFalse();
+        assertThat(admission.newWork(0).reason()).contains("draining");
+        assertThat(admission.join(0).admitted()).isTrue();
     }
 }

@@ -126,8 +126,9 @@ class AmiLinkTest {
 
         fake.suspend();
         await().atMost(Duration.ofSeconds(1)).until(() -> !mirror.reachable());
-        Thread.sleep(600); // several refused reconnects, each logged
+        await().atMost(Duration.ofSeconds(5)).until(() -> link.failures() >= 4); // refused reconnects, backing off
         assertThat(mirror.reachable()).isFalse();
+        assertThat(fake.logins()).isEqualTo(1);
 
         fake.resume();
         await().atMost(Duration.ofSeconds(5)).until(mirror::reachable);

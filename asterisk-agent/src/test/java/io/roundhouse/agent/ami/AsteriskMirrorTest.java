@@ -80,4 +80,15 @@ class AsteriskMirrorTest {
         assertThat(changes.get()).isEqualTo(afterSnapshot + 2);
         assertThat(mirror.channels()).as("last known count is kept while unreachable").isEqualTo(1);
     }
+
+    @Test
+    void eventsWithoutUniqueidOrRoomCountNothing() {
+        mirror.applySnapshot(snapshot(Set.of(), Map.of()));
+        mirror.channelCreated(null);
+        mirror.joined(null, "a");
+        mirror.joined("1", null);
+        mirror.roomStarted(null);
+        assertThat(mirror.channels()).isZero();
+        assertThat(mirror.rooms()).isEmpty();
+    }
 }

@@ -52,8 +52,12 @@ class AgentConfigLoaderTest {
         if (!Files.exists(example)) {
             example = Path.of("asterisk-agent/agent.example.yml");
         }
-        AgentConfig config = new AgentConfigLoader(Map.of("AMI_SECRET", "from-env")).load(example);
+        AgentConfig config = new AgentConfigLoader(Map.of("AMI_SECRET", "from-env", "ARI_PASSWORD", "ari-env"))
+                .load(example);
         assertThat(config.ami().secret()).isEqualTo("from-env");
+        assertThat(config.ari().orElseThrow().password()).isEqualTo("ari-env");
+        assertThat(config.ari().orElseThrow().apps()).containsExactly("Conference", "Echo");
+        assertThat(config.services().byName()).containsOnlyKeys("Conference", "Echo");
         assertThat(config.node().id()).isNotBlank();
     }
 

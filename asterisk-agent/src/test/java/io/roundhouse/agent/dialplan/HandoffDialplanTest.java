@@ -81,6 +81,14 @@ class HandoffDialplanTest {
         assertThat(outcome.hangupCause()).isEqualTo(16);
     }
 
+    @Test
+    void ourDialplanPassesTheRoutersPlacementKeyAsTheLastStasisArgument() {
+        Outcome outcome = OURS.run("from-router", "conf-1000", Map.of("X-Exec-App", "Conference",
+                "X-Exec-App-Data", "1000", "X-Exec-App-Placement", "example.com:1000"), StasisOutcome.SUCCESS);
+
+        assertThat(outcome.trace()).anyMatch(step -> step.endsWith(" Stasis(Conference,1000,placement=example.com:1000)"));
+    }
+
     /** The SIP answer Asterisk 22.10.1 gave for a Q.850 cause, from every captured answer with a Reason header. */
     private static String answerTo(int cause) {
         Map<Integer, String> answers = new HashMap<>();

@@ -2,7 +2,7 @@ package io.roundhouse.agent.drain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roundhouse.agent.state.NodeLoad;
+import io.roundhouse.agent.state.SettableLoad;
 import io.roundhouse.shared.state.NodeStatus;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,28 +14,8 @@ import org.junit.jupiter.api.Test;
 
 class DrainControlTest {
 
-    /** A node whose channel count the test sets. */
-    private static final class Load implements NodeLoad {
-        volatile int channels;
-        volatile boolean reachable = true;
 
-        @Override
-        public int channels() {
-            return channels;
-        }
-
-        @Override
-        public double cpuPercent() {
-            return 0;
-        }
-
-        @Override
-        public boolean asteriskReachable() {
-            return reachable;
-        }
-    }
-
-    private final Load load = new Load();
+    private final SettableLoad load = new SettableLoad();
     private final AtomicInteger statusChanges = new AtomicInteger();
     private final AtomicLong clock = new AtomicLong();
     private final DrainControl drain = new DrainControl(load, statusChanges::incrementAndGet, clock::get);

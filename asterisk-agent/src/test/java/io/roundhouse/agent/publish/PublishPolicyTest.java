@@ -50,4 +50,14 @@ class PublishPolicyTest {
         policy.written(1_800 * MS);
         assertThat(policy.nanosUntilDue(1_800 * MS)).isEqualTo(1_000 * MS);
     }
+
+    @Test
+    void aChangeDuringAWriteIsWrittenAfterItsDebounceNotAtTheNextHeartbeat() {
+        policy.written(0);
+        policy.changed(100 * MS);
+        // The write composed its state at 300 ms; a change arrived at 310 ms, while Redis was being written.
+        policy.changed(310 * MS);
+        policy.written(300 * MS);
+        assertThat(policy.nanosUntilDue(320 * MS)).isEqualTo(190 * MS);
+    }
 }

@@ -1,5 +1,7 @@
 package io.roundhouse.agent.services;
 
+import io.roundhouse.agent.state.SettableLoad;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -95,5 +97,8 @@ class ServiceHostConfigTest {
         assertThat(byRoom.placementKey(List.of("1000"))).isEqualTo("1000");
         assertThat(byHostAndRoom.placementKey(List.of("1000", "example.com"))).isEqualTo("example.com:1000");
         assertThat(byHostAndRoom.placementKey(List.of("1000"))).isEqualTo(":1000");
+        assertThat(byRoom.placementKey(List.of("1000", "placement=example.com:1000")))
+                .as("the router's own key, passed on by the dialplan, wins over the template")
+                .isEqualTo("example.com:1000");
     }
 }

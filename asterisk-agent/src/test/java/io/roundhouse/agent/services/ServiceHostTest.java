@@ -1,5 +1,7 @@
 package io.roundhouse.agent.services;
 
+import io.roundhouse.agent.state.SettableLoad;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -75,7 +77,7 @@ class ServiceHostTest {
     }
 
     private void send(String frame) {
-        asterisk.events().send(frame);
+        asterisk.send(frame);
     }
 
     private void join(String channel, String room) {
@@ -177,6 +179,30 @@ class ServiceHostTest {
     }
 
     @Test
+    void aNewRoomAlreadyPlacedOnAnotherNodeIsBouncedSoTheRoomIsNeverSplit() {
+        rest.bridgeLifecycle("conf-8000");
+        placements.claim("8000", "asterisk-2");
+
+        join("1795439762.801", "8000");
+
+        await().atMost(WAIT).until(() -> rest.hangups("1795439762.801", "congestion") == 1);
+        assertThat(rest.answers("1795439762.801")).isZero();
+        assertThat(rest.bridgeCreates("conf-8000")).isZero();
+        assertThat(host.rooms()).isEmpty();
+        assertThat(placements.lookup("8000")).contains("asterisk-2");
+    }
+
+    @Test
+    void aNewRoomIsClaimedForThisNodeBeforeItIsAnswered() {
+        rest.bridgeLifecycle("conf-8001");
+
+        join("1795439762.811", "8001");
+
+        await().atMost(WAIT).until(() -> host.rooms().equals(Map.of("8001", 1)));
+        assertThat(placements.lookup("8001")).contains(NODE);
+    }
+
+    @Test
     void joinsToAHostedRoomAreAdmittedOnAnOverloadedNodeUpToTheHardParticipantLimit() {
         rest.bridgeLifecycle("conf-3000");
         join("1795439762.301", "3000");
@@ -219,8 +245,12 @@ class ServiceHostTest {
         await().atMost(WAIT).until(() -> host.rooms().equals(Map.of("5000", 1)));
 
         // The WebSocket drops; meanwhile the caller hangs up, so its StasisEnd is never delivered to this agent.
-        // After the reconnect, GET /ari/channels (captured: []) shows the channel is gone.
+        // After the reconnect, GET /ari/channels no longer lists the channel.
+        asterisk.events().refuse(true);
         asterisk.events().drop();
+        await().atMost(WAIT).until(() -> host.registeredApps().isEmpty());
+        asterisk.channelGone("1795439762.601");
+        asterisk.events().refuse(false);
 
         await().atMost(WAIT).until(() -> host.rooms().isEmpty() && rest.bridgeDestroys("conf-5000") == 1);
         await().atMost(WAIT).until(() -> placements.lookup("5000").isEmpty());

@@ -52,6 +52,11 @@ public final class LiveDispatcher implements Dispatcher {
 
     public static final String EXEC_APP = "X-Exec-App";
     public static final String EXEC_APP_DATA = "X-Exec-App-Data";
+    /**
+     * The call's placement key, for a service with affinity: the node's dialplan passes it to the Stasis application
+     * (asterisk-conf/extensions.conf), so the agent releases exactly the placement this router claimed.
+     */
+    public static final String EXEC_APP_PLACEMENT = "X-Exec-App-Placement";
 
     private final ServiceRules rules;
     private final Map<String, Strategy> strategies = new HashMap<>();
@@ -489,6 +494,9 @@ public final class LiveDispatcher implements Dispatcher {
         headers.put(EXEC_APP, st.match.app());
         if (!st.match.appData().isEmpty()) {
             headers.put(EXEC_APP_DATA, st.match.appData());
+        }
+        if (key != null) {
+            headers.put(EXEC_APP_PLACEMENT, key);
         }
         return Optional.of(new DispatchTarget(node.id(), node.sipUri(), headers));
     }

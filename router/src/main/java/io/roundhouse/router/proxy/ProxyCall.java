@@ -9,7 +9,6 @@ import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.SipParseException;
 import io.roundhouse.router.sip.SipParser;
 import io.roundhouse.router.sip.SipUri;
-import io.roundhouse.router.sip.Via;
 import io.roundhouse.router.transaction.ClientTransaction;
 import io.roundhouse.router.transaction.ClientTransactionListener;
 import io.roundhouse.router.transaction.HopByHop;
@@ -67,15 +66,19 @@ final class ProxyCall implements ClientTransactionListener {
     private Cancellable failoverTimer = Cancellable.NONE;
     private Cancellable timerC = Cancellable.NONE;
     private Cancellable cancelGuard = Cancellable.NONE;
+    private Cancellable dispatcherWatchdog = Cancellable.NONE;
+    private int dispatcherQuestions;
+    private String loopHash;
 
-    private ProxyCall(ProxyCore core, ByteBuf copy, SipMessage request, Inbound in, ServerTransaction st) {
+    private ProxyCall(ProxyCore core, ByteBuf copy, SipMessage request, Inbound in, ServerTransaction st,
+                      boolean fromNode) {
         this.core = core;
         this.copy = copy;
         this.request = request;
         this.in = in;
         this.st = st;
         this.invite = request.isMethod("INVITE");
-        this.fromNode = core.dispatcher.isFromNode(in.source());
+        this.fromNode = fromNode;
         this.context = new RequestContext(request, in.source());
         this.callId = request.callId();
     }
@@ -85,13 +88,14 @@ final class ProxyCall implements ClientTransactionListener {
      * gets 100 Trying at once (§16.2, §17.2.1) so that the caller stops retransmitting.
      */
     static ProxyCall create(ProxyCore core, SipMessage m, Inbound in) {
+        boolean fromNode = core.isFromNode(in.source());
         ByteBuf copy = Unpooled.buffer(m.length()).writeBytes(m.buffer(), m.base(), m.length());
         SipMessage request = SipParser.parse(copy, true);
         ServerKey key = ServerKey.of(request);
         ServerTransaction st = request.isMethod("INVITE")
                 ? new InviteServerTransaction(core.table, key, in.responseDestination(), request.callId())
                 : new NonInviteServerTransaction(core.table, key, in.responseDestination(), request.callId());
-        ProxyCall call = new ProxyCall(core, copy, request, in, st);
+        ProxyCall call = new ProxyCall(core, copy, request, in, st, fromNode);
         st.owner(call);
         st.onTerminated(call::release);
         call.plan = core.routePlan(request);
@@ -106,7 +110,13 @@ final class ProxyCall implements ClientTransactionListener {
     /** A new out-of-dialog request: ask the dispatcher. */
     void dispatch() {
         dispatched = true;
-        whenDone(core.dispatcher.select(context));
+        CompletionStage<Optional<DispatchTarget>> stage;
+        try {
+            stage = core.dispatcher.select(context);
+        } catch (RuntimeException e) {
+            stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        whenDone(stage);
     }
 
     /** An in-dialog request (or one with a Route set): its next hop is fixed. */
@@ -115,16 +125,31 @@ final class ProxyCall implements ClientTransactionListener {
     }
 
     private void whenDone(CompletionStage<Optional<DispatchTarget>> stage) {
+        int asked = ++dispatcherQuestions;
+        // A dispatcher that never answers must not hold the caller (and the transaction) forever.
+        dispatcherWatchdog.cancel();
+        dispatcherWatchdog = core.scheduler.schedule(() -> {
+            if (asked == dispatcherQuestions && !st.finalSent()) {
+                log.warn("call {}: dispatcher gave no answer within {} ms", callId,
+                        core.config.timers().timerB().toMillis());
+                dispatcherQuestions++;
+                noNodeLeft();
+            }
+        }, core.config.timers().timerB());
         stage.whenComplete((t, e) -> {
             if (core.loop.inEventLoop()) {
-                onTarget(t, e);
+                onTarget(asked, t, e);
             } else {
-                core.loop.execute(() -> onTarget(t, e));
+                core.loop.execute(() -> onTarget(asked, t, e));
             }
         });
     }
 
-    private void onTarget(Optional<DispatchTarget> choice, Throwable error) {
+    private void onTarget(int asked, Optional<DispatchTarget> choice, Throwable error) {
+        if (asked != dispatcherQuestions || released) {
+            return; // an answer the watchdog already gave up on
+        }
+        dispatcherWatchdog.cancel();
         if (st.finalSent()) {
             return;
         }
@@ -156,7 +181,7 @@ final class ProxyCall implements ClientTransactionListener {
     private void sendTo(SipUri nextHop, Map<String, String> addHeaders) {
         int thisAttempt = attempt;
         core.resolve(nextHop, dest -> build(dest, addHeaders, thisAttempt), this::start, reason -> {
-            log.warn("call {}: cannot send to {}: {}", callId, nextHop.text(), reason);
+            log.debug("call {}: cannot send to {}: {}", callId, nextHop.text(), reason);
             if (dispatched) {
                 tryNext(AttemptOutcome.timeout());
             } else if (!st.finalSent()) {
@@ -168,8 +193,7 @@ final class ProxyCall implements ClientTransactionListener {
     private ByteBuf build(Destination dest, Map<String, String> addHeaders, int thisAttempt) {
         LocalAddresses locals = core.locals();
         ListenPoint outPoint = locals.pointFor(dest.transport(), dest.address());
-        Via top = request.topVia();
-        String branchId = Branches.branch(request, top, thisAttempt);
+        String branchId = branchFor(thisAttempt);
         List<String> recordRoutes = List.of();
         if (core.config.recordRoute() && request.toTagOrNull() == null
                 && DIALOG_CREATING.contains(request.method())) {
@@ -185,6 +209,14 @@ final class ProxyCall implements ClientTransactionListener {
         return core.writer.forwardRequest(request, edits);
     }
 
+    /** The branch of attempt {@code n}: the request's loop hash (computed once) and the attempt number. */
+    private String branchFor(int n) {
+        if (loopHash == null) {
+            loopHash = Branches.loopHash(request, request.topVia());
+        }
+        return Branches.PREFIX + loopHash + "." + n;
+    }
+
     private void start(ByteBuf out, Destination dest) {
         if (released || st.finalSent() || cancelled) {
             out.release();
@@ -193,7 +225,7 @@ final class ProxyCall implements ClientTransactionListener {
             }
             return;
         }
-        String branchId = Branches.branch(request, request.topVia(), attempt);
+        String branchId = branchFor(attempt);
         ClientTransaction ct = invite
                 ? new InviteClientTransaction(core.table, branchId, out, dest, this)
                 : new NonInviteClientTransaction(core.table, branchId, request.method(), out, dest, this);
@@ -225,7 +257,13 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         attempt++;
-        whenDone(core.dispatcher.next(context, target, outcome));
+        CompletionStage<Optional<DispatchTarget>> stage;
+        try {
+            stage = core.dispatcher.next(context, target, outcome);
+        } catch (RuntimeException e) {
+            stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        whenDone(stage);
     }
 
     private void noNodeLeft() {
@@ -277,7 +315,11 @@ final class ProxyCall implements ClientTransactionListener {
         branch = null;
         forward(status, response);
         if (target != null) {
-            core.dispatcher.completed(context, target, status);
+            try {
+                core.dispatcher.completed(context, target, status);
+            } catch (RuntimeException e) {
+                log.warn("call {}: dispatcher failed on completion: {}", callId, e.toString());
+            }
         }
         outcome(status, "from " + (target == null ? ct.destination() : target.nodeId()));
     }
@@ -457,6 +499,7 @@ final class ProxyCall implements ClientTransactionListener {
         failoverTimer.cancel();
         timerC.cancel();
         cancelGuard.cancel();
+        dispatcherWatchdog.cancel();
         if (best != null) {
             best.release();
             best = null;

@@ -225,6 +225,10 @@ public final class ProxyCore implements InboundHandler {
                 return;
             }
         }
+        if ((plan.hasRoute() || inDialog) && !plan.nextHop().isSip()) {
+            respondStateful(m, in, 416, "Unsupported URI Scheme", List.of());
+            return;
+        }
         ProxyCall call = ProxyCall.create(this, m, in);
         if (call == null) {
             return;
@@ -327,7 +331,7 @@ public final class ProxyCore implements InboundHandler {
             // An ACK that does not route through us is the end-to-end ACK of a response we answered ourselves.
             return;
         }
-        boolean fromNode = dispatcher.isFromNode(in.source());
+        boolean fromNode = isFromNode(in.source());
         resolve(plan.nextHop(), dest -> {
             ListenPoint point = locals.pointFor(dest.transport(), dest.address());
             ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), point,
@@ -401,11 +405,24 @@ public final class ProxyCore implements InboundHandler {
     private Destination responseDestination(Transport transport, InetSocketAddress source, Channel connection,
                                             Via top) {
         if (transport.reliable()) {
-            return new Destination(transport, source, connection);
+            // §18.2.2: on the connection the request came on; if it has closed, a new one to received:sent-by port.
+            Channel live = connection;
+            int port = top.port() < 0 ? 5060 : top.port();
+            return new Destination(transport, new InetSocketAddress(source.getAddress(), port), live);
         }
         // §18.2.2 and RFC 3581 §4: to the source address, at rport when the client asked for it, else the sent-by port.
         int port = top.rport() >= 0 ? source.getPort() : top.port() < 0 ? 5060 : top.port();
         return Destination.of(transport, new InetSocketAddress(source.getAddress(), port));
+    }
+
+    /** {@link Dispatcher#isFromNode}, where a failing dispatcher means "not a node" (X-Exec-App is then stripped). */
+    boolean isFromNode(InetSocketAddress source) {
+        try {
+            return dispatcher.isFromNode(source);
+        } catch (RuntimeException e) {
+            log.warn("dispatcher failed on isFromNode({}): {}", source, e.toString());
+            return false;
+        }
     }
 
     void send(ByteBuf message, Destination destination, String callId) {
@@ -461,6 +478,10 @@ public final class ProxyCore implements InboundHandler {
      */
     void resolve(SipUri uri, java.util.function.Function<Destination, ByteBuf> build,
                  java.util.function.BiConsumer<ByteBuf, Destination> then, Consumer<String> failed) {
+        if (!uri.isSip()) {
+            failed.accept("not a SIP URI: " + uri.text());
+            return;
+        }
         if (uri.scheme().equals("sips")) {
             failed.accept("sips: needs TLS, which this router does not offer yet");
             return;

@@ -48,6 +48,8 @@ public final class SipMessage {
     private String callId;
     private CSeq cseq;
     private int maxForwards = Integer.MIN_VALUE;
+    private NameAddr from;
+    private NameAddr to;
 
     SipMessage(ByteBuf buf, int base, boolean request) {
         this.buf = buf;
@@ -355,12 +357,18 @@ public final class SipMessage {
 
     /** The From header's address, or throws when absent. */
     public NameAddr from() {
-        return nameAddr(HeaderName.FROM, "From");
+        if (from == null) {
+            from = nameAddr(HeaderName.FROM, "From");
+        }
+        return from;
     }
 
     /** The To header's address, or throws when absent. */
     public NameAddr to() {
-        return nameAddr(HeaderName.TO, "To");
+        if (to == null) {
+            to = nameAddr(HeaderName.TO, "To");
+        }
+        return to;
     }
 
     private NameAddr nameAddr(HeaderName name, String label) {

@@ -78,6 +78,16 @@ public final class TransactionTable {
         size = servers.size() + clients.size();
     }
 
+    /** Ends every transaction at once, releasing what they hold (router shutdown). */
+    public void clear() {
+        for (ServerTransaction t : new java.util.ArrayList<>(servers.values())) {
+            t.terminate();
+        }
+        for (ClientTransaction t : new java.util.ArrayList<>(clients.values())) {
+            t.terminate();
+        }
+    }
+
     private static String clientKey(String branch, String method) {
         return method.equals("ACK") ? branch + " INVITE" : branch + " " + method;
     }

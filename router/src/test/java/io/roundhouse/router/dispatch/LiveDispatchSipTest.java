@@ -280,6 +280,8 @@ class LiveDispatchSipTest {
         }
         assertThat(invites(full)).as("only the first call met the full node").hasSize(1);
         assertThat(invitesFor(roomy, "join-3").get(0).headers("X-Exec-App-Data")).containsExactly("1000");
+        assertThat(invitesFor(roomy, "join-3").get(0).headers("X-Exec-App-Placement"))
+                .as("the node's agent releases exactly this key").containsExactly("example.com:1000");
         assertThat(caller.all(m -> m.status() == 503)).isEmpty();
     }
 

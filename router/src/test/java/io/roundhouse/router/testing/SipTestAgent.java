@@ -334,7 +334,7 @@ public final class SipTestAgent implements AutoCloseable {
 
     private void reply(String requestText, int status, String toTag, InetSocketAddress source, Transport transport,
                        Channel channel) {
-        String response = response(requestText, status, toTag);
+        String response = response(requestText, status, toTag, transport);
         ByteBuf buf = Unpooled.wrappedBuffer(response.getBytes(StandardCharsets.UTF_8));
         if (transport == Transport.UDP) {
             udp.writeAndFlush(new DatagramPacket(buf, source));
@@ -345,6 +345,11 @@ public final class SipTestAgent implements AutoCloseable {
 
     /** A response to {@code requestText} as a UAS writes it (§8.2.6): Via, Record-Route, From, To, Call-ID, CSeq. */
     public String response(String requestText, int status, String toTag) {
+        return response(requestText, status, toTag, Transport.UDP);
+    }
+
+    /** As {@link #response(String, int, String)}, with a Contact for {@code transport}. */
+    public String response(String requestText, int status, String toTag, Transport transport) {
         SipMessage m = new Received(requestText, address, Transport.UDP).message();
         StringBuilder sb = new StringBuilder();
         sb.append("SIP/2.0 ").append(status).append(' ').append(reason(status)).append("\r\n");
@@ -366,7 +371,8 @@ public final class SipTestAgent implements AutoCloseable {
         sb.append("Call-ID: ").append(m.callId()).append("\r\n");
         sb.append("CSeq: ").append(m.cseq().number()).append(' ').append(m.cseq().method()).append("\r\n");
         if (status > 100 && status < 300) {
-            sb.append("Contact: <sip:uas@").append(hostPort()).append(">\r\n");
+            sb.append("Contact: <sip:uas@").append(hostPort())
+                    .append(transport == Transport.TCP ? ";transport=tcp" : "").append(">\r\n");
         }
         if (status == 503) {
             sb.append("Retry-After: 5\r\n");

@@ -21,9 +21,13 @@ import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.http.HttpHeaders;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -41,8 +45,10 @@ public final class FakeAriRest implements AutoCloseable {
     private static final Set<String> DROPPED_HEADERS = Set.of("connection", "content-length", "date");
     private static final String CAPTURED_BRIDGE = "conf-1000";
     private static final String CHANNEL = "[^/]+";
+    private static final String CAPTURED_CHANNEL = "1795439762.9";
 
     private final WireMockServer server;
+    private StubMapping channelsStub;
 
     public FakeAriRest() {
         server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
@@ -64,7 +70,7 @@ public final class FakeAriRest implements AutoCloseable {
         }
         server.stubFor(post(urlPathMatching("/ari/bridges/" + CHANNEL + "/addChannel"))
                 .willReturn(captured("ari-post-bridge-addchannel.http")));
-        server.stubFor(get(urlPathEqualTo("/ari/channels")).willReturn(captured("ari-get-channels-empty.http")));
+        liveChannels(List.of());
         server.stubFor(get(urlPathEqualTo("/ari/applications"))
                 .willReturn(captured("ari-get-applications-connected.http")));
         // Catch-all (lowest priority): Asterisk's own 404 for a resource it does not have.
@@ -100,6 +106,29 @@ public final class FakeAriRest implements AutoCloseable {
                 .willSetStateTo(Scenario.STARTED));
         server.stubFor(delete(urlPathEqualTo("/ari/bridges/" + bridgeId)).inScenario(scenario)
                 .whenScenarioStateIs(Scenario.STARTED).willReturn(captured("ari-delete-bridge-not-found.http")));
+    }
+
+    /**
+     * What {@code GET /channels} answers from now on: the captured listing ({@code ari-get-channels-1}) with one entry
+     * per live channel, ids rewritten; the captured empty listing when there is none.
+     */
+    public void liveChannels(Collection<String> channelIds) {
+        ResponseDefinitionBuilder response;
+        if (channelIds.isEmpty()) {
+            response = captured("ari-get-channels-empty.http");
+        } else {
+            String body = AsteriskFixtures.httpResponse("ari-get-channels-1.http").body();
+            String entry = body.substring(1, body.length() - 1);
+            List<String> entries = new ArrayList<>();
+            for (String id : channelIds) {
+                entries.add(entry.replace("\"" + CAPTURED_CHANNEL + "\"", "\"" + id + "\""));
+            }
+            response = captured("ari-get-channels-1.http", body, "[" + String.join(",", entries) + "]");
+        }
+        if (channelsStub != null) {
+            server.removeStubMapping(channelsStub);
+        }
+        channelsStub = server.stubFor(get(urlPathEqualTo("/ari/channels")).willReturn(response));
     }
 
     /** Hang-ups of the channel with that {@code reason} that reached the fake. */
@@ -143,8 +172,8 @@ public final class FakeAriRest implements AutoCloseable {
      * to compare with a captured flow.
      */
     public List<String> changes() {
-        List<com.github.tomakehurst.wiremock.stubbing.ServeEvent> events = new ArrayList<>(server.getAllServeEvents());
-        java.util.Collections.reverse(events); // WireMock lists the newest first
+        List<ServeEvent> events = new ArrayList<>(server.getAllServeEvents());
+        Collections.reverse(events); // WireMock lists the newest first
         return events.stream().filter(e -> !e.getRequest().getMethod().getName().equals("GET"))
                 .map(e -> e.getRequest().getMethod().getName() + " " + normalized(e.getRequest().getUrl())).toList();
     }
@@ -156,7 +185,7 @@ public final class FakeAriRest implements AutoCloseable {
             return url;
         }
         List<String> params = new ArrayList<>(List.of(url.substring(q + 1).split("&")));
-        java.util.Collections.sort(params);
+        Collections.sort(params);
         return url.substring(0, q) + "?" + String.join("&", params);
     }
 

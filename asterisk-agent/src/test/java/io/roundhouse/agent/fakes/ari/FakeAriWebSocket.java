@@ -3,16 +3,13 @@ package io.roundhouse.agent.fakes.ari;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayList;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -21,6 +18,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -29,11 +28,16 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The ARI event WebSocket ({@code GET /ari/events?app=...}) of a fake Asterisk: a minimal Netty server on a free
@@ -56,7 +60,7 @@ public final class FakeAriWebSocket implements AutoCloseable {
     private final String authorization;
     private volatile boolean refusing;
     private volatile boolean silent;
-    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
 
     public FakeAriWebSocket(String user, String password) {
         this(user, password, 0);
@@ -67,7 +71,7 @@ public final class FakeAriWebSocket implements AutoCloseable {
      * (the WireMock REST fake), so that one port serves ARI's REST and WebSocket as Asterisk's HTTP server does.
      */
     public FakeAriWebSocket(String user, String password, int restPort) {
-        this.authorization = "Basic " + java.util.Base64.getEncoder()
+        this.authorization = "Basic " + Base64.getEncoder()
                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -84,7 +88,7 @@ public final class FakeAriWebSocket implements AutoCloseable {
                 .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
     }
 
-    private void webSocketPipeline(io.netty.channel.ChannelPipeline pipeline, String after) {
+    private void webSocketPipeline(ChannelPipeline pipeline, String after) {
         pipeline.addAfter(after, "ws-frames", new Frames());
         pipeline.addAfter(after, "ws-protocol", new WebSocketServerProtocolHandler(
                 WebSocketServerProtocolConfig.newBuilder().websocketPath("/ari/events").checkStartsWith(true)
@@ -232,7 +236,7 @@ public final class FakeAriWebSocket implements AutoCloseable {
     public void close() {
         sockets.close().syncUninterruptibly();
         server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** Checks credentials before the upgrade, as Asterisk does (401 otherwise, captured bytes). */

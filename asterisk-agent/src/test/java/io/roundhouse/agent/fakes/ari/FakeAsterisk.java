@@ -1,6 +1,9 @@
 package io.roundhouse.agent.fakes.ari;
 
+import io.roundhouse.agent.ari.AriEvent;
 import java.net.URI;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * A fake Asterisk HTTP server for ARI on one loopback port, as the real one: the event WebSocket
@@ -9,6 +12,7 @@ import java.net.URI;
 public final class FakeAsterisk implements AutoCloseable {
 
     private final FakeAriRest rest = new FakeAriRest();
+    private final Set<String> live = new LinkedHashSet<>();
     private final FakeAriWebSocket events = new FakeAriWebSocket(FakeAriRest.USER, FakeAriRest.PASSWORD, rest.port());
 
     public FakeAriRest rest() {
@@ -17,6 +21,28 @@ public final class FakeAsterisk implements AutoCloseable {
 
     public FakeAriWebSocket events() {
         return events;
+    }
+
+    /**
+     * Sends an event frame and keeps the channel listing true to it: a channel exists from its StasisStart to its
+     * StasisEnd, as in Asterisk (the REST listing and the events must not contradict each other).
+     */
+    public synchronized void send(String frame) {
+        AriEvent event = AriEvent.parse(frame);
+        if (event.type().equals("StasisStart")) {
+            live.add(event.channelId());
+            rest.liveChannels(live);
+        } else if (event.type().equals("StasisEnd")) {
+            live.remove(event.channelId());
+            rest.liveChannels(live);
+        }
+        events.send(frame);
+    }
+
+    /** The channel is gone without this agent hearing of it (e.g. the caller hung up while the WebSocket was down). */
+    public synchronized void channelGone(String channelId) {
+        live.remove(channelId);
+        rest.liveChannels(live);
     }
 
     /** {@code ari.url} of this fake. */

@@ -1,0 +1,29 @@
+package io.roundhouse.agent.state;
+
+/** A node load the test sets: the agent's own seam (fed by AMI, /proc and drain in production), not Redis. */
+public final class SettableLoad implements NodeLoad {
+    public volatile int channels;
+    public volatile double cpu;
+    public volatile boolean reachable = true;
+    public volatile boolean draining;
+
+    @Override
+    public int channels() {
+        return channels;
+    }
+
+    @Override
+    public double cpuPercent() {
+        return cpu;
+    }
+
+    @Override
+    public boolean asteriskReachable() {
+        return reachable;
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+}
