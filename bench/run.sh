@@ -156,7 +156,8 @@ nodes:
   - { id: uas-2, uri: "sip:127.0.0.1:$4", weight: 1 }
 EOF
   # shellcheck disable=SC2086
-  java $ROUTER_JAVA_OPTS -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
+  # The GC log tells whether a p99 setup time comes from collection pauses.
+  java $ROUTER_JAVA_OPTS "-Xlog:gc:file=$1/gc.log" -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
 }
