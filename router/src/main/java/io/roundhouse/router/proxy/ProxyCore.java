@@ -136,7 +136,14 @@ public final class ProxyCore implements InboundHandler {
         } catch (RuntimeException e) {
             metrics.dropped();
             metrics.internalError();
-            log.warn("call {}: internal error on a message from {}", m.callIdOrEmpty(), source, e);
+            long errors = metrics.internalErrors();
+            // A peer can trigger this at will: one line, and only at the 1st, 2nd, 4th, 8th... occurrence, so that
+            // a flood neither fills the log nor blocks the event loop; the stack trace is at DEBUG.
+            if (Long.bitCount(errors) == 1) {
+                log.warn("call {}: internal error on a message from {} ({} so far): {}", m.callIdOrEmpty(), source,
+                        errors, e.toString());
+            }
+            log.debug("call {}: internal error on a message from {}", m.callIdOrEmpty(), source, e);
         }
     }
 
@@ -145,6 +152,12 @@ public final class ProxyCore implements InboundHandler {
         try {
             top = m.topVia();
         } catch (SipParseException e) {
+            if (!m.vias().isEmpty() && !m.isMethod("ACK")) {
+                // A Via that is there but malformed (e.g. rport 70000): the packet's source still gets its 400.
+                Destination back = new Destination(transport, source, transport.reliable() ? connection : null);
+                badRequest(m, new Inbound(transport, source, connection, null, back), 400, e.reason());
+                return;
+            }
             // Without a Via there is nowhere to send an answer (§18.2.2): drop.
             metrics.dropped();
             log.debug("call {}: dropped {} from {}: {}", m.callIdOrEmpty(), m.method(), source, e.reason());
@@ -393,10 +406,25 @@ public final class ProxyCore implements InboundHandler {
         Transport t = Transport.fromName(next.transport()).orElse(Transport.UDP);
         String host = next.received() != null ? SipUri.stripBrackets(next.received()) : next.hostAddress();
         int port = next.rport() > 0 ? next.rport() : next.port() < 0 ? 5060 : next.port();
+        if (port < 1 || port > 65535) {
+            drop(m, null, "second Via port " + port + " out of range");
+            return;
+        }
         ByteBuf out = writer.forwardResponse(m);
         String callId = m.callIdOrEmpty();
-        resolveHost(host, address -> send(out, Destination.of(t, new InetSocketAddress(address, port)), callId),
-                reason -> {
+        resolveHost(host, address -> {
+            Destination dest;
+            boolean built = false;
+            try {
+                dest = Destination.of(t, new InetSocketAddress(address, port));
+                built = true;
+            } finally {
+                if (!built) {
+                    out.release();
+                }
+            }
+            send(out, dest, callId);
+        }, reason -> {
                     out.release();
                     log.debug("call {}: response not forwarded: {}", callId, reason);
                 });

@@ -91,7 +91,7 @@ public record Via(String text, String transport, String host, int port, String b
                 throw new SipParseException(offset + pStart, "malformed Via sent-by port");
             }
             port = Integer.parseInt(text.substring(pStart, p));
-            if (port > 65535) {
+            if (port < 1 || port > 65535) {
                 throw new SipParseException(offset + pStart, "Via sent-by port " + port + " out of range");
             }
         }
@@ -165,6 +165,10 @@ public record Via(String text, String transport, String host, int port, String b
                         rport = Integer.parseInt(value);
                     } catch (NumberFormatException e) {
                         throw new SipParseException(offset + nameStart, "Via rport is not a number");
+                    }
+                    if (rport < 1 || rport > 65535) {
+                        // RFC 3581 §3: a port number; 0 or beyond 65535 cannot be sent to.
+                        throw new SipParseException(offset + nameStart, "Via rport " + value + " out of range 1-65535");
                     }
                 }
             }
