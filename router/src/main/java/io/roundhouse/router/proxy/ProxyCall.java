@@ -232,6 +232,10 @@ final class ProxyCall implements ClientTransactionListener {
         branch = ct;
         core.metrics.out();
         ct.start();
+        if (invite) {
+            timerC.cancel();
+            timerC = core.scheduler.schedule(() -> onTimerC(ct), core.config.timers().timerC()); // §16.6 item 11
+        }
         if (dispatched) {
             // A node that does not answer at all (not even 100) is abandoned early and the next one tried.
             failoverTimer = core.scheduler.schedule(() -> onFailoverTimeout(ct), core.config.timers().failoverTimeout());
@@ -239,11 +243,14 @@ final class ProxyCall implements ClientTransactionListener {
     }
 
     private void onFailoverTimeout(ClientTransaction ct) {
-        if (ct != branch || ct.responseReceived() || st.finalSent()) {
-            return;
+        if (ct != branch || st.finalSent()) {
+            return; // (a 101-699 response cancels this timer)
         }
         log.debug("call {}: no answer from {} within {} ms, trying the next node", callId,
                 target == null ? ct.destination() : target.nodeId(), core.config.timers().failoverTimeout().toMillis());
+        if (invite && ct.provisionalReceived()) {
+            sendCancel(ct); // it sent 100 only: §9.1 allows the CANCEL
+        }
         ct.abandon();
         tryNext(AttemptOutcome.timeout());
     }
@@ -291,11 +298,16 @@ final class ProxyCall implements ClientTransactionListener {
             lateResponse(ct, response);
             return;
         }
-        failoverTimer.cancel();
+        if (status > 100) {
+            failoverTimer.cancel(); // 100 is hop by hop: a node that goes silent after it is still failed over
+        }
         if (status < 200) {
-            if (invite) {
+            if (invite && status > 100) {
+                // §16.7 item 2: only 101-199 restart Timer C (set when the INVITE was forwarded, §16.6 item 11).
                 timerC.cancel();
                 timerC = core.scheduler.schedule(() -> onTimerC(ct), core.config.timers().timerC());
+            }
+            if (invite) {
                 if (cancelled) {
                     sendCancel(ct);
                 }
