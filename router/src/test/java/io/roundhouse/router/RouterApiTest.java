@@ -33,6 +33,24 @@ class RouterApiTest {
     }
 
     @Test
+    void countersAndTheTransactionGaugeAreRegistered() throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (SipTestAgent caller = SipTestAgent.start(); SipTestAgent node = SipTestAgent.start();
+             Router router = Router.start(TestRouters.config(node),
+                     new io.roundhouse.router.dispatch.StaticRoundRobinDispatcher(List.of()), registry)) {
+            caller.send(caller.request("INVITE", "sip:1@127.0.0.1:" + router.port()).maxForwards("0").build(),
+                    new InetSocketAddress("127.0.0.1", router.port()), Transport.UDP);
+            assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(483);
+            await().atMost(WAIT).until(() -> registry.get("sip.messages.in").counter().count() == 1);
+            assertThat(registry.get("sip.messages.out").counter().count()).isEqualTo(1);
+            assertThat(registry.get("sip.responses.local").tag("class", "4xx").counter().count()).isEqualTo(1);
+            assertThat(registry.get("sip.transactions.live").gauge().value()).isEqualTo(1);
+            assertThat(registry.get("sip.messages.dropped").counter().count()).isZero();
+        }
+    }
+
+    @Test
     void sendOptionsCompletesWithTheFinalStatusOr408OnTimerF() throws Exception {
         try (SipTestAgent up = SipTestAgent.start().uas(UasBehavior.answer());
              SipTestAgent silent = SipTestAgent.start().uas(UasBehavior.silent());

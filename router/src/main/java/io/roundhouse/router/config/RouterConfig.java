@@ -73,7 +73,8 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException("(file)", "cannot read " + file + ": " + e.getMessage(), e);
+            throw new ConfigException("(file)", "cannot read " + file + " (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + ")", e);
         }
         return parse(text);
     }

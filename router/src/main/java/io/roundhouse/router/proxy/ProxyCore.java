@@ -273,9 +273,11 @@ public final class ProxyCore implements InboundHandler {
         List<ValueRange> drop = new ArrayList<>(2);
         String newRuri = null;
         boolean routedToUs = false;
-        if (!routes.isEmpty() && locals.isUs(ruri)) {
-            // §16.4: the previous hop is a strict router; the real Request-URI is the last Route.
-            ValueRange last = routes.get(routes.size() - 1);
+        ValueRange last = routes.isEmpty() ? null : routes.get(routes.size() - 1);
+        if (last != null && locals.isUs(ruri) && ruri.user().isEmpty() && !locals.isUs(routeUri(m, last))) {
+            // §16.4: the Request-URI is a value we put in a Record-Route (ours, no user part), so the previous hop is
+            // a strict router and the real Request-URI is the last Route. A request to sip:1000@router with a
+            // preloaded Route naming the router is not that case.
             newRuri = routeUri(m, last).text();
             drop.add(last);
             ruri = SipUri.parse(newRuri);

@@ -109,6 +109,17 @@ class ProxyRoutingTest {
     }
 
     @Test
+    void aPreloadedRouteNamingTheRouterIsRemovedAndTheCallDispatchedWithItsRequestUri() {
+        // A phone with the router as outbound proxy (§8.1.2): Route names the router, Request-URI the callee.
+        caller.send(caller.request("INVITE", "sip:1000@" + me).route("<sip:" + me + ";lr>").build(), routerAddress(),
+                Transport.UDP);
+        Received invite = node.awaitRequest("INVITE", WAIT);
+        assertThat(invite.requestUri()).isEqualTo("sip:1000@" + me);
+        assertThat(invite.headers("Route")).isEmpty();
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
+    }
+
+    @Test
     void aStrictRouterAsNextHopGetsTheRequestUriAndTheOldOneGoesLastInRoute() {
         // §16.6 item 6: the next Route has no lr.
         String req = caller.request("BYE", "sip:bob@192.0.2.1").to("<sip:bob@192.0.2.1>;tag=x")
