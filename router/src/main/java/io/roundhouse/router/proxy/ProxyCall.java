@@ -325,7 +325,11 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         branch = null;
-        forward(status, response);
+        if (status < 300 && st.finalSent()) {
+            core.forwardResponseStateless(response); // §16.7 item 5: every 2xx goes upstream
+        } else {
+            forward(status, response);
+        }
         if (target != null) {
             try {
                 core.dispatcher.completed(context, target, status);
@@ -347,6 +351,7 @@ final class ProxyCall implements ClientTransactionListener {
             // §16.7 item 5: every 2xx goes upstream, even after another final response.
             if (!st.finalSent()) {
                 forward(status, response);
+                cancelPending(); // §16.7 item 10: a 2xx was forwarded, so the pending branch is cancelled
             } else {
                 core.forwardResponseStateless(response);
             }
@@ -441,6 +446,21 @@ final class ProxyCall implements ClientTransactionListener {
         }
         branch = null;
         respond(487, "Request Terminated", List.of());
+    }
+
+    /** The branch still being tried is given up: cancelled if it has answered provisionally, else when it does. */
+    private void cancelPending() {
+        ClientTransaction ct = branch;
+        branch = null;
+        failoverTimer.cancel();
+        timerC.cancel();
+        if (ct == null) {
+            return;
+        }
+        if (invite && ct.provisionalReceived()) {
+            sendCancel(ct);
+        }
+        ct.abandon();
     }
 
     /** If the node never answers the CANCEL's INVITE, the caller still gets its 487 (64*T1 later). */
