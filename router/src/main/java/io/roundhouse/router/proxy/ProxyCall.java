@@ -277,6 +277,12 @@ final class ProxyCall implements ClientTransactionListener {
         if (st.finalSent()) {
             return;
         }
+        if (best != null && bestStatus == 503) {
+            // A node's 503 (and its Retry-After, which speaks for that node only) is not relayed: the caller gets
+            // the router's own 503 with the router's Retry-After (docs/decisions-router-fix.md).
+            best.release();
+            best = null;
+        }
         if (best != null) {
             ByteBuf b = best;
             best = null;
@@ -325,7 +331,9 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         branch = null;
-        if (status < 300 && st.finalSent()) {
+        if (status == 503 && !st.finalSent()) {
+            respond(503, "Service Unavailable", List.of(core.warning("next hop unavailable"))); // not relayed
+        } else if (status < 300 && st.finalSent()) {
             core.forwardResponseStateless(response); // §16.7 item 5: every 2xx goes upstream
         } else {
             forward(status, response);
@@ -510,7 +518,8 @@ final class ProxyCall implements ClientTransactionListener {
         }
         core.metrics.out();
         core.metrics.localResponse(status);
-        st.sendResponse(status, core.writer.response(request, in.topVia(), status, reason, toTag, extra));
+        st.sendResponse(status, core.writer.response(request, in.topVia(), status, reason, toTag,
+                core.withRetryAfter(status, extra)));
         if (status >= 200) {
             outcome(status, "by the router");
         }

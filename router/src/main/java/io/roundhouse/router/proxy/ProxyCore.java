@@ -470,6 +470,7 @@ public final class ProxyCore implements InboundHandler {
     }
 
     void respond(SipMessage m, Inbound in, ServerTransaction st, int status, String reason, List<String> extra) {
+        extra = withRetryAfter(status, extra);
         metrics.out();
         metrics.localResponse(status);
         st.sendResponse(status, writer.response(m, in.topVia(), status, reason, newTag(), extra));
@@ -490,6 +491,17 @@ public final class ProxyCore implements InboundHandler {
         metrics.dropped();
         log.debug("call {}: dropped {} from {}: {}", m.callIdOrEmpty(),
                 m.isRequest() ? m.method() : String.valueOf(m.statusCode()), source, reason);
+    }
+
+    /** Every 503 of the router's own says when to come back (RFC 3261 §21.5.4, {@code sip.retry-after}). */
+    List<String> withRetryAfter(int status, List<String> extra) {
+        if (status != 503) {
+            return extra;
+        }
+        List<String> all = new ArrayList<>(extra.size() + 1);
+        all.add("Retry-After: " + config.retryAfter().toSeconds());
+        all.addAll(extra);
+        return all;
     }
 
     /** A Warning header (RFC 3261 §20.43, code 399: miscellaneous) naming the defect. */
