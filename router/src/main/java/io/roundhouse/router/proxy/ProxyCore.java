@@ -573,14 +573,19 @@ public final class ProxyCore implements InboundHandler {
 
     // ---- UAC: OPTIONS for health probing ---------------------------------------------------------------------------
 
-    /** Sends OPTIONS to {@code targetUri} in a client transaction; completes with the final status, 408 on Timer F. */
+    /**
+     * Sends OPTIONS to {@code targetUri} in a client transaction; completes with the final status, or with 408 when no
+     * response can come: Timer F, and the local failures of a transport error (connection refused, ICMP) or a failed
+     * name lookup (RFC 3261 §8.1.3.1 treats a transport failure like a timeout). A node's own 503 means "busy but
+     * alive"; a local failure must never look like one.
+     */
     public CompletionStage<Integer> sendOptions(String targetUri) {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         loop.execute(() -> {
             try {
                 SipUri uri = SipUri.parse(targetUri);
                 resolve(uri, dest -> options(uri, dest), (out, dest) -> startOptions(out, dest, result),
-                        reason -> result.complete(503));
+                        reason -> result.complete(408));
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -619,7 +624,7 @@ public final class ProxyCore implements InboundHandler {
 
                     @Override
                     public void onTimeout(ClientTransaction tx, boolean transportError) {
-                        result.complete(transportError ? 503 : 408);
+                        result.complete(408); // transport error or Timer F: the node did not answer
                     }
                 });
         metrics.out();
