@@ -154,6 +154,9 @@ public final class ProxyCore implements InboundHandler {
         String topVia = top.withSource(ip, source.getPort());
         Inbound in = new Inbound(transport, source, connection, topVia, responseDestination(transport, source,
                 connection, top));
+        if (transport.reliable()) {
+            sender.alias(new InetSocketAddress(source.getAddress(), top.port() < 0 ? 5060 : top.port()), connection);
+        }
         boolean ack = m.isMethod("ACK");
         if (m.defect() != null || m.badVersion()) {
             if (ack) {
