@@ -42,6 +42,7 @@ public final class Router implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final ExecutorService resolver;
     private final List<ListenPoint> points;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Router(EventLoopGroup group, SipTransportLayer transport, ProxyCore core, TransactionTable table,
                    ProxyMetrics metrics, ExecutorService resolver, List<ListenPoint> points) {
@@ -132,6 +133,9 @@ public final class Router implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         core.close();
         group.next().submit(() -> {
             table.clear();

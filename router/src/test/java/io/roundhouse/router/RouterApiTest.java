@@ -29,6 +29,7 @@ class RouterApiTest {
             assertThat(bound).hasSize(2);
             assertThat(bound.get(0).getPort()).isEqualTo(router.port()).isEqualTo(bound.get(1).getPort())
                     .isPositive();
+            router.close(); // closing twice (here and by try-with-resources) is harmless
         }
     }
 
