@@ -126,7 +126,10 @@ public final class Router implements AutoCloseable {
         return metrics.badRequestTotal();
     }
 
-    /** Sends OPTIONS to {@code targetUri}; completes with the final status code, 408 on Timer F. */
+    /**
+     * Sends OPTIONS to {@code targetUri} in a client non-INVITE transaction; completes with the final status code,
+     * 408 on Timer F, or 503 when the transport fails (connection refused, unresolvable host).
+     */
     public CompletionStage<Integer> sendOptions(String targetUri) {
         return core.sendOptions(targetUri);
     }

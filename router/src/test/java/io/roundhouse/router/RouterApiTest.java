@@ -66,6 +66,11 @@ class RouterApiTest {
             assertThat(router.sendOptions(silent.uri(Transport.UDP)).toCompletableFuture().get(10, TimeUnit.SECONDS))
                     .isEqualTo(408);
             assertThat(silent.all(r -> r.method().equals("OPTIONS")).size()).isGreaterThan(1); // retransmitted
+            SipTestAgent gone = SipTestAgent.start();
+            String goneUri = gone.uri(Transport.TCP);
+            gone.close();
+            assertThat(router.sendOptions(goneUri).toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .isEqualTo(503); // connection refused: a transport error, reported at once
             await().atMost(Duration.ofSeconds(10)).until(() -> router.transactionCount() == 0);
         }
     }
