@@ -447,7 +447,7 @@ final class ProxyCall implements ClientTransactionListener {
     }
 
     private void sendCancel(ClientTransaction ct) {
-        if (ct.context() == CancelSent.INSTANCE || ct.isTerminated()) {
+        if (ct.context() == CancelSent.INSTANCE || ct.isTerminated() || ct.request() == null) {
             return;
         }
         ct.context(CancelSent.INSTANCE);
