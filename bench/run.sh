@@ -10,8 +10,8 @@
 #      (microsecond timestamps) and, for comparison, from sipp's own -trace_rtt (whole milliseconds, coarse clock);
 # then the router/Kamailio ratios. Kernel UDP drops (/proc/net/snmp, machine-wide) are printed per step.
 #
-# Usage: bench/run.sh            full run, about 8-12 minutes on 2 cores (every step bounded)
-#        bench/run.sh --quick    a short validation of the script itself (about 2 minutes; figures meaningless)
+# Usage: bench/run.sh            full run, 6-9 minutes on 2 cores (every step bounded)
+#        bench/run.sh --quick    a short validation of the script itself (about 70 s; figures meaningless)
 # Environment overrides: PROXIES ("router kamailio", add "direct" for sipp straight to one sipp), RATES, STEP_SECONDS,
 #   FIXED_RATE, FIXED_SECONDS, CALL_MS, WARMUP_RATE, WARMUP_SECONDS, ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, OUT.
 # Requires: sipp (sip-tester), kamailio, java 17, python3. Writes everything under $OUT (default /tmp/roundhouse-bench.*).
@@ -89,6 +89,26 @@ for _ in range(50):
 EOF
 }
 
+# The first of 4 free consecutive UDP ports below the ephemeral range, for sipp's media sockets (-mp binds the audio
+# port and the video port two above it; adjacent ephemeral ports of two sipps would collide).
+media_block() {
+  python3 - <<'EOF'
+import random, socket
+def free(p):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.bind(("127.0.0.1", p)); return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+for _ in range(50):
+    first = 20000 + 4 * random.randrange(3000)
+    if all(free(first + i) for i in range(4)):
+        print(first); break
+EOF
+}
+
 wait_udp_listening() { # port seconds
   local i
   for ((i = 0; i < $2 * 10; i++)); do
@@ -117,7 +137,7 @@ cpu_ticks() {
 start_backend() { # name
   local dir="$OUT/$1" cport mport
   mkdir -p "$dir"
-  STARTED_PORT=$(free_port); cport=$(free_port); mport=$(free_port)
+  STARTED_PORT=$(free_port); cport=$(free_port); mport=$(media_block)
   # -abortunexp: a retransmitted INVITE after the answer (the proxy's Timer A under load) must not abort the call.
   sipp -sf "$SCENARIOS/uas.xml" -i 127.0.0.1 -p "$STARTED_PORT" -cp "$cport" -mp "$mport" -nostdin \
     -default_behaviors all,-abortunexp \
@@ -136,7 +156,8 @@ nodes:
   - { id: uas-2, uri: "sip:127.0.0.1:$4", weight: 1 }
 EOF
   # shellcheck disable=SC2086
-  java $ROUTER_JAVA_OPTS -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
+  # The GC log tells whether a p99 setup time comes from collection pauses.
+  java $ROUTER_JAVA_OPTS "-Xlog:gc:file=$1/gc.log" -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
 }
@@ -155,7 +176,7 @@ run_uac() {
   local dir=$1 port=$2 rate=$3 calls=$4; shift 4
   local bound=$(( calls / rate + CALL_MS / 1000 + 30 )) lport cport mport pid
   mkdir -p "$dir"
-  lport=$(free_port); cport=$(free_port); mport=$(free_port)
+  lport=$(free_port); cport=$(free_port); mport=$(media_block)
   (cd "$dir" && exec timeout --kill-after=5 $((bound + 10)) sipp -sf "$SCENARIOS/uac.xml" "127.0.0.1:$port" \
     -i 127.0.0.1 -p "$lport" -cp "$cport" -mp "$mport" -nostdin -buff_size "$BUFF_SIZE" \
     -max_recv_loops 10000 -r "$rate" -m "$calls" -d "$CALL_MS" -timeout "${bound}s" -timeout_error \

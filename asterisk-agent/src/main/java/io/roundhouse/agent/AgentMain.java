@@ -1,9 +1,10 @@
 package io.roundhouse.agent;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.roundhouse.agent.config.AgentConfig;
 import io.roundhouse.agent.config.AgentConfigLoader;
 import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.metrics.MetricsEndpoint;
 import io.roundhouse.shared.state.RedisState;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,12 +53,16 @@ public final class AgentMain implements Callable<Integer> {
             System.err.println("asterisk-agent: cannot set up Redis " + settings.redis() + ": " + e.getMessage());
             return 1;
         }
+        PrometheusMeterRegistry meters = MetricsEndpoint.newRegistry();
+        MetricsEndpoint metrics = settings.metrics().map(address -> MetricsEndpoint.start(meters, address)).orElse(null);
         Agent agent;
         try {
-            agent = new Agent(settings, Agent.Contract.of(redis), new SimpleMeterRegistry(), Path.of("/proc"),
-                    Clock.systemUTC());
+            agent = new Agent(settings, Agent.Contract.of(redis), meters, Path.of("/proc"), Clock.systemUTC());
         } catch (ConfigException e) {
             redis.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             System.err.println("asterisk-agent: invalid configuration " + config + ": " + e.getMessage());
             return 2;
         }
@@ -68,6 +73,9 @@ public final class AgentMain implements Callable<Integer> {
                 agent.drainAndStop();
             } finally {
                 redis.close();
+                if (metrics != null) {
+                    metrics.close();
+                }
                 stopped.countDown();
             }
         }, "shutdown-drain"));

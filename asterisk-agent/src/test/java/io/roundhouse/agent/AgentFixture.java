@@ -46,7 +46,8 @@ public final class AgentFixture {
                         Duration.ofMillis(100), Duration.ofMillis(500)),
                 new DrainSettings(drainTimeout),
                 ari,
-                ServicesSettings.parse(null));
+                ServicesSettings.parse(null),
+                Optional.empty());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.roundhouse.agent.config;
 import io.roundhouse.agent.ari.AriSettings;
 import io.roundhouse.agent.services.ServicesSettings;
 import io.roundhouse.shared.config.RedisSettings;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
@@ -15,6 +16,7 @@ import java.util.Optional;
  * @param drain    how a shutdown drains
  * @param ari      the {@code ari:} section; empty when absent (a node without ARI registers no Stasis application)
  * @param services the {@code services:} section (every service with its defaults when absent)
+ * @param metrics  where to serve Prometheus metrics ({@code metrics.listen}); empty when not configured
  */
 public record AgentConfig(
         NodeSettings node,
@@ -23,5 +25,6 @@ public record AgentConfig(
         PublishSettings publish,
         DrainSettings drain,
         Optional<AriSettings> ari,
-        ServicesSettings services) {
+        ServicesSettings services,
+        Optional<InetSocketAddress> metrics) {
 }

@@ -9,7 +9,9 @@ import io.roundhouse.agent.services.ServicesSettings;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.config.Durations;
 import io.roundhouse.shared.config.RedisSettings;
+import io.roundhouse.shared.metrics.MetricsEndpoint;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,8 @@ public final class AgentConfigLoader {
     /** Environment variable that overrides {@code ami.secret} and {@code ami.secret-file}. */
     public static final String AMI_SECRET_ENV = "AMI_SECRET";
 
-    private static final Set<String> TOP_KEYS = Set.of("node", "redis", "ami", "publish", "drain", "ari", "services");
+    private static final Set<String> TOP_KEYS = Set.of("node", "redis", "ami", "publish", "drain", "ari", "services",
+            "metrics");
     private static final Set<String> NODE_KEYS = Set.of("id", "sip-uri", "max-channels");
     private static final Set<String> AMI_KEYS = Set.of("host", "port", "username", "secret", "secret-file",
             "resync-interval", "action-timeout", "reconnect-min", "reconnect-max");
@@ -85,7 +88,8 @@ public final class AgentConfigLoader {
             throw new ConfigException("ari", "missing while services are configured (expected: an ari section, since"
                     + " the Stasis services run over ARI)");
         }
-        return new AgentConfig(node, redis, ami, publish, drain, ari, services);
+        Optional<InetSocketAddress> metrics = MetricsEndpoint.listenAddress(top.raw("metrics").orElse(null));
+        return new AgentConfig(node, redis, ami, publish, drain, ari, services, metrics);
     }
 
     private static NodeSettings node(Section s) {

@@ -48,17 +48,29 @@ public class TouchBytesBaselineBenchmark {
         }
     }
 
+    /** Index of {@code needle}, jumping between occurrences of its first byte as a real framer would. */
     private static int find(ByteBuf buf, byte[] needle) {
         int end = buf.writerIndex() - needle.length;
-        outer:
-        for (int i = buf.readerIndex(); i <= end; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (buf.getByte(i + j) != needle[j]) {
-                    continue outer;
-                }
+        int i = buf.readerIndex();
+        while (i <= end) {
+            i = buf.indexOf(i, end + 1, needle[0]);
+            if (i < 0) {
+                return -1;
             }
-            return i;
+            if (matchesAt(buf, i, needle)) {
+                return i;
+            }
+            i++;
         }
         return -1;
+    }
+
+    private static boolean matchesAt(ByteBuf buf, int at, byte[] needle) {
+        for (int j = 1; j < needle.length; j++) {
+            if (buf.getByte(at + j) != needle[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -276,7 +276,7 @@ public final class SippProcess implements AutoCloseable {
                 }
                 int localPort = FreePorts.udpAndTcp();
                 int controlPort = FreePorts.udpAndTcp();
-                int mediaPort = FreePorts.udpAndTcp();
+                int mediaPort = FreePorts.mediaBlock();
                 List<String> command = command(scenarioFile, directory, localPort, controlPort, mediaPort);
                 Files.writeString(directory.resolve("command.txt"), String.join(" ", command) + "\n");
                 ProcessBuilder builder = new ProcessBuilder(command)
