@@ -41,6 +41,7 @@ public final class Router implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final ExecutorService resolver;
     private final List<ListenPoint> points;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Router(EventLoopGroup group, SipTransportLayer transport, ProxyCore core, TransactionTable table,
                    ProxyMetrics metrics, ExecutorService resolver, List<ListenPoint> points) {
@@ -127,13 +128,19 @@ public final class Router implements AutoCloseable {
         return metrics.badRequestTotal();
     }
 
-    /** Sends OPTIONS to {@code targetUri}; completes with the final status code, 408 on Timer F. */
+    /**
+     * Sends OPTIONS to {@code targetUri} in a client non-INVITE transaction; completes with the final status code,
+     * 408 on Timer F, or 503 when the transport fails (connection refused, unresolvable host).
+     */
     public CompletionStage<Integer> sendOptions(String targetUri) {
         return core.sendOptions(targetUri);
     }
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         core.close();
         group.next().submit(() -> {
             table.clear();

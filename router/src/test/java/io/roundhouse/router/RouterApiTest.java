@@ -29,6 +29,7 @@ class RouterApiTest {
             assertThat(bound).hasSize(2);
             assertThat(bound.get(0).getPort()).isEqualTo(router.port()).isEqualTo(bound.get(1).getPort())
                     .isPositive();
+            router.close(); // closing twice (here and by try-with-resources) is harmless
         }
     }
 
@@ -65,6 +66,11 @@ class RouterApiTest {
             assertThat(router.sendOptions(silent.uri(Transport.UDP)).toCompletableFuture().get(10, TimeUnit.SECONDS))
                     .isEqualTo(408);
             assertThat(silent.all(r -> r.method().equals("OPTIONS")).size()).isGreaterThan(1); // retransmitted
+            SipTestAgent gone = SipTestAgent.start();
+            String goneUri = gone.uri(Transport.TCP);
+            gone.close();
+            assertThat(router.sendOptions(goneUri).toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .isEqualTo(408); // connection refused: a transport error, reported at once as a miss
             await().atMost(Duration.ofSeconds(10)).until(() -> router.transactionCount() == 0);
         }
     }

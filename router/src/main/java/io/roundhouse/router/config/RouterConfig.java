@@ -213,6 +213,11 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
             if (!uri.regionMatches(true, 0, "sip:", 0, 4) && !uri.regionMatches(true, 0, "sips:", 0, 5)) {
                 throw new ConfigException(key + ".uri", "'" + uri + "' (expected: a sip: URI such as sip:10.0.0.1:5060)");
             }
+            try {
+                io.roundhouse.router.sip.SipUri.parse(uri);
+            } catch (io.roundhouse.router.sip.SipParseException e) {
+                throw new ConfigException(key + ".uri", e.reason() + " (expected: a sip: URI such as sip:10.0.0.1:5060)");
+            }
             int weight = intValue(key + ".weight", item.path("weight"), 1);
             if (weight < 0) {
                 throw new ConfigException(key + ".weight", weight + " (expected: >= 0)");

@@ -45,7 +45,6 @@ final class ProxyCall implements ClientTransactionListener {
     private static final int MAX_ATTEMPTS = 32;
 
     private final ProxyCore core;
-    private final ByteBuf copy;
     private final SipMessage request;
     private final Inbound in;
     private final ServerTransaction st;
@@ -70,10 +69,8 @@ final class ProxyCall implements ClientTransactionListener {
     private int dispatcherQuestions;
     private String loopHash;
 
-    private ProxyCall(ProxyCore core, ByteBuf copy, SipMessage request, Inbound in, ServerTransaction st,
-                      boolean fromNode) {
+    private ProxyCall(ProxyCore core, SipMessage request, Inbound in, ServerTransaction st, boolean fromNode) {
         this.core = core;
-        this.copy = copy;
         this.request = request;
         this.in = in;
         this.st = st;
@@ -89,13 +86,16 @@ final class ProxyCall implements ClientTransactionListener {
      */
     static ProxyCall create(ProxyCore core, SipMessage m, Inbound in) {
         boolean fromNode = core.isFromNode(in.source());
-        ByteBuf copy = Unpooled.buffer(m.length()).writeBytes(m.buffer(), m.base(), m.length());
+        // A plain heap copy, not reference counted: a dispatcher may still read the CallContext after the call ended.
+        byte[] bytes = new byte[m.length()];
+        m.buffer().getBytes(m.base(), bytes);
+        ByteBuf copy = Unpooled.wrappedBuffer(bytes);
         SipMessage request = SipParser.parse(copy, true);
         ServerKey key = ServerKey.of(request);
         ServerTransaction st = request.isMethod("INVITE")
                 ? new InviteServerTransaction(core.table, key, in.responseDestination(), request.callId())
                 : new NonInviteServerTransaction(core.table, key, in.responseDestination(), request.callId());
-        ProxyCall call = new ProxyCall(core, copy, request, in, st, fromNode);
+        ProxyCall call = new ProxyCall(core, request, in, st, fromNode);
         st.owner(call);
         st.onTerminated(call::release);
         call.plan = core.routePlan(request);
@@ -293,6 +293,7 @@ final class ProxyCall implements ClientTransactionListener {
             core.metrics.out();
             st.sendResponse(bestStatus, b);
             outcome(bestStatus, "best response after " + (attempt + 1) + " attempts");
+            settle();
         } else {
             respond(503, "Service Unavailable", List.of(core.warning(dispatched ? "no node available"
                     : "next hop unreachable")));
@@ -350,6 +351,7 @@ final class ProxyCall implements ClientTransactionListener {
             }
         }
         outcome(status, "from " + (target == null ? ct.destination() : target.nodeId()));
+        settle();
     }
 
     /** A response on a branch the call gave up on (failover, CANCEL) or after the caller has its answer. */
@@ -364,6 +366,7 @@ final class ProxyCall implements ClientTransactionListener {
             if (!st.finalSent()) {
                 forward(status, response);
                 cancelPending(); // §16.7 item 10: a 2xx was forwarded, so the pending branch is cancelled
+                settle();
             } else {
                 core.forwardResponseStateless(response);
             }
@@ -488,7 +491,7 @@ final class ProxyCall implements ClientTransactionListener {
     }
 
     private void sendCancel(ClientTransaction ct) {
-        if (ct.context() == CancelSent.INSTANCE || ct.isTerminated()) {
+        if (ct.context() == CancelSent.INSTANCE || ct.isTerminated() || ct.request() == null) {
             return;
         }
         ct.context(CancelSent.INSTANCE);
@@ -517,7 +520,7 @@ final class ProxyCall implements ClientTransactionListener {
     // ---- local responses and cleanup -------------------------------------------------------------------------------
 
     private void respond(int status, String reason, List<String> extra) {
-        if (released) {
+        if (released || st.finalSent()) {
             return;
         }
         core.metrics.out();
@@ -526,6 +529,7 @@ final class ProxyCall implements ClientTransactionListener {
                 core.withRetryAfter(status, extra)));
         if (status >= 200) {
             outcome(status, "by the router");
+            settle();
         }
     }
 
@@ -534,6 +538,18 @@ final class ProxyCall implements ClientTransactionListener {
             log.debug("call {}: {} {} -> {} {} (attempts {}, via {})", callId, request.method(), request.requestUri(),
                     status, how, attempt + 1, in.transport().lowerName());
         }
+    }
+
+    /**
+     * The caller has its final answer. The server transaction lives on (Timer H/I/J, or Timer L in the Accepted state,
+     * 32 s at default timers) to absorb retransmissions, but needs nothing of the call: drop the link to this context
+     * so that the request copy and call state are freed now, not when the transaction ends (at 1,600 calls/s, Timer L
+     * would otherwise keep about 50,000 calls alive and lengthen every young GC).
+     */
+    private void settle() {
+        st.owner(null);
+        st.onTerminated(() -> { });
+        release();
     }
 
     private void release() {
@@ -549,7 +565,6 @@ final class ProxyCall implements ClientTransactionListener {
             best.release();
             best = null;
         }
-        copy.release();
     }
 
     Transport inboundTransport() {

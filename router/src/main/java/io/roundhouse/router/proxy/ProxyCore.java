@@ -170,6 +170,9 @@ public final class ProxyCore implements InboundHandler {
         String topVia = top.withSource(ip, source.getPort());
         Inbound in = new Inbound(transport, source, connection, topVia, responseDestination(transport, source,
                 connection, top));
+        if (transport.reliable()) {
+            sender.alias(new InetSocketAddress(source.getAddress(), top.port() < 0 ? 5060 : top.port()), connection);
+        }
         boolean ack = m.isMethod("ACK");
         if (m.defect() != null || m.badVersion()) {
             if (ack) {
@@ -372,13 +375,16 @@ public final class ProxyCore implements InboundHandler {
         ServerTransaction inviteTx = table.server(ServerKey.ofInvite(m));
         ServerTransaction st = new NonInviteServerTransaction(table, ServerKey.of(m), in.responseDestination(),
                 m.callIdOrEmpty());
-        if (inviteTx == null || !(inviteTx.owner() instanceof ProxyCall call)) {
+        if (inviteTx == null) {
             // §16.10 asks to forward an unmatched CANCEL statelessly; without a call there is no node to send it to.
             respond(m, in, st, 481, "Call/Transaction Does Not Exist", List.of());
             return;
         }
+        // §9.2: a CANCEL matching a transaction gets 200, even when the INVITE already has its final response.
         respond(m, in, st, 200, "OK", List.of());
-        call.cancel();
+        if (inviteTx.owner() instanceof ProxyCall call) {
+            call.cancel();
+        }
     }
 
     // ---- responses -------------------------------------------------------------------------------------------------

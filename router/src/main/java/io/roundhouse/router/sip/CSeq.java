@@ -31,6 +31,6 @@ public record CSeq(long number, String method) {
         if (p == ws || method.isEmpty() || !method.chars().allMatch(Ascii::isToken)) {
             throw new SipParseException(offset + p, "CSeq method missing or malformed");
         }
-        return new CSeq(n, method);
+        return new CSeq(n, SipParser.method(method));
     }
 }

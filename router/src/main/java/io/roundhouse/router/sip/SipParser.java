@@ -85,7 +85,7 @@ public final class SipParser {
             throw new SipParseException(p - base, "start line is neither a Request-Line nor a Status-Line");
         }
         SipMessage m = new SipMessage(buf, base, true);
-        m.method = buf.toString(start, p - start, java.nio.charset.StandardCharsets.US_ASCII);
+        m.method = method(buf, start, p);
         int uriStart = p + 1;
         int uriEnd = uriStart;
         while (uriEnd < end && buf.getByte(uriEnd) != ' ') {
@@ -128,6 +128,40 @@ public final class SipParser {
         m.reasonStart = Math.min(p + 1, end);
         m.reasonEnd = end;
         return m;
+    }
+
+    /** The methods of RFC 3261 and its extensions, shared so that each message does not allocate its method name. */
+    private static final String[] METHODS = {"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK",
+        "UPDATE", "INFO", "REFER", "NOTIFY", "SUBSCRIBE", "MESSAGE", "PUBLISH"};
+
+    /** The method token in {@code buf[start, end)}; methods are case-sensitive (§7.1). */
+    static String method(ByteBuf buf, int start, int end) {
+        int length = end - start;
+        for (String known : METHODS) {
+            if (known.length() == length && equalsAt(buf, start, known)) {
+                return known;
+            }
+        }
+        return buf.toString(start, length, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** A method name given as text, shared when it is a known one. */
+    static String method(String text) {
+        for (String known : METHODS) {
+            if (known.equals(text)) {
+                return known;
+            }
+        }
+        return text;
+    }
+
+    private static boolean equalsAt(ByteBuf buf, int start, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (buf.getByte(start + i) != text.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -15,9 +15,9 @@ public abstract sealed class ClientTransaction permits InviteClientTransaction, 
     protected final TransactionTable table;
     private final String branch;
     private final String method;
-    protected final ByteBuf request;
+    protected ByteBuf request;
     private final Destination destination;
-    protected final ClientTransactionListener listener;
+    protected ClientTransactionListener listener;
     private boolean terminated;
     private boolean provisionalReceived;
     private boolean responseReceived;
@@ -46,7 +46,7 @@ public abstract sealed class ClientTransaction permits InviteClientTransaction, 
         return destination;
     }
 
-    /** The request as sent (shared; do not release). */
+    /** The request as sent (shared; do not release), or null once the transaction has completed. */
     public ByteBuf request() {
         return request;
     }
@@ -98,6 +98,9 @@ public abstract sealed class ClientTransaction permits InviteClientTransaction, 
     public abstract void abandon();
 
     protected void transmit() {
+        if (request == null) {
+            return;
+        }
         table.sender().send(request.retainedDuplicate(), destination, e -> table.scheduler()
                 .schedule(() -> transportError(), Duration.ZERO));
     }
@@ -105,8 +108,9 @@ public abstract sealed class ClientTransaction permits InviteClientTransaction, 
     /** §17.1.4: a transport error is reported like a timeout. */
     private void transportError() {
         if (!terminated && !responseReceived) {
+            ClientTransactionListener l = listener;
             terminate();
-            listener.onTimeout(this, true);
+            l.onTimeout(this, true);
         }
     }
 
@@ -128,8 +132,24 @@ public abstract sealed class ClientTransaction permits InviteClientTransaction, 
         }
         terminated = true;
         cancelTimers();
-        request.release();
+        if (request != null) {
+            request.release();
+            request = null;
+        }
+        listener = null;
         table.remove(this);
+    }
+
+    /**
+     * The final response has been passed up; the transaction only absorbs retransmissions until Timer D/K. Drop the
+     * request and the listener now, so that a finished call is not kept alive by its last transaction.
+     */
+    protected void completed() {
+        if (request != null) {
+            request.release();
+            request = null;
+        }
+        listener = null;
     }
 
     protected abstract void cancelTimers();

@@ -52,9 +52,10 @@ public final class InviteClientTransaction extends ClientTransaction {
         if (state != State.CALLING) {
             return;
         }
+        ClientTransactionListener l = listener;
         terminate();
         if (!abandoned) {
-            listener.onTimeout(this, false);
+            l.onTimeout(this, false);
         }
     }
 
@@ -69,20 +70,23 @@ public final class InviteClientTransaction extends ClientTransaction {
                     listener.onResponse(this, response);
                 } else if (status < 300) {
                     // §17.1.1.2: a 2xx ends the transaction; the ACK is end to end.
+                    ClientTransactionListener l = listener;
                     terminate();
-                    listener.onResponse(this, response);
+                    l.onResponse(this, response);
                 } else {
                     state = State.COMPLETED;
                     timerA.cancel();
                     timerB.cancel();
                     ack = HopByHop.ackFor(request, response);
                     sendAck();
+                    ClientTransactionListener l = listener;
                     if (reliable()) {
                         terminate();
                     } else {
+                        completed();
                         timerD = schedule(this::terminate, table.timers().timerD());
                     }
-                    listener.onResponse(this, response);
+                    l.onResponse(this, response);
                 }
             }
             case COMPLETED -> {

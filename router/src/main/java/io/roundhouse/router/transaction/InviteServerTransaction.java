@@ -37,14 +37,18 @@ public final class InviteServerTransaction extends ServerTransaction {
             return;
         }
         transmit(response);
-        keepLast(status, response);
-        if (status < 200) {
-            return;
-        }
-        if (status < 300) {
-            // §17.2.1 as updated by RFC 6026: Accepted for Timer L; 2xx retransmissions come from the UAS end to end.
+        if (status >= 200 && status < 300) {
+            // §17.2.1 as updated by RFC 6026: Accepted for Timer L; 2xx retransmissions come from the UAS end to end,
+            // so the 2xx itself need not be kept.
+            keepLast(status, response);
+            lastResponse.release();
+            lastResponse = null;
             state = State.ACCEPTED;
             timerL = schedule(this::terminate, table.timers().sixtyFourT1());
+            return;
+        }
+        keepLast(status, response);
+        if (status < 200) {
             return;
         }
         state = State.COMPLETED;

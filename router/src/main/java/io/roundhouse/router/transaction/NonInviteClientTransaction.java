@@ -50,9 +50,10 @@ public final class NonInviteClientTransaction extends ClientTransaction {
     }
 
     private void fireF() {
+        ClientTransactionListener l = listener;
         terminate();
         if (!abandoned) {
-            listener.onTimeout(this, false);
+            l.onTimeout(this, false);
         }
     }
 
@@ -69,12 +70,14 @@ public final class NonInviteClientTransaction extends ClientTransaction {
         state = State.COMPLETED;
         timerE.cancel();
         timerF.cancel();
+        ClientTransactionListener l = listener;
         if (reliable()) {
             terminate();
         } else {
+            completed();
             timerK = schedule(this::terminate, table.timers().t4());
         }
-        listener.onResponse(this, response);
+        l.onResponse(this, response);
     }
 
     @Override

@@ -184,6 +184,16 @@ public final class SipTransportLayer implements MessageSender {
         connect(message, destination.address(), onFailure);
     }
 
+    @Override
+    public void alias(InetSocketAddress alias, Channel connection) {
+        if (connection.isActive() && !alias.equals(connection.remoteAddress())) {
+            Channel previous = connections.get(alias);
+            if (previous == null || !previous.isActive()) {
+                connections.put(alias, connection);
+            }
+        }
+    }
+
     private ChannelFutureListener failureListener(Consumer<Throwable> onFailure) {
         return f -> {
             if (!f.isSuccess()) {
@@ -284,10 +294,8 @@ public final class SipTransportLayer implements MessageSender {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-            if (remote != null) {
-                connections.remove(remote, ctx.channel());
-            }
+            // The connection's own address and every alias of it.
+            connections.values().removeIf(c -> c == ctx.channel());
             ctx.fireChannelInactive();
         }
 

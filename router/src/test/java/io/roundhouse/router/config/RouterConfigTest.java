@@ -83,5 +83,7 @@ class RouterConfigTest {
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], max-message-size: 10 }", "sip.max-message-size",
                 "1024");
         assertRejected("sip: [", "(document)", "not valid YAML");
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nnodes: [ { id: a, uri: \"sip:h:port\" } ]",
+                "nodes[0].uri", "malformed port");
     }
 }

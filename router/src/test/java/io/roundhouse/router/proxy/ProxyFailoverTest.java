@@ -67,6 +67,25 @@ class ProxyFailoverTest {
     }
 
     @Test
+    void aTcpNodeThatRefusesTheConnectionIsSkippedAtOnce() {
+        SipTestAgent gone = SipTestAgent.start();
+        String goneUri = gone.uri(Transport.TCP);
+        gone.close(); // nothing listens there any more: the connection is refused (§17.1.4 transport error)
+        router = Router.start(io.roundhouse.router.config.RouterConfig.parse("""
+                sip:
+                  listen: [ "udp:127.0.0.1:0", "tcp:127.0.0.1:0" ]
+                  timers: { t1: 50ms, timer-d: 1s, failover-timeout: 5s }
+                nodes:
+                  - { id: gone, uri: "%s" }
+                  - { id: up, uri: "%s" }
+                """.formatted(goneUri, second.uri(Transport.UDP))));
+        long start = System.nanoTime();
+        assertThat(call().status()).isEqualTo(200);
+        // Well before the 5 s failover timeout: the refusal itself moved the call on.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+
+    @Test
     void whenEveryNodeFailsTheCallerGetsTheBestResponse() {
         first.uas(UasBehavior.reject(503));
         second.uas(UasBehavior.reject(500));

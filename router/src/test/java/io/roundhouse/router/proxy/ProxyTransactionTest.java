@@ -68,6 +68,19 @@ class ProxyTransactionTest {
     }
 
     @Test
+    void a2xxRetransmissionToATcpCallerReusesTheCallersConnection() {
+        node.uas(new UasBehavior(List.of(100, 180, 200, 200), true));
+        router = Router.start(TestRouters.config(node));
+        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).transport(Transport.TCP)
+                .build(), routerAddress(), Transport.TCP);
+        Received first = caller.awaitResponse(200, WAIT);
+        Received second = caller.awaitResponse(200, WAIT); // stateless (§16.7 item 5), by the Via's sent-by alias
+        assertThat(first.source()).isEqualTo(routerAddress());
+        assertThat(second.source()).isEqualTo(routerAddress());
+        assertThat(second.transport()).isEqualTo(Transport.TCP);
+    }
+
+    @Test
     void timerCCancelsABranchThatRingsTooLongAndTheCallerGets487() {
         node.uas(UasBehavior.ringForever());
         RouterConfig base = TestRouters.config(node);
