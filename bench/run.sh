@@ -27,7 +27,7 @@
 #        bench/run.sh --quick    a short validation of the script itself (about 2-3 minutes; figures meaningless)
 # Environment overrides: PROXIES ("router router-least-loaded router-affinity kamailio", add "direct" for sipp
 #   straight to one sipp), RATES, STEP_SECONDS, FIXED_RATE, FIXED_SECONDS, CALL_MS, WARMUP_RATE, WARMUP_SECONDS,
-#   ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, OUT.
+#   ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, DECISIONS_KEPT, DECISION_LOG, OUT.
 # Requires: sipp (sip-tester), kamailio, java 17, python3, redis-server, redis-cli and flock (dispatch variants).
 # Writes everything under $OUT (default /tmp/roundhouse-bench.*).
 set -euo pipefail
@@ -41,6 +41,8 @@ PROXIES="${PROXIES:-router router-least-loaded router-affinity kamailio}"
 ROOMS="${ROOMS:-100}"                   # conference rooms per sipp run (router-affinity)
 AGENT_INTERVAL="${AGENT_INTERVAL:-1}"   # seconds between two heartbeats of the agent stand-in
 AGENT_TTL_MS="${AGENT_TTL_MS:-3000}"    # TTL of a node state: three heartbeats, as docs/redis-state.md advises
+DECISIONS_KEPT="${DECISIONS_KEPT:-}"    # dispatch.decisions-kept (empty: the router's default, 1000; 0: no Redis log)
+DECISION_LOG="${DECISION_LOG:-info}"    # off: the per-call decision log line raised to WARN (a logback.xml in bench/)
 RATES="${RATES:-400 800 1600 2400 3200 4000 4800 5600 6400 8000 9600 12800}"
 STEP_SECONDS="${STEP_SECONDS:-10}"
 FIXED_RATE="${FIXED_RATE:-1600}"
@@ -189,6 +191,7 @@ health:
 dispatch:
   require-agent: true
 EOF
+    if [ -n "$DECISIONS_KEPT" ]; then echo "  decisions-kept: $DECISIONS_KEPT" >>"$1/router.yml"; fi
     case $5 in
       least-loaded) cat >>"$1/router.yml" <<'EOF'
 services:
@@ -213,7 +216,11 @@ EOF
   fi
   # shellcheck disable=SC2086
   # The GC log tells whether a p99 setup time comes from collection pauses.
-  java $ROUTER_JAVA_OPTS "-Xlog:gc:file=$1/gc.log" -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
+  local -a log_opts=()
+  if [ -n "${5:-}" ] && [ "$DECISION_LOG" = off ]; then
+    log_opts=("-Dlogback.configurationFile=$ROOT/bench/dispatch/logback-no-decisions.xml")
+  fi
+  java $ROUTER_JAVA_OPTS "${log_opts[@]}" "-Xlog:gc:file=$1/gc.log" -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
 }
@@ -321,11 +328,20 @@ EOF
 
 # After the warm-up of a dispatch variant: the decision log must show both nodes chosen by the expected reasons, and
 # least-loaded scores other than 0.500 (the score of a node without agent state), i.e. the agents' state is seen.
-check_dispatch() { # proxy router.log
+check_dispatch() { # proxy router.log redis-port
+  if [ "$DECISION_LOG" = off ]; then
+    if [ "$DECISIONS_KEPT" = 0 ]; then
+      echo "bench: $1: WARNING: decision log off and decisions-kept 0: eligibility of the nodes NOT checked" >&2
+      return 0
+    fi
+    # The same lines, kept in Redis (newest first, capped).
+    redis-cli -p "$3" LRANGE rh:decisions 0 -1 >"$(dirname "$2")/decisions.txt"
+    set -- "$1" "$(dirname "$2")/decisions.txt" "$3"
+  fi
   python3 - "$1" "$2" <<'EOF'
 import re, sys
 proxy, log = sys.argv[1], sys.argv[2]
-lines = [l for l in open(log, encoding="latin-1") if " dispatch call-id=" in l]
+lines = [l for l in open(log, encoding="latin-1") if "call-id=" in l and " reason=" in l]
 nodes, reasons, scores, excluded = {}, {}, set(), set()
 for l in lines:
     m = re.search(r" node=(\S+) reason=(\S+)", l)
@@ -479,7 +495,7 @@ for proxy in $PROXIES; do
   log "$proxy: warm-up ${WARMUP_SECONDS}s at ${WARMUP_RATE}/s"
   run_uac "$dir/warmup" "$port" "$WARMUP_RATE" $((WARMUP_RATE * WARMUP_SECONDS))
   log "$proxy: warm-up successful=$UAC_OK failed=$UAC_FAILED"
-  if [[ $proxy == router-* ]]; then check_dispatch "$proxy" "$dir/router.log" >&2; fi
+  if [[ $proxy == router-* ]]; then check_dispatch "$proxy" "$dir/router.log" "$redis_port" >&2; fi
 
   MAX_RATE[$proxy]=0
   for rate in $RATES; do
