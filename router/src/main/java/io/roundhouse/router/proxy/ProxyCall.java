@@ -337,6 +337,17 @@ final class ProxyCall implements ClientTransactionListener {
             // §16.7 item 5: every 2xx goes upstream, even after another final response.
             if (!st.finalSent()) {
                 forward(status, response);
+                // §16.7 item 10: a 2xx ends the search; the branch still being tried is cancelled.
+                ClientTransaction pending = branch;
+                branch = null;
+                if (pending != null) {
+                    if (pending.provisionalReceived()) {
+                        sendCancel(pending);
+                    } else {
+                        pending.abandon();
+                    }
+                }
+                outcome(status, "late from an abandoned branch");
                 settle();
             } else {
                 core.forwardResponseStateless(response);
@@ -379,6 +390,11 @@ final class ProxyCall implements ClientTransactionListener {
     }
 
     private void forward(int status, SipMessage response) {
+        if (status >= 200 && status < 300 && st.finalSent()) {
+            // §16.7 item 5: every 2xx goes upstream, even when the caller already has a final response.
+            core.forwardResponseStateless(response);
+            return;
+        }
         core.metrics.out();
         st.sendResponse(status, core.writer.forwardResponse(response));
     }
