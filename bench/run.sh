@@ -10,11 +10,26 @@
 #      (microsecond timestamps) and, for comparison, from sipp's own -trace_rtt (whole milliseconds, coarse clock);
 # then the router/Kamailio ratios. Kernel UDP drops (/proc/net/snmp, machine-wide) are printed per step.
 #
-# Usage: bench/run.sh            full run, 6-9 minutes on 2 cores (every step bounded)
-#        bench/run.sh --quick    a short validation of the script itself (about 70 s; figures meaningless)
-# Environment overrides: PROXIES ("router kamailio", add "direct" for sipp straight to one sipp), RATES, STEP_SECONDS,
-#   FIXED_RATE, FIXED_SECONDS, CALL_MS, WARMUP_RATE, WARMUP_SECONDS, ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, OUT.
-# Requires: sipp (sip-tester), kamailio, java 17, python3. Writes everything under $OUT (default /tmp/roundhouse-bench.*).
+# Dispatch variants (issue 4, "Benchmark"): the same load through the router with live dispatch from Redis.
+#   router               static round robin over the two backends (`nodes:` only, no Redis): the reference;
+#   router-least-loaded  a `default` service, strategy least-loaded, over the same two nodes, whose agent state an
+#                        agent stand-in (redis-cli, bench/dispatch/publish-node.lua) publishes every AGENT_INTERVAL s;
+#   router-affinity      a `conference` service with `affinity` (docs/dispatch.md's example); the UAC
+#                        (bench/sipp/uac_rooms.xml) calls conf-<room> over ROOMS rooms, new rooms for every sipp run,
+#                        so each run's first ROOMS calls claim a placement and the others join a placed room.
+#   Each variant gets a private redis-server on a free port (no persistence), killed with the rest. Per variant, in
+#   the fixed-rate run, Redis commands per call = delta of the sum of `cmdstat_*` calls of INFO commandstats (INFO
+#   itself excluded), minus the agent stand-in's commands (counted exactly: see agent_publish), over successful calls;
+#   the top commands are printed. Then each variant's clean rate over plain round robin's (target >= 0.90).
+#   Health probing is off in these configs: sipp's uas.xml does not answer OPTIONS (the nodes would go down).
+#
+# Usage: bench/run.sh            full run, four proxies, about 15-20 minutes on 2 cores (every step bounded)
+#        bench/run.sh --quick    a short validation of the script itself (about 2-3 minutes; figures meaningless)
+# Environment overrides: PROXIES ("router router-least-loaded router-affinity kamailio", add "direct" for sipp
+#   straight to one sipp), RATES, STEP_SECONDS, FIXED_RATE, FIXED_SECONDS, CALL_MS, WARMUP_RATE, WARMUP_SECONDS,
+#   ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, DECISIONS_KEPT, DECISION_LOG, OUT.
+# Requires: sipp (sip-tester), kamailio, java 17, python3, redis-server, redis-cli and flock (dispatch variants).
+# Writes everything under $OUT (default /tmp/roundhouse-bench.*).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,7 +37,12 @@ SCENARIOS="$ROOT/router/src/test/resources/sipp"
 KAMAILIO_CFG="$ROOT/bench/kamailio/kamailio.cfg"
 ROUTER_JAR="$ROOT/router/target/router.jar"
 
-PROXIES="${PROXIES:-router kamailio}"
+PROXIES="${PROXIES:-router router-least-loaded router-affinity kamailio}"
+ROOMS="${ROOMS:-100}"                   # conference rooms per sipp run (router-affinity)
+AGENT_INTERVAL="${AGENT_INTERVAL:-1}"   # seconds between two heartbeats of the agent stand-in
+AGENT_TTL_MS="${AGENT_TTL_MS:-3000}"    # TTL of a node state: three heartbeats, as docs/redis-state.md advises
+DECISIONS_KEPT="${DECISIONS_KEPT:-}"    # dispatch.decisions-kept (empty: the router's default, 1000; 0: no Redis log)
+DECISION_LOG="${DECISION_LOG:-info}"    # off: the per-call decision log line raised to WARN (a logback.xml in bench/)
 RATES="${RATES:-400 800 1600 2400 3200 4000 4800 5600 6400 8000 9600 12800}"
 STEP_SECONDS="${STEP_SECONDS:-10}"
 FIXED_RATE="${FIXED_RATE:-1600}"
@@ -65,7 +85,12 @@ need() { command -v "$1" >/dev/null 2>&1 || { echo "bench: $1 is missing (expect
 need sipp "Debian package sip-tester"
 need python3 "python3"
 [[ " $PROXIES " == *" kamailio "* ]] && need kamailio "Debian package kamailio"
-if [[ " $PROXIES " == *" router "* ]]; then
+if [[ " $PROXIES " == *" router-"* ]]; then
+  need redis-server "Debian package redis-server"
+  need redis-cli "Debian package redis-tools"
+  need flock "util-linux"
+fi
+if [[ " $PROXIES " == *" router"* ]]; then
   need java "a JDK 17"
   if [ ! -f "$ROUTER_JAR" ]; then
     log "building $ROUTER_JAR"
@@ -147,7 +172,7 @@ start_backend() { # name
   PIDS+=("$STARTED_PID")
 }
 
-start_router() { # dir port nodeport1 nodeport2
+start_router() { # dir port nodeport1 nodeport2 [dispatch-variant redis-port]
   cat >"$1/router.yml" <<EOF
 sip:
   listen: [ "udp:127.0.0.1:$2", "tcp:127.0.0.1:$2" ]
@@ -155,9 +180,47 @@ nodes:
   - { id: uas-1, uri: "sip:127.0.0.1:$3", weight: 1 }
   - { id: uas-2, uri: "sip:127.0.0.1:$4", weight: 1 }
 EOF
+  if [ -n "${5:-}" ]; then
+    # The same static nodes, plus their agents' state in Redis; require-agent makes eligibility check the agent's
+    # state (fresh, apps, accepting: docs/dispatch.md, Eligibility). sipp answers no OPTIONS: no health probing.
+    cat >>"$1/router.yml" <<EOF
+redis:
+  url: "redis://127.0.0.1:$6/0"
+health:
+  enabled: false
+dispatch:
+  require-agent: true
+EOF
+    if [ -n "$DECISIONS_KEPT" ]; then echo "  decisions-kept: $DECISIONS_KEPT" >>"$1/router.yml"; fi
+    case $5 in
+      least-loaded) cat >>"$1/router.yml" <<'EOF'
+services:
+  - name: default
+    app: Default
+    strategy: least-loaded
+EOF
+      ;;
+      affinity) cat >>"$1/router.yml" <<'EOF'
+services:
+  - name: conference
+    match: { ruri-user: "^conf-(?<room>[0-9]+)$" }
+    app: Conference
+    app-data: "${room}"
+    affinity: "${ruri-host}:${room}"
+  - name: default
+    app: Default
+    strategy: least-loaded
+EOF
+      ;;
+    esac
+  fi
   # shellcheck disable=SC2086
   # The GC log tells whether a p99 setup time comes from collection pauses.
-  java $ROUTER_JAVA_OPTS "-Xlog:gc:file=$1/gc.log" -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
+  local -a log_opts=()
+  if [ -n "${5:-}" ] && [ "$DECISION_LOG" = off ]; then
+    log_opts=("-Dlogback.configurationFile=$ROOT/bench/dispatch/logback-no-decisions.xml")
+  fi
+  java $ROUTER_JAVA_OPTS "${log_opts[@]}" "-Xlog:gc:file=$1/gc.log" -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
 }
@@ -171,13 +234,156 @@ start_kamailio() { # dir port nodeport1 nodeport2
   PIDS+=("$STARTED_PID")
 }
 
+# A private redis-server for one dispatch variant (no persistence); sets STARTED_PID and STARTED_PORT.
+start_redis() { # dir
+  STARTED_PORT=$(free_port)
+  redis-server --port "$STARTED_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$1" \
+    >"$1/redis.log" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
+# The agent stand-in: one heartbeat of node $2, with the script an agent's NodeStates.publish runs.
+# Every publication and every commandstats snapshot hold the same lock, and each publication appends a line to
+# $1/agent.count: so the publications between two snapshots are counted exactly, and their Redis commands are
+# (commands per publication, measured before the router starts) x (publications).
+agent_publish() { # dir id uri redis-port
+  flock "$1/agent.lock" sh -c '
+    redis-cli -p "$4" --eval "$5" "rh:node:$2" rh:nodes , "$6" "$2" rh:events active \
+      id "$2" uri "$3" status active channels 0 max_channels 1000 cpu 10.0 \
+      apps Conference,Default accepting conference,default \
+      asterisk_version 22.10.1 agent_version bench updated_at "$(date +%s%3N)" >/dev/null &&
+    echo "$2" >>"$1/agent.count"' sh "$1" "$2" "$3" "$4" "$ROOT/bench/dispatch/publish-node.lua" "$AGENT_TTL_MS"
+}
+
+start_agents() { # dir redis-port nodeport1 nodeport2; sets STARTED_PID (the heartbeat loop)
+  (
+    trap 'exit 0' TERM
+    while :; do
+      agent_publish "$1" uas-1 "sip:127.0.0.1:$3" "$2" || echo "bench: agent publication of uas-1 failed" >&2
+      agent_publish "$1" uas-2 "sip:127.0.0.1:$4" "$2" || echo "bench: agent publication of uas-2 failed" >&2
+      sleep "$AGENT_INTERVAL"
+    done
+  ) 2>>"$1/agent.log" &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
+# INFO commandstats under the agents' lock: prints "<publications so far>" then "<command> <calls>" lines.
+redis_snapshot() { # dir redis-port
+  flock "$1/agent.lock" sh -c 'wc -l <"$1/agent.count"; redis-cli -p "$2" INFO commandstats' sh "$1" "$2" \
+    | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\),.*/\1 \2/p; s/^\([0-9][0-9]*\)$/\1/p'
+}
+
+# Redis commands between two snapshots, by command, minus INFO (the snapshots' own) and minus the agents' commands
+# (publications x the per-publication commands listed in $3). Prints "<router commands> <publications> <agent
+# commands>", then the router's top commands.
+redis_delta() { # before after per-publication
+  python3 - "$1" "$2" "$3" <<'EOF'
+import sys
+def load(name):
+    lines = open(name).read().split("\n")
+    stats = {}
+    for l in lines[1:]:
+        if l.strip():
+            k, v = l.split()
+            stats[k] = int(v)
+    return int(lines[0]), stats
+(p0, a), (p1, b) = load(sys.argv[1]), load(sys.argv[2])
+per_pub = {}
+for l in open(sys.argv[3]):
+    k, v = l.split()
+    per_pub[k] = float(v)
+pubs = p1 - p0
+delta = {}
+for k in set(a) | set(b):
+    if k == "info":
+        continue
+    d = b.get(k, 0) - a.get(k, 0) - per_pub.get(k, 0) * pubs
+    if d:
+        delta[k] = d
+print("%d %d %d" % (sum(delta.values()), pubs, sum(per_pub.values()) * pubs))
+for k, v in sorted(delta.items(), key=lambda kv: -kv[1])[:8]:
+    print("%s %d" % (k, v))
+EOF
+}
+
+# Commands of one agent publication, by command, from two snapshots around one publication made while nothing else
+# talks to Redis (before the router starts): "<command> <calls>" lines.
+agent_cost() { # before after
+  python3 - "$1" "$2" <<'EOF'
+import sys
+def load(name):
+    lines = open(name).read().split("\n")
+    return int(lines[0]), dict(l.split() for l in lines[1:] if l.strip())
+(p0, a), (p1, b) = load(sys.argv[1]), load(sys.argv[2])
+if p1 - p0 != 1:
+    sys.exit("bench: expected one agent publication between the snapshots, got %d" % (p1 - p0))
+for k in sorted(set(a) | set(b)):
+    d = int(b.get(k, 0)) - int(a.get(k, 0))
+    if k != "info" and d:
+        print(k, d)
+EOF
+}
+
+# After the warm-up of a dispatch variant: the decision log must show both nodes chosen by the expected reasons, and
+# least-loaded scores other than 0.500 (the score of a node without agent state), i.e. the agents' state is seen.
+check_dispatch() { # proxy router.log redis-port
+  if [ "$DECISION_LOG" = off ]; then
+    if [ "$DECISIONS_KEPT" = 0 ]; then
+      echo "bench: $1: WARNING: decision log off and decisions-kept 0: eligibility of the nodes NOT checked" >&2
+      return 0
+    fi
+    # The same lines, kept in Redis (newest first, capped).
+    redis-cli -p "$3" LRANGE rh:decisions 0 -1 >"$(dirname "$2")/decisions.txt"
+    set -- "$1" "$(dirname "$2")/decisions.txt" "$3"
+  fi
+  python3 - "$1" "$2" <<'EOF'
+import re, sys
+proxy, log = sys.argv[1], sys.argv[2]
+lines = [l for l in open(log, encoding="latin-1") if "call-id=" in l and " reason=" in l]
+nodes, reasons, scores, excluded = {}, {}, set(), set()
+for l in lines:
+    m = re.search(r" node=(\S+) reason=(\S+)", l)
+    if m:
+        nodes[m.group(1)] = nodes.get(m.group(1), 0) + 1
+        reasons[m.group(2)] = reasons.get(m.group(2), 0) + 1
+    c = re.search(r" candidates=\[([^\]]*)\]", l)
+    if c:
+        scores.update(x.rsplit(":", 1)[1] for x in c.group(1).split(",") if ":" in x)
+    e = re.search(r" excluded=\[([^\]]*)\]", l)
+    if e and e.group(1):
+        excluded.add(e.group(1))
+print("bench: %s: %d decisions, nodes %s, reasons %s, excluded %s" % (proxy, len(lines), nodes, reasons, sorted(excluded)[:3]))
+if lines:
+    print("bench: %s: e.g. %s" % (proxy, lines[-1].strip()))
+problems = []
+if set(nodes) != {"uas-1", "uas-2"}:
+    problems.append("expected decisions for uas-1 and uas-2")
+if proxy == "router-least-loaded" and (not scores or scores <= {"0.500"}):
+    problems.append("least-loaded scores %s: the agents' state is not seen" % sorted(scores)[:5])
+if proxy == "router-affinity" and not {"affinity-claimed", "affinity-placed"} <= set(reasons):
+    problems.append("expected affinity-claimed and affinity-placed decisions")
+if problems:
+    sys.exit("bench: %s: %s (see %s)" % (proxy, "; ".join(problems), log))
+EOF
+}
+
 # One bounded UAC run: dir port rate calls [extra sipp args...]; sets UAC_OK and UAC_FAILED.
+# UAC_SCENARIO and UAC_ARGS (set per proxy) choose the caller; for router-affinity each run gets ROOMS new rooms.
 run_uac() {
   local dir=$1 port=$2 rate=$3 calls=$4; shift 4
   local bound=$(( calls / rate + CALL_MS / 1000 + 30 )) lport cport mport pid
+  local -a uac_args=()
   mkdir -p "$dir"
+  if [ "$UAC_SCENARIO" = "$ROOT/bench/sipp/uac_rooms.xml" ]; then
+    python3 -c "import sys; b = int(sys.argv[1]); print('SEQUENTIAL'); [print('%d;' % r) for r in range(b, b + int(sys.argv[2]))]" \
+      "$ROOM_BASE" "$ROOMS" >"$dir/rooms.csv"
+    ROOM_BASE=$((ROOM_BASE + ROOMS))
+    uac_args+=(-inf "$dir/rooms.csv")
+  fi
   lport=$(free_port); cport=$(free_port); mport=$(media_block)
-  (cd "$dir" && exec timeout --kill-after=5 $((bound + 10)) sipp -sf "$SCENARIOS/uac.xml" "127.0.0.1:$port" \
+  (cd "$dir" && exec timeout --kill-after=5 $((bound + 10)) sipp -sf "$UAC_SCENARIO" "127.0.0.1:$port" "${uac_args[@]}" \
     -i 127.0.0.1 -p "$lport" -cp "$cport" -mp "$mport" -nostdin -buff_size "$BUFF_SIZE" \
     -max_recv_loops 10000 -r "$rate" -m "$calls" -d "$CALL_MS" -timeout "${bound}s" -timeout_error \
     -trace_stat -stf "$dir/stats.csv" -fd 5 -trace_err -error_file "$dir/errors.log" "$@" \
@@ -246,23 +452,50 @@ print("%.3f %.3f %.0f %.0f %d" % (pct(trace, 50), pct(trace, 99), pct(rtt, 50), 
 EOF
 }
 
-declare -A MAX_RATE CPU_PER_CALL P50 P99 P50_RTT P99_RTT
+declare -A MAX_RATE CPU_PER_CALL P50 P99 P50_RTT P99_RTT REDIS_PER_CALL REDIS_CPU_PER_CALL REDIS_TOP
+ROOM_BASE=1000
 for proxy in $PROXIES; do
   dir="$OUT/$proxy"; mkdir -p "$dir"
+  UAC_SCENARIO="$SCENARIOS/uac.xml"
+  redis_pid=""; agents_pid=""
   start_backend "$proxy/uas-1"; uas1_pid=$STARTED_PID; uas1_port=$STARTED_PORT
   start_backend "$proxy/uas-2"; uas2_pid=$STARTED_PID; uas2_port=$STARTED_PORT
   wait_udp_listening "$uas1_port" 10; wait_udp_listening "$uas2_port" 10
+  if [[ $proxy == router-* ]]; then
+    start_redis "$dir"; redis_pid=$STARTED_PID; redis_port=$STARTED_PORT
+    for ((i = 0; i < 100; i++)); do redis-cli -p "$redis_port" PING 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+    : >"$dir/agent.count"
+    # Both nodes once (first publication: node-up events), then one more publication of uas-1 alone between two
+    # snapshots: the commands of a steady heartbeat, subtracted from every measurement below.
+    agent_publish "$dir" uas-1 "sip:127.0.0.1:$uas1_port" "$redis_port"
+    agent_publish "$dir" uas-2 "sip:127.0.0.1:$uas2_port" "$redis_port"
+    redis_snapshot "$dir" "$redis_port" >"$dir/redis-calibration-before.txt"
+    agent_publish "$dir" uas-1 "sip:127.0.0.1:$uas1_port" "$redis_port"
+    redis_snapshot "$dir" "$redis_port" >"$dir/redis-calibration-after.txt"
+    agent_cost "$dir/redis-calibration-before.txt" "$dir/redis-calibration-after.txt" >"$dir/agent-commands.txt"
+    log "$proxy: redis-server on 127.0.0.1:$redis_port (pid $redis_pid); one agent heartbeat = $(awk '{ n += $2 } END { print n }' "$dir/agent-commands.txt") commands ($(tr '\n' ' ' <"$dir/agent-commands.txt"))"
+    start_agents "$dir" "$redis_port" "$uas1_port" "$uas2_port"; agents_pid=$STARTED_PID
+  fi
   case $proxy in
     router)   port=$(free_port); start_router "$dir" "$port" "$uas1_port" "$uas2_port"; ppid=$STARTED_PID ;;
+    router-least-loaded)
+              port=$(free_port); start_router "$dir" "$port" "$uas1_port" "$uas2_port" least-loaded "$redis_port"
+              ppid=$STARTED_PID ;;
+    router-affinity)
+              port=$(free_port); start_router "$dir" "$port" "$uas1_port" "$uas2_port" affinity "$redis_port"
+              ppid=$STARTED_PID; UAC_SCENARIO="$ROOT/bench/sipp/uac_rooms.xml" ;;
     kamailio) port=$(free_port); start_kamailio "$dir" "$port" "$uas1_port" "$uas2_port"; ppid=$STARTED_PID ;;
     direct)   port=$uas1_port; ppid=$uas1_pid ;; # sipp straight to one sipp: the load generator's own ceiling
-    *) echo "bench: unknown proxy $proxy (expected: router, kamailio, direct)" >&2; exit 1 ;;
+    *) echo "bench: unknown proxy $proxy (expected: router, router-least-loaded, router-affinity, kamailio, direct)" >&2
+       exit 1 ;;
   esac
   wait_udp_listening "$port" 30
   log "$proxy: listening on udp 127.0.0.1:$port (pid $ppid), backends $uas1_port $uas2_port"
 
   log "$proxy: warm-up ${WARMUP_SECONDS}s at ${WARMUP_RATE}/s"
   run_uac "$dir/warmup" "$port" "$WARMUP_RATE" $((WARMUP_RATE * WARMUP_SECONDS))
+  log "$proxy: warm-up successful=$UAC_OK failed=$UAC_FAILED"
+  if [[ $proxy == router-* ]]; then check_dispatch "$proxy" "$dir/router.log" "$redis_port" >&2; fi
 
   MAX_RATE[$proxy]=0
   for rate in $RATES; do
@@ -280,26 +513,57 @@ for proxy in $PROXIES; do
   log "$proxy: fixed ${FIXED_RATE}/s for ${FIXED_SECONDS}s (CPU and setup time)"
   calls=$((FIXED_RATE * FIXED_SECONDS))
   ticks_before=$(cpu_ticks "$ppid"); drops_before=$(udp_drops)
+  if [ -n "$redis_pid" ]; then
+    redis_ticks_before=$(cpu_ticks "$redis_pid"); redis_snapshot "$dir" "$redis_port" >"$dir/redis-before.txt"
+  fi
   run_uac "$dir/fixed" "$port" "$FIXED_RATE" "$calls" \
     -trace_rtt -rtt_freq 1000 -trace_msg -message_file "$dir/fixed/messages.log"
   ok=$UAC_OK; failed=$UAC_FAILED
   ticks=$(( $(cpu_ticks "$ppid") - ticks_before )); drops=$(( $(udp_drops) - drops_before ))
+  if [ -n "$redis_pid" ]; then
+    # Let the decision log's thread drain its queue into Redis before the second snapshot.
+    sleep 2
+    redis_snapshot "$dir" "$redis_port" >"$dir/redis-after.txt"
+    redis_ticks=$(( $(cpu_ticks "$redis_pid") - redis_ticks_before ))
+    redis_delta "$dir/redis-before.txt" "$dir/redis-after.txt" "$dir/agent-commands.txt" >"$dir/redis-delta.txt"
+    read -r router_cmds pubs agent_cmds <"$dir/redis-delta.txt"
+    REDIS_PER_CALL[$proxy]=$(python3 -c "print('%.3f' % ($router_cmds / max(1, $ok)))")
+    REDIS_CPU_PER_CALL[$proxy]=$(python3 -c "print('%.4f' % ($redis_ticks * 1000 / $CLK_TCK / max(1, $ok)))")
+    REDIS_TOP[$proxy]=$(tail -n +2 "$dir/redis-delta.txt" | python3 -c "import sys; ok = max(1, $ok); print(', '.join('%s %.3f' % (k, int(v) / ok) for k, v in (l.split() for l in sys.stdin)))")
+    log "$proxy: redis commands in the fixed run: router $router_cmds (${REDIS_PER_CALL[$proxy]} per call), agent stand-in $agent_cmds ($pubs heartbeats, subtracted); top per call: ${REDIS_TOP[$proxy]}"
+  fi
   CPU_PER_CALL[$proxy]=$(python3 -c "print('%.4f' % ($ticks * 1000 / $CLK_TCK / max(1, $ok)))")
   read -r p50 p99 p50r p99r samples < <(setup_times "$dir/fixed")
   P50[$proxy]=$p50; P99[$proxy]=$p99; P50_RTT[$proxy]=$p50r; P99_RTT[$proxy]=$p99r
   log "$proxy: fixed run successful=$ok failed=$failed cpu_ticks=$ticks udp_drops=$drops setup samples=$samples"
 
-  for pid in "$ppid" "$uas1_pid" "$uas2_pid"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$ppid" "$uas1_pid" "$uas2_pid" $agents_pid $redis_pid; do kill "$pid" 2>/dev/null || true; done
   sleep 2
 done
 
 echo
 echo "Roundhouse bench, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
 echo "sipp $(sipp -v 2>&1 | grep -o 'v[0-9.]*' | head -1), calls of ${CALL_MS} ms, steps of ${STEP_SECONDS} s, fixed rate ${FIXED_RATE}/s for ${FIXED_SECONDS} s; results in $OUT"
-printf '%-9s %16s %18s %14s %14s %14s %14s\n' proxy "max clean (c/s)" "CPU ms/call@fixed" "p50 setup ms" "p99 setup ms" "p50 rtt(sipp)" "p99 rtt(sipp)"
+printf '%-20s %16s %18s %14s %14s %14s %14s %16s %16s\n' proxy "max clean (c/s)" "CPU ms/call@fixed" \
+  "p50 setup ms" "p99 setup ms" "p50 rtt(sipp)" "p99 rtt(sipp)" "redis cmds/call" "redis CPU ms/call"
 for proxy in $PROXIES; do
-  printf '%-9s %16s %18s %14s %14s %14s %14s\n' "$proxy" "${MAX_RATE[$proxy]}" "${CPU_PER_CALL[$proxy]}" \
-    "${P50[$proxy]}" "${P99[$proxy]}" "${P50_RTT[$proxy]}" "${P99_RTT[$proxy]}"
+  printf '%-20s %16s %18s %14s %14s %14s %14s %16s %16s\n' "$proxy" "${MAX_RATE[$proxy]}" "${CPU_PER_CALL[$proxy]}" \
+    "${P50[$proxy]}" "${P99[$proxy]}" "${P50_RTT[$proxy]}" "${P99_RTT[$proxy]}" "${REDIS_PER_CALL[$proxy]:--}" \
+    "${REDIS_CPU_PER_CALL[$proxy]:--}"
+done
+for proxy in $PROXIES; do
+  if [[ $proxy == router-* ]]; then
+    echo "$proxy: redis commands per call by command (agent stand-in subtracted): ${REDIS_TOP[$proxy]:-none}"
+    if [[ " $PROXIES " == *" router "* ]]; then
+      python3 - "$proxy" "${MAX_RATE[$proxy]}" "${MAX_RATE[router]}" "${CPU_PER_CALL[$proxy]}" "${CPU_PER_CALL[router]}" <<'EOF'
+import sys
+name, rv, rr, cv, cr = sys.argv[1], *map(float, sys.argv[2:])
+ratio = lambda a, b: "%.2f" % (a / b) if b else "n/a"
+verdict = "" if not rr else (" (met)" if rv / rr >= 0.9 else " (NOT met)")
+print("%s/router: max clean rate x%s (target >= 0.90)%s, CPU per call x%s" % (name, ratio(rv, rr), verdict, ratio(cv, cr)))
+EOF
+    fi
+  fi
 done
 if [[ " $PROXIES " == *" router "* && " $PROXIES " == *" kamailio "* ]]; then
   python3 - "${MAX_RATE[router]}" "${MAX_RATE[kamailio]}" "${CPU_PER_CALL[router]}" "${CPU_PER_CALL[kamailio]}" \

@@ -128,7 +128,7 @@ public final class Router implements AutoCloseable {
 
     /**
      * Sends OPTIONS to {@code targetUri} in a client non-INVITE transaction; completes with the final status code,
-     * 408 on Timer F, or 503 when the transport fails (connection refused, unresolvable host).
+     * or 408 on Timer F and at once when the transport fails (connection refused, unresolvable host).
      */
     public CompletionStage<Integer> sendOptions(String targetUri) {
         return core.sendOptions(targetUri);

@@ -1,10 +1,11 @@
 package io.roundhouse.router;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
 import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.metrics.MetricsEndpoint;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -31,39 +32,46 @@ public final class RouterMain implements Callable<Integer> {
         }
         Router router;
         DispatchSetup dispatch = null;
+        MetricsEndpoint metrics = null;
         try {
+            PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
+            metrics = MetricsEndpoint.listenAddress(cfg.tree().get("metrics"))
+                    .map(address -> MetricsEndpoint.start(registry, address)).orElse(null);
             // Live dispatch when the config has services:, else round robin over the static nodes.
             if (DispatchSetup.wanted(cfg.tree())) {
-                MeterRegistry registry = new SimpleMeterRegistry();
                 dispatch = DispatchSetup.start(cfg.tree(), registry, null);
                 router = Router.start(cfg, dispatch.dispatcher(), registry);
                 dispatch.probeWith(router::sendOptions);
             } else {
-                router = Router.start(cfg);
+                router = Router.start(cfg, new StaticRoundRobinDispatcher(cfg.nodes()), registry);
             }
         } catch (ConfigException e) {
             System.err.println("router: bad configuration " + config + ": " + e.getMessage());
-            stopDispatch(dispatch);
+            stop(dispatch, metrics);
             return 2;
         } catch (RuntimeException e) {
             System.err.println("router: cannot start: " + e.getMessage());
-            stopDispatch(dispatch);
+            stop(dispatch, metrics);
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         DispatchSetup dispatchToClose = dispatch;
+        MetricsEndpoint metricsToClose = metrics;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();
-            stopDispatch(dispatchToClose);
+            stop(dispatchToClose, metricsToClose);
             stopped.countDown();
         }, "router-shutdown"));
         stopped.await();
         return 0;
     }
 
-    private static void stopDispatch(DispatchSetup dispatch) {
+    private static void stop(DispatchSetup dispatch, MetricsEndpoint metrics) {
         if (dispatch != null) {
             dispatch.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
     }
 

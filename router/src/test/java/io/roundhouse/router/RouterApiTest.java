@@ -70,7 +70,7 @@ class RouterApiTest {
             String goneUri = gone.uri(Transport.TCP);
             gone.close();
             assertThat(router.sendOptions(goneUri).toCompletableFuture().get(5, TimeUnit.SECONDS))
-                    .isEqualTo(503); // connection refused: a transport error, reported at once
+                    .isEqualTo(408); // connection refused: a transport error, reported at once as a miss
             await().atMost(Duration.ofSeconds(10)).until(() -> router.transactionCount() == 0);
         }
     }

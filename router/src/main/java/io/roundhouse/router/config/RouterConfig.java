@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  *   max-message-size: 65536
  *   record-route: true
  *   timers: { t1: 500ms, t2: 4s, t4: 5s, timer-b: 32s, timer-f: 32s, timer-c: 180s, failover-timeout: 2s }
+ *   retry-after: 5s                    # Retry-After of the router's own 503
  * nodes:
  *   - { id: asterisk-1, uri: "sip:127.0.0.1:5081", weight: 80 }
  * </pre>
@@ -49,11 +50,13 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
 
     /** Default {@code sip.max-message-size}: 64 KiB, the largest UDP datagram. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 65536;
+    /** Default {@code sip.retry-after}. */
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
 
     private static final Set<String> TOP_LEVEL = Set.of("sip", "nodes", "redis", "services", "health", "dispatch",
             "admin", "metrics");
     private static final Set<String> SIP_KEYS = Set.of("listen", "advertised-address", "max-message-size",
-            "record-route", "timers");
+            "record-route", "timers", "retry-after");
     private static final Set<String> TIMER_KEYS = Set.of("t1", "t2", "t4", "timer-b", "timer-f", "timer-c", "timer-d",
             "failover-timeout");
     private static final Set<String> NODE_KEYS = Set.of("id", "uri", "weight");
@@ -107,6 +110,7 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
         boolean recordRoute = booleanValue("sip.record-route", sip.path("record-route"), true);
         SipTimers timers = parseTimers(sip.path("timers"));
         List<StaticNode> nodes = parseNodes(root.path("nodes"));
+        retryAfter(root); // validated now, read when needed
         return new RouterConfig(listen, advertised, maxSize, recordRoute, timers, nodes, root);
     }
 
@@ -279,6 +283,23 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
     /** A copy with other listen addresses (tests bind port 0). */
     public RouterConfig withListen(List<ListenAddress> newListen) {
         return new RouterConfig(newListen, advertisedAddress, maxMessageSize, recordRoute, timers, nodes, tree);
+    }
+
+    /**
+     * {@code sip.retry-after} (default 5s, whole seconds, at least 1): the Retry-After (RFC 3261 §20.33) of every 503
+     * the router sends itself.
+     */
+    public Duration retryAfter() {
+        return retryAfter(tree);
+    }
+
+    private static Duration retryAfter(JsonNode root) {
+        Duration d = root == null ? DEFAULT_RETRY_AFTER
+                : duration("sip.retry-after", root.path("sip").path("retry-after"), DEFAULT_RETRY_AFTER);
+        if (d.toSeconds() < 1 || d.toSeconds() > Integer.MAX_VALUE) {
+            throw new ConfigException("sip.retry-after", d.toMillis() + "ms (expected: 1s or more)");
+        }
+        return Duration.ofSeconds(d.toSeconds());
     }
 
     /** A copy with other timers. */

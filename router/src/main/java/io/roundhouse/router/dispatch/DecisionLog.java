@@ -22,7 +22,7 @@ public final class DecisionLog implements AutoCloseable {
     /** Decisions waiting for Redis; beyond this they are dropped (and counted). */
     static final int QUEUE_LIMIT = 10_000;
 
-    private final MeterRegistry registry;
+    private final TaggedCounters decisions;
     private final Consumer<String> redisSink;
     private final java.util.function.BooleanSupplier redisUp;
     private final ExecutorService writer;
@@ -39,7 +39,8 @@ public final class DecisionLog implements AutoCloseable {
      *                  blackholed Redis does not hold the writer for a socket timeout per decision
      */
     public DecisionLog(MeterRegistry registry, Consumer<String> redisSink, java.util.function.BooleanSupplier redisUp) {
-        this.registry = registry;
+        this.decisions = new TaggedCounters(registry, "roundhouse.dispatch.decisions", "dispatch decisions",
+                "service", "node", "reason");
         this.redisSink = redisSink;
         this.redisUp = redisUp;
         this.writer = redisSink == null ? null : new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -55,9 +56,7 @@ public final class DecisionLog implements AutoCloseable {
     public void record(Decision d) {
         String line = d.line();
         LOG.info("dispatch {}", line);
-        Counter.builder("roundhouse.dispatch.decisions").description("dispatch decisions")
-                .tag("service", d.service()).tag("node", d.node()).tag("reason", d.reason())
-                .register(registry).increment();
+        decisions.increment(d.service(), d.node(), d.reason());
         if (writer == null) {
             return;
         }

@@ -1,6 +1,5 @@
 package io.roundhouse.router.dispatch;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.roundhouse.router.dispatch.strategy.Candidate;
 import io.roundhouse.router.dispatch.strategy.Ranked;
@@ -68,7 +67,8 @@ public final class LiveDispatcher implements Dispatcher {
     private final Executor redisExecutor;
     private final DispatchSettings settings;
     private final DecisionLog decisions;
-    private final MeterRegistry registry;
+    private final TaggedCounters failures;
+    private final TaggedCounters outcomes;
     private final LongSupplier nanoClock;
     private final LongSupplier wallClock;
     private final Map<String, CallAttempts> calls = new ConcurrentHashMap<>();
@@ -86,7 +86,10 @@ public final class LiveDispatcher implements Dispatcher {
         this.redisExecutor = redisExecutor;
         this.settings = settings;
         this.decisions = decisions;
-        this.registry = registry;
+        this.failures = new TaggedCounters(registry, "roundhouse.dispatch.failures",
+                "attempts that failed on a node, by status", "service", "node", "status");
+        this.outcomes = new TaggedCounters(registry, "roundhouse.dispatch.outcomes", "final outcome of dispatched calls",
+                "service", "node", "class");
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         for (ServiceRule r : rules.rules()) {
@@ -321,10 +324,7 @@ public final class LiveDispatcher implements Dispatcher {
         ServiceMatch m = st.match;
         int status = outcome.statusCode();
         int tried = st.failed(failed.nodeId());
-        Counter.builder("roundhouse.dispatch.failures").description("attempts that failed on a node, by status")
-                .tag("service", m.service()).tag("node", failed.nodeId())
-                .tag("status", outcome.isTimeout() ? "timeout" : Integer.toString(status))
-                .register(registry).increment();
+        failures.increment(m.service(), failed.nodeId(), outcome.isTimeout() ? "timeout" : Integer.toString(status));
         if (!outcome.isTimeout() && (status < 500 || status > 599)) {
             // RFC 3261 §16.7: only a 5xx (or no answer) is worth another branch; 4xx/6xx are the caller's answer.
             calls.remove(call.callId());
@@ -402,9 +402,7 @@ public final class LiveDispatcher implements Dispatcher {
     public void completed(CallContext call, DispatchTarget target, int statusCode) {
         CallAttempts st = calls.remove(call.callId());
         String service = st == null ? "-" : st.match.service();
-        Counter.builder("roundhouse.dispatch.outcomes").description("final outcome of dispatched calls")
-                .tag("service", service).tag("node", target.nodeId()).tag("class", (statusCode / 100) + "xx")
-                .register(registry).increment();
+        outcomes.increment(service, target.nodeId(), (statusCode / 100) + "xx");
     }
 
     @Override

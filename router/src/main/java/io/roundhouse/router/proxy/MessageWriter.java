@@ -77,7 +77,12 @@ public final class MessageWriter {
                         raw(out, m, i);
                     }
                 }
-                default -> raw(out, m, i);
+                default -> {
+                    // Every X-Exec-App* header (X-Exec-App-Placement and any future one) is the dispatcher's to set.
+                    if (!e.stripExecApp() || !isExecApp(m.headerNameText(i))) {
+                        raw(out, m, i);
+                    }
+                }
             }
         }
         if (e.appendRoute() != null) {
@@ -87,6 +92,9 @@ public final class MessageWriter {
             ascii(out, "Max-Forwards: 70\r\n"); // §16.6 item 3: add one with 70 when absent
         }
         for (Map.Entry<String, String> h : e.addHeaders().entrySet()) {
+            if (!e.stripExecApp() && !m.values(h.getKey()).isEmpty()) {
+                continue; // a node's own X-Exec-App* headers stand; no duplicates
+            }
             ascii(out, h.getKey()).writeByte(':').writeByte(' ').writeBytes(utf8(h.getValue())).writeBytes(CRLF);
         }
         finish(out, m, seenContentLength);
@@ -197,6 +205,10 @@ public final class MessageWriter {
         }
         out.writeBytes(CRLF);
         out.writeBytes(m.buffer(), m.bodyStart(), m.bodyLength());
+    }
+
+    private static boolean isExecApp(String headerName) {
+        return headerName.regionMatches(true, 0, "x-exec-app", 0, 10);
     }
 
     private static void raw(ByteBuf out, SipMessage m, int i) {

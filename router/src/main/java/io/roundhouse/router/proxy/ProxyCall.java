@@ -232,6 +232,10 @@ final class ProxyCall implements ClientTransactionListener {
         branch = ct;
         core.metrics.out();
         ct.start();
+        if (invite) {
+            timerC.cancel();
+            timerC = core.scheduler.schedule(() -> onTimerC(ct), core.config.timers().timerC()); // §16.6 item 11
+        }
         if (dispatched) {
             // A node that does not answer at all (not even 100) is abandoned early and the next one tried.
             failoverTimer = core.scheduler.schedule(() -> onFailoverTimeout(ct), core.config.timers().failoverTimeout());
@@ -239,11 +243,14 @@ final class ProxyCall implements ClientTransactionListener {
     }
 
     private void onFailoverTimeout(ClientTransaction ct) {
-        if (ct != branch || ct.responseReceived() || st.finalSent()) {
-            return;
+        if (ct != branch || st.finalSent()) {
+            return; // (a 101-699 response cancels this timer)
         }
         log.debug("call {}: no answer from {} within {} ms, trying the next node", callId,
                 target == null ? ct.destination() : target.nodeId(), core.config.timers().failoverTimeout().toMillis());
+        if (invite && ct.provisionalReceived()) {
+            sendCancel(ct); // it sent 100 only: §9.1 allows the CANCEL
+        }
         ct.abandon();
         tryNext(AttemptOutcome.timeout());
     }
@@ -270,6 +277,12 @@ final class ProxyCall implements ClientTransactionListener {
         if (st.finalSent()) {
             return;
         }
+        if (best != null && bestStatus == 503) {
+            // A node's 503 (and its Retry-After, which speaks for that node only) is not relayed: the caller gets
+            // the router's own 503 with the router's Retry-After (docs/decisions-router-fix.md).
+            best.release();
+            best = null;
+        }
         if (best != null) {
             ByteBuf b = best;
             best = null;
@@ -292,11 +305,16 @@ final class ProxyCall implements ClientTransactionListener {
             lateResponse(ct, response);
             return;
         }
-        failoverTimer.cancel();
+        if (status > 100) {
+            failoverTimer.cancel(); // 100 is hop by hop: a node that goes silent after it is still failed over
+        }
         if (status < 200) {
-            if (invite) {
+            if (invite && status > 100) {
+                // §16.7 item 2: only 101-199 restart Timer C (set when the INVITE was forwarded, §16.6 item 11).
                 timerC.cancel();
                 timerC = core.scheduler.schedule(() -> onTimerC(ct), core.config.timers().timerC());
+            }
+            if (invite) {
                 if (cancelled) {
                     sendCancel(ct);
                 }
@@ -314,7 +332,13 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         branch = null;
-        forward(status, response);
+        if (status == 503 && !st.finalSent()) {
+            respond(503, "Service Unavailable", List.of(core.warning("next hop unavailable"))); // not relayed
+        } else if (status < 300 && st.finalSent()) {
+            core.forwardResponseStateless(response); // §16.7 item 5: every 2xx goes upstream
+        } else {
+            forward(status, response);
+        }
         if (target != null) {
             try {
                 core.dispatcher.completed(context, target, status);
@@ -337,17 +361,7 @@ final class ProxyCall implements ClientTransactionListener {
             // §16.7 item 5: every 2xx goes upstream, even after another final response.
             if (!st.finalSent()) {
                 forward(status, response);
-                // §16.7 item 10: a 2xx ends the search; the branch still being tried is cancelled.
-                ClientTransaction pending = branch;
-                branch = null;
-                if (pending != null) {
-                    if (pending.provisionalReceived()) {
-                        sendCancel(pending);
-                    } else {
-                        pending.abandon();
-                    }
-                }
-                outcome(status, "late from an abandoned branch");
+                cancelPending(); // §16.7 item 10: a 2xx was forwarded, so the pending branch is cancelled
                 settle();
             } else {
                 core.forwardResponseStateless(response);
@@ -450,6 +464,21 @@ final class ProxyCall implements ClientTransactionListener {
         respond(487, "Request Terminated", List.of());
     }
 
+    /** The branch still being tried is given up: cancelled if it has answered provisionally, else when it does. */
+    private void cancelPending() {
+        ClientTransaction ct = branch;
+        branch = null;
+        failoverTimer.cancel();
+        timerC.cancel();
+        if (ct == null) {
+            return;
+        }
+        if (invite && ct.provisionalReceived()) {
+            sendCancel(ct);
+        }
+        ct.abandon();
+    }
+
     /** If the node never answers the CANCEL's INVITE, the caller still gets its 487 (64*T1 later). */
     private void armCancelGuard(ClientTransaction ct) {
         cancelGuard.cancel();
@@ -497,7 +526,8 @@ final class ProxyCall implements ClientTransactionListener {
         }
         core.metrics.out();
         core.metrics.localResponse(status);
-        st.sendResponse(status, core.writer.response(request, in.topVia(), status, reason, toTag, extra));
+        st.sendResponse(status, core.writer.response(request, in.topVia(), status, reason, toTag,
+                core.withRetryAfter(status, extra)));
         if (status >= 200) {
             outcome(status, "by the router");
             settle();

@@ -136,7 +136,14 @@ public final class ProxyCore implements InboundHandler {
         } catch (RuntimeException e) {
             metrics.dropped();
             metrics.internalError();
-            log.warn("call {}: internal error on a message from {}", m.callIdOrEmpty(), source, e);
+            long errors = metrics.internalErrors();
+            // A peer can trigger this at will: one line, and only at the 1st, 2nd, 4th, 8th... occurrence, so that
+            // a flood neither fills the log nor blocks the event loop; the stack trace is at DEBUG.
+            if (Long.bitCount(errors) == 1) {
+                log.warn("call {}: internal error on a message from {} ({} so far): {}", m.callIdOrEmpty(), source,
+                        errors, e.toString());
+            }
+            log.debug("call {}: internal error on a message from {}", m.callIdOrEmpty(), source, e);
         }
     }
 
@@ -145,6 +152,12 @@ public final class ProxyCore implements InboundHandler {
         try {
             top = m.topVia();
         } catch (SipParseException e) {
+            if (!m.vias().isEmpty() && !m.isMethod("ACK")) {
+                // A Via that is there but malformed (e.g. rport 70000): the packet's source still gets its 400.
+                Destination back = new Destination(transport, source, transport.reliable() ? connection : null);
+                badRequest(m, new Inbound(transport, source, connection, null, back), 400, e.reason());
+                return;
+            }
             // Without a Via there is nowhere to send an answer (§18.2.2): drop.
             metrics.dropped();
             log.debug("call {}: dropped {} from {}: {}", m.callIdOrEmpty(), m.method(), source, e.reason());
@@ -399,10 +412,25 @@ public final class ProxyCore implements InboundHandler {
         Transport t = Transport.fromName(next.transport()).orElse(Transport.UDP);
         String host = next.received() != null ? SipUri.stripBrackets(next.received()) : next.hostAddress();
         int port = next.rport() > 0 ? next.rport() : next.port() < 0 ? 5060 : next.port();
+        if (port < 1 || port > 65535) {
+            drop(m, null, "second Via port " + port + " out of range");
+            return;
+        }
         ByteBuf out = writer.forwardResponse(m);
         String callId = m.callIdOrEmpty();
-        resolveHost(host, address -> send(out, Destination.of(t, new InetSocketAddress(address, port)), callId),
-                reason -> {
+        resolveHost(host, address -> {
+            Destination dest;
+            boolean built = false;
+            try {
+                dest = Destination.of(t, new InetSocketAddress(address, port));
+                built = true;
+            } finally {
+                if (!built) {
+                    out.release();
+                }
+            }
+            send(out, dest, callId);
+        }, reason -> {
                     out.release();
                     log.debug("call {}: response not forwarded: {}", callId, reason);
                 });
@@ -448,6 +476,7 @@ public final class ProxyCore implements InboundHandler {
     }
 
     void respond(SipMessage m, Inbound in, ServerTransaction st, int status, String reason, List<String> extra) {
+        extra = withRetryAfter(status, extra);
         metrics.out();
         metrics.localResponse(status);
         st.sendResponse(status, writer.response(m, in.topVia(), status, reason, newTag(), extra));
@@ -468,6 +497,17 @@ public final class ProxyCore implements InboundHandler {
         metrics.dropped();
         log.debug("call {}: dropped {} from {}: {}", m.callIdOrEmpty(),
                 m.isRequest() ? m.method() : String.valueOf(m.statusCode()), source, reason);
+    }
+
+    /** Every 503 of the router's own says when to come back (RFC 3261 §21.5.4, {@code sip.retry-after}). */
+    List<String> withRetryAfter(int status, List<String> extra) {
+        if (status != 503) {
+            return extra;
+        }
+        List<String> all = new ArrayList<>(extra.size() + 1);
+        all.add("Retry-After: " + config.retryAfter().toSeconds());
+        all.addAll(extra);
+        return all;
     }
 
     /** A Warning header (RFC 3261 §20.43, code 399: miscellaneous) naming the defect. */
@@ -539,14 +579,19 @@ public final class ProxyCore implements InboundHandler {
 
     // ---- UAC: OPTIONS for health probing ---------------------------------------------------------------------------
 
-    /** Sends OPTIONS to {@code targetUri} in a client transaction; completes with the final status, 408 on Timer F. */
+    /**
+     * Sends OPTIONS to {@code targetUri} in a client transaction; completes with the final status, or with 408 when no
+     * response can come: Timer F, and the local failures of a transport error (connection refused, ICMP) or a failed
+     * name lookup (RFC 3261 §8.1.3.1 treats a transport failure like a timeout). A node's own 503 means "busy but
+     * alive"; a local failure must never look like one.
+     */
     public CompletionStage<Integer> sendOptions(String targetUri) {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         loop.execute(() -> {
             try {
                 SipUri uri = SipUri.parse(targetUri);
                 resolve(uri, dest -> options(uri, dest), (out, dest) -> startOptions(out, dest, result),
-                        reason -> result.complete(503));
+                        reason -> result.complete(408));
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -585,7 +630,7 @@ public final class ProxyCore implements InboundHandler {
 
                     @Override
                     public void onTimeout(ClientTransaction tx, boolean transportError) {
-                        result.complete(transportError ? 503 : 408);
+                        result.complete(408); // transport error or Timer F: the node did not answer
                     }
                 });
         metrics.out();

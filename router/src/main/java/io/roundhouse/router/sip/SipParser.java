@@ -181,6 +181,13 @@ public final class SipParser {
             lineEnd = more;
             next = afterLineEnd(buf, more);
         }
+        int bad = controlCharacter(buf, start, lineEnd);
+        if (bad >= 0) {
+            // §7.3.1 allows only CRLF + WSP (folding) and HTAB inside a header; a bare CR is a line end to some
+            // parsers (pjsip), so forwarding it would smuggle a header past the proxy's edits (X-Exec-App).
+            m.addDefect(bad - base, buf.getByte(bad) == '\r' ? "bare CR (not followed by LF) in a header line"
+                    : "control character 0x" + Integer.toHexString(buf.getByte(bad) & 0xff) + " in a header line");
+        }
         int p = start;
         while (p < lineEnd && Ascii.isToken(buf.getByte(p))) {
             p++;
@@ -235,6 +242,18 @@ public final class SipParser {
             m.bodyLength = (int) length;
             m.hasContentLength = true;
         }
+    }
+
+    /** Offset of the first control character other than HTAB, CRLF and LF in {@code [from, to)}, or -1. */
+    private static int controlCharacter(ByteBuf buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = buf.getByte(i);
+            if ((b >= 0 && b < 0x20 || b == 0x7f) && b != '\t' && b != '\n'
+                    && !(b == '\r' && i + 1 < to && buf.getByte(i + 1) == '\n')) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static boolean isLws(ByteBuf buf, int p, int lineEnd) {

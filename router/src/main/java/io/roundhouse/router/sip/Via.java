@@ -91,7 +91,7 @@ public record Via(String text, String transport, String host, int port, String b
                 throw new SipParseException(offset + pStart, "malformed Via sent-by port");
             }
             port = Integer.parseInt(text.substring(pStart, p));
-            if (port > 65535) {
+            if (port < 1 || port > 65535) {
                 throw new SipParseException(offset + pStart, "Via sent-by port " + port + " out of range");
             }
         }
@@ -166,6 +166,10 @@ public record Via(String text, String transport, String host, int port, String b
                     } catch (NumberFormatException e) {
                         throw new SipParseException(offset + nameStart, "Via rport is not a number");
                     }
+                    if (rport < 1 || rport > 65535) {
+                        // RFC 3581 §3: a port number; 0 or beyond 65535 cannot be sent to.
+                        throw new SipParseException(offset + nameStart, "Via rport " + value + " out of range 1-65535");
+                    }
                 }
             }
         }
@@ -194,13 +198,35 @@ public record Via(String text, String transport, String host, int port, String b
     public String withSource(String sourceIp, int sourcePort) {
         boolean needReceived = rport >= 0 || !SipUri.sameHost(hostAddress(), sourceIp);
         StringBuilder sb = new StringBuilder(text.length() + 40);
-        if (rportEnd >= 0) {
-            sb.append(text, 0, rportEnd).append('=').append(sourcePort).append(text, rportEnd, text.length());
-        } else {
-            sb.append(text);
+        boolean receivedWritten = false;
+        boolean quoted = false;
+        int start = 0;
+        // A received or rport value the sender wrote itself is never trusted: both are (over)written with what the
+        // packet says (§18.2.1, RFC 3581 §4), else the caller could steer the responses anywhere.
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : ';';
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            if (c != ';' || quoted && i < text.length()) {
+                continue;
+            }
+            String segment = text.substring(start, i);
+            int eq = segment.indexOf('=');
+            String name = (eq < 0 ? segment : segment.substring(0, eq)).trim();
+            if (start > 0 && name.equalsIgnoreCase("rport")) {
+                segment = "rport=" + sourcePort;
+            } else if (start > 0 && name.equalsIgnoreCase("received")) {
+                // RFC 5118 §4.5: an IPv6 received value is written without brackets.
+                segment = needReceived && !receivedWritten ? "received=" + sourceIp : null;
+                receivedWritten = true;
+            }
+            if (segment != null) {
+                sb.append(start > 0 ? ";" : "").append(segment);
+            }
+            start = i + 1;
         }
-        if (needReceived && received == null) {
-            // RFC 5118 §4.5: an IPv6 received value is written without brackets.
+        if (needReceived && !receivedWritten) {
             sb.append(";received=").append(sourceIp);
         }
         return sb.toString();

@@ -107,6 +107,11 @@ public final class InviteClientTransaction extends ClientTransaction {
     public void abandon() {
         abandoned = true;
         timerA.cancel();
+        if (state == State.PROCEEDING) {
+            // §9.1: without a final response the transaction is destroyed 64*T1 later (Timer B acts only in Calling).
+            timerB.cancel();
+            timerB = schedule(this::terminate, table.timers().sixtyFourT1());
+        }
     }
 
     /** True after {@link #abandon()}. */

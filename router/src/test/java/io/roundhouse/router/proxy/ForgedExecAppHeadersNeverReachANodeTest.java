@@ -1,0 +1,126 @@
+package io.roundhouse.router.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.router.Router;
+import io.roundhouse.router.dispatch.AttemptOutcome;
+import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.router.dispatch.DispatchTarget;
+import io.roundhouse.router.dispatch.Dispatcher;
+import io.roundhouse.router.testing.Received;
+import io.roundhouse.router.testing.SipTestAgent;
+import io.roundhouse.router.testing.TestRouters;
+import io.roundhouse.router.testing.UasBehavior;
+import io.roundhouse.router.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Only the dispatcher chooses the Stasis application: a caller can neither smuggle an X-Exec-App header past the
+ * proxy with a bare CR (which pjsip reads as a line end) nor send any X-Exec-App* header itself; a node keeps its own.
+ */
+class ForgedExecAppHeadersNeverReachANodeTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final SipTestAgent caller = SipTestAgent.start();
+    private final SipTestAgent node = SipTestAgent.start().uas(UasBehavior.answer());
+    private Router router;
+
+    @AfterEach
+    void stop() {
+        if (router != null) {
+            router.close();
+        }
+        caller.close();
+        node.close();
+    }
+
+    private void start(boolean callerIsNode) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Exec-App", "Conference");
+        headers.put("X-Exec-App-Placement", "node-1");
+        Dispatcher dispatcher = new Dispatcher() {
+            @Override
+            public CompletionStage<Optional<DispatchTarget>> select(CallContext call) {
+                return CompletableFuture.completedFuture(Optional.of(new DispatchTarget("n", node.uri(Transport.UDP),
+                        headers)));
+            }
+
+            @Override
+            public CompletionStage<Optional<DispatchTarget>> next(CallContext call, DispatchTarget failed,
+                                                                  AttemptOutcome outcome) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+
+            @Override
+            public boolean isFromNode(InetSocketAddress source) {
+                return callerIsNode;
+            }
+        };
+        router = Router.start(TestRouters.config(node), dispatcher, new SimpleMeterRegistry());
+    }
+
+    private InetSocketAddress routerAddress() {
+        return new InetSocketAddress("127.0.0.1", router.port());
+    }
+
+    private String ruri() {
+        return "sip:1000@127.0.0.1:" + router.port();
+    }
+
+    @Test
+    void aBareCrInsideAHeaderGets400NamingItAndNothingIsForwarded() {
+        start(false);
+        caller.send(caller.request("INVITE", ruri()).header("Subject: hi\rX-Exec-App: Evil").build(), routerAddress(),
+                Transport.UDP);
+        Received bad = caller.awaitFinal(WAIT);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.header("Warning")).contains("bare CR");
+        node.assertNone(r -> true, Duration.ofMillis(200));
+    }
+
+    @Test
+    void otherControlCharactersInAHeaderGet400ButHtabAndFoldingPass() {
+        start(false);
+        caller.send(caller.request("INVITE", ruri()).header("Subject: a\u0000b").build(), routerAddress(),
+                Transport.UDP);
+        Received bad = caller.awaitFinal(WAIT);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.header("Warning")).contains("control character 0x0");
+        caller.clear();
+        caller.send(caller.request("INVITE", ruri()).header("Subject: a\tb\r\n c").build(), routerAddress(),
+                Transport.UDP);
+        assertThat(node.awaitRequest("INVITE", WAIT).text()).contains("Subject: a\tb\r\n c\r\n");
+    }
+
+    @Test
+    void everyExecAppHeaderFromACallerIsReplacedByTheDispatchersOwn() {
+        start(false);
+        caller.send(caller.request("INVITE", ruri()).header("X-Exec-App-Placement: evil-node")
+                .header("x-exec-app-anything: evil2").header("X-EXEC-APP: evil3").build(), routerAddress(),
+                Transport.UDP);
+        Received forwarded = node.awaitRequest("INVITE", WAIT);
+        assertThat(forwarded.headers("X-Exec-App")).containsExactly("Conference");
+        assertThat(forwarded.headers("X-Exec-App-Placement")).containsExactly("node-1");
+        assertThat(forwarded.text()).doesNotContainIgnoringCase("evil");
+    }
+
+    @Test
+    void aNodesOwnExecAppHeadersAreKeptWithoutDuplicates() {
+        start(true);
+        caller.send(caller.request("INVITE", ruri()).header("X-Exec-App: Queue")
+                .header("X-Exec-App-Placement: node-2").build(), routerAddress(), Transport.UDP);
+        Received forwarded = node.awaitRequest("INVITE", WAIT);
+        assertThat(forwarded.headers("X-Exec-App")).containsExactly("Queue");
+        assertThat(forwarded.headers("X-Exec-App-Placement")).containsExactly("node-2");
+    }
+}
