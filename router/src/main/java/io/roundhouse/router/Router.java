@@ -22,7 +22,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +67,10 @@ public final class Router implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sip", true),
                 netty.ioHandlerFactory());
         EventLoop loop = group.next();
-        ExecutorService resolver = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sip-dns", true));
+        // Bounded: a flood of requests naming hosts must not queue without end; when full, ProxyCore answers 503.
+        ExecutorService resolver = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(ProxyCore.RESOLVER_QUEUE),
+                new DefaultThreadFactory("sip-dns", true));
         SipScheduler scheduler = new EventLoopScheduler(loop);
         InboundRelay relay = new InboundRelay();
         SipTransportLayer transport = new SipTransportLayer(loop, netty, config.maxMessageSize(), relay);

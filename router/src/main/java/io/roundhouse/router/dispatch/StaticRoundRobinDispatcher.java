@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class StaticRoundRobinDispatcher implements Dispatcher {
 
     private final List<StaticNode> nodes;
-    private final Set<InetAddress> nodeAddresses = new HashSet<>();
+    /** Address and port of each node: another process on a node's host (e.g. a local caller) is not the node. */
+    private final Set<InetSocketAddress> nodeAddresses = new HashSet<>();
     private final AtomicInteger next = new AtomicInteger();
     /** Nodes tried per call; weak keys so a call that ends without {@link #completed} leaves nothing behind. */
     private final Map<CallContext, Set<String>> tried = Collections.synchronizedMap(new WeakHashMap<>());
@@ -34,7 +35,7 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
         for (StaticNode n : nodes) {
             try {
                 SipUri uri = SipUri.parse(n.uri());
-                nodeAddresses.add(InetAddress.getByName(uri.hostAddress()));
+                nodeAddresses.add(new InetSocketAddress(InetAddress.getByName(uri.hostAddress()), uri.portOrDefault()));
             } catch (SipParseException | UnknownHostException e) {
                 throw new IllegalArgumentException("node " + n.id() + ": bad URI " + n.uri() + ": " + e.getMessage(), e);
             }
@@ -81,7 +82,7 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
 
     @Override
     public boolean isFromNode(InetSocketAddress source) {
-        return nodeAddresses.contains(source.getAddress());
+        return nodeAddresses.contains(new InetSocketAddress(source.getAddress(), source.getPort()));
     }
 
     private static DispatchTarget target(StaticNode node) {

@@ -182,7 +182,11 @@ final class ProxyCall implements ClientTransactionListener {
         int thisAttempt = attempt;
         core.resolve(nextHop, dest -> build(dest, addHeaders, thisAttempt), this::start, reason -> {
             log.debug("call {}: cannot send to {}: {}", callId, nextHop.text(), reason);
-            if (dispatched) {
+            if (ProxyCore.RESOLVER_FULL.equals(reason)) {
+                if (!st.finalSent()) {
+                    respond(503, "Service Unavailable", List.of(core.warning(reason))); // overload: come back later
+                }
+            } else if (dispatched) {
                 tryNext(AttemptOutcome.timeout());
             } else if (!st.finalSent()) {
                 respond(502, "Bad Gateway", List.of(core.warning(reason)));

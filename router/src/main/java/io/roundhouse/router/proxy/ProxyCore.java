@@ -58,6 +58,9 @@ public final class ProxyCore implements InboundHandler {
     static final String ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY, SUBSCRIBE,"
             + " MESSAGE, PRACK";
     static final String SERVER = "Roundhouse";
+    /** Name lookups that may wait for the resolver thread; beyond that a request is answered 503. */
+    public static final int RESOLVER_QUEUE = 1024;
+    static final String RESOLVER_FULL = "name resolver queue full";
 
     final EventLoop loop;
     final TransactionTable table;
@@ -241,7 +244,15 @@ public final class ProxyCore implements InboundHandler {
                 return;
             }
         }
-        if ((plan.hasRoute() || inDialog) && !plan.nextHop().isSip()) {
+        if (inDialog && !plan.routedToUs()) {
+            // Not an open relay: only a request routed through us (our Route, or strict routing to our Request-URI)
+            // follows its Route set or Request-URI; an in-dialog request that bypassed our Record-Route is refused.
+            respondStateful(m, in, 403, "Forbidden", List.of(warning("in-dialog request without the router's Route"
+                    + " is not relayed")));
+            return;
+        }
+        boolean routed = plan.routedToUs() && (plan.hasRoute() || inDialog);
+        if (routed && !plan.nextHop().isSip()) {
             respondStateful(m, in, 416, "Unsupported URI Scheme", List.of());
             return;
         }
@@ -249,8 +260,8 @@ public final class ProxyCore implements InboundHandler {
         if (call == null) {
             return;
         }
-        if (!plan.hasRoute() && !inDialog) {
-            call.dispatch();
+        if (!routed) {
+            call.dispatch(); // also an out-of-dialog request with a foreign Route only: the farm, never that host
         } else {
             call.forwardInDialog();
         }
@@ -559,13 +570,20 @@ public final class ProxyCore implements InboundHandler {
             }
             return;
         }
-        CompletableFuture.supplyAsync(() -> {
-            try {
-                return InetAddress.getByName(host);
-            } catch (UnknownHostException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, resolverExecutor).whenComplete((address, error) -> loop.execute(() -> {
+        CompletableFuture<InetAddress> lookup;
+        try {
+            lookup = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return InetAddress.getByName(host);
+                } catch (UnknownHostException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }, resolverExecutor);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            failed.accept(RESOLVER_FULL);
+            return;
+        }
+        lookup.whenComplete((address, error) -> loop.execute(() -> {
             if (closed) {
                 return;
             }

@@ -1,0 +1,42 @@
+package io.roundhouse.router.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.roundhouse.router.Router;
+import io.roundhouse.router.config.StaticNode;
+import io.roundhouse.router.testing.Received;
+import io.roundhouse.router.testing.SipTestAgent;
+import io.roundhouse.router.testing.TestRouters;
+import io.roundhouse.router.testing.UasBehavior;
+import io.roundhouse.router.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The static dispatcher trusts a node by address and port, as the live one does: with nodes on 127.0.0.1 (the example
+ * config), every other local process is a caller and cannot set X-Exec-App.
+ */
+class OnlyANodesOwnAddressAndPortIsTrustedTest {
+
+    @Test
+    void anotherPortOnANodesHostIsNotTheNode() {
+        StaticRoundRobinDispatcher d = new StaticRoundRobinDispatcher(List.of(new StaticNode("n", "sip:127.0.0.1:5081",
+                1)));
+        assertThat(d.isFromNode(new InetSocketAddress("127.0.0.1", 5081))).isTrue();
+        assertThat(d.isFromNode(new InetSocketAddress("127.0.0.1", 40000))).isFalse();
+    }
+
+    @Test
+    void aLocalCallersExecAppHeaderIsStripped() {
+        try (SipTestAgent caller = SipTestAgent.start();
+             SipTestAgent node = SipTestAgent.start().uas(UasBehavior.answer());
+             Router router = Router.start(TestRouters.config(node))) {
+            caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).header("X-Exec-App: Evil")
+                    .build(), new InetSocketAddress("127.0.0.1", router.port()), Transport.UDP);
+            Received forwarded = node.awaitRequest("INVITE", Duration.ofSeconds(5));
+            assertThat(forwarded.headers("X-Exec-App")).isEmpty();
+        }
+    }
+}
