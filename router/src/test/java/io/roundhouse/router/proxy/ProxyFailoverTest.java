@@ -86,6 +86,24 @@ class ProxyFailoverTest {
     }
 
     @Test
+    void aLate200FromAnAbandonedNodeStillReachesTheCallerAndTheRingingNodeIsCancelled() {
+        first.uas(UasBehavior.silent());
+        second.uas(UasBehavior.ringForever());
+        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 300));
+        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).build(),
+                new InetSocketAddress("127.0.0.1", router.port()), Transport.UDP);
+        Received abandoned = first.awaitRequest("INVITE", WAIT);
+        second.awaitRequest("INVITE", WAIT);
+        caller.awaitResponse(180, WAIT);
+        // The first node wakes up and answers after all (§16.7 item 5: every 2xx goes upstream).
+        first.send(first.response(abandoned.text(), 200, "late"), abandoned.source(), Transport.UDP);
+        Received ok = caller.awaitResponse(200, WAIT);
+        assertThat(ok.header("To")).contains("tag=late");
+        // §16.7 item 10: the branch still ringing is cancelled.
+        second.awaitRequest("CANCEL", WAIT);
+    }
+
+    @Test
     void whenEveryNodeFailsTheCallerGetsTheBestResponse() {
         first.uas(UasBehavior.reject(503));
         second.uas(UasBehavior.reject(500));

@@ -96,6 +96,18 @@ class ProxyValidationTest {
     }
 
     @Test
+    void aRequestThatPassedUsBeforeWithAnotherRequestUriIsASpiralNotALoop() {
+        router = Router.start(TestRouters.config(node));
+        // Our Via from an earlier pass, whose branch hash was computed over another Request-URI (§16.3 item 4).
+        String invite = caller.request("INVITE", ruri()).build().replaceFirst("(Via: [^\r]*\r\n)",
+                "$1Via: SIP/2.0/UDP 127.0.0.1:" + router.port() + ";branch=" + Branches.PREFIX + "0123abcd.0\r\n"
+                        + "Via: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bKupstream\r\n");
+        caller.send(invite, routerAddress(), Transport.UDP);
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
+        assertThat(node.awaitRequest("INVITE", WAIT).headers("Via")).hasSize(4);
+    }
+
+    @Test
     void aRequestWithoutCallIdGets400NamingTheDefect() {
         router = Router.start(TestRouters.config(node));
         String invite = caller.request("INVITE", ruri()).build().replaceFirst("Call-ID: [^\r]*\r\n", "");
