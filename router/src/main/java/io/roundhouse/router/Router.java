@@ -63,7 +63,7 @@ public final class Router implements AutoCloseable {
     public static Router start(RouterConfig config, Dispatcher dispatcher, MeterRegistry registry) {
         NettyTransports netty = NettyTransports.best();
         // One event loop: every transaction, timer and socket of the router lives on it, so no state is shared
-        // between threads (see docs/decisions-router.md).
+        // between threads (see docs/decisions.md, "Router: SIP engine").
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sip", true),
                 netty.ioHandlerFactory());
         EventLoop loop = group.next();

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * (fixtures: {@code ari-get-applications-after-disconnect}), so "socket open" is "applications registered".
  *
  * <p>Written on {@link java.net.http.WebSocket} rather than ari4java's WebSocket client: see
- * docs/decisions-agent-ari.md (fixed 2/5/10 s reconnect schedule, a process-wide auto-reconnect switch, a ping task
+ * docs/decisions.md (fixed 2/5/10 s reconnect schedule, a process-wide auto-reconnect switch, a ping task
  * that sleeps on a Netty event loop, and no way to see ApplicationReplaced as a loss of registration).
  */
 public final class AriEventStream implements AutoCloseable {

@@ -283,7 +283,7 @@ final class ProxyCall implements ClientTransactionListener {
         }
         if (best != null && bestStatus == 503) {
             // A node's 503 (and its Retry-After, which speaks for that node only) is not relayed: the caller gets
-            // the router's own 503 with the router's Retry-After (docs/decisions-router-fix.md).
+            // the router's own 503 with the router's Retry-After (docs/decisions.md).
             best.release();
             best = null;
         }
