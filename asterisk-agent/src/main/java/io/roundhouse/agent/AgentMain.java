@@ -65,6 +65,13 @@ public final class AgentMain implements Callable<Integer> {
             }
             System.err.println("asterisk-agent: invalid configuration " + config + ": " + e.getMessage());
             return 2;
+        } catch (RuntimeException e) {
+            redis.close();
+            if (metrics != null) {
+                metrics.close();
+            }
+            System.err.println("asterisk-agent: cannot start: " + e);
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

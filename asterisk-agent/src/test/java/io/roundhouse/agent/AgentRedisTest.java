@@ -185,4 +185,19 @@ class AgentRedisTest {
         await().atMost(Duration.ofSeconds(3)).until(() -> published(state).map(NodeState::status)
                 .orElse(null) == NodeStatus.ACTIVE);
     }
+
+    @Test
+    void aMistypedOperatorControlIsIgnoredAndTheNodeStaysPublished() {
+        RedisState state = redis.open();
+        agent = AgentFixture.agent(AgentFixture.config(fake.port(), redis.settings(), Duration.ofSeconds(5)),
+                Agent.Contract.of(state));
+        agent.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> published(state).isPresent());
+
+        redis.jedis().set(redis.prefix() + "control:" + AgentFixture.NODE, "drainng");
+
+        // Longer than the publish TTL (3 s): a node that stopped heartbeating would be gone by then.
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> published(state)
+                .map(NodeState::status).orElse(null) == NodeStatus.ACTIVE);
+    }
 }

@@ -4,6 +4,7 @@ import io.roundhouse.agent.Backoff;
 import io.roundhouse.agent.config.PublishSettings;
 import io.roundhouse.agent.drain.DrainControl;
 import io.roundhouse.agent.state.StateChangeListener;
+import io.roundhouse.shared.state.MalformedStateException;
 import io.roundhouse.shared.state.NodeControls;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStates;
@@ -46,6 +47,7 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
     private volatile boolean closed;
     private volatile NodeState lastWritten;
     private Readiness announced;
+    private String badControl; // guarded by writeLock
 
     public StatePublisher(String nodeId, NodeStates nodes, NodeControls controls, StateEvents events,
                           NodeStateComposer composer, DrainControl drain, PublishSettings settings,
@@ -93,6 +95,8 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
                         if (closed) {
                             break;
                         }
+                        // Only close() interrupts this thread; anything else is ignored, as a publisher that
+                        // stopped would take the node out of every router's pool.
                     }
                     continue;
                 }
@@ -112,7 +116,7 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
     private boolean writeOnce() {
         synchronized (writeLock) {
             try {
-                drain.operatorWish(controls.get(nodeId));
+                readOperatorWish();
                 long start = nanoClock.getAsLong(); // changes from here on are not in this write
                 boolean reachable = composer.reachable();
                 NodeState state = composer.compose(drain.status());
@@ -136,6 +140,24 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
                 log.warn("cannot publish node state to Redis (failure {} in a row): {}; keeping state, retrying in {} ms",
                         backoff.failures(), describe(e), delay.toMillis());
                 return false;
+            }
+        }
+    }
+
+    /**
+     * Follows the operator's control key. A value that is not a status (a typo such as {@code drainng}) is the
+     * operator's mistake, not Redis failing: it is logged once per distinct value and the node keeps its status and
+     * goes on publishing, instead of vanishing from the routers after its TTL.
+     */
+    private void readOperatorWish() {
+        try {
+            drain.operatorWish(controls.get(nodeId));
+            badControl = null;
+        } catch (MalformedStateException e) {
+            if (!e.getMessage().equals(badControl)) {
+                badControl = e.getMessage();
+                log.warn("ignoring the operator's control for {}: {}; status stays {}", nodeId, e.getMessage(),
+                        drain.status().wireName());
             }
         }
     }

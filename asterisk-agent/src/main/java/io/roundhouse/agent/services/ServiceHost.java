@@ -83,16 +83,6 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
         this.workers = Executors.newFixedThreadPool(WORKERS, named("stasis"));
     }
 
-    /** Parses the {@code ari:} section (password from the file, or from {@code ARI_PASSWORD}). */
-    public static AriSettings parseAri(JsonNode ariNode) {
-        return AriSettings.parse(ariNode);
-    }
-
-    /** Parses the {@code services:} section. */
-    public static ServicesSettings parseServices(JsonNode servicesNode) {
-        return ServicesSettings.parse(servicesNode);
-    }
-
     /** Connects the ARI WebSocket (in the background, reconnecting until {@link #close}). */
     public synchronized void start() {
         if (stream != null) {

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * The router's validated configuration. The SIP engine reads the {@code sip} and {@code nodes} sections; the other
- * sections ({@code redis}, {@code services}, {@code health}, {@code dispatch}, {@code admin}, {@code metrics}) are
+ * sections ({@code redis}, {@code services}, {@code health}, {@code dispatch}, {@code metrics}) are
  * accepted as they are and read by their owners from {@link #tree()}.
  *
  * <pre>
@@ -54,7 +54,7 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
 
     private static final Set<String> TOP_LEVEL = Set.of("sip", "nodes", "redis", "services", "health", "dispatch",
-            "admin", "metrics");
+            "metrics");
     private static final Set<String> SIP_KEYS = Set.of("listen", "advertised-address", "max-message-size",
             "record-route", "timers", "retry-after");
     private static final Set<String> TIMER_KEYS = Set.of("t1", "t2", "t4", "timer-b", "timer-f", "timer-c", "timer-d",
@@ -280,11 +280,6 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
         return node.isMissingNode() || node.isNull() ? defaultValue : parseDuration(key, node);
     }
 
-    /** A copy with other listen addresses (tests bind port 0). */
-    public RouterConfig withListen(List<ListenAddress> newListen) {
-        return new RouterConfig(newListen, advertisedAddress, maxMessageSize, recordRoute, timers, nodes, tree);
-    }
-
     /**
      * {@code sip.retry-after} (default 5s, whole seconds, at least 1): the Retry-After (RFC 3261 §20.33) of every 503
      * the router sends itself.
@@ -310,11 +305,6 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
     /** A copy with another message size limit. */
     public RouterConfig withMaxMessageSize(int bytes) {
         return new RouterConfig(listen, advertisedAddress, bytes, recordRoute, timers, nodes, tree);
-    }
-
-    /** A copy with other static nodes. */
-    public RouterConfig withNodes(List<StaticNode> newNodes) {
-        return new RouterConfig(listen, advertisedAddress, maxMessageSize, recordRoute, timers, newNodes, tree);
     }
 
 }

@@ -54,9 +54,12 @@ public final class DecisionLog implements AutoCloseable {
     }
 
     public void record(Decision d) {
+        decisions.increment(d.service(), d.node(), d.reason());
+        if (writer == null && !LOG.isInfoEnabled()) {
+            return; // nobody reads the line: do not build it on the event loop
+        }
         String line = d.line();
         LOG.info("dispatch {}", line);
-        decisions.increment(d.service(), d.node(), d.reason());
         if (writer == null) {
             return;
         }

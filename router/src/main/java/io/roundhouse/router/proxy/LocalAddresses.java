@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who the router is on the wire: the host:port it writes into Via and Record-Route, and the test "is this URI or Via
@@ -37,6 +38,10 @@ public final class LocalAddresses {
                 try {
                     hosts.add(NetUtil.toAddressString(InetAddress.getLocalHost()));
                 } catch (UnknownHostException e) {
+                    // Via and Record-Route would name loopback, which no remote peer can reach: say so once.
+                    LoggerFactory.getLogger(LocalAddresses.class).warn("listening on {} but this host's own address is"
+                            + " unknown ({}): Via and Record-Route will name 127.0.0.1; set sip.advertised-address",
+                            p.address(), e.getMessage());
                     hosts.add("127.0.0.1");
                 }
             } else {

@@ -571,8 +571,4 @@ final class ProxyCall implements ClientTransactionListener {
             best = null;
         }
     }
-
-    Transport inboundTransport() {
-        return in.transport();
-    }
 }

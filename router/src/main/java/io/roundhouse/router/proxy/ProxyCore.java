@@ -71,6 +71,8 @@ public final class ProxyCore implements InboundHandler {
     final MessageWriter writer;
     final MessageSender sender;
     private final Executor resolverExecutor;
+    /** Read from the config once: the router sends its own 503s when it is busiest. */
+    private final String retryAfterHeader;
     private volatile LocalAddresses locals;
     private volatile boolean closed;
 
@@ -79,6 +81,7 @@ public final class ProxyCore implements InboundHandler {
         this.loop = loop;
         this.table = table;
         this.config = config;
+        this.retryAfterHeader = "Retry-After: " + config.retryAfter().toSeconds();
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.scheduler = scheduler;
@@ -516,7 +519,7 @@ public final class ProxyCore implements InboundHandler {
             return extra;
         }
         List<String> all = new ArrayList<>(extra.size() + 1);
-        all.add("Retry-After: " + config.retryAfter().toSeconds());
+        all.add(retryAfterHeader);
         all.addAll(extra);
         return all;
     }

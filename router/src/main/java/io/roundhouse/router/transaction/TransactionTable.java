@@ -41,14 +41,6 @@ public final class TransactionTable {
         return size;
     }
 
-    public int serverCount() {
-        return servers.size();
-    }
-
-    public int clientCount() {
-        return clients.size();
-    }
-
     public ServerTransaction server(ServerKey key) {
         return servers.get(key);
     }

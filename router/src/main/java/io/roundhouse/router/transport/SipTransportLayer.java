@@ -156,11 +156,6 @@ public final class SipTransportLayer implements MessageSender {
         return List.copyOf(listenPoints);
     }
 
-    /** Number of open TCP connections. */
-    public int connectionCount() {
-        return connections.size();
-    }
-
     @Override
     public void send(ByteBuf message, Destination destination, Consumer<Throwable> onFailure) {
         if (destination.transport() == Transport.UDP) {

@@ -56,7 +56,6 @@ class RouterConfigTest {
                 services: [ { name: default, app: Default } ]
                 health: { interval: 5s }
                 dispatch: {}
-                admin: {}
                 metrics: {}
                 """);
         assertThat(c.tree().path("services").get(0).path("app").asText()).isEqualTo("Default");
@@ -67,6 +66,7 @@ class RouterConfigTest {
     @Test
     void badConfigsNameTheOffendingKey() {
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nbogus: 1\n", "bogus", "unknown key");
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nadmin: {}\n", "admin", "unknown key");
         assertRejected("sip: { listen: [ \"sctp:127.0.0.1:5060\" ] }", "sip.listen[0]", "unknown transport");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:70000\" ] }", "sip.listen[0]", "out of range");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1\" ] }", "sip.listen[0]", "expected");

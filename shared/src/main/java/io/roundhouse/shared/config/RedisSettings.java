@@ -132,11 +132,6 @@ public record RedisSettings(
         return RedisUrl.parse("redis.url", url);
     }
 
-    /** The same settings with another key prefix (tests give each test its own). */
-    public RedisSettings withKeyPrefix(String prefix) {
-        return new RedisSettings(url, prefix, connectTimeout, socketTimeout, sentinelMaster, sentinelNodes);
-    }
-
     /** The same settings with another URL. */
     public RedisSettings withUrl(String newUrl) {
         return new RedisSettings(newUrl, keyPrefix, connectTimeout, socketTimeout, sentinelMaster, sentinelNodes);

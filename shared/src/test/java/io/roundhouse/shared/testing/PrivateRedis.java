@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  * }
  * </pre>
  *
- * <p>{@code redis-server} is taken from {@code PATH}; {@code .ci/run} installs it on a fresh machine.
+ * <p>{@code redis-server} is taken from {@code PATH} ({@code .ci/run} installs Debian's); where there is none, from
+ * the binary that the test dependency {@code com.github.codemonstur:embedded-redis} ships (Linux x86-64), so that a
+ * machine with only a JDK runs the suite too.
  */
 public final class PrivateRedis implements AutoCloseable {
 
@@ -56,7 +58,7 @@ public final class PrivateRedis implements AutoCloseable {
 
     /** Starts a new server on a free port. */
     static PrivateRedis launch() {
-        Path binary = findOnPath("redis-server");
+        Path binary = redisServer();
         Path dir;
         try {
             dir = Files.createTempDirectory("rh-redis-");
@@ -186,6 +188,38 @@ public final class PrivateRedis implements AutoCloseable {
             return n == 7 && new String(buf, StandardCharsets.US_ASCII).equals("+PONG\r\n");
         } catch (IOException e) {
             return false; // not listening yet
+        }
+    }
+
+    /** The binary shipped in the embedded-redis test dependency, for machines without redis-server on PATH. */
+    private static final String SHIPPED_BINARY = "/redis-server-6.2.6-v5-linux-amd64";
+    private static Path shipped;
+
+    /** redis-server from PATH, else the one shipped in a test dependency (extracted once per JVM). */
+    static synchronized Path redisServer() {
+        try {
+            return findOnPath("redis-server");
+        } catch (IllegalStateException notOnPath) {
+            if (shipped != null) {
+                return shipped;
+            }
+            boolean linuxAmd64 = System.getProperty("os.name").startsWith("Linux")
+                    && System.getProperty("os.arch").equals("amd64");
+            try (var in = PrivateRedis.class.getResourceAsStream(SHIPPED_BINARY)) {
+                if (!linuxAmd64 || in == null) {
+                    throw notOnPath;
+                }
+                Path file = Files.createTempFile("rh-redis-server-", "");
+                Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                if (!file.toFile().setExecutable(true, true)) {
+                    throw new IllegalStateException("cannot make " + file + " executable", notOnPath);
+                }
+                file.toFile().deleteOnExit();
+                shipped = file;
+                return file;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot extract the shipped redis-server " + SHIPPED_BINARY, e);
+            }
         }
     }
 

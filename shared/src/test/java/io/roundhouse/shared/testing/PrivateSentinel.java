@@ -31,7 +31,7 @@ public final class PrivateSentinel implements AutoCloseable {
 
     /** Starts a Sentinel monitoring {@code master} under {@code masterName}; returns once it answers PING. */
     public static PrivateSentinel watch(PrivateRedis master, String masterName) {
-        Path binary = PrivateRedis.findOnPath("redis-server");
+        Path binary = PrivateRedis.redisServer();
         try {
             Path dir = Files.createTempDirectory("rh-sentinel-");
             int port = PrivateRedis.freePort();

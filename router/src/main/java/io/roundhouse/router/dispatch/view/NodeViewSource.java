@@ -160,7 +160,7 @@ public final class NodeViewSource implements AutoCloseable {
 
     private void ensureSubscribed() {
         if (subscription == null && events != null) {
-            subscription = events.subscribe(this::onEvent);
+            subscription = events.subscribe(this::onEvent, this::requestRefresh);
         }
     }
 
