@@ -219,8 +219,10 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
                 throw new ConfigException(key + ".uri", e.reason() + " (expected: a sip: URI such as sip:10.0.0.1:5060)");
             }
             int weight = intValue(key + ".weight", item.path("weight"), 1);
-            if (weight < 0) {
-                throw new ConfigException(key + ".weight", weight + " (expected: >= 0)");
+            // The same range as live dispatch's nodes (dispatch/view/StaticNode): a config valid in one mode is valid
+            // in the other. A node to keep out of rotation is removed from the list (or drained, with an agent).
+            if (weight < 1 || weight > 1_000_000) {
+                throw new ConfigException(key + ".weight", weight + " (expected: 1..1000000)");
             }
             if (!ids.add(id)) {
                 throw new ConfigException(key + ".id", "duplicate node id '" + id + "'");

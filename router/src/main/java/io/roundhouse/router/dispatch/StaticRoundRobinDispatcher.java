@@ -31,7 +31,7 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
     private final Map<CallContext, Set<String>> tried = Collections.synchronizedMap(new WeakHashMap<>());
 
     public StaticRoundRobinDispatcher(List<StaticNode> nodes) {
-        this.nodes = nodes.stream().filter(n -> n.weight() > 0).toList();
+        this.nodes = List.copyOf(nodes);
         for (StaticNode n : nodes) {
             try {
                 SipUri uri = SipUri.parse(n.uri());
