@@ -67,6 +67,8 @@ class RouterConfigTest {
     void badConfigsNameTheOffendingKey() {
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nbogus: 1\n", "bogus", "unknown key");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nadmin: {}\n", "admin", "unknown key");
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nhealth: { interval: 5s }\n", "health",
+                "used only by live dispatch");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nnodes: [ { id: a, uri: \"sip:127.0.0.1:5081\", weight: 0 } ]\n",
                 "nodes[0].weight", "expected: 1..1000000");
         assertRejected("sip: { listen: [ \"sctp:127.0.0.1:5060\" ] }", "sip.listen[0]", "unknown transport");
