@@ -2,6 +2,7 @@ package io.roundhouse.agent.ari;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.config.Durations;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -183,10 +184,9 @@ public record AriSettings(
         if (value == null || value.isNull()) {
             return defaultValue;
         }
-        Duration parsed = Durations.parse(value.asText());
-        if (parsed == null || parsed.isNegative() || parsed.isZero()) {
-            throw new ConfigException("ari." + name, value.asText() + " (expected: a positive duration like 250ms, 2s, 1m)");
+        if (!value.isTextual()) {
+            throw new ConfigException("ari." + name, value + " (expected: a duration with its unit, like 250ms, 2s, 1m)");
         }
-        return parsed;
+        return Durations.parsePositive("ari." + name, value.asText());
     }
 }

@@ -2,14 +2,13 @@ package io.roundhouse.router.dispatch.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.config.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A mapping of the router's YAML tree with its dotted path, so every bad value is reported as
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
  */
 public final class YamlSection {
 
-    private static final Pattern DURATION = Pattern.compile("^([0-9]+)(ms|s|m|h)?$");
 
     private final String path;
     private final JsonNode node;
@@ -145,18 +143,11 @@ public final class YamlSection {
         if (v == null) {
             return defaultValue;
         }
-        Matcher m = DURATION.matcher(v.asText().trim());
-        if (!v.isValueNode() || !m.matches()) {
-            throw new ConfigException(keyPath(key), v + " (expected: a duration such as 500ms, 5s, 2m)");
+        if (!v.isTextual()) {
+            // A bare number is refused, as everywhere in Roundhouse's configs: its unit would be a guess.
+            throw new ConfigException(keyPath(key), v + " (expected: a duration with its unit, such as 500ms, 5s, 2m)");
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        Duration d = switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
+        Duration d = Durations.parse(keyPath(key), v.asText());
         if (d.compareTo(min) < 0) {
             throw new ConfigException(keyPath(key), v.asText() + " (expected: at least " + min.toMillis() + "ms)");
         }
