@@ -120,7 +120,7 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
         return new RouterConfig(listen, advertised, maxSize, recordRoute, timers, nodes, root);
     }
 
-    /** Parses a duration such as {@code 500ms}, {@code 4s}, {@code 3m}; a bare number is milliseconds. */
+    /** Parses a duration such as {@code 500ms}, {@code 4s}, {@code 3m} (shared {@link Durations}). */
     public static Duration parseDuration(String key, JsonNode node) {
         if (!node.isTextual()) {
             // A bare number is refused, as everywhere in Roundhouse's configs: its unit would be a guess.

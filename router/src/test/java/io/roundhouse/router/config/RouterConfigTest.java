@@ -38,7 +38,7 @@ class RouterConfigTest {
         RouterConfig c = RouterConfig.parse("""
                 sip:
                   listen: [ "udp:[::1]:0" ]
-                  timers: { t1: 100ms, timer-c: 3m, failover-timeout: 750 }
+                  timers: { t1: 100ms, timer-c: 3m, failover-timeout: 750ms }
                 """);
         assertThat(c.listen().get(0)).isEqualTo(new ListenAddress(Transport.UDP, "::1", 0));
         assertThat(c.timers().timerB()).isEqualTo(Duration.ofMillis(6400));
@@ -67,6 +67,8 @@ class RouterConfigTest {
     void badConfigsNameTheOffendingKey() {
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nbogus: 1\n", "bogus", "unknown key");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nadmin: {}\n", "admin", "unknown key");
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], timers: { t1: 500 } }", "sip.timers.t1",
+                "a duration with its unit");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nhealth: { interval: 5s }\n", "health",
                 "used only by live dispatch");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nnodes: [ { id: a, uri: \"sip:127.0.0.1:5081\", weight: 0 } ]\n",

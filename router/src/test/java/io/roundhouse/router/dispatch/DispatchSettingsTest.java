@@ -60,7 +60,7 @@ class DispatchSettingsTest {
         assertThatThrownBy(() -> DispatchSettings.parse(root("dispatch: { max-attempts: 0 }").section("dispatch")))
                 .hasMessage("dispatch.max-attempts: 0 (expected: an integer 1..16)");
         assertThatThrownBy(() -> DispatchSettings.parse(root("dispatch: { refresh-interval: soon }").section("dispatch")))
-                .hasMessage("dispatch.refresh-interval: \"soon\" (expected: a duration such as 500ms, 5s, 2m)");
+                .hasMessage("dispatch.refresh-interval: 'soon' (expected: a duration such as 500ms, 2s, 5m, 1h, 1d or PT2S)");
         assertThatThrownBy(() -> DispatchSettings.parse(root("dispatch: { max-atempts: 2 }").section("dispatch")))
                 .hasMessageStartingWith("dispatch.max-atempts: unknown key");
         assertThatThrownBy(() -> HealthSettings.parse(root("health: { interval: 1s, timeout: 2s }").section("health")))

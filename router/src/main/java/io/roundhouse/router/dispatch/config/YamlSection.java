@@ -137,7 +137,7 @@ public final class YamlSection {
         return v.asBoolean();
     }
 
-    /** A duration written {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}; a bare number is seconds. */
+    /** A duration written {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} (shared {@link Durations}), at least {@code min}. */
     public Duration duration(String key, Duration defaultValue, Duration min) {
         JsonNode v = raw(key);
         if (v == null) {
