@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * ari:
  *   url: "http://127.0.0.1:8088/"        # ARI is bound to loopback (asterisk-conf/http.conf)
  *   username: roundhouse
- *   password-file: /etc/asterisk/roundhouse-secrets/ari-password   # or env ARI_PASSWORD, or password: (not advised)
+ *   password-file: /etc/roundhouse/ari.password   # or env ARI_PASSWORD (which wins), or password: (not advised)
  *   apps: [ Conference, Echo ]            # Stasis applications registered over one WebSocket
  *   reconnect-initial: 250ms              # capped exponential backoff of the WebSocket
  *   reconnect-max: 10s
@@ -123,6 +123,11 @@ public record AriSettings(
     }
 
     private static String password(JsonNode ari, Function<String, String> env) {
+        // The environment wins, as AMI_SECRET does for AMI (the usual container convention).
+        String fromEnv = env.apply(PASSWORD_ENV);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return fromEnv;
+        }
         boolean inline = ari.has("password");
         boolean file = ari.has("password-file");
         if (inline && file) {
@@ -141,12 +146,8 @@ public record AriSettings(
                         + "; expected: a file readable by the agent holding the ARI password)", e);
             }
         }
-        String fromEnv = env.apply(PASSWORD_ENV);
-        if (fromEnv == null || fromEnv.isEmpty()) {
-            throw new ConfigException("ari.password", "missing (expected: ari.password-file, or the environment variable "
-                    + PASSWORD_ENV + ")");
-        }
-        return fromEnv;
+        throw new ConfigException("ari.password", "missing (expected: ari.password-file, or the environment variable "
+                + PASSWORD_ENV + ")");
     }
 
     private static List<String> apps(JsonNode node) {

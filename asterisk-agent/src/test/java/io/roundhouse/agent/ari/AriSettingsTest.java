@@ -41,6 +41,19 @@ class AriSettingsTest {
     }
 
     @Test
+    void theEnvironmentPasswordWinsOverTheFileAsAmiSecretDoes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ari-password");
+        Files.writeString(file, "from-file\n");
+        AriSettings s = AriSettings.parse(ari("""
+                ari:
+                  password-file: %s
+                  apps: [Conference]
+                """.formatted(file)), Map.of("ARI_PASSWORD", "from-env")::get);
+
+        assertThat(s.password()).isEqualTo("from-env");
+    }
+
+    @Test
     void readsThePasswordFileWithoutItsTrailingNewline(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("ari-password");
         Files.writeString(file, "s3cret\n");
