@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * the dialplan passes it on as a last Stasis argument {@code placement=<key>}, which wins. Without it (a router of
  * another make, or a dialplan of an older release) the option {@code placement-key} renders it from the arguments:
  * variables {@code ${room}} (first Stasis argument) and {@code ${arg1}}..{@code ${arg9}} (further arguments),
- * default {@code ${room}}.
+ * default {@code ${room}}. Rooms are told apart by that key, not by name (see {@code Room.bridgeId}), and their
+ * occupancy is published under it.
  */
 public final class Conference implements StasisService {
 
@@ -51,7 +52,7 @@ public final class Conference implements StasisService {
     private final Object[] stripes = new Object[STRIPES];
 
     private final Object lock = new Object();
-    private final Map<String, Room> rooms = new HashMap<>(); // guarded by lock
+    private final Map<String, Room> rooms = new HashMap<>(); // by placement key; guarded by lock
     private volatile Map<String, Integer> occupancy = Map.of();
 
     /** A hosted room: its members (in the bridge), the joins being admitted, and whether its bridge exists. */
@@ -67,8 +68,25 @@ public final class Conference implements StasisService {
             this.placementKey = placementKey;
         }
 
+        /**
+         * {@code conf-<room>}; when the placement key is more than the room (a tenant's {@code example.com:1000}), the
+         * key itself, encoded to the characters an ARI path takes ({@code _XX} for any other byte, '_' included, so
+         * that two keys never share a bridge): two tenants' room 1000 on one node stay two rooms.
+         */
         String bridgeId() {
-            return "conf-" + name;
+            if (placementKey.equals(name)) {
+                return "conf-" + name;
+            }
+            StringBuilder id = new StringBuilder("conf-");
+            for (byte b : placementKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                char c = (char) (b & 0xff);
+                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-') {
+                    id.append(c);
+                } else {
+                    id.append('_').append(String.format("%02X", b & 0xff));
+                }
+            }
+            return id.toString();
         }
     }
 
@@ -120,18 +138,20 @@ public final class Conference implements StasisService {
             call.hangup(HangupReason.NORMAL);
             return;
         }
+        // Rooms are told apart by placement key, not by name: tenants may use the same room numbers.
+        String roomKey = placementKey(call.args());
         Room room;
         Decision decision;
         boolean newRoom;
         synchronized (lock) {
-            room = rooms.get(roomName);
+            room = rooms.get(roomKey);
             newRoom = room == null;
             int participants = participantsLocked();
             decision = newRoom ? admission.newWork(participants) : admission.join(participants);
             if (decision.admitted()) {
                 if (newRoom) {
-                    room = new Room(roomName, placementKey(call.args()));
-                    rooms.put(roomName, room);
+                    room = new Room(roomName, roomKey);
+                    rooms.put(roomKey, room);
                 }
                 room.pending++;
             }
@@ -144,13 +164,13 @@ public final class Conference implements StasisService {
                 // The router may have claimed the room for this node before sending the call: this node hosts
                 // nothing of it, so let the router place it elsewhere (guarded: only if it still points here).
                 // Under the room's stripe, so that a join admitted meanwhile (load just fell) keeps its claim.
-                synchronized (stripe(roomName)) {
+                synchronized (stripe(roomKey)) {
                     boolean hostedMeanwhile;
                     synchronized (lock) {
-                        hostedMeanwhile = rooms.containsKey(roomName);
+                        hostedMeanwhile = rooms.containsKey(roomKey);
                     }
                     if (!hostedMeanwhile) {
-                        release(placementKey(call.args()));
+                        release(roomKey);
                     }
                 }
             }
@@ -160,7 +180,7 @@ public final class Conference implements StasisService {
         try {
             if (newRoom) {
                 boolean here;
-                synchronized (stripe(roomName)) {
+                synchronized (stripe(roomKey)) {
                     here = placedHere(room, call);
                 }
                 if (!here) {
@@ -169,7 +189,7 @@ public final class Conference implements StasisService {
                 }
             }
             call.answer();
-            synchronized (stripe(roomName)) {
+            synchronized (stripe(roomKey)) {
                 if (!room.bridgeReady) {
                     if (!context.rest().createMixingBridge(room.bridgeId())) {
                         log.info("{}: bridge {} already existed (left by an earlier run?), reusing it", name,
@@ -203,7 +223,7 @@ public final class Conference implements StasisService {
         Room room = null;
         boolean last = false;
         synchronized (lock) {
-            Room candidate = rooms.get(call.data());
+            Room candidate = rooms.get(placementKey(call.args()));
             if (candidate != null && candidate.members.remove(call.channelId())) {
                 room = candidate;
                 last = room.members.isEmpty() && room.pending == 0;
@@ -243,12 +263,12 @@ public final class Conference implements StasisService {
 
     /** After the last leave: destroy the bridge and release the placement, unless a join came in meanwhile. */
     private void closeIfEmpty(Room room) {
-        synchronized (stripe(room.name)) {
+        synchronized (stripe(room.placementKey)) {
             synchronized (lock) {
-                if (rooms.get(room.name) != room || !room.members.isEmpty() || room.pending > 0) {
+                if (rooms.get(room.placementKey) != room || !room.members.isEmpty() || room.pending > 0) {
                     return;
                 }
-                rooms.remove(room.name);
+                rooms.remove(room.placementKey);
                 publishLocked();
             }
             if (room.bridgeReady) {
@@ -278,8 +298,8 @@ public final class Conference implements StasisService {
         }
     }
 
-    private Object stripe(String roomName) {
-        return stripes[Math.floorMod(roomName.hashCode(), STRIPES)];
+    private Object stripe(String roomKey) {
+        return stripes[Math.floorMod(roomKey.hashCode(), STRIPES)];
     }
 
     private int participantsLocked() {
@@ -294,7 +314,7 @@ public final class Conference implements StasisService {
         Map<String, Integer> snapshot = new HashMap<>();
         for (Room room : rooms.values()) {
             if (!room.members.isEmpty()) {
-                snapshot.put(room.name, room.members.size());
+                snapshot.put(room.placementKey, room.members.size()); // the router looks rooms up by this key
             }
         }
         occupancy = Map.copyOf(snapshot);

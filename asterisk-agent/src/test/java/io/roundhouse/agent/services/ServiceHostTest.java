@@ -120,6 +120,27 @@ class ServiceHostTest {
     }
 
     @Test
+    void twoTenantsRoomsOfOneNumberOnOneNodeAreTwoRoomsWithTwoBridges() {
+        // The router's placement keys reach the service as a last Stasis argument (asterisk-conf/extensions.conf).
+        rest.bridgeLifecycle("conf-a.example_3A1000");
+        rest.bridgeLifecycle("conf-b.example_3A1000");
+
+        join("1795439762.201", "1000,placement=a.example:1000");
+        join("1795439762.202", "1000,placement=b.example:1000");
+        await().atMost(WAIT).until(() -> host.rooms().equals(Map.of("a.example:1000", 1, "b.example:1000", 1)));
+        assertThat(rest.channelAdds("conf-a.example_3A1000", "1795439762.201")).isEqualTo(1);
+        assertThat(rest.channelAdds("conf-b.example_3A1000", "1795439762.202")).isEqualTo(1);
+        assertThat(placements.lookup("a.example:1000")).contains(NODE);
+        assertThat(placements.lookup("b.example:1000")).contains(NODE);
+
+        leave("1795439762.201", "1000,placement=a.example:1000");
+        await().atMost(WAIT).until(() -> host.rooms().equals(Map.of("b.example:1000", 1))
+                && rest.bridgeDestroys("conf-a.example_3A1000") == 1);
+        assertThat(placements.lookup("a.example:1000")).isEmpty();
+        assertThat(rest.bridgeExists("conf-b.example_3A1000")).isTrue();
+    }
+
+    @Test
     void theCapturedConferenceFlowReplayedGivesTheCapturedAppsRestCallsInOrder() throws Exception {
         // ari-events-conference.jsonl as captured (channel 1795439762.9, room 1000), every frame in order.
         List<String> frames = AsteriskFixtures.eventFrames("ari-events-conference.jsonl");
