@@ -1,10 +1,12 @@
 package io.roundhouse.router.services;
 
 import io.roundhouse.router.dispatch.CallContext;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -82,18 +84,34 @@ public record ServiceRule(
         if (!m.find()) {
             return false;
         }
-        for (String group : groupNames) {
-            // A name belongs to one of the rule's patterns; ask each matcher only for its own groups.
-            try {
-                String v = m.group(group);
-                if (v != null) {
-                    values.put(group, v);
-                }
-            } catch (IllegalArgumentException notInThisPattern) {
-                // Expected: the group is defined by another pattern of the same rule.
-                continue;
+        for (String group : groupsOf(pattern, m)) {
+            String v = m.group(group);
+            if (v != null) {
+                values.put(group, v);
             }
         }
         return true;
+    }
+
+    /** The rule's group names that this pattern defines, by pattern, learned at its first match. */
+    private static final ConcurrentHashMap<Pattern, List<String>> GROUPS_BY_PATTERN = new ConcurrentHashMap<>();
+
+    /**
+     * A name belongs to one of the rule's patterns, and {@link Matcher#group(String)} throws for another pattern's:
+     * that is asked once per pattern (Java 17 has no {@code Matcher.namedGroups()}), not once per call.
+     */
+    private List<String> groupsOf(Pattern pattern, Matcher matched) {
+        return GROUPS_BY_PATTERN.computeIfAbsent(pattern, p -> {
+            List<String> own = new ArrayList<>();
+            for (String name : groupNames) {
+                try {
+                    matched.group(name);
+                    own.add(name);
+                } catch (IllegalArgumentException definedByAnotherPattern) {
+                    // not this pattern's group: left out of its list
+                }
+            }
+            return List.copyOf(own);
+        });
     }
 }
