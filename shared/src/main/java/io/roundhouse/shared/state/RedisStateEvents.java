@@ -135,10 +135,13 @@ final class RedisStateEvents implements StateEvents {
                     break;
                 }
                 if (failure != null) {
+                    // Equal jitter: routers that lost the same Redis (a failover) do not all come back in step.
+                    long delay = backoffMillis / 2
+                            + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1);
                     log.warn("event subscription to {} at {} lost: {}; resubscribing in {} ms",
-                            channel, redis.where(), failure.toString(), backoffMillis);
+                            channel, redis.where(), failure.toString(), delay);
                     try {
-                        Thread.sleep(backoffMillis);
+                        Thread.sleep(delay);
                     } catch (InterruptedException ie) {
                         Thread.currentThread().interrupt();
                         break;
