@@ -2,7 +2,6 @@ package io.roundhouse.router.transaction;
 
 import io.netty.buffer.ByteBuf;
 import io.roundhouse.router.sip.SipMessage;
-import io.roundhouse.router.transaction.SipScheduler.Cancellable;
 import io.roundhouse.router.transport.Destination;
 import java.time.Duration;
 
@@ -10,26 +9,23 @@ import java.time.Duration;
  * A client transaction (RFC 3261 §17.1): sends a request, retransmits it over UDP, times out, and passes responses up
  * to its {@link ClientTransactionListener}.
  */
-public abstract sealed class ClientTransaction permits InviteClientTransaction, NonInviteClientTransaction {
+public abstract sealed class ClientTransaction extends Transaction
+        permits InviteClientTransaction, NonInviteClientTransaction {
 
-    protected final TransactionTable table;
     private final String branch;
     private final String method;
     protected ByteBuf request;
-    private final Destination destination;
     protected ClientTransactionListener listener;
-    private boolean terminated;
     private boolean provisionalReceived;
     private boolean responseReceived;
     private Object context;
 
     protected ClientTransaction(TransactionTable table, String branch, String method, ByteBuf request,
                                 Destination destination, ClientTransactionListener listener) {
-        this.table = table;
+        super(table, destination);
         this.branch = branch;
         this.method = method;
         this.request = request;
-        this.destination = destination;
         this.listener = listener;
         table.add(this);
     }
@@ -42,17 +38,9 @@ public abstract sealed class ClientTransaction permits InviteClientTransaction, 
         return method;
     }
 
-    public Destination destination() {
-        return destination;
-    }
-
     /** The request as sent (shared; do not release), or null once the transaction has completed. */
     public ByteBuf request() {
         return request;
-    }
-
-    public boolean isTerminated() {
-        return terminated;
     }
 
     /** True once any response (even 100) arrived. */
@@ -79,7 +67,7 @@ public abstract sealed class ClientTransaction permits InviteClientTransaction, 
 
     /** A response matched this transaction (§17.1.3). */
     public final void onResponse(SipMessage response) {
-        if (terminated) {
+        if (isTerminated()) {
             return;
         }
         responseReceived = true;
@@ -101,36 +89,23 @@ public abstract sealed class ClientTransaction permits InviteClientTransaction, 
         if (request == null) {
             return;
         }
-        table.sender().send(request.retainedDuplicate(), destination, e -> table.scheduler()
+        table.sender().send(request.retainedDuplicate(), destination(), e -> table.scheduler()
                 .schedule(() -> transportError(), Duration.ZERO));
     }
 
     /** §17.1.4: a transport error is reported like a timeout. */
     private void transportError() {
-        if (!terminated && !responseReceived) {
+        if (!isTerminated() && !responseReceived) {
             ClientTransactionListener l = listener;
             terminate();
             l.onTimeout(this, true);
         }
     }
 
-    protected Cancellable schedule(Runnable task, Duration delay) {
-        return table.scheduler().schedule(() -> {
-            if (!terminated) {
-                task.run();
-            }
-        }, delay);
-    }
-
-    protected boolean reliable() {
-        return destination.transport().reliable();
-    }
-
     protected void terminate() {
-        if (terminated) {
+        if (!markTerminated()) {
             return;
         }
-        terminated = true;
         cancelTimers();
         if (request != null) {
             request.release();
