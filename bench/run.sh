@@ -147,6 +147,22 @@ wait_udp_listening() { # port seconds
 udp_drops() { awk '/^Udp: [0-9]/ { print $4 + $6 }' /proc/net/snmp; } # InErrors + RcvbufErrors
 
 # CPU ticks (utime+stime) of a process and all its children (Kamailio forks its workers).
+# utime+stime of every thread of a process, by thread name with its trailing number dropped ("GC Thread#1" and
+# "GC Thread#0" add up as "GC Thread#"): where a Java proxy's CPU goes (event loop, decisions, logging, GC, JIT).
+thread_ticks() {
+  cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{
+    name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) [A-Z] .*$/, "", name); sub(/[0-9]+$/, "", name)
+    rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " "); ticks[name] += f[12] + f[13]
+  } END { for (n in ticks) print ticks[n] "\t" n }'
+}
+
+# The threads that took most CPU between two thread_ticks files, in ms per call: "name 0.123, ...".
+thread_share() {
+  awk -F'\t' -v calls="$3" -v tck="$CLK_TCK" 'NR == FNR { before[$2] = $1; next }
+    { d = $1 - before[$2]; if (d > 0) printf "%d\t%s %.4f\n", d, $2, d * 1000 / tck / (calls > 0 ? calls : 1) }' \
+    "$1" "$2" | sort -rn | head -6 | cut -f2 | paste -sd, | sed 's/,/, /g'
+}
+
 cpu_ticks() {
   local root=$1 total=0 pid
   for pid in $root $(pgrep -P "$root" || true); do
@@ -452,7 +468,7 @@ print("%.3f %.3f %.0f %.0f %d" % (pct(trace, 50), pct(trace, 99), pct(rtt, 50), 
 EOF
 }
 
-declare -A MAX_RATE CPU_PER_CALL P50 P99 P50_RTT P99_RTT REDIS_PER_CALL REDIS_CPU_PER_CALL REDIS_TOP
+declare -A MAX_RATE CPU_PER_CALL P50 P99 P50_RTT P99_RTT REDIS_PER_CALL REDIS_CPU_PER_CALL REDIS_TOP THREADS
 ROOM_BASE=1000
 for proxy in $PROXIES; do
   dir="$OUT/$proxy"; mkdir -p "$dir"
@@ -513,6 +529,7 @@ for proxy in $PROXIES; do
   log "$proxy: fixed ${FIXED_RATE}/s for ${FIXED_SECONDS}s (CPU and setup time)"
   calls=$((FIXED_RATE * FIXED_SECONDS))
   ticks_before=$(cpu_ticks "$ppid"); drops_before=$(udp_drops)
+  thread_ticks "$ppid" >"$dir/threads-before.txt"
   if [ -n "$redis_pid" ]; then
     redis_ticks_before=$(cpu_ticks "$redis_pid"); redis_snapshot "$dir" "$redis_port" >"$dir/redis-before.txt"
   fi
@@ -520,6 +537,7 @@ for proxy in $PROXIES; do
     -trace_rtt -rtt_freq 1000 -trace_msg -message_file "$dir/fixed/messages.log"
   ok=$UAC_OK; failed=$UAC_FAILED
   ticks=$(( $(cpu_ticks "$ppid") - ticks_before )); drops=$(( $(udp_drops) - drops_before ))
+  thread_ticks "$ppid" >"$dir/threads-after.txt"
   if [ -n "$redis_pid" ]; then
     # Let the decision log's thread drain its queue into Redis before the second snapshot.
     sleep 2
@@ -536,6 +554,10 @@ for proxy in $PROXIES; do
   read -r p50 p99 p50r p99r samples < <(setup_times "$dir/fixed")
   P50[$proxy]=$p50; P99[$proxy]=$p99; P50_RTT[$proxy]=$p50r; P99_RTT[$proxy]=$p99r
   log "$proxy: fixed run successful=$ok failed=$failed cpu_ticks=$ticks udp_drops=$drops setup samples=$samples"
+  if [[ $proxy == router* ]]; then
+    THREADS[$proxy]=$(thread_share "$dir/threads-before.txt" "$dir/threads-after.txt" "$ok")
+    log "$proxy: CPU ms per call by thread: ${THREADS[$proxy]}"
+  fi
 
   for pid in "$ppid" "$uas1_pid" "$uas2_pid" $agents_pid $redis_pid; do kill "$pid" 2>/dev/null || true; done
   sleep 2
@@ -550,6 +572,11 @@ for proxy in $PROXIES; do
   printf '%-20s %16s %18s %14s %14s %14s %14s %16s %16s\n' "$proxy" "${MAX_RATE[$proxy]}" "${CPU_PER_CALL[$proxy]}" \
     "${P50[$proxy]}" "${P99[$proxy]}" "${P50_RTT[$proxy]}" "${P99_RTT[$proxy]}" "${REDIS_PER_CALL[$proxy]:--}" \
     "${REDIS_CPU_PER_CALL[$proxy]:--}"
+done
+for proxy in $PROXIES; do
+  if [[ $proxy == router* ]]; then
+    echo "$proxy: CPU ms per call by thread (fixed run): ${THREADS[$proxy]:-n/a}"
+  fi
 done
 for proxy in $PROXIES; do
   if [[ $proxy == router-* ]]; then

@@ -16,7 +16,7 @@ final class CallAttempts {
     final ServiceMatch match;
     final long startedNanos;
     private List<Ranked> ranked = List.of();
-    private final Set<String> tried = new LinkedHashSet<>();
+    private Set<String> tried; // most calls succeed on their first node: allocated at the first failure
 
     CallAttempts(ServiceMatch match, long startedNanos) {
         this.match = match;
@@ -24,7 +24,7 @@ final class CallAttempts {
     }
 
     synchronized void ranked(List<Ranked> r) {
-        ranked = List.copyOf(r);
+        ranked = List.copyOf(r); // no copy when the strategy's list is already immutable
     }
 
     synchronized List<Ranked> ranked() {
@@ -33,15 +33,22 @@ final class CallAttempts {
 
     /** Records a failed node; returns how many nodes were tried so far. */
     synchronized int failed(String nodeId) {
+        if (tried == null) {
+            tried = new LinkedHashSet<>();
+        }
         tried.add(nodeId);
         return tried.size();
     }
 
     synchronized Set<String> tried() {
-        return Set.copyOf(tried);
+        return tried == null ? Set.of() : Set.copyOf(tried);
+    }
+
+    synchronized int triedCount() {
+        return tried == null ? 0 : tried.size();
     }
 
     synchronized boolean wasTried(String nodeId) {
-        return tried.contains(nodeId);
+        return tried != null && tried.contains(nodeId);
     }
 }

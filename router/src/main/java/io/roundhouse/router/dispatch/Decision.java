@@ -4,7 +4,7 @@ import io.roundhouse.router.dispatch.strategy.Ranked;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.TreeMap;
 
 /**
  * One dispatch decision, explained: what the call was, where it went, why, and what else was considered.
@@ -30,13 +30,39 @@ public record Decision(String callId, String service, String key, String node, S
 
     /** The log line, also the entry kept in Redis: {@code key=value} words, readable with {@code redis-cli}. */
     public String line() {
-        String ranked = candidates.stream()
-                .map(r -> r.nodeId() + ":" + String.format(Locale.ROOT, "%.3f", r.score()))
-                .collect(Collectors.joining(",", "[", "]"));
-        String out = excluded.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(",", "[", "]"));
-        return "call-id=" + callId + " service=" + service + " key=" + key + " node=" + node + " reason=" + reason
-                + " attempt=" + attempt + " candidates=" + ranked + (candidates.isEmpty() ? "" : " score=\""
-                + scoreMeaning + "\"") + " excluded=" + out + " at=" + atMillis;
+        StringBuilder b = new StringBuilder(160 + 24 * (candidates.size() + excluded.size()));
+        b.append("call-id=").append(callId).append(" service=").append(service).append(" key=").append(key)
+                .append(" node=").append(node).append(" reason=").append(reason).append(" attempt=").append(attempt)
+                .append(" candidates=[");
+        for (int i = 0; i < candidates.size(); i++) {
+            Ranked r = candidates.get(i);
+            b.append(i == 0 ? "" : ",").append(r.nodeId()).append(':');
+            appendScore(b, r.score());
+        }
+        b.append(']');
+        if (!candidates.isEmpty()) {
+            b.append(" score=\"").append(scoreMeaning).append('"');
+        }
+        b.append(" excluded=[");
+        String sep = "";
+        for (Map.Entry<String, String> e : new TreeMap<>(excluded).entrySet()) {
+            b.append(sep).append(e.getKey()).append(':').append(e.getValue());
+            sep = ",";
+        }
+        return b.append("] at=").append(atMillis).toString();
+    }
+
+    /** Three decimals, as {@code %.3f} would print them, without a Formatter per score (one line per call). */
+    static void appendScore(StringBuilder b, double score) {
+        if (!Double.isFinite(score) || Math.abs(score) >= 1e15) {
+            b.append(String.format(Locale.ROOT, "%.3f", score));
+            return;
+        }
+        long thousandths = Math.round(Math.abs(score) * 1000);
+        if (Math.copySign(1.0, score) < 0) {
+            b.append('-'); // as Formatter does, even for -0.000
+        }
+        long frac = thousandths % 1000;
+        b.append(thousandths / 1000).append('.').append(frac < 100 ? (frac < 10 ? "00" : "0") : "").append(frac);
     }
 }

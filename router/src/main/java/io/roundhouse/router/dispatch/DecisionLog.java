@@ -2,92 +2,138 @@ package io.roundhouse.router.dispatch;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where decisions go: a counter per service/node/reason, counted at once, then one INFO line each and the line appended
- * to the capped list in Redis, both on a thread of its own: building and logging the line is per-call work the SIP
- * event loop need not do (bench: dispatch's extra CPU per call limits the router's clean rate). When that thread falls
- * behind, decisions are dropped and counted, so neither logging nor Redis ever slows a call.
+ * Where decisions go: a counter per service/node/reason, counted at once on the event loop; then, in batches on a
+ * thread of its own, one INFO line per decision and the batch appended to the capped list in Redis in one round trip.
+ *
+ * <p>Why batches: one Redis command per call cost more CPU (client and server, on the cores the SIP event loop
+ * needs) than choosing the node; the bench measured it (docs/performance.md, "Dispatch cost"). Every
+ * {@link #FLUSH_INTERVAL} the writer takes whatever queued, so the event loop only appends to a queue and never wakes
+ * another thread. When the writer falls behind, decisions are dropped and counted: neither logging nor Redis ever
+ * slows a call.
  */
 public final class DecisionLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.roundhouse.router.dispatch.decisions");
 
-    /** Decisions waiting for Redis; beyond this they are dropped (and counted). */
+    /** Decisions waiting for the writer; beyond this they are dropped (and counted). */
     static final int QUEUE_LIMIT = 10_000;
+    /** How late a decision's line may be logged and reach Redis (the line carries the decision's own time). */
+    static final Duration FLUSH_INTERVAL = Duration.ofMillis(100);
 
     private final TaggedCounters decisions;
-    private final Consumer<String> redisSink;
-    private final java.util.function.BooleanSupplier redisUp;
-    private final ExecutorService writer;
+    private final Consumer<List<String>> redisSink;
+    private final BooleanSupplier redisUp;
+    private final long flushMillis;
+    private final ArrayBlockingQueue<Decision> queue = new ArrayBlockingQueue<>(QUEUE_LIMIT);
     private final Counter dropped;
+    private final Thread writer;
+    private volatile boolean closed;
+    private boolean redisFailing;
 
-    /** @param redisSink appends one line to the decisions list in Redis; null keeps decisions out of Redis */
-    public DecisionLog(MeterRegistry registry, Consumer<String> redisSink) {
+    /** @param redisSink appends lines (the last the newest) to the decisions list in Redis; null keeps them out */
+    public DecisionLog(MeterRegistry registry, Consumer<List<String>> redisSink) {
         this(registry, redisSink, () -> true);
     }
 
     /**
-     * @param redisSink appends one line to the decisions list in Redis; null keeps decisions out of Redis
+     * @param redisSink appends lines (the last the newest) to the decisions list in Redis; null keeps them out
      * @param redisUp   false while Redis is known unreachable: lines are then dropped (counted) without trying, so a
-     *                  blackholed Redis does not hold the writer for a socket timeout per decision
+     *                  blackholed Redis does not hold the writer for a socket timeout per batch
      */
-    public DecisionLog(MeterRegistry registry, Consumer<String> redisSink, java.util.function.BooleanSupplier redisUp) {
+    public DecisionLog(MeterRegistry registry, Consumer<List<String>> redisSink, BooleanSupplier redisUp) {
+        this(registry, redisSink, redisUp, FLUSH_INTERVAL);
+    }
+
+    DecisionLog(MeterRegistry registry, Consumer<List<String>> redisSink, BooleanSupplier redisUp,
+                Duration flushInterval) {
         this.decisions = new TaggedCounters(registry, "roundhouse.dispatch.decisions", "dispatch decisions",
                 "service", "node", "reason");
         this.redisSink = redisSink;
         this.redisUp = redisUp;
-        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(QUEUE_LIMIT), r -> {
-                    Thread t = new Thread(r, "dispatch-decisions");
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.flushMillis = flushInterval.toMillis();
         this.dropped = Counter.builder("roundhouse.dispatch.decisions.dropped")
-                .description("decisions not written to Redis (writer behind or Redis failing)").register(registry);
+                .description("decisions not logged nor written to Redis (writer behind or Redis failing)")
+                .register(registry);
+        this.writer = new Thread(this::run, "dispatch-decisions");
+        writer.setDaemon(true);
+        writer.start();
     }
 
-    /** Called on the event loop: counts, and hands the rest to the decisions thread. */
+    /** Called on the event loop: counts, and queues the rest for the writer. */
     public void record(Decision d) {
         decisions.increment(d.service(), d.node(), d.reason());
         if (redisSink == null && !LOG.isInfoEnabled()) {
             return; // nobody reads the line
         }
-        boolean toRedis = redisSink != null && redisUp.getAsBoolean();
-        if (redisSink != null && !toRedis) {
-            dropped.increment();
-        }
-        try {
-            writer.execute(() -> write(d, toRedis));
-        } catch (RejectedExecutionException e) {
+        if (!queue.offer(d)) {
             dropped.increment();
         }
     }
 
-    private void write(Decision d, boolean toRedis) {
-        String line = d.line();
-        LOG.info("dispatch {}", line);
-        if (!toRedis) {
+    private void run() {
+        List<Decision> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                Thread.sleep(flushMillis);
+            } catch (InterruptedException e) {
+                break; // closing: write what is queued, then stop
+            }
+            flush(batch);
+        }
+        flush(batch);
+    }
+
+    private void flush(List<Decision> batch) {
+        queue.drainTo(batch);
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<String> lines = new ArrayList<>(batch.size());
+        for (Decision d : batch) {
+            String line = d.line();
+            LOG.info("dispatch {}", line);
+            lines.add(line);
+        }
+        batch.clear();
+        if (redisSink == null) {
+            return;
+        }
+        if (!redisUp.getAsBoolean()) {
+            dropped.increment(lines.size());
             return;
         }
         try {
-            redisSink.accept(line);
+            redisSink.accept(lines);
+            redisFailing = false;
         } catch (RuntimeException e) {
-            dropped.increment();
-            LOG.debug("decision not written to Redis: {}", e.toString());
+            dropped.increment(lines.size());
+            if (!redisFailing) {
+                LOG.warn("{} decisions not written to Redis (logged only, until a write succeeds): {}", lines.size(),
+                        e.toString());
+            }
+            redisFailing = true;
         }
     }
 
+    /** Stops the writer after it has logged and written what was queued. */
     @Override
     public void close() {
-        writer.shutdownNow();
+        closed = true;
+        writer.interrupt();
+        try {
+            writer.join(FLUSH_INTERVAL.toMillis() * 10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

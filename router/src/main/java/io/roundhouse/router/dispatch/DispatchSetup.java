@@ -52,7 +52,7 @@ public final class DispatchSetup implements AutoCloseable {
 
     /** The parts of the shared state contract dispatch uses. */
     public record StateAccess(NodeStates nodes, Placements placements, ServiceMarks marks, StateEvents events,
-                              Consumer<String> decisions) {}
+                              Consumer<List<String>> decisions) {}
 
     private final NodeViewSource view;
     private final HealthProber prober;
@@ -108,7 +108,7 @@ public final class DispatchSetup implements AutoCloseable {
     /** The parts of a {@link RedisState} dispatch uses. */
     public static StateAccess access(RedisState state) {
         return new StateAccess(state.nodes(), state.placements(), state.marks(), state.events(),
-                line -> state.decisions().record(line));
+                state.decisions()::recordAll);
     }
 
     /**

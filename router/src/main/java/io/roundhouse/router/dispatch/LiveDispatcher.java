@@ -402,7 +402,7 @@ public final class LiveDispatcher implements Dispatcher {
     public void completed(CallContext call, DispatchTarget target, int statusCode) {
         CallAttempts st = calls.remove(call.callId());
         String service = st == null ? "-" : st.match.service();
-        outcomes.increment(service, target.nodeId(), (statusCode / 100) + "xx");
+        outcomes.increment(service, target.nodeId(), statusClass(statusCode));
     }
 
     @Override
@@ -487,7 +487,7 @@ public final class LiveDispatcher implements Dispatcher {
 
     private Optional<DispatchTarget> doneNow(CallContext call, CallAttempts st, String key, NodeEntry node,
                                              String reason, List<Ranked> ranked, Map<String, String> excluded) {
-        record(call, st.match, key == null ? "-" : key, node.id(), reason, st.tried().size() + 1, ranked, excluded);
+        record(call, st.match, key == null ? "-" : key, node.id(), reason, st.triedCount() + 1, ranked, excluded);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(EXEC_APP, st.match.app());
         if (!st.match.appData().isEmpty()) {
@@ -501,7 +501,7 @@ public final class LiveDispatcher implements Dispatcher {
 
     private Optional<DispatchTarget> noNode(CallContext call, CallAttempts st, String key,
                                             Map<String, String> excluded) {
-        record(call, st.match, key == null ? "-" : key, null, "no-node", st.tried().size() + 1, List.of(), excluded);
+        record(call, st.match, key == null ? "-" : key, null, "no-node", st.triedCount() + 1, List.of(), excluded);
         calls.remove(call.callId());
         return Optional.empty();
     }
@@ -511,6 +511,13 @@ public final class LiveDispatcher implements Dispatcher {
         String meaning = m == null ? "" : strategies.get(m.service()).scoreMeaning();
         decisions.record(new Decision(call.callId(), m == null ? "-" : m.service(), key, node == null ? "-" : node,
                 reason, attempt, ranked, meaning, excluded, wallClock.getAsLong()));
+    }
+
+    private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"};
+
+    private static String statusClass(int statusCode) {
+        int c = statusCode / 100;
+        return c >= 0 && c < STATUS_CLASSES.length ? STATUS_CLASSES[c] : c + "xx";
     }
 
     private static CompletionStage<Optional<DispatchTarget>> none() {

@@ -27,6 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +117,7 @@ final class ProxyCall implements ClientTransactionListener {
         try {
             stage = core.dispatcher.select(context);
         } catch (RuntimeException e) {
-            stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+            stage = CompletableFuture.failedFuture(e);
         }
         whenDone(stage);
     }
@@ -126,8 +129,21 @@ final class ProxyCall implements ClientTransactionListener {
 
     private void whenDone(CompletionStage<Optional<DispatchTarget>> stage) {
         int asked = ++dispatcherQuestions;
-        // A dispatcher that never answers must not hold the caller (and the transaction) forever.
         dispatcherWatchdog.cancel();
+        CompletableFuture<Optional<DispatchTarget>> answer = stage.toCompletableFuture();
+        if (answer.isDone() && core.loop.inEventLoop()) {
+            // Most answers come from the in-memory view at once: no timer to arm and cancel for them.
+            Optional<DispatchTarget> choice = null;
+            Throwable error = null;
+            try {
+                choice = answer.join();
+            } catch (CompletionException | CancellationException e) {
+                error = e.getCause() == null ? e : e.getCause();
+            }
+            onTarget(asked, choice, error);
+            return;
+        }
+        // A dispatcher that never answers must not hold the caller (and the transaction) forever.
         dispatcherWatchdog = core.scheduler.schedule(() -> {
             if (asked == dispatcherQuestions && !st.finalSent()) {
                 log.warn("call {}: dispatcher gave no answer within {} ms", callId,
@@ -272,7 +288,7 @@ final class ProxyCall implements ClientTransactionListener {
         try {
             stage = core.dispatcher.next(context, target, outcome);
         } catch (RuntimeException e) {
-            stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+            stage = CompletableFuture.failedFuture(e);
         }
         whenDone(stage);
     }

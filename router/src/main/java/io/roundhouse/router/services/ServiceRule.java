@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,17 +47,17 @@ public record ServiceRule(
 
     /** The rule applied to {@code call}, or empty when the call does not match. Runs on the event loop: no I/O. */
     public Optional<ServiceMatch> match(CallContext call) {
-        Map<String, String> values = new HashMap<>();
-        if (!find(ruriUser, call.requestUriUser(), values)) {
+        Map<String, String> groups = groupNames.isEmpty() ? Map.of() : new HashMap<>();
+        if (!find(ruriUser, call.requestUriUser(), groups)) {
             return Optional.empty();
         }
-        if (!find(ruriHost, call.requestUriHost(), values)) {
+        if (!find(ruriHost, call.requestUriHost(), groups)) {
             return Optional.empty();
         }
         for (Map.Entry<String, Pattern> h : headers.entrySet()) {
             boolean any = false;
             for (String value : call.headerValues(h.getKey())) {
-                if (find(h.getValue(), value, values)) {
+                if (find(h.getValue(), value, groups)) {
                     any = true;
                     break;
                 }
@@ -65,15 +66,27 @@ public record ServiceRule(
                 return Optional.empty();
             }
         }
-        values.put("ruri-user", call.requestUriUser());
-        values.put("ruri-host", call.requestUriHost());
-        values.put("ruri", call.requestUri());
-        values.put("from-user", call.fromUser());
-        values.put("to-user", call.toUser());
-        values.put("call-id", call.callId());
+        // Built-ins are read only when a template names them (From and To are parsed for this, on every call).
+        Function<String, String> values = name -> {
+            String builtIn = builtIn(call, name);
+            return builtIn != null ? builtIn : groups.get(name);
+        };
         // An affinity key that renders empty (its groups did not take part in the match) means no placement.
         Optional<String> key = affinity.map(t -> t.renderWord(values)).filter(k -> !k.isEmpty());
         return Optional.of(new ServiceMatch(this, appData.render(values), key));
+    }
+
+    /** The value of one of {@link Template#BUILT_INS}, or null when {@code name} is not one. */
+    private static String builtIn(CallContext call, String name) {
+        return switch (name) {
+            case "ruri-user" -> call.requestUriUser();
+            case "ruri-host" -> call.requestUriHost();
+            case "ruri" -> call.requestUri();
+            case "from-user" -> call.fromUser();
+            case "to-user" -> call.toUser();
+            case "call-id" -> call.callId();
+            default -> null;
+        };
     }
 
     private boolean find(Pattern pattern, String input, Map<String, String> values) {

@@ -3,8 +3,8 @@ package io.roundhouse.router.services;
 import io.roundhouse.shared.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A string with {@code ${name}} placeholders, compiled once at config load. Names are the named groups of the rule's
@@ -64,8 +64,8 @@ public final class Template {
         return new Template(source, List.copyOf(literals), List.copyOf(variables));
     }
 
-    /** Renders with {@code values}; a missing value renders as "", control characters are dropped. */
-    public String render(Map<String, String> values) {
+    /** Renders with {@code values} (null: no value); a missing value renders as "", control characters are dropped. */
+    public String render(Function<String, String> values) {
         return render(values, false);
     }
 
@@ -73,18 +73,19 @@ public final class Template {
      * Renders as one word: spaces are dropped too. Placement keys are single words in the Redis contract (an event line
      * is split on spaces), and a caller must not be able to make one that Redis refuses.
      */
-    public String renderWord(Map<String, String> values) {
+    public String renderWord(Function<String, String> values) {
         return render(values, true);
     }
 
-    private String render(Map<String, String> values, boolean word) {
+    private String render(Function<String, String> values, boolean word) {
         if (variables.isEmpty()) {
             return literals.get(0);
         }
         StringBuilder out = new StringBuilder(source.length() + 16);
         for (int v = 0; v < variables.size(); v++) {
             out.append(literals.get(v));
-            appendClean(out, values.getOrDefault(variables.get(v), ""), word);
+            String value = values.apply(variables.get(v));
+            appendClean(out, value == null ? "" : value, word);
         }
         out.append(literals.get(variables.size()));
         return out.length() > MAX_RENDERED_LENGTH ? out.substring(0, MAX_RENDERED_LENGTH) : out.toString();

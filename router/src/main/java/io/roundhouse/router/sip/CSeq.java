@@ -28,9 +28,18 @@ public record CSeq(long number, String method) {
             p++;
         }
         String method = value.substring(p).trim();
-        if (p == ws || method.isEmpty() || !method.chars().allMatch(Ascii::isToken)) {
+        if (p == ws || method.isEmpty() || !isToken(method)) {
             throw new SipParseException(offset + p, "CSeq method missing or malformed");
         }
         return new CSeq(n, SipParser.method(method));
+    }
+
+    private static boolean isToken(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (!Ascii.isToken(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

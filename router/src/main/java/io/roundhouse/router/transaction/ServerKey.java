@@ -2,6 +2,7 @@ package io.roundhouse.router.transaction;
 
 import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.Via;
+import java.util.Objects;
 
 /**
  * Identifies a server transaction (RFC 3261 §17.2.3): the top Via branch and sent-by, and the method, where ACK maps
@@ -12,6 +13,20 @@ import io.roundhouse.router.sip.Via;
  * @param method the method, INVITE for ACK
  */
 public record ServerKey(String branch, String sentBy, String method) {
+
+    // Written out: the generated record equals/hashCode go through method-handle guards that the JIT does not always
+    // inline, and the transaction table looks a key up for every message (docs/performance.md, "Dispatch cost").
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ServerKey k && Objects.equals(k.branch, branch) && Objects.equals(k.sentBy, sentBy)
+                && Objects.equals(k.method, method);
+    }
+
+    @Override
+    public int hashCode() {
+        return (Objects.hashCode(branch) * 31 + Objects.hashCode(sentBy)) * 31 + Objects.hashCode(method);
+    }
 
     /** The key of the transaction {@code request} belongs to (or creates). */
     public static ServerKey of(SipMessage request) {

@@ -1,5 +1,6 @@
 package io.roundhouse.shared.state;
 
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -9,7 +10,16 @@ import java.util.List;
 public interface DecisionLog {
 
     /** Appends one line (newest first); the list is trimmed to its cap in the same atomic step. */
-    void record(String line);
+    default void record(String line) {
+        recordAll(Collections.singletonList(line));
+    }
+
+    /**
+     * Appends lines in their order, so the last one is the newest, in one round trip; the list is trimmed to its cap
+     * in the same atomic step. A router writes its decisions in batches this way: one command per batch instead of
+     * one per call.
+     */
+    void recordAll(List<String> lines);
 
     /** The {@code n} newest lines, newest first (fewer when fewer were recorded). */
     List<String> recent(int n);

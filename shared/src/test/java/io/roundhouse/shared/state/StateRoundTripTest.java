@@ -6,6 +6,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -178,6 +180,40 @@ class StateRoundTripTest {
                 "call-5 conference -> asterisk-1", "call-4 conference -> asterisk-1", "call-3 conference -> asterisk-1");
         assertThat(state.decisions().recent(1)).containsExactly("call-5 conference -> asterisk-1");
         assertThat(state.decisions().recent(0)).isEmpty();
+    }
+
+    @Test
+    void decisionBatchKeepsItsOrderNewestLastAndIsTrimmedToTheCap() {
+        RedisState state = redis.open(3);
+        state.decisions().record("call-0 default -> asterisk-2");
+        state.decisions().recordAll(List.of("call-1 default -> asterisk-1", "call-2 default -> asterisk-1"));
+
+        assertThat(state.decisions().recent(10)).containsExactly(
+                "call-2 default -> asterisk-1", "call-1 default -> asterisk-1", "call-0 default -> asterisk-2");
+
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            many.add("call-" + i + " default -> asterisk-1");
+        }
+        state.decisions().recordAll(many);
+        assertThat(state.decisions().recent(10)).as("only the newest three of the batch")
+                .containsExactly("call-2499 default -> asterisk-1", "call-2498 default -> asterisk-1",
+                        "call-2497 default -> asterisk-1");
+    }
+
+    @Test
+    void decisionBatchLargerThanOneScriptCallIsWrittenWhole() {
+        RedisState state = redis.open(5000);
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            many.add("call-" + i);
+        }
+        state.decisions().recordAll(many);
+
+        List<String> recent = state.decisions().recent(5000);
+        assertThat(recent).hasSize(2500);
+        assertThat(recent.get(0)).isEqualTo("call-2499");
+        assertThat(recent.get(2499)).isEqualTo("call-0");
     }
 
     @Test
