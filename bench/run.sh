@@ -27,7 +27,7 @@
 #        bench/run.sh --quick    a short validation of the script itself (about 2-3 minutes; figures meaningless)
 # Environment overrides: PROXIES ("router router-least-loaded router-affinity kamailio", add "direct" for sipp
 #   straight to one sipp), RATES, STEP_SECONDS, FIXED_RATE, FIXED_SECONDS, CALL_MS, WARMUP_RATE, WARMUP_SECONDS,
-#   ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, DECISIONS_KEPT, DECISION_LOG, OUT.
+#   ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, DECISIONS_KEPT, DECISION_LOG, REPEAT, OUT.
 # Requires: sipp (sip-tester), kamailio, java 17, python3, redis-server, redis-cli and flock (dispatch variants).
 # Writes everything under $OUT (default /tmp/roundhouse-bench.*).
 set -euo pipefail
@@ -48,13 +48,14 @@ STEP_SECONDS="${STEP_SECONDS:-10}"
 FIXED_RATE="${FIXED_RATE:-1600}"
 FIXED_SECONDS="${FIXED_SECONDS:-20}"
 CALL_MS="${CALL_MS:-500}"
-WARMUP_RATE="${WARMUP_RATE:-800}"
-WARMUP_SECONDS="${WARMUP_SECONDS:-10}"
+WARMUP_RATE="${WARMUP_RATE:-1600}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-20}"
+REPEAT="${REPEAT:-1}"                   # rounds of the rate search; the table gives each proxy's median
 ROUTER_JAVA_OPTS="${ROUTER_JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
 KAMAILIO_SHM_MB="${KAMAILIO_SHM_MB:-2048}"
 BUFF_SIZE=8388608
 if [ "${1:-}" = "--quick" ]; then
-  RATES="200 400"; STEP_SECONDS=3; FIXED_RATE=300; FIXED_SECONDS=5; WARMUP_RATE=100; WARMUP_SECONDS=2; CALL_MS=100
+  RATES="200 400"; STEP_SECONDS=3; FIXED_RATE=300; FIXED_SECONDS=5; WARMUP_RATE=100; WARMUP_SECONDS=2; CALL_MS=100; REPEAT=2
 fi
 OUT="${OUT:-$(mktemp -d /tmp/roundhouse-bench.XXXXXX)}"
 mkdir -p "$OUT"
@@ -161,6 +162,18 @@ thread_share() {
   awk -F'\t' -v calls="$3" -v tck="$CLK_TCK" 'NR == FNR { before[$2] = $1; next }
     { d = $1 - before[$2]; if (d > 0) printf "%d\t%s %.4f\n", d, $2, d * 1000 / tck / (calls > 0 ? calls : 1) }' \
     "$1" "$2" | sort -rn | head -6 | cut -f2 | paste -sd, | sed 's/,/, /g'
+}
+
+# The median of the arguments (the lower middle one for an even count).
+median() {
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# Stops the proxy, backends, agent stand-in and Redis of one run.
+stop_run() {
+  local pid
+  for pid in "$ppid" "$uas1_pid" "$uas2_pid" $agents_pid $redis_pid; do kill "$pid" 2>/dev/null || true; done
+  sleep 2
 }
 
 cpu_ticks() {
@@ -468,10 +481,16 @@ print("%.3f %.3f %.0f %.0f %d" % (pct(trace, 50), pct(trace, 99), pct(rtt, 50), 
 EOF
 }
 
-declare -A MAX_RATE CPU_PER_CALL P50 P99 P50_RTT P99_RTT REDIS_PER_CALL REDIS_CPU_PER_CALL REDIS_TOP THREADS
+declare -A MAX_RATE SEARCHES CPU_PER_CALL P50 P99 P50_RTT P99_RTT REDIS_PER_CALL REDIS_CPU_PER_CALL REDIS_TOP THREADS
 ROOM_BASE=1000
-for proxy in $PROXIES; do
-  dir="$OUT/$proxy"; mkdir -p "$dir"
+# REPEAT rounds, each over every proxy in turn (router, dispatch variants, router, ...), so that a slow minute of the
+# machine does not land on one proxy only; each round starts a fresh proxy and fresh backends.
+RUNS=""
+for ((round = 1; round <= REPEAT; round++)); do for proxy in $PROXIES; do RUNS+="$round:$proxy "; done; done
+for run in $RUNS; do
+  round=${run%%:*}; proxy=${run#*:}
+  dir="$OUT/$proxy"; if [ "$round" -gt 1 ]; then dir="$OUT/$proxy.$round"; fi
+  mkdir -p "$dir"
   UAC_SCENARIO="$SCENARIOS/uac.xml"
   redis_pid=""; agents_pid=""
   start_backend "$proxy/uas-1"; uas1_pid=$STARTED_PID; uas1_port=$STARTED_PORT
@@ -506,14 +525,14 @@ for proxy in $PROXIES; do
        exit 1 ;;
   esac
   wait_udp_listening "$port" 30
-  log "$proxy: listening on udp 127.0.0.1:$port (pid $ppid), backends $uas1_port $uas2_port"
+  log "$proxy: round $round, listening on udp 127.0.0.1:$port (pid $ppid), backends $uas1_port $uas2_port"
 
   log "$proxy: warm-up ${WARMUP_SECONDS}s at ${WARMUP_RATE}/s"
   run_uac "$dir/warmup" "$port" "$WARMUP_RATE" $((WARMUP_RATE * WARMUP_SECONDS))
   log "$proxy: warm-up successful=$UAC_OK failed=$UAC_FAILED"
   if [[ $proxy == router-* ]]; then check_dispatch "$proxy" "$dir/router.log" "$redis_port" >&2; fi
 
-  MAX_RATE[$proxy]=0
+  max_rate=0
   for rate in $RATES; do
     calls=$((rate * STEP_SECONDS))
     drops_before=$(udp_drops)
@@ -521,9 +540,16 @@ for proxy in $PROXIES; do
     drops=$(( $(udp_drops) - drops_before ))
     log "$proxy: ${rate}/s for ${STEP_SECONDS}s: successful=$ok failed=$failed (of $calls) udp_drops=$drops"
     if [ "$failed" != "0" ] || [ "$ok" != "$calls" ]; then break; fi
-    MAX_RATE[$proxy]=$rate
+    max_rate=$rate
     sleep 3 # let the backends' timewaits drain so the next step starts clean
   done
+  SEARCHES[$proxy]+="$max_rate "
+  MAX_RATE[$proxy]=$(median ${SEARCHES[$proxy]})
+
+  if [ "$round" -gt 1 ]; then # CPU and setup time are measured once, in the first round
+    stop_run
+    continue
+  fi
 
   sleep 3
   log "$proxy: fixed ${FIXED_RATE}/s for ${FIXED_SECONDS}s (CPU and setup time)"
@@ -559,8 +585,7 @@ for proxy in $PROXIES; do
     log "$proxy: CPU ms per call by thread: ${THREADS[$proxy]}"
   fi
 
-  for pid in "$ppid" "$uas1_pid" "$uas2_pid" $agents_pid $redis_pid; do kill "$pid" 2>/dev/null || true; done
-  sleep 2
+  stop_run
 done
 
 echo
@@ -573,6 +598,11 @@ for proxy in $PROXIES; do
     "${P50[$proxy]}" "${P99[$proxy]}" "${P50_RTT[$proxy]}" "${P99_RTT[$proxy]}" "${REDIS_PER_CALL[$proxy]:--}" \
     "${REDIS_CPU_PER_CALL[$proxy]:--}"
 done
+if [ "$REPEAT" -gt 1 ]; then
+  for proxy in $PROXIES; do
+    echo "$proxy: max clean rate of each round: ${SEARCHES[$proxy]}(median ${MAX_RATE[$proxy]})"
+  done
+fi
 for proxy in $PROXIES; do
   if [[ $proxy == router* ]]; then
     echo "$proxy: CPU ms per call by thread (fixed run): ${THREADS[$proxy]:-n/a}"
