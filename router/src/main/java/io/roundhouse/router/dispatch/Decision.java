@@ -1,6 +1,8 @@
 package io.roundhouse.router.dispatch;
 
 import io.roundhouse.router.dispatch.strategy.Ranked;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,17 +54,18 @@ public record Decision(String callId, String service, String key, String node, S
         return b.append("] at=").append(atMillis).toString();
     }
 
-    /** Three decimals, as {@code %.3f} would print them, without a Formatter per score (one line per call). */
+    /**
+     * Three decimals, as {@code %.3f} prints them (half-up on the shortest decimal form of the double, which is what
+     * {@link BigDecimal#valueOf(double)} starts from), without a Formatter per score: one line per call.
+     */
     static void appendScore(StringBuilder b, double score) {
-        if (!Double.isFinite(score) || Math.abs(score) >= 1e15) {
+        if (!Double.isFinite(score)) {
             b.append(String.format(Locale.ROOT, "%.3f", score));
             return;
         }
-        long thousandths = Math.round(Math.abs(score) * 1000);
         if (Math.copySign(1.0, score) < 0) {
             b.append('-'); // as Formatter does, even for -0.000
         }
-        long frac = thousandths % 1000;
-        b.append(thousandths / 1000).append('.').append(frac < 100 ? (frac < 10 ? "00" : "0") : "").append(frac);
+        b.append(BigDecimal.valueOf(Math.abs(score)).setScale(3, RoundingMode.HALF_UP).toPlainString());
     }
 }

@@ -62,7 +62,7 @@ public final class DecisionLog implements AutoCloseable {
         this.redisUp = redisUp;
         this.flushMillis = flushInterval.toMillis();
         this.dropped = Counter.builder("roundhouse.dispatch.decisions.dropped")
-                .description("decisions not logged nor written to Redis (writer behind or Redis failing)")
+                .description("decisions not logged (queue full) or not written to Redis (queue full, Redis failing or down)")
                 .register(registry);
         this.writer = new Thread(this::run, "dispatch-decisions");
         writer.setDaemon(true);
@@ -75,7 +75,7 @@ public final class DecisionLog implements AutoCloseable {
         if (redisSink == null && !LOG.isInfoEnabled()) {
             return; // nobody reads the line
         }
-        if (!queue.offer(d)) {
+        if (closed || !queue.offer(d)) {
             dropped.increment();
         }
     }
@@ -86,42 +86,44 @@ public final class DecisionLog implements AutoCloseable {
             try {
                 Thread.sleep(flushMillis);
             } catch (InterruptedException e) {
-                break; // closing: write what is queued, then stop
+                // close() interrupts to cut the sleep short; any other interrupt is not a reason to stop writing.
             }
             flush(batch);
         }
-        flush(batch);
+        flush(batch); // what was queued before close
     }
 
+    /** Never throws: the writer must outlive a bad line or a failing logger, or the queue would only fill up. */
     private void flush(List<Decision> batch) {
         queue.drainTo(batch);
         if (batch.isEmpty()) {
             return;
         }
         List<String> lines = new ArrayList<>(batch.size());
-        for (Decision d : batch) {
-            String line = d.line();
-            LOG.info("dispatch {}", line);
-            lines.add(line);
-        }
-        batch.clear();
-        if (redisSink == null) {
-            return;
-        }
-        if (!redisUp.getAsBoolean()) {
-            dropped.increment(lines.size());
-            return;
-        }
         try {
+            for (Decision d : batch) {
+                String line = d.line();
+                LOG.info("dispatch {}", line);
+                lines.add(line);
+            }
+            if (redisSink == null) {
+                return;
+            }
+            if (!redisUp.getAsBoolean()) {
+                dropped.increment(lines.size());
+                return;
+            }
             redisSink.accept(lines);
             redisFailing = false;
         } catch (RuntimeException e) {
-            dropped.increment(lines.size());
+            dropped.increment(batch.size());
             if (!redisFailing) {
-                LOG.warn("{} decisions not written to Redis (logged only, until a write succeeds): {}", lines.size(),
-                        e.toString());
+                LOG.warn("{} decisions not written to Redis (logged at most; until a batch succeeds): {}",
+                        batch.size(), e.toString());
             }
             redisFailing = true;
+        } finally {
+            batch.clear();
         }
     }
 
@@ -131,7 +133,7 @@ public final class DecisionLog implements AutoCloseable {
         closed = true;
         writer.interrupt();
         try {
-            writer.join(FLUSH_INTERVAL.toMillis() * 10);
+            writer.join(Math.max(1000, flushMillis * 10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -140,7 +140,12 @@ final class ProxyCall implements ClientTransactionListener {
             } catch (CompletionException | CancellationException e) {
                 error = e.getCause() == null ? e : e.getCause();
             }
-            onTarget(asked, choice, error);
+            try {
+                onTarget(asked, choice, error);
+            } catch (RuntimeException e) {
+                // As whenComplete would have kept it from the caller: this may run inside a transaction's response.
+                log.warn("call {}: handling the dispatcher's answer failed", callId, e);
+            }
             return;
         }
         // A dispatcher that never answers must not hold the caller (and the transaction) forever.

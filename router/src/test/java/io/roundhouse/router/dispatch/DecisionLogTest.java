@@ -99,6 +99,31 @@ class DecisionLogTest {
     }
 
     @Test
+    void writerKeepsGoingAfterABatchThatThrows() {
+        AtomicBoolean boom = new AtomicBoolean(true);
+        try (DecisionLog log = new DecisionLog(registry, batches::add, () -> {
+            if (boom.getAndSet(false)) {
+                throw new IllegalStateException("status check failed");
+            }
+            return true;
+        }, Duration.ofMillis(20))) {
+            log.record(decision(1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> dropped() == 1);
+            log.record(decision(2));
+            await().atMost(Duration.ofSeconds(5)).until(() -> written().size() == 1);
+        }
+    }
+
+    @Test
+    void decisionAfterCloseIsCountedAsDropped() {
+        DecisionLog log = new DecisionLog(registry, batches::add, () -> true, Duration.ofMillis(20));
+        log.close();
+        log.record(decision(1));
+        assertThat(dropped()).isEqualTo(1);
+        assertThat(written()).isEmpty();
+    }
+
+    @Test
     void fullQueueDropsAndCountsInsteadOfWaiting() {
         try (DecisionLog log = new DecisionLog(registry, batches::add, () -> true, Duration.ofHours(1))) {
             for (int i = 0; i < DecisionLog.QUEUE_LIMIT + 5; i++) {
@@ -122,9 +147,17 @@ class DecisionLogTest {
 
     @Test
     void scoresPrintAsPercentPointThreeF() {
+        // Ties in decimal that are not ties in binary (0.5005 is stored just below 0.5005) round as Formatter does.
         double[] scores = {0, 0.001, 0.0004, 0.063, 0.378, 0.5, 0.999, 1, 12.25, 123456.789, -0.25, -0.0001, -0.0, 1e16,
-                Double.NaN, Double.POSITIVE_INFINITY};
+                0.5005, 1001.0 / 2000, 2.0035, 1e14 + 0.1, 0.0625, Double.NaN, Double.POSITIVE_INFINITY};
         for (double s : scores) {
+            StringBuilder b = new StringBuilder();
+            Decision.appendScore(b, s);
+            assertThat(b.toString()).as("score %s", s).isEqualTo(String.format(Locale.ROOT, "%.3f", s));
+        }
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 100_000; i++) {
+            double s = random.nextInt(4) == 0 ? random.nextInt(20_000) / 2000.0 : random.nextDouble() * 3;
             StringBuilder b = new StringBuilder();
             Decision.appendScore(b, s);
             assertThat(b.toString()).as("score %s", s).isEqualTo(String.format(Locale.ROOT, "%.3f", s));
