@@ -182,6 +182,10 @@ stop_run() {
   sleep 2
 }
 
+# Busy ticks of the whole machine (every CPU: user, nice, system, irq, softirq of /proc/stat; not idle, iowait, steal): what a proxy variant costs
+# including its helpers (Redis, the agent stand-in) and the sipp processes, which share the cores with it.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+
 # CPU ticks (utime+stime) of a process and all its children (Kamailio forks its workers).
 cpu_ticks() {
   local root=$1 total=0 pid
@@ -488,7 +492,7 @@ print("%.3f %.3f %.0f %.0f %d" % (pct(trace, 50), pct(trace, 99), pct(rtt, 50), 
 EOF
 }
 
-declare -A MAX_RATE SEARCHES CPU_PER_CALL P50 P99 P50_RTT P99_RTT REDIS_PER_CALL REDIS_CPU_PER_CALL REDIS_TOP THREADS
+declare -A MAX_RATE SEARCHES CPU_PER_CALL MACHINE_PER_CALL P50 P99 P50_RTT P99_RTT REDIS_PER_CALL REDIS_CPU_PER_CALL REDIS_TOP THREADS
 ROOM_BASE=1000
 # REPEAT rounds, each over every proxy in turn (router, dispatch variants, router, ...), so that a slow minute of the
 # machine does not land on one proxy only; each round starts a fresh proxy and fresh backends.
@@ -564,7 +568,7 @@ for run in $RUNS; do
   sleep 3
   log "$proxy: fixed ${FIXED_RATE}/s for ${FIXED_SECONDS}s (CPU and setup time)"
   calls=$((FIXED_RATE * FIXED_SECONDS))
-  ticks_before=$(cpu_ticks "$ppid"); drops_before=$(udp_drops)
+  ticks_before=$(cpu_ticks "$ppid"); drops_before=$(udp_drops); machine_before=$(machine_ticks)
   thread_ticks "$ppid" >"$dir/threads-before.txt"
   if [ -n "$redis_pid" ]; then
     redis_ticks_before=$(cpu_ticks "$redis_pid"); redis_snapshot "$dir" "$redis_port" >"$dir/redis-before.txt"
@@ -573,6 +577,7 @@ for run in $RUNS; do
     -trace_rtt -rtt_freq 1000 -trace_msg -message_file "$dir/fixed/messages.log"
   ok=$UAC_OK; failed=$UAC_FAILED
   ticks=$(( $(cpu_ticks "$ppid") - ticks_before )); drops=$(( $(udp_drops) - drops_before ))
+  machine=$(( $(machine_ticks) - machine_before ))
   thread_ticks "$ppid" >"$dir/threads-after.txt"
   if [ -n "$redis_pid" ]; then
     # Let the decision log's thread drain its queue into Redis before the second snapshot.
@@ -587,6 +592,7 @@ for run in $RUNS; do
     log "$proxy: redis commands in the fixed run: router $router_cmds (${REDIS_PER_CALL[$proxy]} per call), agent stand-in $agent_cmds ($pubs heartbeats, subtracted); top per call: ${REDIS_TOP[$proxy]}"
   fi
   CPU_PER_CALL[$proxy]=$(python3 -c "print('%.4f' % ($ticks * 1000 / $CLK_TCK / max(1, $ok)))")
+  MACHINE_PER_CALL[$proxy]=$(python3 -c "print('%.4f' % ($machine * 1000 / $CLK_TCK / max(1, $ok)))")
   read -r p50 p99 p50r p99r samples < <(setup_times "$dir/fixed")
   P50[$proxy]=$p50; P99[$proxy]=$p99; P50_RTT[$proxy]=$p50r; P99_RTT[$proxy]=$p99r
   log "$proxy: fixed run successful=$ok failed=$failed cpu_ticks=$ticks udp_drops=$drops setup samples=$samples"
@@ -614,6 +620,7 @@ if [ "$REPEAT" -gt 1 ]; then
   done
 fi
 for proxy in $PROXIES; do
+  echo "$proxy: machine CPU ms per call (fixed run; every process, sipp included): ${MACHINE_PER_CALL[$proxy]:-n/a}"
   if [[ $proxy == router* ]]; then
     echo "$proxy: CPU ms per call by thread (fixed run): ${THREADS[$proxy]:-n/a}"
   fi
@@ -622,12 +629,14 @@ for proxy in $PROXIES; do
   if [[ $proxy == router-* ]]; then
     echo "$proxy: redis commands per call by command (agent stand-in subtracted): ${REDIS_TOP[$proxy]:-none}"
     if [[ " $PROXIES " == *" router "* ]]; then
-      python3 - "$proxy" "${MAX_RATE[$proxy]}" "${MAX_RATE[router]}" "${CPU_PER_CALL[$proxy]}" "${CPU_PER_CALL[router]}" <<'EOF'
+      python3 - "$proxy" "${MAX_RATE[$proxy]}" "${MAX_RATE[router]}" "${CPU_PER_CALL[$proxy]}" "${CPU_PER_CALL[router]}" \
+        "${MACHINE_PER_CALL[$proxy]}" "${MACHINE_PER_CALL[router]}" <<'EOF'
 import sys
-name, rv, rr, cv, cr = sys.argv[1], *map(float, sys.argv[2:])
+name, rv, rr, cv, cr, mv, mr = sys.argv[1], *map(float, sys.argv[2:])
 ratio = lambda a, b: "%.2f" % (a / b) if b else "n/a"
 verdict = "" if not rr else (" (met)" if rv / rr >= 0.9 else " (NOT met)")
-print("%s/router: max clean rate x%s (target >= 0.90)%s, CPU per call x%s" % (name, ratio(rv, rr), verdict, ratio(cv, cr)))
+print("%s/router: max clean rate x%s (target >= 0.90)%s, CPU per call x%s, machine CPU per call x%s"
+      % (name, ratio(rv, rr), verdict, ratio(cv, cr), ratio(mv, mr)))
 EOF
     fi
   fi

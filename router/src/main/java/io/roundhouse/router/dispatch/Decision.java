@@ -47,7 +47,8 @@ public record Decision(String callId, String service, String key, String node, S
         }
         b.append(" excluded=[");
         String sep = "";
-        for (Map.Entry<String, String> e : new TreeMap<>(excluded).entrySet()) {
+        for (Map.Entry<String, String> e : excluded.isEmpty() ? Map.<String, String>of().entrySet()
+                : new TreeMap<>(excluded).entrySet()) {
             b.append(sep).append(e.getKey()).append(':').append(e.getValue());
             sep = ",";
         }

@@ -48,10 +48,11 @@ public record ServiceRule(
     /** The rule applied to {@code call}, or empty when the call does not match. Runs on the event loop: no I/O. */
     public Optional<ServiceMatch> match(CallContext call) {
         Map<String, String> groups = groupNames.isEmpty() ? Map.of() : new HashMap<>();
-        if (!find(ruriUser, call.requestUriUser(), groups)) {
+        // The Request-URI is parsed only for a rule that matches on it (or, below, a template that names it).
+        if (ruriUser != null && !find(ruriUser, call.requestUriUser(), groups)) {
             return Optional.empty();
         }
-        if (!find(ruriHost, call.requestUriHost(), groups)) {
+        if (ruriHost != null && !find(ruriHost, call.requestUriHost(), groups)) {
             return Optional.empty();
         }
         for (Map.Entry<String, Pattern> h : headers.entrySet()) {
