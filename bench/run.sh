@@ -13,7 +13,7 @@
 # Dispatch variants (issue 4, "Benchmark"): the same load through the router with live dispatch from Redis.
 #   router               static round robin over the two backends (`nodes:` only, no Redis): the reference;
 #   router-least-loaded  a `default` service, strategy least-loaded, over the same two nodes, whose agent state an
-#                        agent stand-in (redis-cli, bench/dispatch/publish-node.lua) publishes every AGENT_INTERVAL s;
+#                        agent stand-in (bench/dispatch/agent-standin.py running publish-node.lua) publishes every AGENT_INTERVAL s;
 #   router-affinity      a `conference` service with `affinity` (docs/dispatch.md's example); the UAC
 #                        (bench/sipp/uac_rooms.xml) calls conf-<room> over ROOMS rooms, new rooms for every sipp run,
 #                        so each run's first ROOMS calls claim a placement and the others join a placed room.
@@ -287,29 +287,17 @@ start_redis() { # dir
 # Every publication and every commandstats snapshot hold the same lock, and each publication appends a line to
 # $1/agent.count: so the publications between two snapshots are counted exactly, and their Redis commands are
 # (commands per publication, measured before the router starts) x (publications).
-agent_publish() { # dir id uri redis-port
-  flock "$1/agent.lock" sh -c '
-    redis-cli -p "$4" --eval "$5" "rh:node:$2" rh:nodes , "$6" "$2" rh:events active \
-      id "$2" uri "$3" status active channels 0 max_channels 1000 cpu 10.0 \
-      apps Conference,Default accepting conference,default \
-      asterisk_version 22.10.1 agent_version bench updated_at "$(date +%s%3N)" >/dev/null &&
-    echo "$2" >>"$1/agent.count"' sh "$1" "$2" "$3" "$4" "$ROOT/bench/dispatch/publish-node.lua" "$AGENT_TTL_MS"
+agent_publish() { # dir id uri redis-port: one heartbeat of one node (used to calibrate the per-heartbeat cost)
+  python3 "$ROOT/bench/dispatch/agent-standin.py" "$4" "$1/agent.lock" "$1/agent.count" \
+    "$ROOT/bench/dispatch/publish-node.lua" "$AGENT_TTL_MS" "$AGENT_INTERVAL" --once "$2=$3"
 }
-
-start_agents() { # dir redis-port nodeport1 nodeport2; sets STARTED_PID (the heartbeat loop)
-  (
-    trap 'exit 0' TERM
-    while :; do
-      agent_publish "$1" uas-1 "sip:127.0.0.1:$3" "$2" || echo "bench: agent publication of uas-1 failed" >&2
-      agent_publish "$1" uas-2 "sip:127.0.0.1:$4" "$2" || echo "bench: agent publication of uas-2 failed" >&2
-      sleep "$AGENT_INTERVAL"
-    done
-  ) 2>>"$1/agent.log" &
+start_agents() { # dir redis-port nodeport1 nodeport2; sets STARTED_PID (the heartbeat process)
+  python3 "$ROOT/bench/dispatch/agent-standin.py" "$2" "$1/agent.lock" "$1/agent.count" \
+    "$ROOT/bench/dispatch/publish-node.lua" "$AGENT_TTL_MS" "$AGENT_INTERVAL" \
+    "uas-1=sip:127.0.0.1:$3" "uas-2=sip:127.0.0.1:$4" 2>>"$1/agent.log" &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
 }
-
-# INFO commandstats under the agents' lock: prints "<publications so far>" then "<command> <calls>" lines.
 redis_snapshot() { # dir redis-port
   flock "$1/agent.lock" sh -c 'wc -l <"$1/agent.count"; redis-cli -p "$2" INFO commandstats' sh "$1" "$2" \
     | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\),.*/\1 \2/p; s/^\([0-9][0-9]*\)$/\1/p'
