@@ -1,5 +1,5 @@
 -- The agent's node publication, as shared/.../state/RedisNodeStates.java (PUBLISH) runs it, for bench/run.sh to
--- stand in for an agent with redis-cli (docs/redis-state.md, rh:node:<id> and rh:nodes):
+-- stand in for an agent (bench/dispatch/agent-standin.py; docs/redis-state.md, rh:node:<id> and rh:nodes), or by hand:
 --   redis-cli --eval publish-node.lua rh:node:<id> rh:nodes , <ttl ms> <id> rh:events <status> <field> <value> ...
 -- One script, so one heartbeat is one atomic write: DEL + HSET of the whole state, PEXPIRE, index entry scored by
 -- Redis time + TTL, and the node-up/node-draining event when the status changes.
