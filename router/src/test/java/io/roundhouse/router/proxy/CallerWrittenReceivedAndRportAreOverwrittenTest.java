@@ -5,35 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roundhouse.router.Router;
 import io.roundhouse.router.sip.Via;
 import io.roundhouse.router.testing.Received;
-import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
-import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The caller's Via gets received and rport from the packet, whatever the caller wrote there itself (RFC 3261 §18.2.1,
  * RFC 3581 §4): a forged received or rport value cannot steer the responses elsewhere.
  */
-class CallerWrittenReceivedAndRportAreOverwrittenTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
-    private final SipTestAgent caller = SipTestAgent.start();
-    private final SipTestAgent node = SipTestAgent.start().uas(UasBehavior.answer());
-    private Router router;
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        node.close();
-    }
+class CallerWrittenReceivedAndRportAreOverwrittenTest extends CallerNodeRouterTest {
 
     @Test
     void aForgedReceivedAndRportValueAreReplacedAndTheCallerGetsItsAnswer() {

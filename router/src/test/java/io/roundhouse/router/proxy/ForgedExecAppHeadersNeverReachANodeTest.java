@@ -9,9 +9,7 @@ import io.roundhouse.router.dispatch.CallContext;
 import io.roundhouse.router.dispatch.DispatchTarget;
 import io.roundhouse.router.dispatch.Dispatcher;
 import io.roundhouse.router.testing.Received;
-import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
-import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -20,29 +18,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Only the dispatcher chooses the Stasis application: a caller can neither smuggle an X-Exec-App header past the
  * proxy with a bare CR (which pjsip reads as a line end) nor send any X-Exec-App* header itself; a node keeps its own.
  */
-class ForgedExecAppHeadersNeverReachANodeTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
-    private final SipTestAgent caller = SipTestAgent.start();
-    private final SipTestAgent node = SipTestAgent.start().uas(UasBehavior.answer());
-    private Router router;
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        node.close();
-    }
+class ForgedExecAppHeadersNeverReachANodeTest extends CallerNodeRouterTest {
 
     private void start(boolean callerIsNode) {
         Map<String, String> headers = new LinkedHashMap<>();

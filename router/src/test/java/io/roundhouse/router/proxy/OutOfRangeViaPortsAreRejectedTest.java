@@ -5,35 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import io.roundhouse.router.Router;
 import io.roundhouse.router.testing.Received;
-import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
-import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A Via port or rport outside 1-65535 (RFC 3581 §3) is a peer's defect, not the router's: a request gets 400, a
  * response is dropped and counted, and neither is an internal error (nor a leaked buffer).
  */
-class OutOfRangeViaPortsAreRejectedTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
-    private final SipTestAgent caller = SipTestAgent.start();
-    private final SipTestAgent node = SipTestAgent.start().uas(UasBehavior.answer());
-    private Router router;
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        node.close();
-    }
+class OutOfRangeViaPortsAreRejectedTest extends CallerNodeRouterTest {
 
     private InetSocketAddress routerAddress() {
         return new InetSocketAddress("127.0.0.1", router.port());

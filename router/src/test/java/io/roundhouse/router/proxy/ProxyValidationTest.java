@@ -10,9 +10,7 @@ import io.roundhouse.router.dispatch.CallContext;
 import io.roundhouse.router.dispatch.DispatchTarget;
 import io.roundhouse.router.dispatch.Dispatcher;
 import io.roundhouse.router.testing.Received;
-import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
-import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -23,26 +21,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** §16.3 request validation (483, 482, 400), unparseable input, and the X-Exec-App rules of the dispatch seam. */
-class ProxyValidationTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
-    private final SipTestAgent caller = SipTestAgent.start();
-    private final SipTestAgent node = SipTestAgent.start().uas(UasBehavior.answer());
-    private Router router;
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        node.close();
-    }
+class ProxyValidationTest extends CallerNodeRouterTest {
 
     private InetSocketAddress routerAddress() {
         return new InetSocketAddress("127.0.0.1", router.port());
