@@ -124,7 +124,8 @@ public record RedisUrl(String host, int port, String user, String password, int 
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** Without the password: when Java cannot parse the authority (e.g. '_' in the host) it has no user info. */
     private static String redact(URI uri) {
-        return uri.getUserInfo() == null ? uri.toString() : uri.getScheme() + "://***@" + uri.getHost();
+        return SecretMask.mask(uri.toString());
     }
 }

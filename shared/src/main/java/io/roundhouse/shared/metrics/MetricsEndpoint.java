@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *   listen: "127.0.0.1:9464"    # host:port; IPv6 as "[::1]:9464"; loopback unless configured otherwise
  * </pre>
  *
- * <p>The server runs on one thread of its own, never on a SIP event loop: a slow scraper delays only itself.
+ * <p>The server runs on one thread of its own, never on a SIP event loop: a slow scraper delays only itself. It has no
+ * authentication: bound beyond loopback it says so in a warning at start (see docs/security.md).
  */
 public final class MetricsEndpoint implements AutoCloseable {
 
@@ -108,8 +109,22 @@ public final class MetricsEndpoint implements AutoCloseable {
         MetricsEndpoint endpoint = new MetricsEndpoint(registry, server, executor);
         server.createContext("/metrics", endpoint::serve);
         server.start();
+        exposureWarning(address).ifPresent(log::warn);
         log.info("metrics served on http://{}:{}/metrics", address.getHostString(), endpoint.port());
         return endpoint;
+    }
+
+    /**
+     * The warning due when {@code address} is reachable beyond this host (a wildcard or a routable address): the
+     * endpoint has no authentication, so whoever reaches it reads the farm's counters.
+     */
+    static Optional<String> exposureWarning(InetSocketAddress address) {
+        if (address.getAddress() != null && address.getAddress().isLoopbackAddress()) {
+            return Optional.empty();
+        }
+        return Optional.of("metrics listener " + address.getHostString() + ":" + address.getPort() + " is bound beyond"
+                + " loopback and has no authentication: anyone who can reach it reads the metrics; bind 127.0.0.1"
+                + " or restrict it with a firewall");
     }
 
     /** The bound port. */

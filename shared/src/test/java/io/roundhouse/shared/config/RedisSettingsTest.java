@@ -124,6 +124,24 @@ class RedisSettingsTest {
     }
 
     @Test
+    void aUrlJavaCannotSplitStillNeverPrintsItsPassword() {
+        // '_' in the host makes java.net.URI fall back to a registry authority: no host, no user info.
+        ConfigException e = badConfig("redis: { url: 'redis://app:s3cret@redis_1.example:6379/0' }");
+
+        assertThat(e).hasMessageContaining("no host").hasMessageContaining("redis://***@redis_1.example:6379/0");
+        assertThat(e.getMessage()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void aBadUrlInTheEnvironmentNeverPrintsItsPassword() {
+        assertThatThrownBy(() -> RedisSettings.fromConfig(redisBlock("redis: {}"),
+                Map.of("REDIS_URL", "redis://:hunter2@cache_a:6379/0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("REDIS_URL")
+                .satisfies(t -> assertThat(t.getMessage()).doesNotContain("hunter2"));
+    }
+
+    @Test
     void aBadUrlInTheEnvironmentSaysItCameFromThere() {
         assertThatThrownBy(() -> RedisSettings.fromConfig(redisBlock("redis: {}"), Map.of("REDIS_URL", "localhost:6379")))
                 .isInstanceOf(ConfigException.class)

@@ -13,7 +13,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(30)
 class MetricsEndpointTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -53,5 +55,18 @@ class MetricsEndpointTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("metrics.listen:");
         assertThatThrownBy(() -> MetricsEndpoint.listenAddress(YAML.readTree("port: 9464")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("metrics.port: unknown key");
+    }
+
+    @Test
+    void aListenerBeyondLoopbackIsWarnedAbout() {
+        assertThat(MetricsEndpoint.exposureWarning(new InetSocketAddress("0.0.0.0", 9464)))
+                .hasValueSatisfying(w -> assertThat(w).contains("0.0.0.0:9464").contains("no authentication"));
+        assertThat(MetricsEndpoint.exposureWarning(new InetSocketAddress("192.0.2.7", 9464))).isPresent();
+    }
+
+    @Test
+    void aLoopbackListenerIsNotWarnedAbout() {
+        assertThat(MetricsEndpoint.exposureWarning(new InetSocketAddress("127.0.0.1", 9464))).isEmpty();
+        assertThat(MetricsEndpoint.exposureWarning(new InetSocketAddress("::1", 9464))).isEmpty();
     }
 }

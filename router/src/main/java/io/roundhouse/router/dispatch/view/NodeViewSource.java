@@ -1,5 +1,6 @@
 package io.roundhouse.router.dispatch.view;
 
+import io.roundhouse.shared.logging.LogThrottle;
 import io.roundhouse.shared.state.NodeStates;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.Placements;
@@ -43,6 +44,8 @@ public final class NodeViewSource implements AutoCloseable {
     private long holdoverUntilMillis;
     private final List<Consumer<NodeView>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final LogThrottle reconciledLines = new LogThrottle();
+    private final LogThrottle lostLines = new LogThrottle();
     private volatile NodeView current;
     private volatile StateEvents.Subscription subscription;
     private ScheduledExecutorService thread;
@@ -148,13 +151,27 @@ public final class NodeViewSource implements AutoCloseable {
         for (Map.Entry<String, String> e : cache.unreconciled().entrySet()) {
             Placements.Claim claim = placements.claim(e.getKey(), e.getValue());
             cache.reconciled(e.getKey(), e.getValue(), claim.owner());
+            // After an outage there may be thousands: a few lines, then a count (issue 9, log floods).
             if (claim.won()) {
-                LOG.info("placement {} decided locally on {} during the Redis outage is now in Redis", e.getKey(),
-                        e.getValue());
+                long suppressed = reconciledLines.admit();
+                if (suppressed != LogThrottle.SUPPRESS) {
+                    LOG.info("placement {} decided locally on {} during the Redis outage is now in Redis{}",
+                            e.getKey(), e.getValue(), LogThrottle.suppressedNote(suppressed));
+                }
             } else if (!claim.owner().equals(e.getValue())) {
-                LOG.warn("placement {} decided locally on {} during the Redis outage was placed on {} by another"
-                        + " router; new joins follow {}", e.getKey(), e.getValue(), claim.owner(), claim.owner());
+                long suppressed = lostLines.admit();
+                if (suppressed != LogThrottle.SUPPRESS) {
+                    LOG.warn("placement {} decided locally on {} during the Redis outage was placed on {} by another"
+                            + " router; new joins follow {}{}", e.getKey(), e.getValue(), claim.owner(),
+                            claim.owner(), LogThrottle.suppressedNote(suppressed));
+                }
             }
+        }
+        long quietWon = reconciledLines.takeSuppressed();
+        long quietLost = lostLines.takeSuppressed();
+        if (quietWon + quietLost > 0) {
+            LOG.info("{} more placements decided during the Redis outage are now in Redis, {} more were placed by"
+                    + " another router (lines suppressed)", quietWon, quietLost);
         }
     }
 
