@@ -120,8 +120,10 @@ public final class LiveDispatcher implements Dispatcher {
         Optional<String> placed = view.placements().lookup(key);
         if (placed.isPresent()) {
             Optional<NodeEntry> node = v.node(placed.get());
-            // Optional.map would turn "eligible" (null) into empty: test presence first.
-            String why = node.isPresent() ? eligibility.whyNotJoin(node.get(), m) : "gone";
+            // Optional.map would turn "eligible" (null) into empty: test presence first. A placement outside the
+            // service's pool (a config edit that separated tenants or took the node out) is never followed.
+            String why = !inPool(m, placed.get()) ? "outside-pool"
+                    : node.isPresent() ? eligibility.whyNotJoin(node.get(), m) : "gone";
             if (why == null) {
                 return done(call, st, key, node.get(), "affinity-placed", List.of(), Map.of());
             }
@@ -304,7 +306,7 @@ public final class LiveDispatcher implements Dispatcher {
     }
 
     private boolean joinable(String nodeId, CallAttempts st) {
-        if (st.wasTried(nodeId)) {
+        if (st.wasTried(nodeId) || !inPool(st.match, nodeId)) {
             return false;
         }
         return view.current().node(nodeId).map(n -> eligibility.whyNotJoin(n, st.match) == null).orElse(false);
@@ -361,7 +363,7 @@ public final class LiveDispatcher implements Dispatcher {
     /** A node not tried yet whose agent reports live participants in the room and that can take a join, or null. */
     private NodeEntry hostOf(NodeView v, CallAttempts st, String key) {
         for (NodeEntry n : v.nodes()) {
-            if (!st.wasTried(n.id()) && participants(n, key, st.match.appData()) > 0
+            if (!st.wasTried(n.id()) && inPool(st.match, n.id()) && participants(n, key, st.match.appData()) > 0
                     && eligibility.whyNotJoin(n, st.match) == null) {
                 return n;
             }
@@ -466,6 +468,12 @@ public final class LiveDispatcher implements Dispatcher {
             entries.put(n.id(), n);
         }
         return new Pool(candidates, excluded, entries);
+    }
+
+    /** Whether the service's {@code nodes:} pool holds the node (no pool: every node). */
+    private static boolean inPool(ServiceMatch m, String nodeId) {
+        List<String> pool = m.rule().nodes();
+        return pool.isEmpty() || pool.contains(nodeId);
     }
 
     private record Pool(List<Candidate> candidates, Map<String, String> excluded, Map<String, NodeEntry> entries) {}
