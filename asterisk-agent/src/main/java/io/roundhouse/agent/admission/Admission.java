@@ -5,6 +5,12 @@ import io.roundhouse.agent.state.NodeLoad;
 /**
  * Admission of one service on this node: decides from the node's live load ({@link NodeLoad}, fed by AMI and
  * /proc/stat) and the service's own count of calls, before a call is answered. Thread-safe; never blocks.
+ *
+ * <p>One decision answers both questions a node is asked: "do you take new work now?" (the {@code accepting} field
+ * the publisher writes to Redis, {@link #newWork(int)}) and "do you take this call?" (on {@code StasisStart},
+ * {@link #newWork(int, String)}). Both count the load the node had <em>before</em> the call: the incoming call's own
+ * channel, which Asterisk already shows when the call reaches the agent, is not counted against it. So each threshold
+ * has one meaning, and a node that advertises a service takes the next call of it (see {@link AdmissionThresholds}).
  */
 public final class Admission {
 
@@ -23,21 +29,37 @@ public final class Admission {
     }
 
     /**
-     * New work (a new room, or a new call of a room-less service): only while Asterisk is reachable over AMI (an
-     * unknown load is not a low load), the node is not draining, and under every threshold.
+     * Whether the node takes new work now (what it publishes in {@code accepting}): the same decision as
+     * {@link #newWork(int, String)} for a call that has not arrived yet.
      *
      * @param participants the service's calls on this node now
      */
     public Decision newWork(int participants) {
+        return decideNewWork(load.channels(), participants);
+    }
+
+    /**
+     * New work (a new room, or a new call of a room-less service) arriving on channel {@code incomingChannelId}: only
+     * while Asterisk is reachable over AMI (an unknown load is not a low load), the node is not draining, and under
+     * every threshold, counting the channels other than the incoming one.
+     *
+     * @param participants      the service's calls on this node now, the incoming one not included
+     * @param incomingChannelId the ARI channel id of the call (Asterisk's Uniqueid, as AMI names it)
+     */
+    public Decision newWork(int participants, String incomingChannelId) {
+        return decideNewWork(load.channelsBesides(incomingChannelId), participants);
+    }
+
+    /** The one decision of new work, on the channels the node had before the call. */
+    private Decision decideNewWork(int channelsBefore, int participants) {
         if (!load.asteriskReachable()) {
             return Decision.refuse(service + ": Asterisk not reachable over AMI, load unknown");
         }
         if (load.draining()) {
             return Decision.refuse(service + ": node draining, joins to hosted rooms only");
         }
-        int channels = load.channels();
-        if (channels >= thresholds.maxChannels()) {
-            return Decision.refuse(service + ": channels " + channels + " >= max " + thresholds.maxChannels());
+        if (channelsBefore >= thresholds.maxChannels()) {
+            return Decision.refuse(service + ": channels " + channelsBefore + " >= max " + thresholds.maxChannels());
         }
         double cpu = load.cpuPercent();
         if (cpu >= thresholds.maxCpuPercent()) {
@@ -47,12 +69,15 @@ public final class Admission {
             return Decision.refuse(service + ": participants " + participants + " >= max-participants-per-node "
                     + thresholds.maxParticipants());
         }
-        return Decision.admit(service + ": channels " + channels + ", cpu " + cpu + ", participants " + participants);
+        return Decision.admit(service + ": channels " + channelsBefore + ", cpu " + cpu + ", participants "
+                + participants);
     }
 
     /**
      * A join to a room this node already hosts: refusing it would split the room, so only the hard per-node limit
      * applies, not the load thresholds.
+     *
+     * @param participants the service's calls on this node now, the incoming one not included
      */
     public Decision join(int participants) {
         if (participants >= thresholds.maxParticipants()) {

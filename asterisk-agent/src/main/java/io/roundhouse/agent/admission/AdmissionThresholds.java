@@ -4,10 +4,16 @@ package io.roundhouse.agent.admission;
  * When a service on this node takes new work. For Conference, "new work" is a new room and {@code maxParticipants}
  * is the hard limit that even joins to a hosted room respect; for other services it bounds their concurrent calls.
  *
- * @param maxChannels     new work only while the node has fewer live channels than this
- *                        ({@code new-room-max-channels} for Conference, {@code max-channels} otherwise)
+ * <p>Each threshold has one meaning, the same for the published {@code accepting} field and for the answer to a call
+ * (see {@link Admission}): it counts what the node had <em>before</em> the call, never the call's own channel.
+ *
+ * @param maxChannels     new work only while the node has fewer live channels than this, the incoming call's own not
+ *                        counted ({@code new-room-max-channels} for Conference, {@code max-channels} otherwise): with
+ *                        one channel per call, a node with {@code max-channels: N} and no other traffic takes N calls
+ *                        and bounces the (N+1)th; {@code new-room-max-channels: 1} starts a room on an idle node only
  * @param maxCpuPercent   new work only while smoothed host CPU is below this ({@code new-room-max-cpu} / {@code max-cpu})
- * @param maxParticipants hard per-node limit of the service's calls ({@code max-participants-per-node})
+ * @param maxParticipants hard per-node limit of the service's calls ({@code max-participants-per-node}): N calls, the
+ *                        (N+1)th is bounced
  */
 public record AdmissionThresholds(int maxChannels, double maxCpuPercent, int maxParticipants) {
 

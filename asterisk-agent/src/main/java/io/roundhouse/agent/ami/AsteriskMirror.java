@@ -172,6 +172,13 @@ public final class AsteriskMirror {
         }
     }
 
+    /** Live channels other than {@code uniqueId} (whether or not its Newchannel came in yet). */
+    public int channelsBesides(String uniqueId) {
+        synchronized (lock) {
+            return live.channels.size() - (live.channels.contains(uniqueId) ? 1 : 0);
+        }
+    }
+
     /** ConfBridge rooms with their participant counts. */
     public Map<String, Integer> rooms() {
         synchronized (lock) {

@@ -147,7 +147,7 @@ public final class Conference implements StasisService {
             room = rooms.get(roomKey);
             newRoom = room == null;
             int participants = participantsLocked();
-            decision = newRoom ? admission.newWork(participants) : admission.join(participants);
+            decision = newRoom ? admission.newWork(participants, call.channelId()) : admission.join(participants);
             if (decision.admitted()) {
                 if (newRoom) {
                     room = new Room(roomName, roomKey);

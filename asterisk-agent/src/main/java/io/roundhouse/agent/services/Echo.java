@@ -38,7 +38,7 @@ public final class Echo implements StasisService {
 
     @Override
     public void onStart(Call call) {
-        Decision decision = admission.newWork(channels.size());
+        Decision decision = admission.newWork(channels.size(), call.channelId());
         if (!decision.admitted()) {
             log.info("{}: bounced {} with congestion: {}", name, call, decision.reason());
             call.hangup(HangupReason.CONGESTION);

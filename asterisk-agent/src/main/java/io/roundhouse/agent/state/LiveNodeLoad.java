@@ -23,6 +23,11 @@ public final class LiveNodeLoad implements NodeLoad {
     }
 
     @Override
+    public int channelsBesides(String channelId) {
+        return mirror.channelsBesides(channelId);
+    }
+
+    @Override
     public double cpuPercent() {
         return cpu.hostPercent();
     }

@@ -9,6 +9,13 @@ public interface NodeLoad {
     /** Live call channels (CoreShowChannels and channel events; not CoreCurrentCalls). */
     int channels();
 
+    /**
+     * Live call channels other than {@code channelId}: the load a node had before the call on that channel arrived.
+     * Race-free for the incoming call: whether or not AMI's Newchannel for it came in before ARI's StasisStart, it is
+     * not counted.
+     */
+    int channelsBesides(String channelId);
+
     /** Smoothed host CPU use, 0..100. */
     double cpuPercent();
 

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roundhouse.agent.state.SettableLoad;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+@Timeout(5)
 class AdmissionTest {
 
     private final SettableLoad load = new SettableLoad();
@@ -57,5 +61,41 @@ class AdmissionTest {
         assertThat(admission.newWork(0).admitted()).isFalse();
         assertThat(admission.newWork(0).reason()).contains("draining");
         assertThat(admission.join(0).admitted()).isTrue();
+    }
+
+    /** max-channels N with one channel per call: what the node publishes and what it answers agree at N-1, N, N+1. */
+    @ParameterizedTest(name = "{0} other channels, max-channels 2: admitted {1}")
+    @CsvSource({"1, true", "2, false", "3, false"})
+    void theAnswerToACallIsWhatTheNodePublishedJustBeforeIt(int channelsBefore, boolean admitted) {
+        Admission echo = new Admission("Echo", new AdmissionThresholds(2, 80, 200), load);
+        load.channels = channelsBefore;
+        boolean published = echo.newWork(0).admitted();
+
+        load.channels = channelsBefore + 1; // the call's own channel, as AMI shows it when StasisStart arrives
+        load.channelIds.add("1795439762.7");
+
+        assertThat(published).isEqualTo(admitted);
+        assertThat(echo.newWork(0, "1795439762.7").admitted()).isEqualTo(admitted);
+    }
+
+    @Test
+    void theIncomingChannelIsNotCountedWhetherOrNotAmiReportedItYet() {
+        Admission conference = new Admission("Conference", new AdmissionThresholds(1, 80, 200), load);
+
+        assertThat(conference.newWork(0, "1795439762.8").admitted()).as("Newchannel not in yet").isTrue();
+        load.channels = 1;
+        load.channelIds.add("1795439762.8");
+        assertThat(conference.newWork(0, "1795439762.8").admitted()).as("Newchannel in").isTrue();
+        assertThat(conference.newWork(0, "1795439762.9").admitted()).as("another call's channel counts").isFalse();
+    }
+
+    @ParameterizedTest(name = "{0} participants, max-participants-per-node 3: admitted {1}")
+    @CsvSource({"2, true", "3, false", "4, false"})
+    void maxParticipantsPerNodeIsTheNumberOfCallsTaken(int participantsBefore, boolean admitted) {
+        Admission echo = new Admission("Echo", new AdmissionThresholds(150, 80, 3), load);
+
+        assertThat(echo.newWork(participantsBefore).admitted()).isEqualTo(admitted);
+        assertThat(echo.newWork(participantsBefore, "1795439762.7").admitted()).isEqualTo(admitted);
+        assertThat(echo.join(participantsBefore).admitted()).isEqualTo(admitted);
     }
 }

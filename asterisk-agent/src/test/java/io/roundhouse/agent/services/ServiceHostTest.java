@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -354,6 +355,51 @@ class ServiceHostTest {
         await().atMost(WAIT).until(() -> host.acceptingServices().contains("Echo"));
         assertThat(rest.hangups("1795439762.501")).as("the caller hung up, not the agent").isZero();
         assertThat(host.rooms()).isEmpty();
+    }
+
+    /** A call reaching Asterisk: AMI shows its channel (as it does before StasisStart), then Stasis gets it. */
+    private void arrives(String app, String channel, String data) {
+        load.channelIds.add(channel);
+        load.channels = load.channelIds.size();
+        send(AriEventFrames.stasisStart(app, channel, data));
+    }
+
+    @Test
+    @Timeout(10)
+    void echoWithMaxChannelsTwoTakesTwoCallsOnAnIdleNodeAndAdvertisesExactlyWhatItTakes() throws Exception {
+        host.close();
+        host = host(new ServiceCatalog(), List.of("Echo"), "Echo: { max-channels: 2 }");
+        assertThat(host.acceptingServices()).contains("Echo");
+
+        arrives("Echo", "1795439762.601", "");
+        await().atMost(WAIT).until(() -> rest.answers("1795439762.601") == 1);
+        assertThat(host.acceptingServices()).as("1 channel of 2: advertised").contains("Echo");
+
+        arrives("Echo", "1795439762.602", "");
+        await().atMost(WAIT).until(() -> rest.answers("1795439762.602") == 1);
+        assertThat(host.acceptingServices()).as("2 channels of 2: not advertised").doesNotContain("Echo");
+
+        arrives("Echo", "1795439762.603", "");
+        await().atMost(WAIT).until(() -> rest.hangups("1795439762.603", "congestion") == 1);
+        assertThat(rest.answers("1795439762.603")).isZero();
+    }
+
+    @Test
+    @Timeout(10)
+    void newRoomMaxChannelsOneStartsARoomOnAnIdleNodeAndNoSecondOne() throws Exception {
+        host.close();
+        host = host(new ServiceCatalog(), List.of("Conference"), "Conference: { new-room-max-channels: 1 }");
+        rest.bridgeLifecycle("conf-4000");
+        assertThat(host.acceptingServices()).contains("Conference");
+
+        arrives("Conference", "1795439762.401", "4000");
+        await().atMost(WAIT).until(() -> host.rooms().equals(Map.of("4000", 1)));
+        assertThat(host.acceptingServices()).as("a second room would exceed 1 channel").doesNotContain("Conference");
+
+        arrives("Conference", "1795439762.402", "4001");
+        await().atMost(WAIT).until(() -> rest.hangups("1795439762.402", "congestion") == 1);
+        arrives("Conference", "1795439762.403", "4000");
+        await().atMost(WAIT).until(() -> host.rooms().equals(Map.of("4000", 2)));
     }
 
     /** A service with a bug: throws, before or after answering. */
