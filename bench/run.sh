@@ -21,7 +21,7 @@
 #   the fixed-rate run, Redis commands per call = delta of the sum of `cmdstat_*` calls of INFO commandstats (INFO
 #   itself excluded), minus the agent stand-in's commands (counted exactly: see agent_publish), over successful calls;
 #   the top commands are printed. Then each variant's clean rate over plain round robin's (target >= 0.90).
-#   Health probing is off in these configs: sipp's uas.xml does not answer OPTIONS (the nodes would go down).
+#   Health probing is off in these configs (round robin probes too): sipp's uas.xml does not answer OPTIONS.
 #
 # Usage: bench/run.sh            full run, four proxies, about 15-20 minutes on 2 cores (every step bounded)
 #        bench/run.sh --quick    a short validation of the script itself (about 2-3 minutes; figures meaningless)
@@ -219,6 +219,8 @@ sip:
 nodes:
   - { id: uas-1, uri: "sip:127.0.0.1:$3", weight: 1 }
   - { id: uas-2, uri: "sip:127.0.0.1:$4", weight: 1 }
+health:
+  enabled: false
 EOF
   if [ -n "${5:-}" ]; then
     # The same static nodes, plus their agents' state in Redis; require-agent makes eligibility check the agent's
@@ -226,8 +228,6 @@ EOF
     cat >>"$1/router.yml" <<EOF
 redis:
   url: "redis://127.0.0.1:$6/0"
-health:
-  enabled: false
 dispatch:
   require-agent: true
 EOF

@@ -3,7 +3,9 @@ package io.roundhouse.router;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.DispatchSetup;
-import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
+import io.roundhouse.router.dispatch.StaticDispatchSetup;
+import io.roundhouse.router.dispatch.config.YamlSection;
+import io.roundhouse.router.health.HealthSettings;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.metrics.MetricsEndpoint;
 import java.nio.file.Path;
@@ -32,6 +34,7 @@ public final class RouterMain implements Callable<Integer> {
         }
         Router router;
         DispatchSetup dispatch = null;
+        StaticDispatchSetup roundRobin = null;
         MetricsEndpoint metrics = null;
         try {
             PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
@@ -43,32 +46,39 @@ public final class RouterMain implements Callable<Integer> {
                 router = Router.start(cfg, dispatch.dispatcher(), registry);
                 dispatch.probeWith(router::sendOptions);
             } else {
-                router = Router.start(cfg, new StaticRoundRobinDispatcher(cfg.nodes()), registry);
+                roundRobin = StaticDispatchSetup.start(cfg.nodes(),
+                        HealthSettings.parse(YamlSection.of("", cfg.tree()).section("health")));
+                router = Router.start(cfg, roundRobin.dispatcher(), registry);
+                roundRobin.probeWith(router::sendOptions);
             }
         } catch (ConfigException e) {
             System.err.println("router: bad configuration " + config + ": " + e.getMessage());
-            stop(dispatch, metrics);
+            stop(dispatch, roundRobin, metrics);
             return 2;
         } catch (RuntimeException e) {
             System.err.println("router: cannot start: " + e.getMessage());
-            stop(dispatch, metrics);
+            stop(dispatch, roundRobin, metrics);
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         DispatchSetup dispatchToClose = dispatch;
+        StaticDispatchSetup roundRobinToClose = roundRobin;
         MetricsEndpoint metricsToClose = metrics;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();
-            stop(dispatchToClose, metricsToClose);
+            stop(dispatchToClose, roundRobinToClose, metricsToClose);
             stopped.countDown();
         }, "router-shutdown"));
         stopped.await();
         return 0;
     }
 
-    private static void stop(DispatchSetup dispatch, MetricsEndpoint metrics) {
+    private static void stop(DispatchSetup dispatch, StaticDispatchSetup roundRobin, MetricsEndpoint metrics) {
         if (dispatch != null) {
             dispatch.close();
+        }
+        if (roundRobin != null) {
+            roundRobin.close();
         }
         if (metrics != null) {
             metrics.close();

@@ -94,8 +94,8 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
         requireObject("(document)", root);
         checkKeys("", root, TOP_LEVEL);
         // These sections configure live dispatch, which runs only with services:. Without it they would be ignored
-        // without a word, so an operator who forgot services: would believe probing or Redis were on.
-        for (String liveOnly : List.of("redis", "health", "dispatch")) {
+        // without a word, so an operator who forgot services: would believe Redis were used. (health: serves both.)
+        for (String liveOnly : List.of("redis", "dispatch")) {
             if (root.has(liveOnly) && !root.has("services")) {
                 throw new ConfigException(liveOnly, "used only by live dispatch (expected: a services: list beside it,"
                         + " or no " + liveOnly + ": section)");

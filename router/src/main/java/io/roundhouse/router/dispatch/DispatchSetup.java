@@ -11,9 +11,10 @@ import io.roundhouse.router.dispatch.view.NodeViewSource;
 import io.roundhouse.router.dispatch.view.PlacementCache;
 import io.roundhouse.router.dispatch.view.RedisStatus;
 import io.roundhouse.router.dispatch.view.StaticNode;
+import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthProber;
 import io.roundhouse.router.health.HealthSettings;
-import io.roundhouse.router.health.HealthState;
+import io.roundhouse.router.health.PassiveHealth;
 import io.roundhouse.router.services.ServiceRules;
 import io.roundhouse.router.services.ServiceRulesParser;
 import io.roundhouse.shared.config.RedisSettings;
@@ -150,10 +151,13 @@ public final class DispatchSetup implements AutoCloseable {
         HealthProber prober = new HealthProber(healthSettings, () -> view.current().uris(),
                 uri -> sender.get().apply(uri), System::nanoTime);
         LocalFullMarks localMarks = new LocalFullMarks(System::nanoTime);
-        Eligibility eligibility = new Eligibility(settings.requireAgent(), prober::state, localMarks);
+        FarmHealth health = new FarmHealth(prober::state, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
+                PassiveHealth.DEFAULT_TRIAL_EVERY, System::nanoTime);
+        prober.onDown(health::probedDown);
+        Eligibility eligibility = new Eligibility(settings.requireAgent(), health, localMarks);
         DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions(),
                 redisStatus::isUp);
-        LiveDispatcher dispatcher = new LiveDispatcher(rules, view, eligibility, localMarks, state.placements(),
+        LiveDispatcher dispatcher = new LiveDispatcher(rules, view, health, eligibility, localMarks, state.placements(),
                 state.marks(), redisExecutor, settings, decisions, registry, System::nanoTime,
                 System::currentTimeMillis);
 
@@ -161,9 +165,9 @@ public final class DispatchSetup implements AutoCloseable {
                 .description("1 while Redis answers, 0 while dispatch runs on its last known view").register(registry);
         Gauge.builder("roundhouse.dispatch.nodes", view, v -> v.current().nodes().size())
                 .description("nodes in the view (static and agent-published)").register(registry);
-        Gauge.builder("roundhouse.dispatch.nodes.down", prober,
-                p -> p.states().values().stream().filter(s -> s == HealthState.DOWN).count())
-                .description("nodes OPTIONS probing holds down").register(registry);
+        Gauge.builder("roundhouse.dispatch.nodes.down", view,
+                v -> v.current().nodes().stream().filter(node -> health.isDown(node.id())).count())
+                .description("nodes held down by OPTIONS probing or by INVITEs without answer").register(registry);
         Gauge.builder("roundhouse.dispatch.placements.unreconciled", cache, c -> c.unreconciled().size())
                 .description("placements decided locally during a Redis outage, not yet in Redis").register(registry);
         Gauge.builder("roundhouse.dispatch.calls.in-progress", dispatcher, LiveDispatcher::callsInProgress)

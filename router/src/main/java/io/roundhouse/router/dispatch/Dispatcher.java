@@ -28,4 +28,8 @@ public interface Dispatcher {
 
     /** True when {@code source} is one of the farm's nodes: only those may send X-Exec-App headers. */
     boolean isFromNode(InetSocketAddress source);
+
+    /** Registers a listener told each time a node goes down; a dispatcher without health never calls it. */
+    default void onNodeDown(NodeDownListener listener) {
+    }
 }

@@ -12,6 +12,7 @@ import io.roundhouse.router.dispatch.view.NodeView;
 import io.roundhouse.router.dispatch.view.NodeViewSource;
 import io.roundhouse.router.dispatch.view.PlacementCache;
 import io.roundhouse.router.dispatch.view.RedisStatus;
+import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.services.ServiceMatch;
 import io.roundhouse.router.services.ServiceRule;
 import io.roundhouse.router.services.ServiceRules;
@@ -61,6 +62,7 @@ public final class LiveDispatcher implements Dispatcher {
     private final Map<String, Strategy> strategies = new HashMap<>();
     private final NodeViewSource view;
     private final Eligibility eligibility;
+    private final FarmHealth health;
     private final LocalFullMarks localMarks;
     private final Placements placements;
     private final ServiceMarks marks;
@@ -73,13 +75,15 @@ public final class LiveDispatcher implements Dispatcher {
     private final LongSupplier wallClock;
     private final Map<String, CallAttempts> calls = new ConcurrentHashMap<>();
 
-    public LiveDispatcher(ServiceRules rules, NodeViewSource view, Eligibility eligibility, LocalFullMarks localMarks,
+    public LiveDispatcher(ServiceRules rules, NodeViewSource view, FarmHealth health, Eligibility eligibility,
+                          LocalFullMarks localMarks,
                           Placements placements, ServiceMarks marks, Executor redisExecutor, DispatchSettings settings,
                           DecisionLog decisions, MeterRegistry registry, LongSupplier nanoClock,
                           LongSupplier wallClock) {
         this.rules = rules;
         this.view = view;
         this.eligibility = eligibility;
+        this.health = health;
         this.localMarks = localMarks;
         this.placements = placements;
         this.marks = marks;
@@ -144,6 +148,11 @@ public final class LiveDispatcher implements Dispatcher {
      * that exists but never claims or moves one.
      */
     private static boolean placesRooms(CallContext call) {
+        return isInvite(call);
+    }
+
+    /** Passive health counts INVITEs only: a call's answer (or its silence) is what it judges. */
+    private static boolean isInvite(CallContext call) {
         return "INVITE".equals(call.method());
     }
 
@@ -317,6 +326,13 @@ public final class LiveDispatcher implements Dispatcher {
     @Override
     public CompletionStage<Optional<DispatchTarget>> next(CallContext call, DispatchTarget failed,
                                                           AttemptOutcome outcome) {
+        if (isInvite(call)) {
+            if (outcome.isTimeout()) {
+                health.inviteTimedOut(failed.nodeId());
+            } else {
+                health.inviteAnswered(failed.nodeId());
+            }
+        }
         CallAttempts st = calls.get(call.callId());
         if (st == null) {
             LOG.warn("call {}: next() after {} answered {} but no dispatch state is known (expired?): not"
@@ -403,8 +419,16 @@ public final class LiveDispatcher implements Dispatcher {
     @Override
     public void completed(CallContext call, DispatchTarget target, int statusCode) {
         CallAttempts st = calls.remove(call.callId());
+        if (isInvite(call)) {
+            health.inviteAnswered(target.nodeId());
+        }
         String service = st == null ? "-" : st.match.service();
         outcomes.increment(service, target.nodeId(), statusClass(statusCode));
+    }
+
+    @Override
+    public void onNodeDown(NodeDownListener listener) {
+        health.onNodeDown(listener::nodeDown);
     }
 
     @Override
@@ -496,6 +520,9 @@ public final class LiveDispatcher implements Dispatcher {
     private Optional<DispatchTarget> doneNow(CallContext call, CallAttempts st, String key, NodeEntry node,
                                              String reason, List<Ranked> ranked, Map<String, String> excluded) {
         record(call, st.match, key == null ? "-" : key, node.id(), reason, st.triedCount() + 1, ranked, excluded);
+        if (isInvite(call)) {
+            health.inviteSent(node.id());
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(EXEC_APP, st.match.app());
         if (!st.match.appData().isEmpty()) {

@@ -1,6 +1,7 @@
 package io.roundhouse.router.dispatch;
 
 import io.roundhouse.router.config.StaticNode;
+import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.sip.SipParseException;
 import io.roundhouse.router.sip.SipUri;
 import java.net.InetAddress;
@@ -18,20 +19,28 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The SIP engine's default dispatcher: round robin over the static {@code nodes} of the config (nodes with weight 0
- * are skipped), and on failure the next node not yet tried for that call.
+ * The SIP engine's default dispatcher: round robin over the static {@code nodes} of the config that health lets take
+ * calls (OPTIONS probing and passive health, {@link FarmHealth}), and on failure the next such node not yet tried for
+ * that call. When no node is healthy the call gets no node (the caller gets 503 at once, as in live dispatch).
  */
 public final class StaticRoundRobinDispatcher implements Dispatcher {
 
     private final List<StaticNode> nodes;
+    private final FarmHealth health;
     /** Address and port of each node: another process on a node's host (e.g. a local caller) is not the node. */
     private final Set<InetSocketAddress> nodeAddresses = new HashSet<>();
     private final AtomicInteger next = new AtomicInteger();
     /** Nodes tried per call; weak keys so a call that ends without {@link #completed} leaves nothing behind. */
     private final Map<CallContext, Set<String>> tried = Collections.synchronizedMap(new WeakHashMap<>());
 
+    /** Round robin with passive health only (no OPTIONS probing): what {@code Router.start(config)} uses. */
     public StaticRoundRobinDispatcher(List<StaticNode> nodes) {
+        this(nodes, FarmHealth.unprobed(System::nanoTime));
+    }
+
+    public StaticRoundRobinDispatcher(List<StaticNode> nodes, FarmHealth health) {
         this.nodes = List.copyOf(nodes);
+        this.health = health;
         for (StaticNode n : nodes) {
             try {
                 SipUri uri = SipUri.parse(n.uri());
@@ -47,16 +56,29 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
         if (nodes.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        StaticNode node = nodes.get(Math.floorMod(next.getAndIncrement(), nodes.size()));
-        Set<String> set = new HashSet<>();
-        set.add(node.id());
-        tried.put(call, set);
-        return CompletableFuture.completedFuture(Optional.of(target(node)));
+        int start = next.getAndIncrement();
+        for (int i = 0; i < nodes.size(); i++) {
+            StaticNode node = nodes.get(Math.floorMod(start + i, nodes.size()));
+            if (health.takesCalls(node.id())) {
+                Set<String> set = new HashSet<>();
+                set.add(node.id());
+                tried.put(call, set);
+                return CompletableFuture.completedFuture(Optional.of(sent(call, node)));
+            }
+        }
+        return CompletableFuture.completedFuture(Optional.empty());
     }
 
     @Override
     public CompletionStage<Optional<DispatchTarget>> next(CallContext call, DispatchTarget failed,
                                                           AttemptOutcome outcome) {
+        if (isInvite(call)) {
+            if (outcome.isTimeout()) {
+                health.inviteTimedOut(failed.nodeId());
+            } else {
+                health.inviteAnswered(failed.nodeId());
+            }
+        }
         Set<String> set = tried.computeIfAbsent(call, c -> new HashSet<>());
         set.add(failed.nodeId());
         int start = 0;
@@ -67,8 +89,9 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
         }
         for (int i = 0; i < nodes.size(); i++) {
             StaticNode candidate = nodes.get((start + i) % nodes.size());
-            if (set.add(candidate.id())) {
-                return CompletableFuture.completedFuture(Optional.of(target(candidate)));
+            if (!set.contains(candidate.id()) && health.takesCalls(candidate.id())) {
+                set.add(candidate.id());
+                return CompletableFuture.completedFuture(Optional.of(sent(call, candidate)));
             }
         }
         tried.remove(call);
@@ -78,6 +101,14 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
     @Override
     public void completed(CallContext call, DispatchTarget target, int statusCode) {
         tried.remove(call);
+        if (isInvite(call)) {
+            health.inviteAnswered(target.nodeId());
+        }
+    }
+
+    @Override
+    public void onNodeDown(NodeDownListener listener) {
+        health.onNodeDown(listener::nodeDown);
     }
 
     @Override
@@ -85,7 +116,15 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
         return nodeAddresses.contains(new InetSocketAddress(source.getAddress(), source.getPort()));
     }
 
-    private static DispatchTarget target(StaticNode node) {
+    private DispatchTarget sent(CallContext call, StaticNode node) {
+        if (isInvite(call)) {
+            health.inviteSent(node.id());
+        }
         return new DispatchTarget(node.id(), node.uri(), Map.of());
+    }
+
+    /** Passive health counts INVITEs only: a call's answer (or its silence) is what it judges. */
+    private static boolean isInvite(CallContext call) {
+        return "INVITE".equals(call.method());
     }
 }

@@ -1,13 +1,16 @@
 package io.roundhouse.router.health;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -34,6 +37,7 @@ public final class HealthProber implements AutoCloseable {
     private final Function<String, CompletionStage<Integer>> sendOptions;
     private final LongSupplier nanoClock;
     private final Map<String, Probed> nodes = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> schedule;
 
     /** Per node: health, where it was probed, the next due time, and the probe in flight (0: none). */
@@ -77,6 +81,11 @@ public final class HealthProber implements AutoCloseable {
         }
         Probed p = nodes.get(nodeId);
         return p == null ? HealthState.UNKNOWN : p.health().state();
+    }
+
+    /** Registers a listener told the id of each node that goes DOWN, once per change, on the probe's thread. */
+    public void onDown(Consumer<String> listener) {
+        downListeners.add(listener);
     }
 
     /** Node id to state, for logs and operators. */
@@ -149,6 +158,13 @@ public final class HealthProber implements AutoCloseable {
         boolean changed = before[0] != h.state();
         if (changed && h.state() == HealthState.DOWN) {
             LOG.warn("node {} ({}) is DOWN after {} missed OPTIONS ({})", id, after.uri(), h.misses(), detail);
+            for (Consumer<String> l : downListeners) {
+                try {
+                    l.accept(id);
+                } catch (RuntimeException e) {
+                    LOG.warn("node-down listener failed for {}: {}", id, e.toString(), e);
+                }
+            }
         } else if (changed && h.state() == HealthState.UP) {
             LOG.info("node {} ({}) is UP after {} good OPTIONS replies ({})", id, after.uri(), h.goods(), detail);
         } else {

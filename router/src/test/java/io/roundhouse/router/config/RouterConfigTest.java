@@ -64,12 +64,18 @@ class RouterConfigTest {
     }
 
     @Test
+    void healthIsAcceptedWithoutServicesSinceRoundRobinProbesToo() {
+        RouterConfig c = RouterConfig.parse("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nhealth: { interval: 5s }\n");
+        assertThat(c.tree().path("health").path("interval").asText()).isEqualTo("5s");
+    }
+
+    @Test
     void badConfigsNameTheOffendingKey() {
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nbogus: 1\n", "bogus", "unknown key");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nadmin: {}\n", "admin", "unknown key");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], timers: { t1: 500 } }", "sip.timers.t1",
                 "a duration with its unit");
-        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nhealth: { interval: 5s }\n", "health",
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\ndispatch: { max-attempts: 2 }\n", "dispatch",
                 "used only by live dispatch");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nnodes: [ { id: a, uri: \"sip:127.0.0.1:5081\", weight: 0 } ]\n",
                 "nodes[0].weight", "expected: 1..1000000");

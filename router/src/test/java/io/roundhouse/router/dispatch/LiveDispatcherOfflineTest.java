@@ -12,7 +12,9 @@ import io.roundhouse.router.dispatch.view.NodeViewSource;
 import io.roundhouse.router.dispatch.view.PlacementCache;
 import io.roundhouse.router.dispatch.view.RedisStatus;
 import io.roundhouse.router.dispatch.view.StaticNode;
+import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthState;
+import io.roundhouse.router.health.PassiveHealth;
 import io.roundhouse.router.services.ServiceRulesParser;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -75,8 +77,10 @@ class LiveDispatcherOfflineTest {
         view = new NodeViewSource(new NodeViewBuilder(StaticNode.parseAll(root)), null, null, null, null,
                 new PlacementCache(), redis, Duration.ofSeconds(1), Duration.ofSeconds(10), () -> 0L);
         LocalFullMarks marks = new LocalFullMarks(nanos::get);
-        dispatcher = new LiveDispatcher(ServiceRulesParser.parse(tree, null), view,
-                new Eligibility(false, id -> health.getOrDefault(id, HealthState.UNKNOWN), marks), marks, null, null,
+        FarmHealth farmHealth = new FarmHealth(id -> health.getOrDefault(id, HealthState.UNKNOWN),
+                PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, nanos::get);
+        dispatcher = new LiveDispatcher(ServiceRulesParser.parse(tree, null), view, farmHealth,
+                new Eligibility(false, farmHealth, marks), marks, null, null,
                 Runnable::run, settings, new DecisionLog(registry, null), registry, nanos::get, () -> 0L);
     }
 
@@ -159,6 +163,20 @@ class LiveDispatcherOfflineTest {
             assertThat(select(TestCall.invite("c" + i, "1" + i, "h")).nodeId()).isNotEqualTo("a");
         }
         assertThat(select(TestCall.invite("q", "2001", "h")).nodeId()).isEqualTo("b");
+    }
+
+    @Test
+    void nodeThatLeftThreeInvitesInARowUnansweredIsHeldDownThoughProbingSaysUp() {
+        health.put("a", HealthState.UP);
+        for (int i = 0; i < 3; i++) {
+            TestCall call = TestCall.invite("t" + i, "2001", "h");
+            DispatchTarget first = select(call);
+            assertThat(first.nodeId()).isEqualTo("a");
+            assertThat(now(dispatcher.next(call, first, AttemptOutcome.timeout()))).isPresent();
+        }
+        assertThat(select(TestCall.invite("q", "2002", "h")).nodeId()).isEqualTo("b");
+        assertThat(registry.get("roundhouse.dispatch.decisions").tag("reason", "strategy").tag("node", "b")
+                .counter().count()).isEqualTo(1);
     }
 
     @Test

@@ -1,10 +1,9 @@
 package io.roundhouse.router.dispatch.view;
 
-import io.roundhouse.router.health.HealthState;
+import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.services.ServiceMatch;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
-import java.util.function.Function;
 
 /**
  * Whether a node may take a call of a service, and if not, why (the reason goes to the decision log).
@@ -18,10 +17,10 @@ import java.util.function.Function;
 public final class Eligibility {
 
     private final boolean requireAgent;
-    private final Function<String, HealthState> health;
+    private final FarmHealth health;
     private final LocalFullMarks localMarks;
 
-    public Eligibility(boolean requireAgent, Function<String, HealthState> health, LocalFullMarks localMarks) {
+    public Eligibility(boolean requireAgent, FarmHealth health, LocalFullMarks localMarks) {
         this.requireAgent = requireAgent;
         this.health = health;
         this.localMarks = localMarks;
@@ -57,8 +56,9 @@ public final class Eligibility {
     }
 
     private String whyNotCommon(NodeEntry node, ServiceMatch service) {
-        if (!health.apply(node.id()).takesCalls()) {
-            return "down";
+        String unhealthy = health.whyNot(node.id());
+        if (unhealthy != null) {
+            return unhealthy;
         }
         if (node.agent().isEmpty()) {
             return requireAgent ? "no-agent" : null;

@@ -3,7 +3,9 @@ package io.roundhouse.router.dispatch.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roundhouse.router.dispatch.TestCall;
+import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthState;
+import io.roundhouse.router.health.PassiveHealth;
 import io.roundhouse.router.services.ServiceMatch;
 import io.roundhouse.router.services.ServiceRulesParser;
 import io.roundhouse.shared.state.NodeState;
@@ -22,8 +24,9 @@ class EligibilityTest {
     final Map<String, HealthState> health = new HashMap<>();
     final AtomicLong clock = new AtomicLong();
     final LocalFullMarks localMarks = new LocalFullMarks(clock::get);
-    final Eligibility eligibility = new Eligibility(false, id -> health.getOrDefault(id, HealthState.UNKNOWN),
-            localMarks);
+    final FarmHealth farmHealth = new FarmHealth(id -> health.getOrDefault(id, HealthState.UNKNOWN),
+            PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, clock::get);
+    final Eligibility eligibility = new Eligibility(false, farmHealth, localMarks);
     final ServiceMatch conference;
 
     EligibilityTest() throws Exception {
@@ -108,7 +111,7 @@ class EligibilityTest {
     void staticNodeWithoutAgentIsEligibleOnHealthUnlessAnAgentIsRequired() {
         NodeEntry s = new NodeEntry("s", "sip:127.0.0.1:5090", 1, true, Optional.empty(), Set.of(), null);
         assertThat(eligibility.whyNotNew(s, conference)).isNull();
-        Eligibility strict = new Eligibility(true, id -> HealthState.UP, localMarks);
+        Eligibility strict = new Eligibility(true, FarmHealth.unprobed(clock::get), localMarks);
         assertThat(strict.whyNotNew(s, conference)).isEqualTo("no-agent");
         health.put("s", HealthState.DOWN);
         assertThat(eligibility.whyNotNew(s, conference)).isEqualTo("down");

@@ -1,0 +1,107 @@
+package io.roundhouse.router.health;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the router knows of each node's health, in both dispatch modes: OPTIONS probing (active, {@link HealthProber})
+ * and the INVITEs themselves (passive, {@link PassiveHealth}); and the one place that tells listeners a node went
+ * down, so that calls still on it need not wait for their own timers.
+ */
+public final class FarmHealth {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FarmHealth.class);
+
+    private final Function<String, HealthState> probed;
+    private final PassiveHealth passive;
+    private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param probed       a node's state by OPTIONS probing (always {@code UP} when probing is off)
+     * @param timeoutsDown INVITE timeouts in a row that hold a node down
+     * @param trialEvery   time between two trial calls to a node held down
+     * @param nanoClock    monotonic clock
+     */
+    public FarmHealth(Function<String, HealthState> probed, int timeoutsDown, Duration trialEvery,
+                      LongSupplier nanoClock) {
+        this.probed = probed;
+        this.passive = new PassiveHealth(timeoutsDown, trialEvery, nanoClock, this::down);
+    }
+
+    /** Health without probing (every node counts as up by OPTIONS), passive health at its defaults. */
+    public static FarmHealth unprobed(LongSupplier nanoClock) {
+        return new FarmHealth(id -> HealthState.UP, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
+                PassiveHealth.DEFAULT_TRIAL_EVERY, nanoClock);
+    }
+
+    /**
+     * Null when the node may take calls; otherwise why not, for the decision log: {@code down} (OPTIONS probing) or
+     * {@code invite-timeouts} (held down passively, no trial due).
+     */
+    public String whyNot(String nodeId) {
+        if (!probed.apply(nodeId).takesCalls()) {
+            return "down";
+        }
+        return passive.holds(nodeId) ? "invite-timeouts" : null;
+    }
+
+    /** True when the node may take calls now. */
+    public boolean takesCalls(String nodeId) {
+        return whyNot(nodeId) == null;
+    }
+
+    /** True when the node is down by probing or held down passively (trial due or not): for gauges. */
+    public boolean isDown(String nodeId) {
+        return probed.apply(nodeId) == HealthState.DOWN || passive.isHeld(nodeId);
+    }
+
+    /**
+     * An INVITE sent to the node got no answer. Ignored while probing holds the node down: a dead node is probing's
+     * business, and passive health is for nodes that answer OPTIONS but not INVITEs.
+     */
+    public void inviteTimedOut(String nodeId) {
+        if (probed.apply(nodeId) != HealthState.DOWN) {
+            passive.inviteTimedOut(nodeId);
+        }
+    }
+
+    /** The node answered an INVITE with a final response. */
+    public void inviteAnswered(String nodeId) {
+        passive.inviteAnswered(nodeId);
+    }
+
+    /** An INVITE goes to the node (the trial call of a node held down, when one is due). */
+    public void inviteSent(String nodeId) {
+        passive.chosen(nodeId);
+    }
+
+    /**
+     * Probing has just found the node DOWN. What its INVITEs did before is forgotten (when it returns it is judged
+     * afresh, so a node restarted after a crash is not held for a trial call), and listeners are told.
+     */
+    public void probedDown(String nodeId) {
+        passive.forget(nodeId);
+        down(nodeId);
+    }
+
+    /** Registers a listener told the id of each node that goes down, on the thread that found it (never blocked). */
+    public void onNodeDown(Consumer<String> listener) {
+        downListeners.add(listener);
+    }
+
+    private void down(String nodeId) {
+        for (Consumer<String> l : downListeners) {
+            try {
+                l.accept(nodeId);
+            } catch (RuntimeException e) {
+                LOG.warn("node-down listener failed for {}: {}", nodeId, e.toString(), e);
+            }
+        }
+    }
+}
