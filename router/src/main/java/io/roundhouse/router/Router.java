@@ -9,6 +9,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.Dispatcher;
 import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
+import io.roundhouse.router.flood.FloodGuard;
 import io.roundhouse.router.proxy.LocalAddresses;
 import io.roundhouse.router.proxy.ProxyCore;
 import io.roundhouse.router.proxy.ProxyMetrics;
@@ -73,7 +74,10 @@ public final class Router implements AutoCloseable {
                 new DefaultThreadFactory("sip-dns", true));
         SipScheduler scheduler = new EventLoopScheduler(loop);
         InboundRelay relay = new InboundRelay();
-        SipTransportLayer transport = new SipTransportLayer(loop, netty, config.maxMessageSize(), relay);
+        // Nodes (as the dispatcher knows them) and configured peers are never blocked for flooding.
+        FloodGuard flood = new FloodGuard(config.flood(), dispatcher::isFromNode, System::nanoTime);
+        flood.bindTo(registry);
+        SipTransportLayer transport = new SipTransportLayer(loop, netty, config.maxMessageSize(), flood, relay);
         TransactionTable table = new TransactionTable(scheduler, config.timers(), transport);
         ProxyMetrics metrics = new ProxyMetrics(registry, table);
         ProxyCore core = new ProxyCore(loop, table, config, dispatcher, metrics, scheduler, transport, resolver);

@@ -3,6 +3,7 @@ package io.roundhouse.router.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.roundhouse.router.flood.FloodSettings;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.config.Durations;
 import java.io.IOException;
@@ -30,6 +31,7 @@ import java.util.Set;
  *   record-route: true
  *   timers: { t1: 500ms, t2: 4s, t4: 5s, timer-b: 32s, timer-f: 32s, timer-c: 180s, failover-timeout: 2s }
  *   retry-after: 5s                    # Retry-After of the router's own 503
+ *   flood: { max-messages: 2000, window: 2s, block-for: 30s, exempt: [ "192.0.2.10" ] }  # FloodSettings
  * nodes:
  *   - { id: asterisk-1, uri: "sip:127.0.0.1:5081", weight: 80 }
  * </pre>
@@ -55,7 +57,9 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
     private static final Set<String> TOP_LEVEL = Set.of("sip", "nodes", "redis", "services", "health", "dispatch",
             "metrics");
     private static final Set<String> SIP_KEYS = Set.of("listen", "advertised-address", "max-message-size",
-            "record-route", "timers", "retry-after");
+            "record-route", "timers", "retry-after", "flood");
+    private static final Set<String> FLOOD_KEYS = Set.of("enabled", "window", "max-messages", "block-for",
+            "max-sources", "exempt");
     private static final Set<String> TIMER_KEYS = Set.of("t1", "t2", "t4", "timer-b", "timer-f", "timer-c", "timer-d",
             "failover-timeout");
     private static final Set<String> NODE_KEYS = Set.of("id", "uri", "weight");
@@ -117,6 +121,7 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
         SipTimers timers = parseTimers(sip.path("timers"));
         List<StaticNode> nodes = parseNodes(root.path("nodes"));
         retryAfter(root); // validated now, read when needed
+        flood(root);
         return new RouterConfig(listen, advertised, maxSize, recordRoute, timers, nodes, root);
     }
 
@@ -289,6 +294,49 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
             throw new ConfigException("sip.retry-after", d.toMillis() + "ms (expected: 1s or more)");
         }
         return Duration.ofSeconds(d.toSeconds());
+    }
+
+    /** {@code sip.flood}: the per-source flood limit ({@link FloodSettings}, defaults when absent). */
+    public FloodSettings flood() {
+        return flood(tree);
+    }
+
+    private static FloodSettings flood(JsonNode root) {
+        JsonNode node = root == null ? null : root.path("sip").path("flood");
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return FloodSettings.DEFAULTS;
+        }
+        requireObject("sip.flood", node);
+        checkKeys("sip.flood.", node, FLOOD_KEYS);
+        List<String> exempt = new ArrayList<>();
+        JsonNode list = node.path("exempt");
+        if (!list.isMissingNode() && !list.isNull()) {
+            if (!list.isArray()) {
+                throw new ConfigException("sip.flood.exempt", "expected a list of IP addresses");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                exempt.add(optionalText("sip.flood.exempt[" + i + "]", list.get(i))
+                        .orElseThrow(() -> new ConfigException("sip.flood.exempt", "null (expected: an IP address)")));
+            }
+        }
+        try {
+            return new FloodSettings(booleanValue("sip.flood.enabled", node.path("enabled"), true),
+                    optionalDuration("sip.flood.window", node.path("window")),
+                    optionalInt("sip.flood.max-messages", node.path("max-messages")),
+                    optionalDuration("sip.flood.block-for", node.path("block-for")),
+                    optionalInt("sip.flood.max-sources", node.path("max-sources")), exempt);
+        } catch (ConfigException e) {
+            throw e.key().startsWith("sip.") ? e : new ConfigException("sip.flood." + e.key(),
+                    e.getMessage().substring(e.key().length() + 2), e);
+        }
+    }
+
+    private static Duration optionalDuration(String key, JsonNode node) {
+        return node.isMissingNode() || node.isNull() ? null : parseDuration(key, node);
+    }
+
+    private static Integer optionalInt(String key, JsonNode node) {
+        return node.isMissingNode() || node.isNull() ? null : intValue(key, node, 0);
     }
 
     /** A copy with other timers. */

@@ -19,6 +19,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.roundhouse.router.config.ListenAddress;
+import io.roundhouse.router.flood.FloodGuard;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -47,6 +48,7 @@ public final class SipTransportLayer implements MessageSender {
     private final NettyTransports netty;
     private final int maxMessageSize;
     private final InboundHandler inbound;
+    private final FloodGuard flood;
     private final List<ListenPoint> listenPoints = new ArrayList<>();
     /** Open TCP connections by remote address: those peers opened and those the router opened. */
     private final Map<InetSocketAddress, Channel> connections = new HashMap<>();
@@ -56,10 +58,16 @@ public final class SipTransportLayer implements MessageSender {
     private record Pending(ByteBuf message, Consumer<Throwable> onFailure) {
     }
 
-    public SipTransportLayer(EventLoop loop, NettyTransports netty, int maxMessageSize, InboundHandler inbound) {
+    /**
+     * @param flood counts every inbound message and connection per source before anything is parsed; messages from a
+     *              blocked source are dropped, its connections closed
+     */
+    public SipTransportLayer(EventLoop loop, NettyTransports netty, int maxMessageSize, FloodGuard flood,
+                             InboundHandler inbound) {
         this.loop = loop;
         this.netty = netty;
         this.maxMessageSize = maxMessageSize;
+        this.flood = flood;
         this.inbound = inbound;
     }
 
@@ -68,6 +76,9 @@ public final class SipTransportLayer implements MessageSender {
      * share that port (a caller can reach UDP and TCP at the same address). Blocks: call before serving.
      */
     public List<ListenPoint> bind(List<ListenAddress> addresses) throws InterruptedException {
+        long sweep = flood.sweepInterval().toNanos();
+        // Lets silent blocked sources back in on time (and logs it) when no other message arrives.
+        loop.scheduleAtFixedRate(flood::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
         Map<String, ListenPoint> grouped = new HashMap<>();
         for (ListenAddress a : addresses) {
             if (a.port() != 0) {
@@ -261,6 +272,9 @@ public final class SipTransportLayer implements MessageSender {
     private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            if (!flood.admit(packet.sender())) {
+                return;
+            }
             ByteBuf content = packet.content();
             if (content.readableBytes() > maxMessageSize) {
                 inbound.onFramingError(Transport.UDP, packet.sender(), "datagram larger than " + maxMessageSize
@@ -281,6 +295,11 @@ public final class SipTransportLayer implements MessageSender {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            if (remote != null && !flood.admit(remote)) {
+                // A connection is a message's worth of work: a blocked source gets none.
+                ctx.close();
+                return;
+            }
             if (remote != null) {
                 connections.putIfAbsent(remote, ctx.channel());
             }
@@ -297,6 +316,12 @@ public final class SipTransportLayer implements MessageSender {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf frame = (ByteBuf) msg;
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            if (!flood.admit(remote)) {
+                frame.release();
+                ctx.close();
+                return;
+            }
             try {
                 inbound.onMessage(frame, Transport.TCP, (InetSocketAddress) ctx.channel().remoteAddress(),
                         ctx.channel());
