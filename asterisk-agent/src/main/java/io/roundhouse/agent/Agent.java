@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.roundhouse.agent.ami.AmiLink;
 import io.roundhouse.agent.ami.AsteriskMirror;
 import io.roundhouse.agent.config.AgentConfig;
+import io.roundhouse.agent.cpu.AsteriskProcess;
 import io.roundhouse.agent.cpu.CpuGauge;
 import io.roundhouse.agent.drain.DrainControl;
 import io.roundhouse.agent.publish.NodeStateComposer;
@@ -63,7 +64,8 @@ public final class Agent implements AutoCloseable {
     public Agent(AgentConfig config, Contract contract, MeterRegistry meters, Path procRoot, Clock wallClock) {
         this.config = config;
         this.mirror = new AsteriskMirror(this::stateChanged);
-        this.cpu = new CpuGauge(procRoot);
+        this.cpu = new CpuGauge(procRoot, new AsteriskProcess(procRoot, config.node().asteriskPidFile(),
+                config.ami().port()));
         // The drain control reads the load (channels) and the load reads the drain status: the method reference
         // breaks the cycle by reading the field at call time.
         this.load = new LiveNodeLoad(mirror, cpu, this::draining);
@@ -130,19 +132,27 @@ public final class Agent implements AutoCloseable {
     public void drainAndStop() {
         drain.shutdownRequested();
         publisher.stateChanged();
-        boolean drained = false;
+        DrainControl.Outcome outcome = DrainControl.Outcome.TIMED_OUT;
         try {
-            drained = drain.awaitDrained(config.drain().timeout());
+            outcome = drain.awaitDrained(config.drain().timeout(), config.drain().unreachableTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            log.warn("drain interrupted with {} channels up", load.channels());
+            log.warn("drain interrupted with {} channels up", channelsForLog());
         }
-        if (drained && !publisher.publishNow()) {
+        if (outcome == DrainControl.Outcome.DRAINED && !publisher.publishNow()) {
             log.warn("could not write the drained status to Redis; the node state expires within {}",
                     config.publish().ttl());
         }
-        log.info("drain {}: stopping", drained ? "complete" : "not complete (" + load.channels() + " channels)");
+        log.info("drain {}: stopping", switch (outcome) {
+            case DRAINED -> "complete";
+            case TIMED_OUT -> "not complete (" + channelsForLog() + " channels)";
+            case COUNT_UNKNOWN -> "not confirmed (channel count unknown: Asterisk not reachable over AMI)";
+        });
         close();
+    }
+
+    private String channelsForLog() {
+        return load.asteriskReachable() ? Integer.toString(load.channels()) : "unknown";
     }
 
     private void sampleCpu() {

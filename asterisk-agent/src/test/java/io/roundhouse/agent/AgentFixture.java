@@ -13,8 +13,6 @@ import io.roundhouse.shared.config.RedisSettings;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStates;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,36 +36,24 @@ public final class AgentFixture {
     public static AgentConfig config(int amiPort, RedisSettings redis, Duration drainTimeout,
                                      Optional<AriSettings> ari) {
         return new AgentConfig(
-                new NodeSettings(NODE, "sip:127.0.0.1:5090", 200),
+                new NodeSettings(NODE, "sip:127.0.0.1:5090", 200, NodeSettings.DEFAULT_PID_FILE),
                 redis,
                 new AmiSettings("127.0.0.1", amiPort, "roundhouse", "s3cret", Duration.ofSeconds(30),
                         Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(400)),
                 new PublishSettings(Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofMillis(100),
                         Duration.ofMillis(100), Duration.ofMillis(500)),
-                new DrainSettings(drainTimeout),
+                new DrainSettings(drainTimeout, drainTimeout),
                 ari,
                 ServicesSettings.parse(null),
                 Optional.empty());
     }
 
     /**
-     * An agent whose CPU gauge reads a frozen /proc/stat (0% busy): admission thresholds on CPU must not depend on
-     * what else this machine runs during the test.
+     * An agent whose CPU gauge reads the /proc of an idle host ({@link IdleProc}, 0% busy): admission thresholds on CPU
+     * must not depend on what else this machine runs during the test.
      */
     public static Agent agent(AgentConfig config, Agent.Contract contract) {
-        return new Agent(config, contract, new SimpleMeterRegistry(), idleProc(), Clock.systemUTC());
-    }
-
-    private static Path idleProc() {
-        try {
-            Path dir = Files.createTempDirectory("idle-proc");
-            dir.toFile().deleteOnExit();
-            Path stat = Files.writeString(dir.resolve("stat"), "cpu  100 0 100 10000 0 0 0 0 0 0\n");
-            stat.toFile().deleteOnExit();
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Agent(config, contract, new SimpleMeterRegistry(), IdleProc.start(), Clock.systemUTC());
     }
 
     /** Events of the captured two-caller session up to (not including) the first hang-up request. */

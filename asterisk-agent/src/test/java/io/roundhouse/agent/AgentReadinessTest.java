@@ -8,6 +8,7 @@ import io.roundhouse.agent.fakes.ami.FakeAmiServer;
 import io.roundhouse.agent.fakes.ari.FakeAriRest;
 import io.roundhouse.agent.fakes.ari.FakeAsterisk;
 import io.roundhouse.shared.state.NodeState;
+import io.roundhouse.shared.state.NodeStatus;
 import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.testing.TestRedis;
 import java.time.Duration;
@@ -81,8 +82,15 @@ class AgentReadinessTest {
 
         ami.suspend();
         await().atMost(Duration.ofSeconds(1)).until(() -> published()
-                .filter(n -> n.apps().isEmpty() && n.accepting().isEmpty()).isPresent());
-        assertThat(published()).as("still published: the agent is alive and says why the node is out").isPresent();
+                .filter(n -> n.status() == NodeStatus.UNREACHABLE).isPresent());
+        NodeState out = published().orElseThrow();
+        assertThat(out.apps()).isEmpty();
+        assertThat(out.accepting()).isEmpty();
+        assertThat(out.channelsKnown()).as("unknown, not the last count").isFalse();
+        assertThat(out.cpuKnown()).isFalse();
+        try (var jedis = redis.jedis()) {
+            assertThat(jedis.hget(redis.prefix() + "node:" + AgentFixture.NODE, "channels")).isEqualTo("unknown");
+        }
 
         ami.resume();
         awaitReady();

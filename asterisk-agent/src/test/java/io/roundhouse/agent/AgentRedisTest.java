@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import io.roundhouse.agent.config.AgentConfig;
+import io.roundhouse.agent.config.DrainSettings;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole agent against real Redis and the fake AMI replaying the 22.10.1 captures. */
@@ -161,6 +164,31 @@ class AgentRedisTest {
         agent.drainAndStop();
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(tookMs).isBetween(600L, 4_000L);
+        assertThat(published(state)).isEmpty();
+    }
+
+    @Test
+    @Timeout(20)
+    void sigtermWithAsteriskUnreachableStopsAfterTheUnreachableTimeoutSayingTheCountIsUnknown() throws Exception {
+        RedisState state = redis.open();
+        AgentConfig config = AgentFixture.config(fake.port(), redis.settings(), Duration.ofSeconds(60));
+        config = new AgentConfig(config.node(), config.redis(), config.ami(), config.publish(),
+                new DrainSettings(Duration.ofSeconds(60), Duration.ofMillis(800)), config.ari(), config.services(),
+                config.metrics());
+        agent = AgentFixture.agent(config, Agent.Contract.of(state));
+        agent.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> published(state).isPresent());
+        fake.inject(AgentFixture.twoCallersJoin());
+        await().atMost(Duration.ofSeconds(5)).until(() -> published(state).map(NodeState::channels).orElse(0) == 2);
+        fake.suspend(); // Asterisk gone with 2 calls counted: that count is now stale
+        await().atMost(Duration.ofSeconds(5)).until(() -> published(state).map(NodeState::status)
+                .orElse(null) == NodeStatus.UNREACHABLE);
+
+        long start = System.nanoTime();
+        agent.drainAndStop();
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(tookMs).as("drain.unreachable-timeout, not drain.timeout").isBetween(700L, 5_000L);
         assertThat(published(state)).isEmpty();
     }
 

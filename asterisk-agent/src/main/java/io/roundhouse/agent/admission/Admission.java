@@ -61,6 +61,9 @@ public final class Admission {
         if (channelsBefore >= thresholds.maxChannels()) {
             return Decision.refuse(service + ": channels " + channelsBefore + " >= max " + thresholds.maxChannels());
         }
+        if (!load.cpuKnown()) {
+            return Decision.refuse(service + ": no representative CPU sample yet (the first seconds after start)");
+        }
         double cpu = load.cpuPercent();
         if (cpu >= thresholds.maxCpuPercent()) {
             return Decision.refuse(service + ": cpu " + cpu + " >= max " + thresholds.maxCpuPercent());

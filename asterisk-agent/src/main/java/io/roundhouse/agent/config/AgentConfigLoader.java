@@ -40,11 +40,11 @@ public final class AgentConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("node", "redis", "ami", "publish", "drain", "ari", "services",
             "metrics");
-    private static final Set<String> NODE_KEYS = Set.of("id", "sip-uri", "max-channels");
+    private static final Set<String> NODE_KEYS = Set.of("id", "sip-uri", "max-channels", "asterisk-pid-file");
     private static final Set<String> AMI_KEYS = Set.of("host", "port", "username", "secret", "secret-file",
             "resync-interval", "action-timeout", "reconnect-min", "reconnect-max");
     private static final Set<String> PUBLISH_KEYS = Set.of("interval", "ttl", "debounce", "retry-min", "retry-max");
-    private static final Set<String> DRAIN_KEYS = Set.of("timeout");
+    private static final Set<String> DRAIN_KEYS = Set.of("timeout", "unreachable-timeout");
 
     private final Map<String, String> env;
 
@@ -104,7 +104,8 @@ public final class AgentConfigLoader {
             throw new ConfigException(s.key("sip-uri"), "'" + sipUri + "' (expected: a SIP URI such as sip:10.0.0.11:5060)");
         }
         int maxChannels = s.integer("max-channels", null, 1, 1_000_000);
-        return new NodeSettings(id, sipUri, maxChannels);
+        Path pidFile = Path.of(s.string("asterisk-pid-file", NodeSettings.DEFAULT_PID_FILE.toString()));
+        return new NodeSettings(id, sipUri, maxChannels, pidFile);
     }
 
     private AmiSettings ami(Section s, Path baseDir) {
@@ -177,7 +178,18 @@ public final class AgentConfigLoader {
     private static DrainSettings drain(Optional<Section> section) {
         Section s = section.orElse(Section.EMPTY_DRAIN);
         s.rejectUnknown(DRAIN_KEYS);
-        return new DrainSettings(s.positiveDuration("timeout", "300s"));
+        Duration timeout = s.positiveDuration("timeout", "300s");
+        Duration unreachable = s.has("unreachable-timeout") ? s.positiveDuration("unreachable-timeout", null)
+                : min(Duration.ofSeconds(30), timeout);
+        if (unreachable.compareTo(timeout) > 0) {
+            throw new ConfigException(s.key("unreachable-timeout"), unreachable + " (expected: at most drain.timeout, "
+                    + timeout + ")");
+        }
+        return new DrainSettings(timeout, unreachable);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** One mapping of the YAML tree with its dotted path, for error messages. */

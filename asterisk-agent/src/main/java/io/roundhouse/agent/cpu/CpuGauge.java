@@ -2,7 +2,6 @@ package io.roundhouse.agent.cpu;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -12,12 +11,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Host CPU use from /proc/stat deltas, and the Asterisk process's own from /proc/&lt;pid&gt;/stat when a process named
- * {@code asterisk} exists, both smoothed by an exponentially weighted moving average.
+ * Host CPU use from /proc/stat deltas, and this node's Asterisk process's own from /proc/&lt;pid&gt;/stat (the process
+ * {@link AsteriskProcess} finds), both smoothed by an exponentially weighted moving average.
  *
  * <p>Smoothing: {@link #sample()} is called once per second; {@code alpha = 1 - 2^(-1/5)} (about 0.13) gives a
  * half-life of 5 samples, i.e. 5 s: a load step shows half its size after 5 s and 94% after 20 s, while a one-second
  * spike moves the published value by only 13% of its size, so least-loaded routing does not chase noise.
+ *
+ * <p>Representative first value: the first interval after start holds the agent's own start-up (JVM, connections)
+ * and is thrown away; the host value is then unknown ({@link #hostKnown()} false) until {@value #WARM_UP_INTERVALS}
+ * more intervals were measured, and is seeded with their mean. Seeding from the start-up interval instead made a
+ * restarted node look busy for 20-30 s, so least-loaded steered calls away from it.
  *
  * <p>Both values are percentages of the whole host (all cores together), 0..100, so they can be compared.
  * Thread-safe: {@link #sample()} runs on one scheduler thread, readers may be anywhere.
@@ -28,27 +32,42 @@ public final class CpuGauge {
 
     /** EWMA weight of the newest sample: half-life of 5 samples. */
     public static final double ALPHA = 1 - Math.pow(2, -1.0 / 5);
+    /** Intervals measured, after the discarded start-up one, before the host value is known. */
+    public static final int WARM_UP_INTERVALS = 3;
     /** Samples between searches for the Asterisk process while none is found. */
     private static final int PID_SEARCH_EVERY = 10;
 
     private final Path proc;
+    private final AsteriskProcess asterisk;
     private CpuTimes lastHost;
+    private CpuTimes warmUpStart;
+    private int intervals;
     private CpuTimes lastProcess;
     private long pid = -1;
+    private String lastSearch = "";
     private int samplesSinceSearch = PID_SEARCH_EVERY;
     private volatile double hostPercent;
+    private volatile boolean hostKnown;
     private volatile double asteriskPercent = Double.NaN;
     private boolean hostWarned;
-    private boolean hostSeeded;
 
-    /** @param proc the proc file system root ({@code /proc}; a folder of sample files in tests) */
-    public CpuGauge(Path proc) {
+    /**
+     * @param proc     the proc file system root ({@code /proc}; a folder of sample files in tests)
+     * @param asterisk finds this node's Asterisk process
+     */
+    public CpuGauge(Path proc, AsteriskProcess asterisk) {
         this.proc = proc;
+        this.asterisk = asterisk;
     }
 
-    /** Smoothed host CPU use, 0..100 (0 until two samples were taken). */
+    /** Smoothed host CPU use, 0..100; 0 while not {@link #hostKnown()}. */
     public double hostPercent() {
         return hostPercent;
+    }
+
+    /** Whether {@link #hostPercent()} holds a representative measurement yet. */
+    public boolean hostKnown() {
+        return hostKnown;
     }
 
     /** Smoothed CPU use of the Asterisk process, or empty when no such process is known. */
@@ -77,21 +96,40 @@ public final class CpuGauge {
         }
         long elapsed = lastHost == null ? 0 : host.total() - lastHost.total();
         if (elapsed > 0) {
-            double busy = clamp(100.0 * (elapsed - (host.idle() - lastHost.idle())) / elapsed);
-            hostPercent = hostSeeded ? smooth(hostPercent, busy) : busy;
-            hostSeeded = true;
+            intervals++;
+            if (intervals == 1) {
+                warmUpStart = host; // the start-up interval ends here: measure from now on
+            } else if (!hostKnown && intervals == 1 + WARM_UP_INTERVALS) {
+                hostPercent = busy(warmUpStart, host);
+                hostKnown = true;
+                log.info("host CPU known after {} s of measurement: {}%", WARM_UP_INTERVALS,
+                        Math.round(hostPercent * 10) / 10.0);
+            } else if (hostKnown) {
+                hostPercent = smooth(hostPercent, busy(lastHost, host));
+            }
         }
         sampleAsterisk(elapsed);
         lastHost = host;
     }
 
+    private static double busy(CpuTimes from, CpuTimes to) {
+        long elapsed = to.total() - from.total();
+        return clamp(100.0 * (elapsed - (to.idle() - from.idle())) / elapsed);
+    }
+
     private void sampleAsterisk(long hostElapsed) {
         if (pid < 0 && ++samplesSinceSearch >= PID_SEARCH_EVERY) {
             samplesSinceSearch = 0;
-            pid = findAsterisk();
+            AsteriskProcess.Found found = asterisk.find();
+            pid = found.pid();
             lastProcess = null;
-            if (pid > 0) {
-                log.info("Asterisk process found: pid {}", pid);
+            if (!found.why().equals(lastSearch)) {
+                lastSearch = found.why();
+                if (pid > 0) {
+                    log.info("Asterisk process: pid {}, {}", pid, found.why());
+                } else {
+                    log.warn("Asterisk process not found ({}): no Asterisk CPU gauge until it is", found.why());
+                }
             }
         }
         if (pid < 0) {
@@ -103,6 +141,7 @@ public final class CpuGauge {
         } catch (NoSuchFileException e) {
             log.info("Asterisk process {} is gone", pid);
             pid = -1;
+            lastSearch = "";
             asteriskPercent = Double.NaN;
             return;
         } catch (IOException | RuntimeException e) {
@@ -115,24 +154,6 @@ public final class CpuGauge {
             asteriskPercent = Double.isNaN(previous) ? used : smooth(previous, used);
         }
         lastProcess = times;
-    }
-
-    private long findAsterisk() {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
-            for (Path entry : entries) {
-                try {
-                    if ("asterisk".equals(Files.readString(entry.resolve("comm"), StandardCharsets.US_ASCII).strip())) {
-                        return Long.parseLong(entry.getFileName().toString());
-                    }
-                } catch (IOException | NumberFormatException e) {
-                    // A process that exited while we looked, or a non-process entry: not Asterisk.
-                    log.trace("skipping {}: {}", entry, e.toString());
-                }
-            }
-        } catch (IOException e) {
-            log.warn("cannot list {}: {}", proc, e.toString());
-        }
-        return -1;
     }
 
     private static double smooth(double previous, double sample) {

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  *   <li>operator {@code disabled}: {@link NodeStatus#DISABLED};</li>
  *   <li>operator {@code draining}, or a SIGTERM: {@link NodeStatus#DRAINING} while calls remain, then
  *       {@link NodeStatus#DRAINED} once AMI reports zero channels (an unreachable Asterisk cannot confirm that, so
- *       the node stays draining and a SIGTERM ends at {@code drain.timeout});</li>
+ *       the node stays draining, and a SIGTERM ends after {@code drain.unreachable-timeout} of unknown count, see
+ *       {@link #awaitDrained});</li>
  *   <li>otherwise (control cleared or {@code active}): {@link NodeStatus#ACTIVE}. A SIGTERM cannot be undone.</li>
  * </ul>
  * Thread-safe; {@link #stateChanged()} must be called whenever the load may have changed.
@@ -63,7 +64,8 @@ public final class DrainControl implements StateChangeListener {
             }
             shuttingDown = true;
         }
-        log.info("shutdown requested: draining ({} channels)", load.channels());
+        log.info("shutdown requested: draining ({} channels)",
+                load.asteriskReachable() ? load.channels() : "unknown: Asterisk not reachable over AMI,");
         stateChanged();
     }
 
@@ -78,23 +80,56 @@ public final class DrainControl implements StateChangeListener {
         return NodeStatus.ACTIVE;
     }
 
+    /** How a shutdown drain ended. */
+    public enum Outcome {
+        /** AMI reported zero channels. */
+        DRAINED,
+        /** {@code drain.timeout} passed with channels still up. */
+        TIMED_OUT,
+        /** The channel count was unknown (AMI unreachable) for {@code drain.unreachable-timeout} in a row. */
+        COUNT_UNKNOWN
+    }
+
     /**
-     * Waits until the node is drained or the timeout passed; true when drained. Woken by {@link #stateChanged()},
-     * never by polling.
+     * Waits until the node is drained, or {@code timeout} passed, or the channel count has been unknown for
+     * {@code unknownTimeout} in a row. The rule for the unknown count: an Asterisk that does not answer AMI cannot
+     * confirm a drain, so waiting the whole timeout would only delay a restart; the calls it may still carry go on
+     * without the agent (ARI bridges live in Asterisk), and the log says the count was unknown rather than zero.
+     * Woken by {@link #stateChanged()}, never by polling.
      */
-    public boolean awaitDrained(Duration timeout) throws InterruptedException {
-        long deadline = nanoClock.getAsLong() + timeout.toNanos();
+    public Outcome awaitDrained(Duration timeout, Duration unknownTimeout) throws InterruptedException {
+        long start = nanoClock.getAsLong();
+        long deadline = start + timeout.toNanos();
+        long unknownSince = 0;
+        boolean unknown = false;
         synchronized (this) {
             while (status() != NodeStatus.DRAINED) {
-                long left = deadline - nanoClock.getAsLong();
+                long now = nanoClock.getAsLong();
+                if (load.asteriskReachable()) {
+                    unknown = false;
+                } else if (!unknown) {
+                    unknown = true;
+                    unknownSince = now;
+                    log.warn("drain: channel count unknown (Asterisk not reachable over AMI); waiting up to {} for it",
+                            unknownTimeout);
+                }
+                if (unknown && now - unknownSince >= unknownTimeout.toNanos()) {
+                    log.warn("drain: channel count unknown for {} (Asterisk not reachable over AMI): stopping without"
+                            + " waiting drain.timeout; calls Asterisk may still carry were not counted", unknownTimeout);
+                    return Outcome.COUNT_UNKNOWN;
+                }
+                long left = deadline - now;
                 if (left <= 0) {
                     log.warn("drain timeout {} reached with {} channels still up", timeout, load.channels());
-                    return false;
+                    return Outcome.TIMED_OUT;
+                }
+                if (unknown) {
+                    left = Math.min(left, unknownSince + unknownTimeout.toNanos() - now);
                 }
                 wait(Math.max(1, left / 1_000_000));
             }
         }
-        return true;
+        return Outcome.DRAINED;
     }
 
     @Override

@@ -14,11 +14,14 @@ import java.util.TreeMap;
 /**
  * Builds the {@link NodeState} to publish from what the eyes (AMI, /proc) and the hands (ARI services) see.
  *
- * <p>While Asterisk is unreachable over AMI the node is still published (so operators and routers see the agent alive
- * and why the node is out: no applications, nothing accepted) rather than removed; it takes no call either way, and
- * the router learns it within one debounce instead of one TTL. Only an {@link NodeStatus#ACTIVE} node accepts new
- * calls: a draining one keeps its calls and room joins, which routers send by placement, not by {@code accepting}.
- * Rooms are ConfBridge rooms seen over AMI plus the ARI Conference service's rooms; a name in both adds up.
+ * <p>While Asterisk is unreachable over AMI the node is still published, as {@link NodeStatus#UNREACHABLE} with its
+ * channel and CPU counts unknown, no rooms, no applications and nothing accepted, rather than removed (so operators
+ * and routers see the agent alive and why the node is out) or left with its last counts (which would be stale: a
+ * dead Asterisk has no calls). Routers take it out within one debounce instead of one TTL. Only an operator's
+ * {@code disabled} outranks it, as the operator's own word. Only an {@link NodeStatus#ACTIVE} node accepts new calls:
+ * a draining one keeps its calls and room joins, which routers send by placement, not by {@code accepting}. Host CPU
+ * is published once the gauge has a representative sample ({@code cpu=unknown} before). Rooms are ConfBridge rooms
+ * seen over AMI plus the ARI Conference service's rooms; a name in both adds up.
  */
 public final class NodeStateComposer {
 
@@ -39,19 +42,23 @@ public final class NodeStateComposer {
         this.wallClock = wallClock;
     }
 
-    /** Whether Asterisk answers over AMI now: without it the node takes no call. */
-    public boolean reachable() {
-        return load.asteriskReachable();
-    }
-
-    public NodeState compose(NodeStatus status) {
+    /**
+     * The state to publish, given the node's administrative status ({@code DrainControl}).
+     */
+    public NodeState compose(NodeStatus adminStatus) {
         boolean reachable = load.asteriskReachable();
+        if (!reachable) {
+            NodeStatus status = adminStatus == NodeStatus.DISABLED ? NodeStatus.DISABLED : NodeStatus.UNREACHABLE;
+            return new NodeState(node.id(), node.sipUri(), status, 0, node.maxChannels(), 0, Map.of(), Set.of(),
+                    Set.of(), mirror.version(), agentVersion, wallClock.millis(), false, false);
+        }
         Map<String, Integer> rooms = new TreeMap<>(mirror.rooms());
         readiness.rooms().forEach((room, participants) -> rooms.merge(room, participants, Integer::sum));
-        Set<String> apps = reachable ? readiness.registeredApps() : Set.of();
-        Set<String> accepting = reachable && status == NodeStatus.ACTIVE ? readiness.acceptingServices() : Set.of();
-        double cpu = Math.round(load.cpuPercent() * 10) / 10.0;
-        return new NodeState(node.id(), node.sipUri(), status, load.channels(), node.maxChannels(), cpu, rooms, apps,
-                accepting, mirror.version(), agentVersion, wallClock.millis());
+        Set<String> accepting = adminStatus == NodeStatus.ACTIVE ? readiness.acceptingServices() : Set.of();
+        boolean cpuKnown = load.cpuKnown();
+        double cpu = cpuKnown ? Math.round(load.cpuPercent() * 10) / 10.0 : 0;
+        return new NodeState(node.id(), node.sipUri(), adminStatus, load.channels(), node.maxChannels(), cpu, rooms,
+                readiness.registeredApps(), accepting, mirror.version(), agentVersion, wallClock.millis(), true,
+                cpuKnown);
     }
 }

@@ -118,7 +118,6 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
             try {
                 readOperatorWish();
                 long start = nanoClock.getAsLong(); // changes from here on are not in this write
-                boolean reachable = composer.reachable();
                 NodeState state = composer.compose(drain.status());
                 nodes.publish(state, ttl);
                 lastWritten = state;
@@ -127,10 +126,11 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
                 }
                 if (backoff.failures() > 0) {
                     log.info("Redis reachable again after {} failed writes: node state republished ({} channels, {})",
-                            backoff.failures(), state.channels(), state.status().wireName());
+                            backoff.failures(), state.channelsKnown() ? state.channels() : "unknown",
+                            state.status().wireName());
                     backoff.reset();
                 }
-                announce(state, reachable);
+                announce(state);
                 return true;
             } catch (RuntimeException e) {
                 Duration delay = backoff.nextDelay();
@@ -168,8 +168,8 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
      * routers must see it within a second: a {@code node-up} line, which routers treat as "re-read this node"
      * (docs/redis-state.md), is sent for it.
      */
-    private void announce(NodeState state, boolean reachable) {
-        Readiness now = new Readiness(state.status(), reachable, state.apps(), state.accepting());
+    private void announce(NodeState state) {
+        Readiness now = new Readiness(state.status(), state.apps(), state.accepting());
         Readiness before = announced;
         announced = now;
         if (before == null || before.status() != now.status() || before.equals(now)) {
@@ -184,7 +184,7 @@ public final class StatePublisher implements StateChangeListener, AutoCloseable 
     }
 
     /** What routers decide on besides the load: whether and for what the node takes calls. */
-    private record Readiness(NodeStatus status, boolean reachable, java.util.Set<String> apps,
+    private record Readiness(NodeStatus status, java.util.Set<String> apps,
                              java.util.Set<String> accepting) {
     }
 

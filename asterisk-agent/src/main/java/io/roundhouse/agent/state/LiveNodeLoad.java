@@ -28,6 +28,11 @@ public final class LiveNodeLoad implements NodeLoad {
     }
 
     @Override
+    public boolean cpuKnown() {
+        return cpu.hostKnown();
+    }
+
+    @Override
     public double cpuPercent() {
         return cpu.hostPercent();
     }

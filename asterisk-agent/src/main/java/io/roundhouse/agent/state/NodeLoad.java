@@ -19,6 +19,12 @@ public interface NodeLoad {
     /** Smoothed host CPU use, 0..100. */
     double cpuPercent();
 
+    /**
+     * False until the CPU gauge has a representative sample (a few seconds after start): until then
+     * {@link #cpuPercent()} means nothing, and the node takes no new work (an unknown load is not a low load).
+     */
+    boolean cpuKnown();
+
     /** True while AMI is connected and the snapshot is current: otherwise the node must not take calls. */
     boolean asteriskReachable();
 

@@ -98,4 +98,12 @@ class AdmissionTest {
         assertThat(echo.newWork(participantsBefore, "1795439762.7").admitted()).isEqualTo(admitted);
         assertThat(echo.join(participantsBefore).admitted()).isEqualTo(admitted);
     }
+
+    @Test
+    void noNewWorkBeforeTheCpuGaugeHasARepresentativeSample() {
+        load.cpuKnown = false;
+
+        assertThat(admission.newWork(0).reason()).contains("no representative CPU sample");
+        assertThat(admission.join(0).admitted()).isTrue();
+    }
 }

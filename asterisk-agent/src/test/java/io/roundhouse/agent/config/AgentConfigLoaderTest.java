@@ -34,7 +34,8 @@ class AgentConfigLoaderTest {
     void minimalFileGetsTheDocumentedDefaults() {
         AgentConfig config = loader.parse(MINIMAL, Path.of("."));
 
-        assertThat(config.node()).isEqualTo(new NodeSettings("asterisk-1", "sip:10.0.0.11:5060", 200));
+        assertThat(config.node()).isEqualTo(new NodeSettings("asterisk-1", "sip:10.0.0.11:5060", 200,
+                NodeSettings.DEFAULT_PID_FILE));
         assertThat(config.ami().host()).isEqualTo("127.0.0.1");
         assertThat(config.ami().port()).isEqualTo(5038);
         assertThat(config.ami().resyncInterval()).isEqualTo(Duration.ofSeconds(30));

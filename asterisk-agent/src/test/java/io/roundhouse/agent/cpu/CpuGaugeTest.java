@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@org.junit.jupiter.api.Timeout(10)
 class CpuGaugeTest {
 
     // A real /proc/stat layout (Linux 6.1, 2 CPUs), counters in USER_HZ ticks.
@@ -26,35 +27,47 @@ class CpuGaugeTest {
                 + " 0 0 20 0 40 0 1000 900000000 20000 18446744073709551615 1 1 0 0 0 0 0 4096 17987 0 0 0 17 1 0 0 0 0 0\n";
     }
 
-    @Test
-    void hostBusyShareIsTheNonIdleShareOfTheTicksBetweenTwoSamples(@TempDir Path proc) throws IOException {
-        CpuGauge gauge = new CpuGauge(proc);
-        Files.writeString(proc.resolve("stat"), procStat(1000, 500, 8000, 500));
-        gauge.sample();
-        assertThat(gauge.hostPercent()).as("one sample has no delta").isZero();
+    private static CpuGauge gauge(Path proc) {
+        return new CpuGauge(proc, new AsteriskProcess(proc, proc.resolve("asterisk.pid"), 5038));
+    }
 
-        // +150 user, +50 system, +150 idle, +50 iowait: 200 busy of 400 ticks.
-        Files.writeString(proc.resolve("stat"), procStat(1150, 550, 8150, 550));
+    /** Writes the next /proc/stat and samples it. */
+    private static void tick(CpuGauge gauge, Path proc, long user, long idle) throws IOException {
+        Files.writeString(proc.resolve("stat"), procStat(user, 0, idle, 0));
         gauge.sample();
-        assertThat(gauge.hostPercent()).isCloseTo(50.0, within(1e-9));
+    }
+
+    @Test
+    void theStartUpIntervalIsThrownAwayAndTheFirstValueIsTheMeanOfTheNextThree(@TempDir Path proc) throws IOException {
+        CpuGauge gauge = gauge(proc);
+        tick(gauge, proc, 0, 0);
+        tick(gauge, proc, 100, 0); // the agent's own start-up: 100% busy, not representative
+        assertThat(gauge.hostKnown()).isFalse();
+        tick(gauge, proc, 120, 80);
+        tick(gauge, proc, 140, 160);
+        assertThat(gauge.hostKnown()).as("two intervals measured of " + CpuGauge.WARM_UP_INTERVALS).isFalse();
+        assertThat(gauge.hostPercent()).isZero();
+
+        tick(gauge, proc, 200, 200); // 20 + 20 + 60 busy of 300 ticks
+        assertThat(gauge.hostKnown()).isTrue();
+        assertThat(gauge.hostPercent()).isCloseTo(100.0 / 3, within(1e-9));
     }
 
     @Test
     void smoothingHasAFiveSampleHalfLife(@TempDir Path proc) throws IOException {
-        CpuGauge gauge = new CpuGauge(proc);
+        CpuGauge gauge = gauge(proc);
         long user = 0;
         long idle = 0;
-        Files.writeString(proc.resolve("stat"), procStat(user, 0, idle, 0));
-        gauge.sample();
-        // 0% busy for a while, then a step to 100%.
-        idle += 100;
-        Files.writeString(proc.resolve("stat"), procStat(user, 0, idle, 0));
-        gauge.sample();
+        tick(gauge, proc, user, idle);
+        for (int i = 0; i <= CpuGauge.WARM_UP_INTERVALS; i++) {
+            idle += 100; // 0% busy for a while
+            tick(gauge, proc, user, idle);
+        }
+        assertThat(gauge.hostKnown()).isTrue();
         assertThat(gauge.hostPercent()).isZero();
         for (int i = 0; i < 5; i++) {
-            user += 100;
-            Files.writeString(proc.resolve("stat"), procStat(user, 0, idle, 0));
-            gauge.sample();
+            user += 100; // then a step to 100%
+            tick(gauge, proc, user, idle);
         }
         assertThat(gauge.hostPercent()).isCloseTo(50.0, within(1e-6));
         assertThat(CpuGauge.ALPHA).isCloseTo(0.1294, within(1e-4));
@@ -64,9 +77,8 @@ class CpuGaugeTest {
     void asteriskProcessShareIsMeasuredAgainstTheHostTicks(@TempDir Path proc) throws IOException {
         Files.createDirectories(proc.resolve("4242"));
         Files.writeString(proc.resolve("4242/comm"), "asterisk\n");
-        Files.createDirectories(proc.resolve("17"));
-        Files.writeString(proc.resolve("17/comm"), "sshd\n");
-        CpuGauge gauge = new CpuGauge(proc);
+        Files.writeString(proc.resolve("asterisk.pid"), "4242\n");
+        CpuGauge gauge = gauge(proc);
 
         Files.writeString(proc.resolve("stat"), procStat(1000, 0, 1000, 0));
         Files.writeString(proc.resolve("4242/stat"), pidStat(300, 100));
@@ -90,22 +102,22 @@ class CpuGaugeTest {
 
     @Test
     void withoutAnAsteriskProcessOnlyTheHostIsMeasured(@TempDir Path proc) throws IOException {
-        CpuGauge gauge = new CpuGauge(proc);
-        Files.writeString(proc.resolve("stat"), procStat(10, 0, 10, 0));
-        gauge.sample();
-        Files.writeString(proc.resolve("stat"), procStat(20, 0, 10, 0));
-        gauge.sample();
+        CpuGauge gauge = gauge(proc);
+        tick(gauge, proc, 10, 10);
+        for (int i = 0; i <= CpuGauge.WARM_UP_INTERVALS; i++) {
+            tick(gauge, proc, 20 + 10 * i, 10);
+        }
         assertThat(gauge.hostPercent()).isCloseTo(100.0, within(1e-9));
         assertThat(gauge.asteriskPercent()).isEmpty();
     }
 
     @Test
     void unreadableProcKeepsTheLastValue(@TempDir Path proc) throws IOException {
-        CpuGauge gauge = new CpuGauge(proc);
-        Files.writeString(proc.resolve("stat"), procStat(0, 0, 0, 0));
-        gauge.sample();
-        Files.writeString(proc.resolve("stat"), procStat(30, 0, 70, 0));
-        gauge.sample();
+        CpuGauge gauge = gauge(proc);
+        tick(gauge, proc, 0, 0);
+        for (int i = 1; i <= CpuGauge.WARM_UP_INTERVALS + 1; i++) {
+            tick(gauge, proc, 30 * i, 70 * i);
+        }
         Files.writeString(proc.resolve("stat"), "garbage\n");
         gauge.sample();
         assertThat(gauge.hostPercent()).isCloseTo(30.0, within(1e-9));
@@ -122,7 +134,8 @@ class CpuGaugeTest {
 
     @Test
     void readsThisMachinesRealProc() {
-        CpuGauge gauge = new CpuGauge(Path.of("/proc"));
+        CpuGauge gauge = new CpuGauge(Path.of("/proc"), new AsteriskProcess(Path.of("/proc"),
+                Path.of("/nonexistent/asterisk.pid"), 5038));
         gauge.sample();
         gauge.sample();
         assertThat(gauge.hostPercent()).isBetween(0.0, 100.0);

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(10)
 class DrainControlTest {
 
 
@@ -67,9 +68,9 @@ class DrainControlTest {
     void awaitDrainedReturnsWhenTheLastChannelEnds() throws Exception {
         load.channels = 1;
         drain.shutdownRequested();
-        CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<DrainControl.Outcome> drained = CompletableFuture.supplyAsync(() -> {
             try {
-                return drain.awaitDrained(Duration.ofSeconds(30));
+                return drain.awaitDrained(Duration.ofSeconds(30), Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -77,7 +78,7 @@ class DrainControlTest {
         assertThat(drained).isNotDone();
         load.channels = 0;
         drain.stateChanged();
-        assertThat(drained.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(drained.get(5, TimeUnit.SECONDS)).isEqualTo(DrainControl.Outcome.DRAINED);
     }
 
     @Test
@@ -93,7 +94,58 @@ class DrainControlTest {
             }
         });
         late.shutdownRequested();
-        assertThat(late.awaitDrained(Duration.ofSeconds(30))).isFalse();
+        assertThat(late.awaitDrained(Duration.ofSeconds(30), Duration.ofSeconds(10)))
+                .isEqualTo(DrainControl.Outcome.TIMED_OUT);
         assertThat(late.status()).isEqualTo(NodeStatus.DRAINING);
+    }
+
+    @Test
+    void aShutdownWithTheChannelCountUnknownEndsAfterTheUnreachableTimeoutNotTheDrainTimeout() throws Exception {
+        load.channels = 14; // the last count before AMI was lost: stale, not to be trusted
+        load.reachable = false;
+        drain.shutdownRequested();
+        CompletableFuture<DrainControl.Outcome> outcome = waiting(Duration.ofSeconds(300), Duration.ofSeconds(30));
+        clock.set(Duration.ofSeconds(29).toNanos());
+        drain.stateChanged();
+        assertThat(outcome).isNotDone();
+
+        clock.set(Duration.ofSeconds(30).toNanos());
+        drain.stateChanged();
+        assertThat(outcome.get(5, TimeUnit.SECONDS)).isEqualTo(DrainControl.Outcome.COUNT_UNKNOWN);
+    }
+
+    @Test
+    void amiBackDuringTheDrainCountsAgainAndRestartsTheUnknownWait() throws Exception {
+        load.channels = 1;
+        load.reachable = false;
+        drain.shutdownRequested();
+        CompletableFuture<DrainControl.Outcome> outcome = waiting(Duration.ofSeconds(300), Duration.ofSeconds(30));
+        clock.set(Duration.ofSeconds(20).toNanos());
+        load.reachable = true;
+        drain.stateChanged();
+        clock.set(Duration.ofSeconds(40).toNanos());
+        drain.stateChanged();
+        assertThat(outcome).as("the count is known again: 1 channel up").isNotDone();
+
+        load.channels = 0;
+        drain.stateChanged();
+        assertThat(outcome.get(5, TimeUnit.SECONDS)).isEqualTo(DrainControl.Outcome.DRAINED);
+    }
+
+    /** Runs awaitDrained on its own thread and returns once that thread waits (the clock is read from then on). */
+    private CompletableFuture<DrainControl.Outcome> waiting(Duration timeout, Duration unknownTimeout) {
+        CompletableFuture<DrainControl.Outcome> outcome = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                outcome.complete(drain.awaitDrained(timeout, unknownTimeout));
+            } catch (InterruptedException | RuntimeException e) {
+                outcome.completeExceptionally(e);
+            }
+        }, "drain-waiter");
+        waiter.setDaemon(true);
+        waiter.start();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
+        return outcome;
     }
 }

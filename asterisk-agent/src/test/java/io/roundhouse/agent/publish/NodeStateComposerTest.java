@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roundhouse.agent.ami.AsteriskMirror;
 import io.roundhouse.agent.ami.AsteriskSnapshot;
 import io.roundhouse.agent.config.NodeSettings;
+import io.roundhouse.agent.cpu.AsteriskProcess;
 import io.roundhouse.agent.cpu.CpuGauge;
 import io.roundhouse.agent.state.LiveNodeLoad;
 import io.roundhouse.agent.state.ServiceReadiness;
@@ -41,8 +42,9 @@ class NodeStateComposerTest {
 
     private final AsteriskMirror mirror = new AsteriskMirror(() -> { });
     private final NodeStateComposer composer = new NodeStateComposer(
-            new NodeSettings("asterisk-1", "sip:10.0.0.11:5060", 120),
-            new LiveNodeLoad(mirror, new CpuGauge(Path.of("/nonexistent")), () -> false), mirror, ARI, "1.2.3",
+            new NodeSettings("asterisk-1", "sip:10.0.0.11:5060", 120, NodeSettings.DEFAULT_PID_FILE),
+            new LiveNodeLoad(mirror, new CpuGauge(Path.of("/nonexistent"), new AsteriskProcess(Path.of("/nonexistent"),
+                    Path.of("/nonexistent/asterisk.pid"), 5038)), () -> false), mirror, ARI, "1.2.3",
             Clock.fixed(Instant.ofEpochMilli(1_795_439_624_000L), ZoneOffset.UTC));
 
     private void asteriskUpWithOneCallerInRoom1000() {
@@ -67,14 +69,28 @@ class NodeStateComposerTest {
     }
 
     @Test
-    void unreachableAsteriskIsPublishedAsTakingNoCalls() {
+    void unreachableAsteriskIsPublishedAsUnreachableWithItsCountsUnknownNotStale() {
         asteriskUpWithOneCallerInRoom1000();
         mirror.markUnreachable();
         NodeState s = composer.compose(NodeStatus.ACTIVE);
 
+        assertThat(s.status()).isEqualTo(NodeStatus.UNREACHABLE);
         assertThat(s.apps()).isEmpty();
         assertThat(s.accepting()).isEmpty();
-        assertThat(s.channels()).as("last known").isEqualTo(1);
+        assertThat(s.rooms()).isEmpty();
+        assertThat(s.channelsKnown()).isFalse();
+        assertThat(s.cpuKnown()).isFalse();
+        assertThat(composer.compose(NodeStatus.DRAINING).status()).isEqualTo(NodeStatus.UNREACHABLE);
+        assertThat(composer.compose(NodeStatus.DISABLED).status()).as("the operator's word").isEqualTo(NodeStatus.DISABLED);
+    }
+
+    @Test
+    void noCpuIsPublishedBeforeTheGaugeHasARepresentativeSample() {
+        asteriskUpWithOneCallerInRoom1000();
+        NodeState s = composer.compose(NodeStatus.ACTIVE);
+
+        assertThat(s.cpuKnown()).isFalse();
+        assertThat(s.channelsKnown()).isTrue();
     }
 
     @Test

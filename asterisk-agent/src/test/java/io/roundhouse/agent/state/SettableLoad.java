@@ -6,6 +6,7 @@ public final class SettableLoad implements NodeLoad {
     /** Channels of calls already in Asterisk, as AMI would list them (each also counted in {@link #channels}). */
     public final java.util.Set<String> channelIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     public volatile double cpu;
+    public volatile boolean cpuKnown = true;
     public volatile boolean reachable = true;
     public volatile boolean draining;
 
@@ -17,6 +18,11 @@ public final class SettableLoad implements NodeLoad {
     @Override
     public int channelsBesides(String channelId) {
         return channels - (channelIds.contains(channelId) ? 1 : 0);
+    }
+
+    @Override
+    public boolean cpuKnown() {
+        return cpuKnown;
     }
 
     @Override

@@ -10,12 +10,15 @@ import java.util.TreeSet;
 
 /**
  * A {@link NodeState} as the fields of one Redis hash, so that {@code HGETALL} shows it as an operator would write it:
- * {@code id uri status channels max_channels cpu apps accepting asterisk_version agent_version updated_at}, plus one
+ * {@code id uri status channels max_channels cpu apps accepting asterisk_version agent_version updated_at}
+ * ({@code channels} and {@code cpu} may be {@code unknown}), plus one
  * {@code room:<name>} field per hosted conference room holding its participant count.
  */
 final class NodeHash {
 
     static final String ROOM_PREFIX = "room:";
+    /** The value of {@code channels} or {@code cpu} that the agent cannot measure now (rather than a stale number). */
+    static final String UNKNOWN = "unknown";
 
     private NodeHash() {
     }
@@ -33,9 +36,9 @@ final class NodeHash {
         h.put("id", s.id());
         h.put("uri", s.sipUri());
         h.put("status", s.status().wireName());
-        h.put("channels", Integer.toString(s.channels()));
+        h.put("channels", s.channelsKnown() ? Integer.toString(s.channels()) : UNKNOWN);
         h.put("max_channels", Integer.toString(s.maxChannels()));
-        h.put("cpu", Double.toString(s.cpuPercent()));
+        h.put("cpu", s.cpuKnown() ? Double.toString(s.cpuPercent()) : UNKNOWN);
         h.put("apps", commaList("node " + s.id() + ": app", s.apps()));
         h.put("accepting", commaList("node " + s.id() + ": accepting service", s.accepting()));
         h.put("asterisk_version", s.asteriskVersion());
@@ -66,13 +69,19 @@ final class NodeHash {
         } catch (IllegalArgumentException e) {
             throw new MalformedStateException(key + ": field status: " + e.getMessage(), e);
         }
-        double cpu;
+        double cpu = 0;
         String cpuText = required(key, h, "cpu");
-        try {
-            cpu = Double.parseDouble(cpuText);
-        } catch (NumberFormatException e) {
-            throw new MalformedStateException(key + ": field cpu: '" + cpuText + "' (expected: a number)", e);
+        boolean cpuKnown = !cpuText.equals(UNKNOWN);
+        if (cpuKnown) {
+            try {
+                cpu = Double.parseDouble(cpuText);
+            } catch (NumberFormatException e) {
+                throw new MalformedStateException(key + ": field cpu: '" + cpuText + "' (expected: a number or "
+                        + UNKNOWN + ")", e);
+            }
         }
+        String channelsText = required(key, h, "channels");
+        boolean channelsKnown = !channelsText.equals(UNKNOWN);
         String updated = required(key, h, "updated_at");
         long updatedAt;
         try {
@@ -84,7 +93,7 @@ final class NodeHash {
                 required(key, h, "id"),
                 required(key, h, "uri"),
                 status,
-                integer(key, "channels", required(key, h, "channels")),
+                channelsKnown ? integer(key, "channels", channelsText) : 0,
                 integer(key, "max_channels", required(key, h, "max_channels")),
                 cpu,
                 rooms,
@@ -92,7 +101,9 @@ final class NodeHash {
                 splitList(h.getOrDefault("accepting", "")),
                 h.getOrDefault("asterisk_version", ""),
                 h.getOrDefault("agent_version", ""),
-                updatedAt);
+                updatedAt,
+                channelsKnown,
+                cpuKnown);
     }
 
     private static String commaList(String what, Set<String> items) {

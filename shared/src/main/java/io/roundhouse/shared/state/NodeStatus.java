@@ -1,14 +1,16 @@
 package io.roundhouse.shared.state;
 
 /**
- * Administrative state of an Asterisk node, as published by its agent.
+ * State of an Asterisk node, as published by its agent.
  *
  * <p>Only {@link #ACTIVE} nodes take new calls. A {@link #DRAINING} node keeps its existing calls and still
  * takes joins to conference rooms it hosts; once it reports zero channels its agent publishes {@link #DRAINED}.
- * A {@link #DISABLED} node takes nothing.
+ * A {@link #DISABLED} node takes nothing. {@link #UNREACHABLE} is not an operator's choice but a fact: the agent runs
+ * and cannot reach its Asterisk over AMI (dead, restarting), so the node takes nothing, not even joins, and its
+ * channel and CPU counts are unknown ({@link NodeState#channelsKnown()}). An operator's control cannot set it.
  */
 public enum NodeStatus {
-    ACTIVE, DRAINING, DRAINED, DISABLED;
+    ACTIVE, DRAINING, DRAINED, DISABLED, UNREACHABLE;
 
     /** The lower-case word stored in Redis ({@code active}, {@code draining}, ...). */
     public String wireName() {
@@ -22,6 +24,6 @@ public enum NodeStatus {
                 return s;
             }
         }
-        throw new IllegalArgumentException("node status: " + word + " (expected: active, draining, drained, disabled)");
+        throw new IllegalArgumentException("node status: " + word + " (expected: active, draining, drained, disabled, unreachable)");
     }
 }

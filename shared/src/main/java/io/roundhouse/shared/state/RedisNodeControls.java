@@ -16,6 +16,10 @@ final class RedisNodeControls implements NodeControls {
     @Override
     public void set(String nodeId, NodeStatus wanted) {
         ContractNames.requireWord("node id", nodeId);
+        if (wanted == NodeStatus.UNREACHABLE) {
+            throw new IllegalArgumentException("control of " + nodeId + ": unreachable (expected: active, draining,"
+                    + " drained or disabled; unreachable is reported by the agent)");
+        }
         String key = keys.control(nodeId);
         redis.call("set control", key, c -> c.set(key, wanted.wireName()));
     }
@@ -29,11 +33,17 @@ final class RedisNodeControls implements NodeControls {
         if (value == null) {
             return Optional.empty();
         }
+        NodeStatus wish;
         try {
-            return Optional.of(NodeStatus.fromWire(value.trim()));
+            wish = NodeStatus.fromWire(value.trim());
         } catch (IllegalArgumentException e) {
             throw new MalformedStateException(key + ": " + e.getMessage(), e);
         }
+        if (wish == NodeStatus.UNREACHABLE) {
+            throw new MalformedStateException(key + ": " + value.trim()
+                    + " (expected: active, draining, drained or disabled; unreachable is reported by the agent)");
+        }
+        return Optional.of(wish);
     }
 
     @Override

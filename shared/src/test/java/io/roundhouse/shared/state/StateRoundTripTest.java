@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every record type of the contract goes through Redis and comes back equal, readable by plain commands. */
+@org.junit.jupiter.api.Timeout(30)
 class StateRoundTripTest {
 
     @RegisterExtension
@@ -152,6 +153,47 @@ class StateRoundTripTest {
                 .hasMessageContaining(redis.prefix() + "control:asterisk-1")
                 .hasMessageContaining("drainnig")
                 .hasMessageContaining("expected: active, draining");
+    }
+
+    @Test
+    void anUnreachableNodeSaysItsCountsAreUnknownRatherThanStale() {
+        RedisState state = redis.open();
+        NodeState unreachable = new NodeState("asterisk-1", "sip:10.0.0.11:5060", NodeStatus.UNREACHABLE, 0, 500, 0,
+                Map.of(), Set.of(), Set.of(), "22.10.1", "0.1.0", 7L, false, false);
+
+        state.nodes().publish(unreachable, Duration.ofSeconds(30));
+
+        try (Jedis jedis = redis.jedis()) {
+            assertThat(jedis.hgetAll(redis.prefix() + "node:asterisk-1")).containsEntry("status", "unreachable")
+                    .containsEntry("channels", "unknown").containsEntry("cpu", "unknown");
+        }
+        assertThat(state.nodes().read("asterisk-1")).contains(unreachable);
+    }
+
+    @Test
+    void aCpuNotYetMeasuredIsUnknownWhileTheChannelsAreKnown() {
+        RedisState state = redis.open();
+        NodeState fresh = new NodeState("asterisk-1", "sip:10.0.0.11:5060", NodeStatus.ACTIVE, 3, 500, 0,
+                Map.of(), Set.of(), Set.of(), "22.10.1", "0.1.0", 7L, true, false);
+
+        state.nodes().publish(fresh, Duration.ofSeconds(30));
+
+        assertThat(state.nodes().read("asterisk-1")).contains(fresh);
+        assertThatThrownBy(() -> new NodeState("asterisk-1", "sip:10.0.0.11:5060", NodeStatus.ACTIVE, 3, 500, 12.5,
+                Map.of(), Set.of(), Set.of(), "", "", 7L, true, false)).hasMessageContaining("0 when unknown");
+    }
+
+    @Test
+    void unreachableIsReportedByAgentsAndIsNoOperatorControl() {
+        RedisState state = redis.open();
+        try (Jedis jedis = redis.jedis()) {
+            jedis.set(redis.prefix() + "control:asterisk-1", "unreachable");
+        }
+
+        assertThatThrownBy(() -> state.controls().get("asterisk-1")).isInstanceOf(MalformedStateException.class)
+                .hasMessageContaining("unreachable is reported by the agent");
+        assertThatThrownBy(() -> state.controls().set("asterisk-1", NodeStatus.UNREACHABLE))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -72,8 +72,8 @@ class EligibilityTest {
     }
 
     @Test
-    void disabledAndDrainedNodesTakeNothing() {
-        for (NodeStatus s : List.of(NodeStatus.DISABLED, NodeStatus.DRAINED)) {
+    void disabledDrainedAndUnreachableNodesTakeNothing() {
+        for (NodeStatus s : List.of(NodeStatus.DISABLED, NodeStatus.DRAINED, NodeStatus.UNREACHABLE)) {
             NodeEntry n = dynamic(state("a", s, CONF, Set.of("conference")), Set.of());
             assertThat(eligibility.whyNotNew(n, conference)).isEqualTo(s.wireName());
             assertThat(eligibility.whyNotJoin(n, conference)).isEqualTo(s.wireName());
