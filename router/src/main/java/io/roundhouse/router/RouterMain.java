@@ -1,6 +1,11 @@
 package io.roundhouse.router;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.roundhouse.router.admin.AdminServer;
+import io.roundhouse.router.admin.AdminSettings;
+import io.roundhouse.router.admin.Farm;
+import io.roundhouse.router.admin.LiveFarm;
+import io.roundhouse.router.admin.StaticFarm;
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.DispatchSetup;
 import io.roundhouse.router.dispatch.StaticDispatchSetup;
@@ -10,7 +15,9 @@ import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.metrics.MetricsEndpoint;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,44 +43,59 @@ public final class RouterMain implements Callable<Integer> {
         DispatchSetup dispatch = null;
         StaticDispatchSetup roundRobin = null;
         MetricsEndpoint metrics = null;
+        AdminServer admin = null;
+        AtomicReference<Router> started = new AtomicReference<>();
         try {
             PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
+            Optional<AdminSettings> adminSettings = AdminSettings.fromConfig(cfg.tree().get("admin"));
             metrics = MetricsEndpoint.listenAddress(cfg.tree().get("metrics"))
                     .map(address -> MetricsEndpoint.start(registry, address)).orElse(null);
             // Live dispatch when the config has services:, else round robin over the static nodes.
             if (DispatchSetup.wanted(cfg.tree())) {
                 dispatch = DispatchSetup.start(cfg.tree(), registry, null);
+                Farm farm = new LiveFarm(dispatch, System::currentTimeMillis);
+                admin = adminSettings.map(s -> AdminServer.start(s, farm, null, registry, () -> started.get() != null))
+                        .orElse(null);
                 router = Router.start(cfg, dispatch.dispatcher(), registry);
                 dispatch.probeWith(router::sendOptions);
             } else {
+                Farm farm = new StaticFarm(cfg.nodes());
+                admin = adminSettings.map(s -> AdminServer.start(s, farm, null, registry, () -> started.get() != null))
+                        .orElse(null);
                 roundRobin = StaticDispatchSetup.start(cfg.nodes(),
                         HealthSettings.parse(YamlSection.of("", cfg.tree()).section("health")));
                 router = Router.start(cfg, roundRobin.dispatcher(), registry);
                 roundRobin.probeWith(router::sendOptions);
             }
+            started.set(router);
         } catch (ConfigException e) {
             System.err.println("router: bad configuration " + config + ": " + e.getMessage());
-            stop(dispatch, roundRobin, metrics);
+            stop(admin, dispatch, roundRobin, metrics);
             return 2;
         } catch (RuntimeException e) {
             System.err.println("router: cannot start: " + e.getMessage());
-            stop(dispatch, roundRobin, metrics);
+            stop(admin, dispatch, roundRobin, metrics);
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         DispatchSetup dispatchToClose = dispatch;
         StaticDispatchSetup roundRobinToClose = roundRobin;
         MetricsEndpoint metricsToClose = metrics;
+        AdminServer adminToClose = admin;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();
-            stop(dispatchToClose, roundRobinToClose, metricsToClose);
+            stop(adminToClose, dispatchToClose, roundRobinToClose, metricsToClose);
             stopped.countDown();
         }, "router-shutdown"));
         stopped.await();
         return 0;
     }
 
-    private static void stop(DispatchSetup dispatch, StaticDispatchSetup roundRobin, MetricsEndpoint metrics) {
+    private static void stop(AdminServer admin, DispatchSetup dispatch, StaticDispatchSetup roundRobin,
+                             MetricsEndpoint metrics) {
+        if (admin != null) {
+            admin.close();
+        }
         if (dispatch != null) {
             dispatch.close();
         }

@@ -55,7 +55,7 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
 
     private static final Set<String> TOP_LEVEL = Set.of("sip", "nodes", "redis", "services", "health", "dispatch",
-            "metrics");
+            "metrics", "admin");
     private static final Set<String> SIP_KEYS = Set.of("listen", "advertised-address", "max-message-size",
             "record-route", "timers", "retry-after", "flood");
     private static final Set<String> FLOOD_KEYS = Set.of("enabled", "window", "max-messages", "block-for",

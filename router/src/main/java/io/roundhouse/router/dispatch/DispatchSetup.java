@@ -18,6 +18,7 @@ import io.roundhouse.router.health.PassiveHealth;
 import io.roundhouse.router.services.ServiceRules;
 import io.roundhouse.router.services.ServiceRulesParser;
 import io.roundhouse.shared.config.RedisSettings;
+import io.roundhouse.shared.state.NodeControls;
 import io.roundhouse.shared.state.NodeStates;
 import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.state.Placements;
@@ -53,7 +54,8 @@ public final class DispatchSetup implements AutoCloseable {
 
     /** The parts of the shared state contract dispatch uses. */
     public record StateAccess(NodeStates nodes, Placements placements, ServiceMarks marks, StateEvents events,
-                              Consumer<List<String>> decisions) {}
+                              Consumer<List<String>> decisions, NodeControls controls,
+                              io.roundhouse.shared.state.DecisionLog history) {}
 
     private final NodeViewSource view;
     private final HealthProber prober;
@@ -63,11 +65,15 @@ public final class DispatchSetup implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ThreadPoolExecutor redisExecutor;
     private final List<AutoCloseable> extra;
+    private final StateAccess state;
+    private final DispatchSettings settings;
 
     private DispatchSetup(NodeViewSource view, HealthProber prober,
                           AtomicReference<Function<String, CompletionStage<Integer>>> sender, DecisionLog decisions,
                           LiveDispatcher dispatcher, ScheduledExecutorService timers, ThreadPoolExecutor redisExecutor,
-                          List<AutoCloseable> extra) {
+                          List<AutoCloseable> extra, StateAccess state, DispatchSettings settings) {
+        this.state = state;
+        this.settings = settings;
         this.view = view;
         this.prober = prober;
         this.sender = sender;
@@ -109,7 +115,7 @@ public final class DispatchSetup implements AutoCloseable {
     /** The parts of a {@link RedisState} dispatch uses. */
     public static StateAccess access(RedisState state) {
         return new StateAccess(state.nodes(), state.placements(), state.marks(), state.events(),
-                state.decisions()::recordAll);
+                state.decisions()::recordAll, state.controls(), state.decisions());
     }
 
     /**
@@ -144,7 +150,7 @@ public final class DispatchSetup implements AutoCloseable {
         PlacementCache cache = new PlacementCache();
         NodeViewSource view = new NodeViewSource(new NodeViewBuilder(statics), state.nodes(), state.marks(),
                 state.placements(), state.events(), cache, redisStatus, settings.refreshInterval(),
-                settings.outageHoldover(), System::currentTimeMillis);
+                settings.outageHoldover(), System::currentTimeMillis, state.controls());
         // The SIP engine that sends OPTIONS is usually started after dispatch (it needs the dispatcher): probing
         // starts when it is given (probeWith); until then nodes are UNKNOWN, which takes calls.
         AtomicReference<Function<String, CompletionStage<Integer>>> sender = new AtomicReference<>();
@@ -197,7 +203,7 @@ public final class DispatchSetup implements AutoCloseable {
                 healthSettings.enabled() ? "every " + healthSettings.interval().toMillis() + "ms" : "off",
                 settings.maxAttempts());
         DispatchSetup setup = new DispatchSetup(view, prober, sender, decisions, dispatcher, timers, redisExecutor,
-                List.of(closeAlso));
+                List.of(closeAlso), state, settings);
         if (sendOptions != null) {
             setup.probeWith(sendOptions);
         }
@@ -221,6 +227,15 @@ public final class DispatchSetup implements AutoCloseable {
 
     public HealthProber prober() {
         return prober;
+    }
+
+    /** The shared state dispatch runs on (operators' controls, placements, the decision history). */
+    public StateAccess state() {
+        return state;
+    }
+
+    public DispatchSettings settings() {
+        return settings;
     }
 
     @Override

@@ -461,6 +461,64 @@ public final class LiveDispatcher implements Dispatcher {
         return calls.size();
     }
 
+    /**
+     * What each service would make of each node of its pool now (a score, or why not), for operators. Runs off the
+     * event loop: it ranks with fresh strategy instances, so the live ones' counters are not moved; a strategy that
+     * hashes a call's key scores a synthetic call.
+     */
+    public List<Assessment> assess() {
+        NodeView v = view.current();
+        List<Assessment> out = new ArrayList<>();
+        for (ServiceRule r : rules.rules()) {
+            ServiceMatch m = new ServiceMatch(r, "", Optional.empty());
+            Pool pool = pool(v, m, Set.of());
+            Strategy fresh = Strategies.forRule(r, settings.channelWeight());
+            List<Ranked> ranked = pool.candidates.isEmpty() ? List.of() : fresh.rank(pool.candidates, ASSESSMENT);
+            ranked.forEach(k -> out.add(new Assessment(r.name(), k.nodeId(), k.score(), fresh.scoreMeaning(), null)));
+            pool.excluded.forEach((id, why) -> out.add(new Assessment(r.name(), id, 0, fresh.scoreMeaning(), why)));
+        }
+        return out;
+    }
+
+    /** The call {@link #assess} ranks for: no user, no host, nothing a rule could key on. */
+    private static final CallContext ASSESSMENT = new CallContext() {
+        public String method() {
+            return "INVITE";
+        }
+
+        public String callId() {
+            return "assessment";
+        }
+
+        public String requestUri() {
+            return "sip:assessment@invalid";
+        }
+
+        public String requestUriUser() {
+            return "assessment";
+        }
+
+        public String requestUriHost() {
+            return "invalid";
+        }
+
+        public String fromUser() {
+            return "";
+        }
+
+        public String toUser() {
+            return "";
+        }
+
+        public List<String> headerValues(String name) {
+            return List.of();
+        }
+
+        public InetSocketAddress source() {
+            return new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+        }
+    };
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** The rule's pool in order, split into eligible candidates and excluded nodes with the reason. */

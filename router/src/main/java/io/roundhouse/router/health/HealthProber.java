@@ -88,6 +88,12 @@ public final class HealthProber implements AutoCloseable {
         downListeners.add(listener);
     }
 
+    /** The node's probing record (state, consecutive misses and good replies), for operators; empty if never probed. */
+    public java.util.Optional<NodeHealth> health(String nodeId) {
+        Probed p = nodes.get(nodeId);
+        return p == null ? java.util.Optional.empty() : java.util.Optional.of(p.health());
+    }
+
     /** Node id to state, for logs and operators. */
     public Map<String, HealthState> states() {
         Map<String, HealthState> out = new java.util.TreeMap<>();

@@ -72,7 +72,7 @@ class RouterConfigTest {
     @Test
     void badConfigsNameTheOffendingKey() {
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nbogus: 1\n", "bogus", "unknown key");
-        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nadmin: {}\n", "admin", "unknown key");
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nadmins: {}\n", "admins", "unknown key");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], timers: { t1: 500 } }", "sip.timers.t1",
                 "a duration with its unit");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\ndispatch: { max-attempts: 2 }\n", "dispatch",

@@ -177,4 +177,19 @@ class StateEventsTest {
             assertThat(seen).containsExactly(StateEvent.ofNode(NODE_UP, "asterisk-1"));
         }
     }
+
+    @Test
+    void anOperatorControlIsAnnouncedSoRoutersRereadTheNodeAtOnce() throws Exception {
+        RedisState router = redis.open();
+        RedisState operator = redis.open();
+        List<StateEvent> seen = new CopyOnWriteArrayList<>();
+        subscribe(router, seen);
+
+        operator.controls().set("asterisk-1", NodeStatus.DISABLED);
+        operator.controls().clear("asterisk-1");
+
+        await().atMost(WAIT).until(() -> seen.size() >= 2);
+        assertThat(seen).containsExactly(StateEvent.ofNode(NODE_DRAINING, "asterisk-1"),
+                StateEvent.ofNode(NODE_UP, "asterisk-1"));
+    }
 }

@@ -143,6 +143,19 @@ class StateRoundTripTest {
     }
 
     @Test
+    void controlsOfManyNodesAreReadInOneGoAndATypoIsLeftOut() {
+        RedisState state = redis.open();
+        state.controls().set("asterisk-1", NodeStatus.DRAINING);
+        state.controls().set("asterisk-3", NodeStatus.DISABLED);
+        try (Jedis jedis = redis.jedis()) {
+            jedis.set(redis.prefix() + "control:asterisk-4", "drainnig");
+        }
+        assertThat(state.controls().readAll(List.of("asterisk-1", "asterisk-2", "asterisk-3", "asterisk-4")))
+                .isEqualTo(Map.of("asterisk-1", NodeStatus.DRAINING, "asterisk-3", NodeStatus.DISABLED));
+        assertThat(state.controls().readAll(List.of())).isEmpty();
+    }
+
+    @Test
     void anOperatorTypoInAControlIsAnErrorQuotingIt() {
         RedisState state = redis.open();
         try (Jedis jedis = redis.jedis()) {

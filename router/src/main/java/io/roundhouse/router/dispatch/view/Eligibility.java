@@ -12,7 +12,8 @@ import io.roundhouse.shared.state.NodeStatus;
  * registered, status active, the service among those the node accepts, and no full mark for the service. A join to a
  * room the node hosts needs less: health up, the application registered, and status active or draining; admission of
  * joins is the node's own business (it bounces with 503 when it must). A static node without an agent is eligible on
- * health alone, unless {@code dispatch.require-agent} is set.
+ * health alone, unless {@code dispatch.require-agent} is set. The status checked is {@link NodeEntry#status()}: an
+ * operator's control counts at once, with or without an agent.
  */
 public final class Eligibility {
 
@@ -32,13 +33,14 @@ public final class Eligibility {
         if (common != null) {
             return common;
         }
+        NodeStatus status = node.status().orElse(NodeStatus.ACTIVE);
+        if (status != NodeStatus.ACTIVE) {
+            return status.wireName();
+        }
         if (node.agent().isEmpty()) {
             return fullMarked(node, service) ? "full" : null;
         }
         NodeState a = node.agent().get();
-        if (a.status() != NodeStatus.ACTIVE) {
-            return a.status().wireName();
-        }
         if (!a.accepting().contains(service.service()) && !a.accepting().contains(service.app())) {
             return "not-accepting";
         }
@@ -48,10 +50,10 @@ public final class Eligibility {
     /** Null when {@code node} may take a join to a room it hosts, otherwise the reason it may not. */
     public String whyNotJoin(NodeEntry node, ServiceMatch service) {
         String common = whyNotCommon(node, service);
-        if (common != null || node.agent().isEmpty()) {
+        if (common != null) {
             return common;
         }
-        NodeStatus s = node.agent().get().status();
+        NodeStatus s = node.status().orElse(NodeStatus.ACTIVE);
         return s == NodeStatus.ACTIVE || s == NodeStatus.DRAINING ? null : s.wireName();
     }
 

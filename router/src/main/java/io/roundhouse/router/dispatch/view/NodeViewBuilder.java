@@ -1,6 +1,7 @@
 package io.roundhouse.router.dispatch.view;
 
 import io.roundhouse.shared.state.NodeState;
+import io.roundhouse.shared.state.NodeStatus;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -32,6 +33,20 @@ public final class NodeViewBuilder {
     }
 
     public NodeView build(List<NodeState> agents, Map<String, Set<String>> marks, long nowMillis, boolean fromRedis) {
+        return build(agents, marks, Map.of(), nowMillis, fromRedis);
+    }
+
+    /** Every node id the view would hold with these agents: whose controls to read. */
+    public Set<String> ids(List<NodeState> agents) {
+        Set<String> ids = new java.util.LinkedHashSet<>();
+        statics.forEach(s -> ids.add(s.id()));
+        agents.forEach(a -> ids.add(a.id()));
+        return ids;
+    }
+
+    /** @param controls the operators' wishes by node id ({@code rh:control:<id>}) */
+    public NodeView build(List<NodeState> agents, Map<String, Set<String>> marks, Map<String, NodeStatus> controls,
+                          long nowMillis, boolean fromRedis) {
         Map<String, NodeState> byId = new HashMap<>();
         agents.forEach(a -> byId.put(a.id(), a));
         List<NodeEntry> entries = new ArrayList<>();
@@ -39,11 +54,13 @@ public final class NodeViewBuilder {
         for (StaticNode s : statics) {
             seen.add(s.id());
             entries.add(new NodeEntry(s.id(), s.sipUri(), s.weight(), true, Optional.ofNullable(byId.get(s.id())),
-                    marks.getOrDefault(s.id(), Set.of()), resolve(s.sipUri())));
+                    marks.getOrDefault(s.id(), Set.of()), resolve(s.sipUri()),
+                    Optional.ofNullable(controls.get(s.id()))));
         }
         agents.stream().filter(a -> !seen.contains(a.id())).sorted(Comparator.comparing(NodeState::id))
                 .forEach(a -> entries.add(new NodeEntry(a.id(), a.sipUri(), 1, false, Optional.of(a),
-                        marks.getOrDefault(a.id(), Set.of()), resolve(a.sipUri()))));
+                        marks.getOrDefault(a.id(), Set.of()), resolve(a.sipUri()),
+                        Optional.ofNullable(controls.get(a.id())))));
         Set<InetSocketAddress> addresses = new HashSet<>();
         for (NodeEntry e : entries) {
             if (e.address() != null) {

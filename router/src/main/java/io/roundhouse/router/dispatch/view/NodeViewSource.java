@@ -1,6 +1,7 @@
 package io.roundhouse.router.dispatch.view;
 
 import io.roundhouse.shared.logging.LogThrottle;
+import io.roundhouse.shared.state.NodeControls;
 import io.roundhouse.shared.state.NodeStates;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.Placements;
@@ -41,6 +42,7 @@ public final class NodeViewSource implements AutoCloseable {
     private final Duration interval;
     private final Duration holdover;
     private final LongSupplier wallClock;
+    private final NodeControls controls;
     private long holdoverUntilMillis;
     private final List<Consumer<NodeView>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
@@ -53,6 +55,14 @@ public final class NodeViewSource implements AutoCloseable {
     public NodeViewSource(NodeViewBuilder builder, NodeStates nodes, ServiceMarks marks, Placements placements,
                           StateEvents events, PlacementCache cache, RedisStatus redis, Duration interval,
                           Duration holdover, LongSupplier wallClock) {
+        this(builder, nodes, marks, placements, events, cache, redis, interval, holdover, wallClock, null);
+    }
+
+    /** @param controls the operators' wishes, read with every refresh; null when there are none (tests) */
+    public NodeViewSource(NodeViewBuilder builder, NodeStates nodes, ServiceMarks marks, Placements placements,
+                          StateEvents events, PlacementCache cache, RedisStatus redis, Duration interval,
+                          Duration holdover, LongSupplier wallClock, NodeControls controls) {
+        this.controls = controls;
         this.builder = builder;
         this.nodes = nodes;
         this.marks = marks;
@@ -112,7 +122,9 @@ public final class NodeViewSource implements AutoCloseable {
             }
             Map<String, Set<String>> full = marks.readAll();
             Map<String, String> placed = placements.readAll();
-            NodeView view = builder.build(states, full, now, true);
+            Map<String, io.roundhouse.shared.state.NodeStatus> wishes = controls == null ? Map.of()
+                    : controls.readAll(builder.ids(states));
+            NodeView view = builder.build(states, full, wishes, now, true);
             cache.replaceAll(placed, stamp);
             boolean changed = !view.uris().equals(current.uris());
             current = view;

@@ -1,0 +1,351 @@
+package io.roundhouse.router.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.router.dispatch.DispatchTarget;
+import io.roundhouse.router.dispatch.TestCall;
+import io.roundhouse.shared.metrics.MetricsEndpoint;
+import io.roundhouse.shared.state.NodeState;
+import io.roundhouse.shared.state.NodeStatus;
+import io.roundhouse.shared.state.RedisState;
+import io.roundhouse.shared.testing.TestRedis;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The admin API of a router with live dispatch, against a real Redis, over real HTTP. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AdminApiTest {
+
+    static final String TOKEN = "s3cret-token";
+    static final String CONFIG = """
+            nodes:
+              - { id: static-1, uri: "sip:127.0.0.1:5090", weight: 5 }
+            services:
+              - name: conference
+                match: { ruri-user: "^conf-(?<room>[0-9]+)$" }
+                app: Conference
+                app-data: "${room}"
+                affinity: "${ruri-host}:${room}"
+              - name: default
+                app: Default
+                strategy: least-loaded
+            health: { enabled: false }
+            dispatch: { refresh-interval: 100ms, redis-timeout: 2s }
+            """;
+    static final Set<String> APPS = Set.of("Conference", "Default");
+
+    @RegisterExtension
+    final TestRedis redis = new TestRedis();
+
+    final List<AutoCloseable> closing = new ArrayList<>();
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final ObjectMapper json = new ObjectMapper();
+    final AtomicReference<String> reloaded = new AtomicReference<>();
+    RedisState state;
+    DispatchSetup dispatch;
+    AdminServer admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        state = redis.open();
+        state.nodes().publish(agent("asterisk-1", 5081, 40, 25.0, Map.of("example.com:1000", 3)),
+                Duration.ofSeconds(30));
+        state.nodes().publish(agent("asterisk-2", 5082, 10, 5.0, Map.of()), Duration.ofSeconds(30));
+        dispatch = router();
+        admin = admin(dispatch, Optional.of(TOKEN));
+    }
+
+    DispatchSetup router() throws Exception {
+        JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(CONFIG);
+        DispatchSetup d = DispatchSetup.start(tree, MetricsEndpoint.newRegistry(), null, redis.settings());
+        closing.add(d);
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.view().current().nodes().size() == 3);
+        return d;
+    }
+
+    AdminServer admin(DispatchSetup d, Optional<String> token) {
+        PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
+        registry.counter("roundhouse.test.pings").increment();
+        Reloader reloader = () -> {
+            if ("refuse".equals(reloaded.get())) {
+                throw new AdminException(422, "services[0].app: missing (expected: a Stasis application name)");
+            }
+            reloaded.set("done");
+            return "1 node added";
+        };
+        AdminServer a = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), token),
+                new LiveFarm(d, System::currentTimeMillis), reloader, registry, () -> true);
+        closing.add(a);
+        return a;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+    }
+
+    static NodeState agent(String id, int port, int channels, double cpu, Map<String, Integer> rooms) {
+        return new NodeState(id, "sip:127.0.0.1:" + port, NodeStatus.ACTIVE, channels, 100, cpu, rooms, APPS, APPS,
+                "22.10.1", "test", System.currentTimeMillis());
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + admin.port() + path);
+    }
+
+    JsonNode body(HttpResponse<String> r) throws Exception {
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("application/json"));
+        return json.readTree(r.body());
+    }
+
+    JsonNode node(JsonNode nodes, String id) {
+        for (JsonNode n : nodes) {
+            if (n.get("id").asText().equals(id)) {
+                return n;
+            }
+        }
+        throw new AssertionError("no node " + id + " in " + nodes);
+    }
+
+    String chosenFor(String callId) throws Exception {
+        return dispatch.dispatcher().select(TestCall.invite(callId, "5555", "example.com")).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS).map(DispatchTarget::nodeId).orElse("none");
+    }
+
+    @Test
+    void nodesListsStaticAndAgentNodesWithStateLoadRoomsAndTheScoreDispatchWouldGive() throws Exception {
+        HttpResponse<String> r = get("/api/nodes");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode nodes = body(r);
+        assertThat(nodes).hasSize(3);
+        JsonNode a1 = node(nodes, "asterisk-1");
+        assertThat(a1.get("state").asText()).isEqualTo("ready");
+        assertThat(a1.get("status").asText()).isEqualTo("active");
+        assertThat(a1.get("health").asText()).isEqualTo("up");
+        assertThat(a1.get("channels").asInt()).isEqualTo(40);
+        assertThat(a1.get("max-channels").asInt()).isEqualTo(100);
+        assertThat(a1.get("cpu").asDouble()).isEqualTo(25.0);
+        assertThat(a1.get("rooms").get("example.com:1000").asInt()).isEqualTo(3);
+        assertThat(a1.get("apps").toString()).isEqualTo("[\"Conference\",\"Default\"]");
+        assertThat(a1.get("updated-age-seconds").asDouble()).isBetween(0.0, 30.0);
+        JsonNode score = a1.get("services").findParents("service").stream()
+                .filter(s -> s.get("service").asText().equals("default")).findFirst().orElseThrow();
+        assertThat(score.get("score").isNumber()).isTrue();
+        assertThat(score.get("why-not").isNull()).isTrue();
+        JsonNode s1 = node(nodes, "static-1");
+        assertThat(s1.get("configured").asBoolean()).isTrue();
+        assertThat(s1.get("weight").asInt()).isEqualTo(5);
+        assertThat(s1.get("status").isNull()).as("no agent").isTrue();
+        assertThat(s1.get("channels").isNull()).isTrue();
+    }
+
+    @Test
+    void roomsShowWhereEachRoomLivesWithItsParticipants() throws Exception {
+        state.placements().claim("example.com:1000", "asterisk-1");
+        state.placements().claim("example.com:2000", "asterisk-9");
+        JsonNode rooms = body(get("/api/rooms"));
+        assertThat(rooms).hasSize(2);
+        assertThat(rooms.get(0).get("key").asText()).isEqualTo("example.com:1000");
+        assertThat(rooms.get(0).get("node").asText()).isEqualTo("asterisk-1");
+        assertThat(rooms.get(0).get("participants").asInt()).isEqualTo(3);
+        assertThat(rooms.get(0).get("node-state").asText()).isEqualTo("ready");
+        assertThat(rooms.get(1).get("node-state").asText()).isEqualTo("gone");
+    }
+
+    @Test
+    void decisionsAreNewestFirstSplitIntoTheirFieldsAndLimited() throws Exception {
+        state.decisions().recordAll(List.of(
+                "call-id=a service=default key=- node=asterisk-1 reason=strategy attempt=1 candidates=[asterisk-1:0.1]"
+                        + " score=\"load (lower is better)\" excluded=[] at=1",
+                "call-id=b service=default key=- node=asterisk-2 reason=strategy attempt=1 candidates=[] excluded="
+                        + "[asterisk-1:draining] at=2"));
+        JsonNode all = body(get("/api/decisions"));
+        assertThat(all).hasSize(2);
+        assertThat(all.get(0).get("call-id").asText()).isEqualTo("b");
+        assertThat(all.get(0).get("excluded").asText()).isEqualTo("[asterisk-1:draining]");
+        assertThat(all.get(1).get("score").asText()).isEqualTo("load (lower is better)");
+        assertThat(all.get(1).get("line").asText()).startsWith("call-id=a ");
+        assertThat(body(get("/api/decisions?limit=1"))).hasSize(1);
+    }
+
+    @Test
+    void aBadLimitIsRefusedWithAJsonErrorSayingWhatWasExpected() throws Exception {
+        for (String q : List.of("limit=0", "limit=abc", "limit=100000", "limit=", "lmit=3")) {
+            HttpResponse<String> r = get("/api/decisions?" + q);
+            assertThat(r.statusCode()).as(q).isEqualTo(400);
+            assertThat(body(r).get("error").asText()).as(q).contains("expected");
+            assertThat(r.body()).doesNotContain("Exception").doesNotContain("at io.");
+        }
+    }
+
+    @Test
+    void aMutationWithoutTokenIsUnauthorizedAndChangesNothing() throws Exception {
+        HttpResponse<String> r = post("/api/nodes/asterisk-1/drain", null);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("Bearer"));
+        assertThat(body(r).get("error").asText()).contains("Authorization: Bearer");
+        assertThat(state.controls().get("asterisk-1")).isEmpty();
+        HttpResponse<String> basic = http.send(HttpRequest.newBuilder(uri("/api/nodes/asterisk-1/drain"))
+                .header("Authorization", "Basic dXNlcjpwYXNz").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(basic.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aMutationWithAWrongTokenIsForbiddenAndChangesNothing() throws Exception {
+        for (String wrong : List.of("s3cret-tokem", "s3cret-token-longer", "x")) {
+            HttpResponse<String> r = post("/api/nodes/asterisk-1/disable", wrong);
+            assertThat(r.statusCode()).as(wrong).isEqualTo(403);
+            assertThat(body(r).get("error").asText()).isEqualTo("wrong admin token");
+            assertThat(r.body()).doesNotContain(TOKEN);
+        }
+        assertThat(post("/api/reload", "wrong").statusCode()).isEqualTo(403);
+        assertThat(reloaded.get()).isNull();
+        assertThat(state.controls().get("asterisk-1")).isEmpty();
+    }
+
+    @Test
+    void withoutAConfiguredTokenEveryMutationIsRefused() throws Exception {
+        admin = admin(dispatch, Optional.empty());
+        HttpResponse<String> r = post("/api/nodes/asterisk-1/drain", "anything");
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(body(r).get("error").asText()).contains("no admin token configured")
+                .contains("ROUNDHOUSE_ADMIN_TOKEN");
+        assertThat(post("/api/reload", "anything").statusCode()).isEqualTo(403);
+        assertThat(get("/api/nodes").statusCode()).as("reads stay open").isEqualTo(200);
+    }
+
+    @Test
+    void drainIsStoredInRedisAndTheNodeTakesNoNewCallsThenUndrainBringsItBack() throws Exception {
+        HttpResponse<String> r = post("/api/nodes/asterisk-2/drain", TOKEN);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode after = body(r);
+        assertThat(after.get("control").asText()).isEqualTo("draining");
+        assertThat(after.get("state").asText()).isEqualTo("draining");
+        assertThat(state.controls().get("asterisk-2")).contains(NodeStatus.DRAINING);
+        for (int i = 0; i < 10; i++) {
+            assertThat(chosenFor("d" + i)).isNotEqualTo("asterisk-2");
+        }
+        assertThat(body(post("/api/nodes/asterisk-2/undrain", TOKEN)).get("state").asText()).isEqualTo("ready");
+        assertThat(state.controls().get("asterisk-2")).isEmpty();
+        assertThat(chosenFor("u1")).as("the lightest node again").isEqualTo("asterisk-2");
+    }
+
+    @Test
+    void disableTakesEffectAtOnceOnAStaticNodeThatHasNoAgent() throws Exception {
+        JsonNode after = body(post("/api/nodes/static-1/disable", TOKEN));
+        assertThat(after.get("state").asText()).isEqualTo("disabled");
+        JsonNode score = after.get("services").get(0);
+        assertThat(score.get("why-not").asText()).isEqualTo("disabled");
+        for (int i = 0; i < 10; i++) {
+            assertThat(chosenFor("s" + i)).isNotEqualTo("static-1");
+        }
+    }
+
+    @Test
+    void everyRouterOnTheSameRedisObeysAControl() throws Exception {
+        DispatchSetup other = router();
+        post("/api/nodes/asterisk-2/disable", TOKEN);
+        await().atMost(Duration.ofSeconds(5)).until(() -> other.view().current().node("asterisk-2").orElseThrow()
+                .status().equals(Optional.of(NodeStatus.DISABLED)));
+    }
+
+    @Test
+    void undrainDoesNotEnableADisabledNodeButEnableDoes() throws Exception {
+        post("/api/nodes/asterisk-1/disable", TOKEN);
+        HttpResponse<String> r = post("/api/nodes/asterisk-1/undrain", TOKEN);
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(body(r).get("error").asText()).contains("use enable");
+        assertThat(state.controls().get("asterisk-1")).contains(NodeStatus.DISABLED);
+        assertThat(body(post("/api/nodes/asterisk-1/enable", TOKEN)).get("state").asText()).isEqualTo("ready");
+        assertThat(state.controls().get("asterisk-1")).isEmpty();
+    }
+
+    @Test
+    void anUnknownNodeOrActionIsNotFoundWithWhatIsKnown() throws Exception {
+        HttpResponse<String> node = post("/api/nodes/asterisk-7/drain", TOKEN);
+        assertThat(node.statusCode()).isEqualTo(404);
+        assertThat(body(node).get("error").asText()).contains("unknown node asterisk-7")
+                .contains("static-1, asterisk-1, asterisk-2");
+        HttpResponse<String> action = post("/api/nodes/asterisk-1/reboot", TOKEN);
+        assertThat(action.statusCode()).isEqualTo(404);
+        assertThat(body(action).get("error").asText()).contains("expected: drain, undrain, disable, enable");
+        assertThat(post("/api/nodes/asterisk-1/drain/now", TOKEN).statusCode()).isEqualTo(404);
+        assertThat(get("/api/nothing").statusCode()).isEqualTo(404);
+        assertThat(state.controls().get("asterisk-7")).isEmpty();
+    }
+
+    @Test
+    void aWrongMethodIs405WithAllow() throws Exception {
+        HttpResponse<String> r = get("/api/nodes/asterisk-1/drain");
+        assertThat(r.statusCode()).isEqualTo(405);
+        assertThat(r.headers().firstValue("Allow")).contains("POST");
+        HttpResponse<String> p = post("/api/nodes", TOKEN);
+        assertThat(p.statusCode()).isEqualTo(405);
+        assertThat(p.headers().firstValue("Allow")).contains("GET, HEAD");
+    }
+
+    @Test
+    void reloadNeedsTheTokenAndReportsWhatChangedOrWhyItWasRefused() throws Exception {
+        assertThat(post("/api/reload", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> ok = post("/api/reload", TOKEN);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(body(ok).get("changes").asText()).isEqualTo("1 node added");
+        reloaded.set("refuse");
+        HttpResponse<String> refused = post("/api/reload", TOKEN);
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(body(refused).get("error").asText()).startsWith("services[0].app: missing");
+    }
+
+    @Test
+    void healthReadinessMetricsAndTheStatusPageShareTheListener() throws Exception {
+        assertThat(body(get("/healthz")).get("status").asText()).isEqualTo("alive");
+        JsonNode ready = body(get("/readyz"));
+        assertThat(ready.get("ready").asBoolean()).isTrue();
+        assertThat(ready.get("redis").asText()).isEqualTo("up");
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("roundhouse_test_pings_total 1.0");
+        HttpResponse<String> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+    }
+}
