@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** Command line of the simulator jar: {@code nodes} runs a farm of simulated Asterisk nodes until Ctrl-C. */
 @Command(name = "roundhouse-sim", mixinStandardHelpOptions = true,
-        subcommands = {SimMain.Nodes.class},
+        subcommands = {SimMain.Nodes.class, io.roundhouse.sim.demo.DemoCommand.class},
         description = "Roundhouse farm simulator: simulated Asterisk 22 nodes (SIP, AMI, ARI) and the demo.")
 public final class SimMain implements Callable<Integer> {
 

@@ -18,6 +18,8 @@ public final class Dialplan {
 
     /** {@code _X.}, {@code _+X.}, {@code _[a-zA-Z].}: a leading digit, '+digit' or letter, then one or more of anything. */
     private static final Pattern EXTENSION = Pattern.compile("(?:[0-9]|\\+[0-9]|[a-zA-Z]).+");
+    /** The beginning of an extension (overlap dialing): Asterisk answers 484 Address Incomplete. */
+    private static final Pattern PREFIX = Pattern.compile("[0-9a-zA-Z+]|\\+[0-9]");
 
     /** Where the dialplan sends a call. */
     public sealed interface Route {
@@ -25,6 +27,10 @@ public final class Dialplan {
 
     /** No extension matches the Request-URI user: 404. */
     public record NoExtension() implements Route {
+    }
+
+    /** The user could still become an extension (one letter or digit, {@code +5}): 484. */
+    public record Incomplete() implements Route {
     }
 
     /** No X-Exec-App: Hangup(21), 403. */
@@ -48,6 +54,9 @@ public final class Dialplan {
 
     public static Route route(SipMessage invite) {
         String user = SipUri.parse(invite.requestUri()).user();
+        if (PREFIX.matcher(user).matches()) {
+            return new Incomplete();
+        }
         if (!hasExtension(user)) {
             return new NoExtension();
         }

@@ -71,6 +71,7 @@ public final class SimulatedNode implements AutoCloseable {
     private final long epoch = System.currentTimeMillis() / 1000;
     private long sequence;
     private long processed;
+    private long bounced;
     private volatile Registrations registrations = app -> false;
     private volatile DatagramChannel sip;
     private EventLoopGroup group;
@@ -179,6 +180,12 @@ public final class SimulatedNode implements AutoCloseable {
         Dialplan.Route route = Dialplan.route(invite);
         if (route instanceof Dialplan.NoExtension) {
             reject(invite, sender, CapturedResponses.NOT_FOUND, toTag);
+            return;
+        }
+        if (route instanceof Dialplan.Incomplete) {
+            // Not captured: the 404's lines under the status line pjsip gives AST_CAUSE_INVALID_NUMBER_FORMAT.
+            reject(invite, sender, CapturedResponses.withStatus(CapturedResponses.NOT_FOUND,
+                    "SIP/2.0 484 Address Incomplete"), toTag);
             return;
         }
         if (settings.capacity() > 0 && channels.size() >= settings.capacity()) {
@@ -327,6 +334,9 @@ public final class SimulatedNode implements AutoCloseable {
         if (channel.answered()) {
             sendBye(channel);
         } else {
+            if (cause == 34) {
+                bounced++;
+            }
             SipMessage answer = CapturedResponses.answer(template, channel.invite(), channel.source(), channel.toTag());
             remember(channel.callId(), answer);
             send(answer, channel.source());
@@ -410,7 +420,7 @@ public final class SimulatedNode implements AutoCloseable {
         Map<String, Set<String>> rooms = new LinkedHashMap<>();
         bridges.values().stream().filter(b -> !b.members().isEmpty())
                 .forEach(b -> rooms.put(b.id(), Set.copyOf(b.members())));
-        return new NodeView(id(), channels.size(), rooms);
+        return new NodeView(id(), channels.size(), rooms, bounced);
     }
 
     /** Ends every call for which the predicate holds with a BYE from the node (as if the application hung up). */
@@ -492,10 +502,7 @@ public final class SimulatedNode implements AutoCloseable {
         SipMessage invite = channel.invite();
         String target = invite.header("Contact").map(c -> c.contains("<") ? c.substring(c.indexOf('<') + 1,
                 c.indexOf('>')) : c).orElse(invite.requestUri());
-        List<String> routes = new ArrayList<>();
-        for (String rr : invite.values("Record-Route")) {
-            routes.addAll(splitAddresses(rr));
-        }
+        List<String> routes = invite.addresses("Record-Route");
         InetSocketAddress next = routes.isEmpty() ? SipUri.parse(target).address()
                 : SipUri.parse(routes.get(0)).address();
         String local = settings.host() + ":" + sipPort();
@@ -511,26 +518,6 @@ public final class SimulatedNode implements AutoCloseable {
         headers.add(new String[] {"User-Agent", "Asterisk PBX 22.10.1"});
         headers.add(new String[] {"Content-Length", "0"});
         send(new SipMessage("BYE " + target + " SIP/2.0", headers, ""), next);
-    }
-
-    /** A header value that lists several name-addrs (§7.3.1), split on the commas outside angle brackets. */
-    static List<String> splitAddresses(String value) {
-        List<String> out = new ArrayList<>();
-        int depth = 0;
-        int start = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '<') {
-                depth++;
-            } else if (c == '>') {
-                depth--;
-            } else if (c == ',' && depth == 0) {
-                out.add(value.substring(start, i).strip());
-                start = i + 1;
-            }
-        }
-        out.add(value.substring(start).strip());
-        return out;
     }
 
     private void remember(String callId, SipMessage answer) {
@@ -570,7 +557,8 @@ public final class SimulatedNode implements AutoCloseable {
      * @param id       node id
      * @param channels channels in Stasis
      * @param rooms    bridges with members: bridge id to channel ids
+     * @param bounced  calls the application hung up with congestion before answering them (503 to the router)
      */
-    public record NodeView(String id, int channels, Map<String, Set<String>> rooms) {
+    public record NodeView(String id, int channels, Map<String, Set<String>> rooms, long bounced) {
     }
 }

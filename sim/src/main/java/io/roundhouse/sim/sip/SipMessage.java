@@ -109,6 +109,31 @@ public final class SipMessage {
         return all;
     }
 
+    /**
+     * Every name-addr of a header that may list several (Route, Record-Route), over all its lines in order: a line
+     * is split on the commas outside angle brackets (RFC 3261 §7.3.1).
+     */
+    public List<String> addresses(String name) {
+        List<String> out = new ArrayList<>();
+        for (String value : values(name)) {
+            int depth = 0;
+            int start = 0;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '<') {
+                    depth++;
+                } else if (c == '>') {
+                    depth--;
+                } else if (c == ',' && depth == 0) {
+                    out.add(value.substring(start, i).strip());
+                    start = i + 1;
+                }
+            }
+            out.add(value.substring(start).strip());
+        }
+        return out;
+    }
+
     /** The CSeq method. */
     public String cseqMethod() {
         String cseq = value("CSeq");

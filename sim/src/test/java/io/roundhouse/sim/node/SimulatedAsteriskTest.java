@@ -77,9 +77,16 @@ class SimulatedAsteriskTest {
 
     @Test
     void requestUriMatchingNoExtensionIsNotFound() {
-        router.send(router.invite("x", "c3", "X-Exec-App: Conference\r\n"), asterisk.node().sipPort());
+        router.send(router.invite("_x", "c3", "X-Exec-App: Conference\r\n"), asterisk.node().sipPort());
 
         assertThat(router.finalResponse().status()).isEqualTo(404);
+    }
+
+    @Test
+    void oneLetterUserIsTheBeginningOfAnExtensionSoAddressIncomplete() {
+        router.send(router.invite("x", "c3b", "X-Exec-App: Conference\r\n"), asterisk.node().sipPort());
+
+        assertThat(router.finalResponse().status()).isEqualTo(484);
     }
 
     @Test
