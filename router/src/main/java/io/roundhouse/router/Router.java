@@ -13,6 +13,7 @@ import io.roundhouse.router.flood.FloodGuard;
 import io.roundhouse.router.proxy.LocalAddresses;
 import io.roundhouse.router.proxy.ProxyCore;
 import io.roundhouse.router.proxy.ProxyMetrics;
+import io.roundhouse.router.proxy.RouteSigner;
 import io.roundhouse.router.transaction.EventLoopScheduler;
 import io.roundhouse.router.transaction.SipScheduler;
 import io.roundhouse.router.transaction.TransactionTable;
@@ -62,6 +63,7 @@ public final class Router implements AutoCloseable {
 
     /** Starts a router with the given dispatcher and meter registry. */
     public static Router start(RouterConfig config, Dispatcher dispatcher, MeterRegistry registry) {
+        RouteSigner signer = RouteSigner.load(config.routeSecretFile(), System.getenv()); // before anything to close
         NettyTransports netty = NettyTransports.best();
         // One event loop: every transaction, timer and socket of the router lives on it, so no state is shared
         // between threads (see docs/decisions.md, "Router: SIP engine").
@@ -80,7 +82,8 @@ public final class Router implements AutoCloseable {
         SipTransportLayer transport = new SipTransportLayer(loop, netty, config.maxMessageSize(), flood, relay);
         TransactionTable table = new TransactionTable(scheduler, config.timers(), transport);
         ProxyMetrics metrics = new ProxyMetrics(registry, table);
-        ProxyCore core = new ProxyCore(loop, table, config, dispatcher, metrics, scheduler, transport, resolver);
+        ProxyCore core = new ProxyCore(loop, table, config, dispatcher, metrics, scheduler, transport, resolver,
+                signer);
         relay.target = core;
         List<ListenPoint> points;
         try {
@@ -125,6 +128,11 @@ public final class Router implements AutoCloseable {
     /** Messages whose handling failed inside the router (a bug; expected to stay 0). */
     public long internalErrors() {
         return metrics.internalErrors();
+    }
+
+    /** Requests not relayed because they named a next hop outside the farm and outside its dialogs (403). */
+    public long relayRefused() {
+        return metrics.relayRefusedTotal();
     }
 
     /** Requests answered 400 (or 505). */

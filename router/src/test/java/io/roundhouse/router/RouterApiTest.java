@@ -92,7 +92,7 @@ class RouterApiTest {
                 caller.send(invite.build(), to, Transport.UDP);
                 Received atNode = node.awaitRequest("INVITE", WAIT);
                 assertThat(atNode.header("Via")).startsWith("SIP/2.0/UDP [::1]:" + router.port());
-                assertThat(atNode.header("Record-Route")).isEqualTo("<sip:[::1]:" + router.port() + ";lr>");
+                assertThat(TestRouters.unsigned(atNode.header("Record-Route"))).isEqualTo("<sip:[::1]:" + router.port() + ";lr>");
                 Received ok = caller.awaitResponse(200, WAIT);
                 Dialog dialog = new Dialog(caller, ok, "v6", Transport.UDP);
                 dialog.send("ACK", 1);

@@ -57,7 +57,7 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
     private static final Set<String> TOP_LEVEL = Set.of("sip", "nodes", "redis", "services", "health", "dispatch",
             "metrics", "admin");
     private static final Set<String> SIP_KEYS = Set.of("listen", "advertised-address", "max-message-size",
-            "record-route", "timers", "retry-after", "flood");
+            "record-route", "timers", "retry-after", "flood", "route-secret-file");
     private static final Set<String> FLOOD_KEYS = Set.of("enabled", "window", "max-messages", "block-for",
             "max-sources", "exempt");
     private static final Set<String> TIMER_KEYS = Set.of("t1", "t2", "t4", "timer-b", "timer-f", "timer-c", "timer-d",
@@ -122,6 +122,7 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
         List<StaticNode> nodes = parseNodes(root.path("nodes"));
         retryAfter(root); // validated now, read when needed
         flood(root);
+        optionalText("sip.route-secret-file", sip.path("route-secret-file"));
         return new RouterConfig(listen, advertised, maxSize, recordRoute, timers, nodes, root);
     }
 
@@ -337,6 +338,15 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
 
     private static Integer optionalInt(String key, JsonNode node) {
         return node.isMissingNode() || node.isNull() ? null : intValue(key, node, 0);
+    }
+
+    /**
+     * {@code sip.route-secret-file}: a file holding the secret that signs the router's Record-Route values (the
+     * environment's {@code ROUNDHOUSE_ROUTE_SECRET} overrides it; docs/security.md).
+     */
+    public Optional<Path> routeSecretFile() {
+        return optionalText("sip.route-secret-file", tree == null ? com.fasterxml.jackson.databind.node.MissingNode
+                .getInstance() : tree.path("sip").path("route-secret-file")).map(Path::of);
     }
 
     /** A copy with other timers. */

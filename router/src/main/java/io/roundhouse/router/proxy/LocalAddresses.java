@@ -113,11 +113,11 @@ public final class LocalAddresses {
 
     /**
      * The Record-Route URI for the side reached over {@code transport}; a transport parameter only for TCP, since UDP
-     * is the default (§19.1.2).
+     * is the default (§19.1.2); {@code signature} is the dialog's {@link RouteSigner} value.
      */
-    public String recordRoute(Transport transport, ListenPoint point) {
+    public String recordRoute(Transport transport, ListenPoint point, String signature) {
         return "<sip:" + hostPort(point) + (transport == Transport.UDP ? "" : ";transport=" + transport.lowerName())
-                + ";lr>";
+                + ";lr;" + RouteSigner.PARAM + "=" + signature + ">";
     }
 
     public List<ListenPoint> points() {

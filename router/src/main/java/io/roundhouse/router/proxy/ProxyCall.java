@@ -5,10 +5,12 @@ import io.netty.buffer.Unpooled;
 import io.roundhouse.router.dispatch.AttemptOutcome;
 import io.roundhouse.router.dispatch.DispatchTarget;
 import io.roundhouse.router.sip.HeaderName;
+import io.roundhouse.router.sip.NameAddr;
 import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.SipParseException;
 import io.roundhouse.router.sip.SipParser;
 import io.roundhouse.router.sip.SipUri;
+import io.roundhouse.router.sip.ValueRange;
 import io.roundhouse.router.transaction.ClientTransaction;
 import io.roundhouse.router.transaction.ClientTransactionListener;
 import io.roundhouse.router.transaction.HopByHop;
@@ -201,7 +203,15 @@ final class ProxyCall implements ClientTransactionListener {
 
     private void sendTo(SipUri nextHop, Map<String, String> addHeaders) {
         int thisAttempt = attempt;
-        core.resolve(nextHop, dest -> build(dest, addHeaders, thisAttempt), this::start, reason -> {
+        // A node the dispatcher chose is the farm's; a hop the request names itself must pass the relay rule.
+        core.resolve(nextHop, dest -> dispatched || core.relay.allows(request, plan, dest.address())
+                ? build(dest, addHeaders, thisAttempt) : null, (out, dest) -> {
+                    if (out == null) {
+                        refuseRelay(nextHop);
+                    } else {
+                        start(out, dest);
+                    }
+                }, reason -> {
             log.debug("call {}: cannot send to {}: {}", callId, nextHop.text(), reason);
             if (ProxyCore.RESOLVER_FULL.equals(reason)) {
                 if (!st.finalSent()) {
@@ -215,6 +225,13 @@ final class ProxyCall implements ClientTransactionListener {
         });
     }
 
+    private void refuseRelay(SipUri nextHop) {
+        core.metrics.relayRefused();
+        log.debug("call {}: {} from {} not relayed to {}", callId, request.method(), in.source(), nextHop.text());
+        respond(403, "Forbidden", List.of(core.warning("not relayed: the next hop is neither a farm node nor a hop of"
+                + " a dialog the router record-routed")));
+    }
+
     private ByteBuf build(Destination dest, Map<String, String> addHeaders, int thisAttempt) {
         LocalAddresses locals = core.locals();
         ListenPoint outPoint = locals.pointFor(dest.transport(), dest.address());
@@ -225,13 +242,33 @@ final class ProxyCall implements ClientTransactionListener {
             // Double Record-Route when the two sides differ in transport or address family, so that each side's
             // in-dialog requests reach the router over what that side speaks (after RFC 5658 §3.2).
             ListenPoint inPoint = locals.pointFor(in.transport(), in.source());
-            String outRr = locals.recordRoute(dest.transport(), outPoint);
-            String inRr = locals.recordRoute(in.transport(), inPoint);
+            String signature = core.relay.signer().sign(callId, upstreamHop(), RouteSigner.hopOf(dest.address()));
+            String outRr = locals.recordRoute(dest.transport(), outPoint, signature);
+            String inRr = locals.recordRoute(in.transport(), inPoint, signature);
             recordRoutes = outRr.equals(inRr) ? List.of(outRr) : List.of(outRr, inRr);
         }
         ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), outPoint, branchId),
                 recordRoutes, in.topVia(), plan.drop(), plan.appendRoute(), !fromNode, addHeaders);
         return core.writer.forwardRequest(request, edits);
+    }
+
+    /**
+     * Where the callee's in-dialog requests go after the router (§12.1.1): the nearest upstream Record-Route, else the
+     * caller's Contact; "" when the request names neither (nothing is then signed towards the caller).
+     */
+    private String upstreamHop() {
+        List<ValueRange> rr = request.ranges(HeaderName.RECORD_ROUTE);
+        List<ValueRange> hop = rr.isEmpty() ? request.ranges(HeaderName.CONTACT) : rr;
+        if (hop.isEmpty()) {
+            return "";
+        }
+        ValueRange v = hop.get(0);
+        try {
+            SipUri uri = NameAddr.parse(request.text(v), v.start() - request.base(), "Record-Route").sipUri();
+            return uri.isSip() ? RouteSigner.hopOf(uri) : "";
+        } catch (SipParseException e) {
+            return "";
+        }
     }
 
     /** The branch of attempt {@code n}: the request's loop hash (computed once) and the attempt number. */

@@ -70,6 +70,7 @@ public final class ProxyCore implements InboundHandler {
     final SipScheduler scheduler;
     final MessageWriter writer;
     final MessageSender sender;
+    final RelayRule relay;
     private final Executor resolverExecutor;
     /** Read from the config once: the router sends its own 503s when it is busiest. */
     private final String retryAfterHeader;
@@ -77,7 +78,8 @@ public final class ProxyCore implements InboundHandler {
     private volatile boolean closed;
 
     public ProxyCore(EventLoop loop, TransactionTable table, RouterConfig config, Dispatcher dispatcher,
-                     ProxyMetrics metrics, SipScheduler scheduler, MessageSender sender, Executor resolverExecutor) {
+                     ProxyMetrics metrics, SipScheduler scheduler, MessageSender sender, Executor resolverExecutor,
+                     RouteSigner signer) {
         this.loop = loop;
         this.table = table;
         this.config = config;
@@ -87,6 +89,7 @@ public final class ProxyCore implements InboundHandler {
         this.scheduler = scheduler;
         this.sender = sender;
         this.resolverExecutor = resolverExecutor;
+        this.relay = new RelayRule(signer, this::isFromNode);
         this.writer = new MessageWriter(io.netty.buffer.PooledByteBufAllocator.DEFAULT, SERVER);
     }
 
@@ -250,6 +253,7 @@ public final class ProxyCore implements InboundHandler {
         if (inDialog && !plan.routedToUs()) {
             // Not an open relay: only a request routed through us (our Route, or strict routing to our Request-URI)
             // follows its Route set or Request-URI; an in-dialog request that bypassed our Record-Route is refused.
+            metrics.relayRefused();
             respondStateful(m, in, 403, "Forbidden", List.of(warning("in-dialog request without the router's Route"
                     + " is not relayed")));
             return;
@@ -303,18 +307,27 @@ public final class ProxyCore implements InboundHandler {
         List<ValueRange> drop = new ArrayList<>(2);
         String newRuri = null;
         boolean routedToUs = false;
+        String signature = null;
         ValueRange last = routes.isEmpty() ? null : routes.get(routes.size() - 1);
         if (last != null && locals.isUs(ruri) && ruri.user().isEmpty() && !locals.isUs(routeUri(m, last))) {
             // §16.4: the Request-URI is a value we put in a Record-Route (ours, no user part), so the previous hop is
             // a strict router and the real Request-URI is the last Route. A request to sip:1000@router with a
             // preloaded Route naming the router is not that case.
+            signature = ruri.param(RouteSigner.PARAM);
             newRuri = routeUri(m, last).text();
             drop.add(last);
             ruri = SipUri.parse(newRuri);
             routedToUs = true;
         }
         int i = 0;
-        while (i < routes.size() && !drop.contains(routes.get(i)) && locals.isUs(routeUri(m, routes.get(i)))) {
+        while (i < routes.size() && !drop.contains(routes.get(i))) {
+            SipUri route = routeUri(m, routes.get(i));
+            if (!locals.isUs(route)) {
+                break;
+            }
+            if (signature == null) {
+                signature = route.param(RouteSigner.PARAM);
+            }
             drop.add(routes.get(i));
             routedToUs = true;
             i++;
@@ -332,7 +345,7 @@ public final class ProxyCore implements InboundHandler {
                 drop.add(next);
             }
         }
-        return new RoutePlan(ruri, newRuri, drop, nextHop, append, routedToUs, next != null);
+        return new RoutePlan(ruri, newRuri, drop, nextHop, append, routedToUs, next != null, signature);
     }
 
     private static SipUri routeUri(SipMessage m, ValueRange r) {
@@ -365,13 +378,23 @@ public final class ProxyCore implements InboundHandler {
         }
         boolean fromNode = isFromNode(in.source());
         resolve(plan.nextHop(), dest -> {
+            if (!relay.allows(m, plan, dest.address())) {
+                return null;
+            }
             ListenPoint point = locals.pointFor(dest.transport(), dest.address());
             ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), point,
                     Branches.branch(m, top, 0)), List.of(), in.topVia(), plan.drop(), plan.appendRoute(),
                     !fromNode, Map.of());
             return writer.forwardRequest(m, edits);
-        }, (out, dest) -> send(out, dest, m.callIdOrEmpty()), reason -> log.debug("call {}: ACK not forwarded: {}",
-                m.callIdOrEmpty(), reason));
+        }, (out, dest) -> {
+            if (out == null) {
+                // No response to an ACK (§17.2.1): refused means dropped, and counted.
+                metrics.relayRefused();
+                drop(m, in.source(), "ACK to " + plan.nextHop().text() + ", neither a farm node nor a signed dialog hop");
+            } else {
+                send(out, dest, m.callIdOrEmpty());
+            }
+        }, reason -> log.debug("call {}: ACK not forwarded: {}", m.callIdOrEmpty(), reason));
     }
 
     private void onCancel(SipMessage m, Inbound in) {

@@ -15,7 +15,9 @@ import java.util.List;
  * @param appendRoute   a Route value to append (§16.6 item 6), or null
  * @param routedToUs    true when the request named the router in a Route or in a strict-routed Request-URI
  * @param hasRoute      true when a Route other than ours remains
+ * @param signature     the {@link RouteSigner#PARAM} value of the router's own Route (or strict-routed Request-URI)
+ *                      the request came through, or null when it carried none
  */
 record RoutePlan(SipUri requestUri, String newRequestUri, List<ValueRange> drop, SipUri nextHop,
-                 String appendRoute, boolean routedToUs, boolean hasRoute) {
+                 String appendRoute, boolean routedToUs, boolean hasRoute, String signature) {
 }

@@ -40,8 +40,8 @@ class OnlyRealProvisionalsRestartTimerCTest {
                 sip:
                   listen: [ "udp:127.0.0.1:0" ]
                   timers: { t1: 50ms, timer-c: 1s, failover-timeout: 5s }
-                nodes: []
-                """));
+                nodes: [ { id: n, uri: "%s" } ]
+                """.formatted(node.uri(Transport.UDP))));
         String me = "127.0.0.1:" + router.port();
         InetSocketAddress to = new InetSocketAddress("127.0.0.1", router.port());
         // An in-dialog re-INVITE through our Record-Route: no dispatcher, so only Timer C can end the ringing.

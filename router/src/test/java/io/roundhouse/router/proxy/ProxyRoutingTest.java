@@ -50,7 +50,7 @@ class ProxyRoutingTest {
         caller.send(invite.build(), routerAddress(), Transport.TCP);
         Received atNode = node.awaitRequest("INVITE", WAIT);
         assertThat(atNode.transport()).isEqualTo(Transport.UDP);
-        assertThat(atNode.headers("Record-Route"))
+        assertThat(TestRouters.unsigned(atNode.headers("Record-Route")))
                 .containsExactly("<sip:" + me + ";lr>", "<sip:" + me + ";transport=tcp;lr>");
         assertThat(atNode.headers("Via").get(0)).startsWith("SIP/2.0/UDP " + me);
         assertThat(atNode.headers("Via").get(1)).startsWith("SIP/2.0/TCP");
@@ -58,7 +58,8 @@ class ProxyRoutingTest {
         Received ok = caller.awaitResponse(200, WAIT);
         assertThat(ok.transport()).isEqualTo(Transport.TCP);
         Dialog dialog = new Dialog(caller, ok, "ct", Transport.TCP);
-        assertThat(dialog.routeSet()).containsExactly("<sip:" + me + ";transport=tcp;lr>", "<sip:" + me + ";lr>");
+        assertThat(TestRouters.unsigned(dialog.routeSet()))
+                .containsExactly("<sip:" + me + ";transport=tcp;lr>", "<sip:" + me + ";lr>");
         dialog.send("ACK", 1);
         Received ack = node.awaitRequest("ACK", WAIT);
         assertThat(ack.transport()).isEqualTo(Transport.UDP);
@@ -66,9 +67,10 @@ class ProxyRoutingTest {
 
         // The callee hangs up: its route set is the Record-Route in order; remote target the caller's Contact.
         String toTag = ok.header("To").replaceAll(".*tag=", "");
+        List<String> recordRoute = atNode.headers("Record-Route");
         String bye = node.request("BYE", caller.uri(Transport.TCP)).callId(ok.callId()).cseq(1).fromTag(toTag)
                 .to("<sip:alice@" + caller.hostPort() + ">;tag=ct")
-                .route("<sip:" + me + ";lr>").route("<sip:" + me + ";transport=tcp;lr>").build();
+                .route(recordRoute.get(0)).route(recordRoute.get(1)).build();
         node.send(bye, routerAddress(), Transport.UDP);
         Received byeAtCaller = caller.awaitRequest("BYE", WAIT);
         assertThat(byeAtCaller.transport()).isEqualTo(Transport.TCP);

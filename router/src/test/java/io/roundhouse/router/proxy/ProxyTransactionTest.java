@@ -102,7 +102,7 @@ class ProxyTransactionTest {
         caller.send(invite.build(), routerAddress(), Transport.UDP);
         Received atNode = node.awaitRequest("INVITE", WAIT);
         assertThat(atNode.transport()).isEqualTo(Transport.TCP);
-        assertThat(atNode.headers("Record-Route")).containsExactly("<sip:127.0.0.1:" + router.port()
+        assertThat(TestRouters.unsigned(atNode.headers("Record-Route"))).containsExactly("<sip:127.0.0.1:" + router.port()
                 + ";transport=tcp;lr>", "<sip:127.0.0.1:" + router.port() + ";lr>");
         Received ok = caller.awaitResponse(200, WAIT);
         Dialog dialog = new Dialog(caller, ok, "t1", Transport.UDP);

@@ -29,6 +29,19 @@ public final class TestRouters {
         return RouterConfig.parse(yaml.toString());
     }
 
+    /**
+     * Record-Route (or Route) values without the router's signature parameter ({@code ;rh=...}, which differs per
+     * call), so that tests can compare the rest exactly.
+     */
+    public static List<String> unsigned(List<String> values) {
+        return values.stream().map(TestRouters::unsigned).toList();
+    }
+
+    /** One value without its {@code ;rh=...} parameter. */
+    public static String unsigned(String value) {
+        return value.replaceAll(";rh=[A-Za-z0-9_.-]*", "");
+    }
+
     /** {@link #config(List, Transport, long)} over UDP with a 1 s failover timeout. */
     public static RouterConfig config(SipTestAgent... nodes) {
         return config(List.of(nodes), Transport.UDP, 1000);
