@@ -112,6 +112,17 @@ public final class AriRest implements AutoCloseable {
         }
     }
 
+    /** {@code GET /bridges}: the ids of every bridge Asterisk has now. */
+    public List<String> bridgeIds() {
+        try {
+            return ari.bridges().list().execute().stream().map(b -> b.getId()).toList();
+        } catch (RestException e) {
+            throw failure("GET /bridges", e);
+        } catch (RuntimeException e) {
+            throw unreachable("GET /bridges", e);
+        }
+    }
+
     /** {@code GET /applications}: the names of the applications Asterisk has registered now. */
     public List<String> applications() {
         try {

@@ -1,12 +1,10 @@
 package io.roundhouse.agent.services;
 
 import io.roundhouse.agent.admission.Admission;
-import io.roundhouse.agent.admission.Decision;
 import io.roundhouse.agent.ari.HangupReason;
 import io.roundhouse.shared.config.ConfigException;
-import io.roundhouse.shared.state.Placements;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
+import io.roundhouse.shared.config.Durations;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Conference rooms on ARI mixing bridges. The Stasis data is the room.
+ * Conference rooms on ARI mixing bridges. The Stasis data is the room. This class orders the steps of a join and a
+ * leave; the accounting is {@link RoomRegistry} (no I/O), the bridge calls {@link RoomBridges} (ARI), the placement
+ * claims {@link RoomPlacements} (Redis).
  *
  * <p>Admission comes first, before answering: a join to a room this node hosts is admitted up to the hard per-node
  * participant limit; a new room only while the node is under its load thresholds. A refused call is hung up
@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * to the bridge {@code conf-<room>}, created on the first join and destroyed after the last leave, when the room's
  * placement is also released (only if it still points at this node). A new room is claimed for this node before
  * it is answered; a room placed on another node is bounced, so that a router with a stale view never splits it.
+ * Placements left pointing here for rooms the node no longer hosts are reclaimed by {@link #maintain()} (option
+ * {@code reclaim-after}, default 60s; the rule is in {@link RoomPlacements}).
  *
  * <p>The room's placement key is the router's affinity key. The router sends it in {@code X-Exec-App-Placement} and
  * the dialplan passes it on as a last Stasis argument {@code placement=<key>}, which wins. Without it (a router of
@@ -50,48 +52,12 @@ public final class Conference implements StasisService {
     private final ServiceContext context;
     private final String placementKey;
     private final Object[] stripes = new Object[STRIPES];
-
-    private final Object lock = new Object();
-    private final Map<String, Room> rooms = new HashMap<>(); // by placement key; guarded by lock
-    private volatile Map<String, Integer> occupancy = Map.of();
-
-    /** A hosted room: its members (in the bridge), the joins being admitted, and whether its bridge exists. */
-    private static final class Room {
-        final String name;
-        final String placementKey;
-        final Set<String> members = new LinkedHashSet<>();
-        int pending;
-        boolean bridgeReady; // guarded by the room's stripe
-
-        Room(String name, String placementKey) {
-            this.name = name;
-            this.placementKey = placementKey;
-        }
-
-        /**
-         * {@code conf-<room>}; when the placement key is more than the room (a tenant's {@code example.com:1000}), the
-         * key itself, encoded to the characters an ARI path takes ({@code _XX} for any other byte, '_' included, so
-         * that two keys never share a bridge): two tenants' room 1000 on one node stay two rooms.
-         */
-        String bridgeId() {
-            if (placementKey.equals(name)) {
-                return "conf-" + name;
-            }
-            StringBuilder id = new StringBuilder("conf-");
-            for (byte b : placementKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-                char c = (char) (b & 0xff);
-                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-') {
-                    id.append(c);
-                } else {
-                    id.append('_').append(String.format("%02X", b & 0xff));
-                }
-            }
-            return id.toString();
-        }
-    }
+    private final RoomRegistry registry = new RoomRegistry();
+    private final RoomBridges bridges;
+    private final RoomPlacements placements;
 
     public Conference(ServiceSettings settings, ServiceContext context) {
-        settings.requireKnownOptions(Set.of("placement-key"));
+        settings.requireKnownOptions(Set.of("placement-key", "reclaim-after"));
         this.name = settings.name();
         this.admission = new Admission(name, settings.thresholds(), context.load());
         this.context = context;
@@ -103,9 +69,14 @@ public final class Conference implements StasisService {
                         + m.group(1) + "}; expected: ${room}, ${arg1}..${arg9})");
             }
         }
+        Duration reclaimAfter = Durations.parse("services." + name + ".reclaim-after",
+                settings.option("reclaim-after", "60s"));
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new Object();
         }
+        this.bridges = new RoomBridges(name, context.rest());
+        this.placements = new RoomPlacements(name, context.placements(), context.nodeId(), reclaimAfter,
+                System::nanoTime);
     }
 
     @Override
@@ -140,77 +111,47 @@ public final class Conference implements StasisService {
         }
         // Rooms are told apart by placement key, not by name: tenants may use the same room numbers.
         String roomKey = placementKey(call.args());
-        Room room;
-        Decision decision;
-        boolean newRoom;
-        synchronized (lock) {
-            room = rooms.get(roomKey);
-            newRoom = room == null;
-            int participants = participantsLocked();
-            decision = newRoom ? admission.newWork(participants, call.channelId()) : admission.join(participants);
-            if (decision.admitted()) {
-                if (newRoom) {
-                    room = new Room(roomName, roomKey);
-                    rooms.put(roomKey, room);
-                }
-                room.pending++;
-            }
-        }
-        if (!decision.admitted()) {
-            log.info("{}: bounced {} with congestion ({} room): {}", name, call, newRoom ? "new" : "hosted",
-                    decision.reason());
+        RoomRegistry.Admitted admitted = registry.admit(roomKey, roomName,
+                participants -> admission.newWork(participants, call.channelId()), admission::join);
+        if (!admitted.decision().admitted()) {
+            log.info("{}: bounced {} with congestion ({} room): {}", name, call, admitted.newRoom() ? "new" : "hosted",
+                    admitted.decision().reason());
             call.hangup(HangupReason.CONGESTION);
-            if (newRoom) {
+            if (admitted.newRoom()) {
                 // The router may have claimed the room for this node before sending the call: this node hosts
                 // nothing of it, so let the router place it elsewhere (guarded: only if it still points here).
                 // Under the room's stripe, so that a join admitted meanwhile (load just fell) keeps its claim.
                 synchronized (stripe(roomKey)) {
-                    boolean hostedMeanwhile;
-                    synchronized (lock) {
-                        hostedMeanwhile = rooms.containsKey(roomKey);
-                    }
-                    if (!hostedMeanwhile) {
-                        release(roomKey);
+                    if (!registry.hosts(roomKey)) {
+                        placements.release(roomKey);
                     }
                 }
             }
             return;
         }
+        RoomRegistry.Room room = admitted.room();
         boolean joined = false;
         try {
-            if (newRoom) {
+            if (admitted.newRoom()) {
                 boolean here;
                 synchronized (stripe(roomKey)) {
-                    here = placedHere(room, call);
+                    here = placements.claimHere(roomKey, roomName);
                 }
                 if (!here) {
+                    log.info("{}: bounced {} with congestion: its room is placed on another node", name, call);
                     call.hangup(HangupReason.CONGESTION);
                     return;
                 }
             }
             call.answer();
             synchronized (stripe(roomKey)) {
-                if (!room.bridgeReady) {
-                    if (!context.rest().createMixingBridge(room.bridgeId())) {
-                        log.info("{}: bridge {} already existed (left by an earlier run?), reusing it", name,
-                                room.bridgeId());
-                    }
-                    room.bridgeReady = true;
-                }
-                context.rest().addChannel(room.bridgeId(), call.channelId());
+                bridges.ensure(room);
+                bridges.add(room, call.channelId());
             }
             joined = true;
-            log.info("{}: {} joined room {} ({})", name, call, roomName, decision.reason());
+            log.info("{}: {} joined room {} ({})", name, call, roomName, admitted.decision().reason());
         } finally {
-            boolean last;
-            synchronized (lock) {
-                room.pending--;
-                if (joined && !call.ended()) {
-                    room.members.add(call.channelId());
-                }
-                last = room.members.isEmpty() && room.pending == 0;
-                publishLocked();
-            }
+            boolean last = registry.settle(room, call.channelId(), joined && !call.ended());
             context.changes().stateChanged();
             if (last) {
                 closeIfEmpty(room);
@@ -220,111 +161,65 @@ public final class Conference implements StasisService {
 
     @Override
     public void onEnd(Call call) {
-        Room room = null;
-        boolean last = false;
-        synchronized (lock) {
-            Room candidate = rooms.get(placementKey(call.args()));
-            if (candidate != null && candidate.members.remove(call.channelId())) {
-                room = candidate;
-                last = room.members.isEmpty() && room.pending == 0;
-                publishLocked();
-            }
-        }
+        RoomRegistry.Room room = registry.leave(placementKey(call.args()), call.channelId());
         if (room == null) {
             return; // bounced, or never joined
         }
         log.info("{}: {} left room {}", name, call, room.name);
         context.changes().stateChanged();
-        if (last) {
+        if (registry.isEmpty(room)) {
             closeIfEmpty(room);
         }
     }
 
     /**
-     * A new room is claimed for this node before it is answered, so two nodes never host one room: when the room is
-     * already placed on another node (a router with a stale view sent the call here), the call is bounced and the
-     * router follows the placement. Redis unreachable: admitted, since the router owns placement and reconciles.
+     * The reclaim sweep: placements pointing here whose room this node hosts nowhere are released once orphaned for
+     * {@code reclaim-after}. A key counts as hosted when the registry has it (members or a join in progress) or
+     * Asterisk has its bridge (a room left by an earlier run of the agent, still mixing). Skipped while AMI or ARI is
+     * unreachable (the agent could not tell) and while the node runs ConfBridge rooms (their placements cannot be
+     * told apart from orphans).
      */
-    private boolean placedHere(Room room, Call call) {
-        String owner;
+    @Override
+    public void maintain() {
+        if (!context.load().asteriskReachable() || context.load().hostsConfBridgeRooms()) {
+            return;
+        }
+        Set<String> live;
         try {
-            owner = context.placements().claim(room.placementKey, context.nodeId()).owner();
+            live = bridges.live();
         } catch (RuntimeException e) {
-            log.warn("{}: could not claim placement {} for new room {} (admitting): {}", name, room.placementKey,
-                    room.name, e.toString());
-            return true;
+            log.debug("{}: reclaim sweep skipped, ARI did not list bridges: {}", name, e.toString());
+            return;
         }
-        if (context.nodeId().equals(owner)) {
-            return true;
-        }
-        log.info("{}: bounced {} with congestion: room {} is placed on {}", name, call, room.name, owner);
-        return false;
+        placements.sweep(key -> !registry.hosts(key) && !live.contains(RoomRegistry.Room.bridgeId(key, key))
+                        && !live.contains(RoomRegistry.Room.bridgeId("", key)),
+                (key, check) -> {
+                    synchronized (stripe(key)) {
+                        check.run();
+                    }
+                });
     }
 
     /** After the last leave: destroy the bridge and release the placement, unless a join came in meanwhile. */
-    private void closeIfEmpty(Room room) {
+    private void closeIfEmpty(RoomRegistry.Room room) {
         synchronized (stripe(room.placementKey)) {
-            synchronized (lock) {
-                if (rooms.get(room.placementKey) != room || !room.members.isEmpty() || room.pending > 0) {
-                    return;
-                }
-                rooms.remove(room.placementKey);
-                publishLocked();
+            if (!registry.removeIfEmpty(room)) {
+                return;
             }
-            if (room.bridgeReady) {
-                try {
-                    if (!context.rest().destroyBridge(room.bridgeId())) {
-                        log.debug("{}: bridge {} was already gone", name, room.bridgeId());
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("{}: could not destroy bridge {}: {}", name, room.bridgeId(), e.getMessage());
-                }
-            }
-            release(room.placementKey);
+            bridges.destroy(room);
+            placements.release(room.placementKey);
             log.info("{}: room {} closed", name, room.name);
         }
         context.changes().stateChanged();
-    }
-
-    private void release(String key) {
-        Placements placements = context.placements();
-        try {
-            if (placements.release(key, context.nodeId())) {
-                log.info("{}: released placement {}", name, key);
-            }
-        } catch (RuntimeException e) {
-            // Redis down: the router reconciles placements; the call must not suffer for it.
-            log.warn("{}: could not release placement {}: {}", name, key, e.toString());
-        }
     }
 
     private Object stripe(String roomKey) {
         return stripes[Math.floorMod(roomKey.hashCode(), STRIPES)];
     }
 
-    private int participantsLocked() {
-        int total = 0;
-        for (Room room : rooms.values()) {
-            total += room.members.size() + room.pending;
-        }
-        return total;
-    }
-
-    private void publishLocked() {
-        Map<String, Integer> snapshot = new HashMap<>();
-        for (Room room : rooms.values()) {
-            if (!room.members.isEmpty()) {
-                snapshot.put(room.placementKey, room.members.size()); // the router looks rooms up by this key
-            }
-        }
-        occupancy = Map.copyOf(snapshot);
-    }
-
     @Override
     public int participants() {
-        synchronized (lock) {
-            return participantsLocked();
-        }
+        return registry.participants();
     }
 
     @Override
@@ -334,6 +229,6 @@ public final class Conference implements StasisService {
 
     @Override
     public Map<String, Integer> rooms() {
-        return occupancy;
+        return registry.occupancy();
     }
 }

@@ -12,6 +12,7 @@ import io.roundhouse.agent.state.ServiceReadiness;
 import io.roundhouse.agent.state.StateChangeListener;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.state.Placements;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -42,6 +43,8 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServiceHost.class);
     /** Service callbacks block on loopback HTTP for a few ms each; a handful of threads carries hundreds of joins/s. */
     static final int WORKERS = 8;
+    /** How often the services' housekeeping runs ({@link StasisService#maintain()}). */
+    public static final Duration MAINTAIN_EVERY = Duration.ofSeconds(10);
 
     private final AriSettings ari;
     private final StateChangeListener changes;
@@ -51,6 +54,7 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private volatile AriEventStream stream;
+    private final java.util.concurrent.atomic.AtomicBoolean maintaining = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ServiceHost(AriSettings ari, ServicesSettings settings, NodeLoad load, Placements placements, String nodeId,
                        StateChangeListener changes) {
@@ -106,6 +110,26 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
             }
         });
         stream.start();
+        scheduler.scheduleWithFixedDelay(() -> workers.execute(this::maintain), MAINTAIN_EVERY.toMillis(),
+                MAINTAIN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs every service's housekeeping, one round at a time; a failing one is logged and the others run. */
+    void maintain() {
+        if (!maintaining.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            for (StasisService service : services.values()) {
+                try {
+                    service.maintain();
+                } catch (RuntimeException e) {
+                    log.warn("{}: housekeeping failed: {}", service.name(), e.toString());
+                }
+            }
+        } finally {
+            maintaining.set(false);
+        }
     }
 
     @Override

@@ -20,6 +20,13 @@ public interface StasisService {
     default void onEnd(Call call) {
     }
 
+    /**
+     * Housekeeping, called every {@link ServiceHost#MAINTAIN_EVERY} on a worker, never twice at once (Conference:
+     * reclaims orphaned placements). May block on ARI and Redis.
+     */
+    default void maintain() {
+    }
+
     /** This service's calls on the node now. */
     int participants();
 

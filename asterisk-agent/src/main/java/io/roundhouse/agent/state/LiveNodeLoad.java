@@ -28,6 +28,11 @@ public final class LiveNodeLoad implements NodeLoad {
     }
 
     @Override
+    public boolean hostsConfBridgeRooms() {
+        return !mirror.rooms().isEmpty();
+    }
+
+    @Override
     public boolean cpuKnown() {
         return cpu.hostKnown();
     }

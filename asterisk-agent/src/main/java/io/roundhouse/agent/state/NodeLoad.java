@@ -25,6 +25,9 @@ public interface NodeLoad {
      */
     boolean cpuKnown();
 
+    /** Whether Asterisk runs ConfBridge rooms now (from AMI): their placements are not the agent's to reclaim. */
+    boolean hostsConfBridgeRooms();
+
     /** True while AMI is connected and the snapshot is current: otherwise the node must not take calls. */
     boolean asteriskReachable();
 

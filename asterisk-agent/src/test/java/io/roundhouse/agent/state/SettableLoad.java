@@ -7,6 +7,7 @@ public final class SettableLoad implements NodeLoad {
     public final java.util.Set<String> channelIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     public volatile double cpu;
     public volatile boolean cpuKnown = true;
+    public volatile boolean confBridgeRooms;
     public volatile boolean reachable = true;
     public volatile boolean draining;
 
@@ -18,6 +19,11 @@ public final class SettableLoad implements NodeLoad {
     @Override
     public int channelsBesides(String channelId) {
         return channels - (channelIds.contains(channelId) ? 1 : 0);
+    }
+
+    @Override
+    public boolean hostsConfBridgeRooms() {
+        return confBridgeRooms;
     }
 
     @Override

@@ -49,6 +49,7 @@ public final class FakeAriRest implements AutoCloseable {
 
     private final WireMockServer server;
     private StubMapping channelsStub;
+    private StubMapping bridgesStub;
 
     public FakeAriRest() {
         server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
@@ -71,6 +72,7 @@ public final class FakeAriRest implements AutoCloseable {
         server.stubFor(post(urlPathMatching("/ari/bridges/" + CHANNEL + "/addChannel"))
                 .willReturn(captured("ari-post-bridge-addchannel.http")));
         liveChannels(List.of());
+        liveBridges(List.of());
         server.stubFor(get(urlPathEqualTo("/ari/applications"))
                 .willReturn(captured("ari-get-applications-connected.http")));
         // Catch-all (lowest priority): Asterisk's own 404 for a resource it does not have.
@@ -129,6 +131,29 @@ public final class FakeAriRest implements AutoCloseable {
             server.removeStubMapping(channelsStub);
         }
         channelsStub = server.stubFor(get(urlPathEqualTo("/ari/channels")).willReturn(response));
+    }
+
+    /**
+     * What {@code GET /bridges} answers from now on: the captured listing ({@code ari-get-bridges-1}) with one entry
+     * per bridge id, ids rewritten; the captured empty listing when there is none.
+     */
+    public void liveBridges(Collection<String> bridgeIds) {
+        ResponseDefinitionBuilder response;
+        if (bridgeIds.isEmpty()) {
+            response = captured("ari-get-bridges-empty.http");
+        } else {
+            String body = AsteriskFixtures.httpResponse("ari-get-bridges-1.http").body();
+            String entry = body.substring(1, body.length() - 1);
+            List<String> entries = new ArrayList<>();
+            for (String id : bridgeIds) {
+                entries.add(entry.replace("\"" + CAPTURED_BRIDGE + "\"", "\"" + id + "\""));
+            }
+            response = captured("ari-get-bridges-1.http", body, "[" + String.join(",", entries) + "]");
+        }
+        if (bridgesStub != null) {
+            server.removeStubMapping(bridgesStub);
+        }
+        bridgesStub = server.stubFor(get(urlPathEqualTo("/ari/bridges")).willReturn(response));
     }
 
     /** Hang-ups of the channel with that {@code reason} that reached the fake. */
