@@ -1,0 +1,186 @@
+package io.roundhouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.roundhouse.router.admin.AdminServer;
+import io.roundhouse.router.admin.AdminSettings;
+import io.roundhouse.router.admin.LiveFarm;
+import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.shared.metrics.MetricsEndpoint;
+import io.roundhouse.shared.state.NodeState;
+import io.roundhouse.shared.state.NodeStatus;
+import io.roundhouse.shared.state.RedisState;
+import io.roundhouse.shared.testing.TestRedis;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The operator verbs against a running router's admin API, over real HTTP, with the farm's state in a real Redis. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CliAgainstRouterTest {
+
+    static final String TOKEN = "cli-test-token";
+    static final String CONFIG = """
+            nodes:
+              - { id: static-1, uri: "sip:127.0.0.1:5090" }
+            services:
+              - name: conference
+                match: { ruri-user: "^conf-(?<room>[0-9]+)$" }
+                app: Conference
+                app-data: "${room}"
+                affinity: "${ruri-host}:${room}"
+              - name: default
+                app: Default
+                strategy: least-loaded
+            health: { enabled: false }
+            dispatch: { refresh-interval: 100ms }
+            """;
+
+    @RegisterExtension
+    final TestRedis redis = new TestRedis();
+
+    RedisState state;
+    DispatchSetup dispatch;
+    AdminServer admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        state = redis.open();
+        Set<String> apps = Set.of("Conference", "Default");
+        state.nodes().publish(new NodeState("asterisk-1", "sip:127.0.0.1:5081", NodeStatus.ACTIVE, 42, 200, 37.5,
+                Map.of("example.com:1000", 3), apps, apps, "22.10.1", "test", System.currentTimeMillis()),
+                Duration.ofSeconds(30));
+        state.placements().claim("example.com:1000", "asterisk-1");
+        state.decisions().record("call-id=abc service=conference key=example.com:1000 node=asterisk-1"
+                + " reason=affinity-claimed attempt=1 candidates=[asterisk-1:0.210] score=\"load (lower is better)\""
+                + " excluded=[] at=1764096000000");
+        dispatch = DispatchSetup.start(new ObjectMapper(new YAMLFactory()).readTree(CONFIG),
+                MetricsEndpoint.newRegistry(), null, redis.settings());
+        await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.view().current().nodes().size() == 2);
+        admin = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), Optional.of(TOKEN)),
+                new LiveFarm(dispatch, System::currentTimeMillis), () -> "nothing changed", null, () -> true);
+    }
+
+    @AfterEach
+    void stop() {
+        admin.close();
+        dispatch.close();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + admin.port();
+    }
+
+    CliRun run(String... args) {
+        return CliRun.of(Map.of(RoundhouseCli.TOKEN_ENV, TOKEN, RoundhouseCli.ADMIN_ENV, url()), args);
+    }
+
+    @Test
+    void nodesPrintsAnAlignedTableOfEveryNodeTheRouterKnows() {
+        CliRun r = run("nodes");
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).startsWith("NODE").contains("STATE").contains("HEALTH").contains("CALLS")
+                .contains("SCORES");
+        assertThat(lines).hasSize(3);
+        String a1 = lines.stream().filter(l -> l.startsWith("asterisk-1")).findFirst().orElseThrow();
+        assertThat(a1).contains("ready").contains("up").contains("42/200").contains("38%").contains("default=");
+        assertThat(lines.get(0).indexOf("STATE")).as("aligned").isEqualTo(a1.indexOf("ready"));
+        assertThat(lines).anyMatch(l -> l.startsWith("static-1") && l.contains("ready"));
+    }
+
+    @Test
+    void jsonGivesTheAdminApisFields() throws Exception {
+        CliRun r = run("--json", "nodes");
+        assertThat(r.code()).isZero();
+        JsonNode nodes = new ObjectMapper().readTree(r.out());
+        assertThat(nodes).hasSize(2);
+        assertThat(nodes.findValuesAsText("id")).contains("static-1", "asterisk-1");
+        CliRun after = run("rooms", "--json");
+        assertThat(new ObjectMapper().readTree(after.out()).get(0).get("participants").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void roomsAndDecisionsShowWhereRoomsLiveAndWhy() {
+        CliRun rooms = run("rooms");
+        assertThat(rooms.out()).contains("ROOM").contains("example.com:1000").contains("asterisk-1");
+        CliRun decisions = run("decisions", "-n", "5");
+        assertThat(decisions.code()).isZero();
+        assertThat(decisions.out()).contains("REASON").contains("affinity-claimed").contains("abc")
+                .contains("2025-11-25 18:40:00.000Z");
+    }
+
+    @Test
+    void drainAndUndrainChangeTheNodeForEveryRouterThroughRedis() throws Exception {
+        CliRun drain = run("drain", "asterisk-1");
+        assertThat(drain.code()).as(drain.err()).isZero();
+        assertThat(drain.out()).contains("asterisk-1: drain done; state draining");
+        assertThat(state.controls().get("asterisk-1")).contains(NodeStatus.DRAINING);
+        assertThat(run("nodes").out()).contains("draining (draining by operator)");
+        assertThat(run("undrain", "asterisk-1").code()).isZero();
+        assertThat(state.controls().get("asterisk-1")).isEmpty();
+        assertThat(run("disable", "static-1").out()).contains("state disabled");
+        assertThat(run("enable", "static-1").out()).contains("state ready");
+    }
+
+    @Test
+    void reloadTellsWhatChanged() {
+        CliRun r = run("reload");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("reloaded: nothing changed");
+    }
+
+    @Test
+    void anUnknownNodeIsAClearErrorNamingTheKnownOnes() {
+        CliRun r = run("drain", "asterisk-9");
+        assertThat(r.code()).isEqualTo(3);
+        assertThat(r.err()).contains("unknown node asterisk-9").contains("static-1, asterisk-1");
+        assertThat(r.err()).doesNotContain("Exception");
+    }
+
+    @Test
+    void aWrongOrMissingTokenIsAClearError() {
+        CliRun wrong = CliRun.of(Map.of(RoundhouseCli.TOKEN_ENV, "not-it"), "--admin", url(), "drain", "asterisk-1");
+        assertThat(wrong.code()).isEqualTo(4);
+        assertThat(wrong.err()).contains("refused the token").contains("wrong admin token");
+        CliRun missing = CliRun.of(Map.of(), "--admin", url(), "disable", "asterisk-1");
+        assertThat(missing.code()).isEqualTo(4);
+        assertThat(missing.err()).contains("needs the router's admin token: set ROUNDHOUSE_ADMIN_TOKEN");
+        assertThat(state.controls().readAll(List.of("asterisk-1"))).isEmpty();
+    }
+
+    @Test
+    void anUnreachableRouterIsAClearErrorPointingToRedis() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        CliRun r = CliRun.of(Map.of(), "nodes", "--admin", "http://127.0.0.1:" + closed);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("roundhouse: cannot reach the router's admin API at http://127.0.0.1:" + closed)
+                .contains("--redis URL");
+        assertThat(r.err().lines().count()).as("one line, no stack trace").isEqualTo(1);
+    }
+
+    @Test
+    void usageErrorsExitTwoWithoutTouchingTheFarm() {
+        assertThat(run("decisions", "-n", "0").code()).isEqualTo(2);
+        assertThat(run("drain").code()).isEqualTo(2);
+        assertThat(run("frobnicate").code()).isEqualTo(2);
+        assertThat(run("--admin", url(), "--redis", redis.url(), "nodes").code()).isEqualTo(2);
+    }
+}
