@@ -4,7 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.roundhouse.router.sip.HeaderName;
+import io.roundhouse.router.sip.NameAddr;
 import io.roundhouse.router.sip.SipMessage;
+import io.roundhouse.router.sip.SipParseException;
+import io.roundhouse.router.sip.SipParser;
 import io.roundhouse.router.sip.ValueRange;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,16 +154,12 @@ public final class MessageWriter {
                 out.writeBytes(utf8(topVia));
                 out.writeBytes(src, first.end(), request.lineEnd(i) - first.end());
             } else if (name == HeaderName.TO) {
-                ascii(out, "To: ").writeBytes(utf8(request.headerValue(i)));
-                if (status > 100 && toTag != null && request.toTagOrNull() == null) {
-                    ascii(out, ";tag=" + toTag);
-                }
-                out.writeBytes(CRLF);
+                writeTo(out, request, i, status > 100 ? toTag : null);
             } else if (name == HeaderName.VIA || name == HeaderName.FROM || name == HeaderName.CALL_ID
                     || name == HeaderName.CSEQ) {
-                raw(out, request, i);
+                copied(out, request, i);
             } else if (status == 100 && request.headerNameText(i).equalsIgnoreCase("Timestamp")) {
-                raw(out, request, i); // §8.2.6.1: 100 Trying copies Timestamp
+                copied(out, request, i); // §8.2.6.1: 100 Trying copies Timestamp
             }
         }
         ascii(out, "Server: " + serverName + "\r\n");
@@ -169,6 +168,57 @@ public final class MessageWriter {
         }
         ascii(out, "Content-Length: 0\r\n\r\n");
         return out;
+    }
+
+    /**
+     * To, with {@code toTag} added when the request has none (§8.2.6.2). A To that does not parse (an unterminated
+     * quote, RFC 4475 §3.1.2.6) is written as its bare URI, so that the tag never lands inside a quoted string.
+     */
+    private static void writeTo(ByteBuf out, SipMessage request, int i, String toTag) {
+        String value = request.headerValue(i);
+        boolean parsed = true;
+        try {
+            request.to();
+        } catch (SipParseException e) {
+            parsed = false;
+        }
+        if (!parsed) {
+            value = "<" + NameAddr.uriForResponse(value) + ">";
+        } else if (SipParser.illegalControlCharacter(request.buffer(), request.valueStart(i), request.valueEnd(i)) >= 0) {
+            value = sanitized(value);
+        }
+        ascii(out, "To: ").writeBytes(utf8(value));
+        if (toTag != null && (!parsed || request.toTagOrNull() == null)) {
+            ascii(out, ";tag=" + toTag);
+        }
+        out.writeBytes(CRLF);
+    }
+
+    /**
+     * A header line copied into a response of the router's own: byte for byte, but with each control character that
+     * §25.1 does not allow there (a bare CR, a NUL outside a quoted-pair) replaced by '?'. A request with one is
+     * refused, and its refusal must not carry the defect on (RFC 4475 §3.1.2).
+     */
+    private static void copied(ByteBuf out, SipMessage m, int i) {
+        ByteBuf src = m.buffer();
+        int from = m.lineStart(i);
+        int end = m.lineEnd(i);
+        int bad = SipParser.illegalControlCharacter(src, from, end);
+        while (bad >= 0) {
+            out.writeBytes(src, from, bad - from).writeByte('?');
+            from = bad + 1;
+            bad = SipParser.illegalControlCharacter(src, from, end);
+        }
+        out.writeBytes(src, from, end - from);
+    }
+
+    private static String sanitized(String value) {
+        StringBuilder sb = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            sb.append(c < ' ' && c != '\t' || c == 0x7f ? '?' : c);
+        }
+        return sb.toString();
     }
 
     private void writeRoute(ByteBuf out, SipMessage m, int i, List<ValueRange> drop) {

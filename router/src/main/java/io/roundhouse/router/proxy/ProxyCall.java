@@ -363,6 +363,13 @@ final class ProxyCall implements ClientTransactionListener {
     @Override
     public void onResponse(ClientTransaction ct, SipMessage response) {
         int status = response.statusCode();
+        if (response.vias().size() < 2) {
+            // §16.7 item 3: once the router's Via is removed none would remain, so the response was meant for the
+            // router and is not forwarded; the branch counts as unanswered.
+            core.metrics.dropped();
+            log.debug("call {}: {} response with only the router's Via dropped", callId, status);
+            return;
+        }
         if (ct != branch) {
             lateResponse(ct, response);
             return;

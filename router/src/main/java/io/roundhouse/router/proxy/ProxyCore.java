@@ -61,6 +61,8 @@ public final class ProxyCore implements InboundHandler {
     /** Name lookups that may wait for the resolver thread; beyond that a request is answered 503. */
     public static final int RESOLVER_QUEUE = 1024;
     static final String RESOLVER_FULL = "name resolver queue full";
+    /** Longest Warning text the router writes: enough to name a defect, too short to echo a whole header back. */
+    static final int WARNING_TEXT_MAX = 200;
 
     final EventLoop loop;
     final TransactionTable table;
@@ -71,6 +73,7 @@ public final class ProxyCore implements InboundHandler {
     final MessageWriter writer;
     final MessageSender sender;
     final RelayRule relay;
+    private final RequestValidator validator = new RequestValidator();
     private final Executor resolverExecutor;
     /** Read from the config once: the router sends its own 503s when it is busiest. */
     private final String retryAfterHeader;
@@ -157,19 +160,16 @@ public final class ProxyCore implements InboundHandler {
     }
 
     private void onRequest(SipMessage m, Transport transport, InetSocketAddress source, Channel connection) {
-        Via top;
-        try {
-            top = m.topVia();
-        } catch (SipParseException e) {
-            if (!m.vias().isEmpty() && !m.isMethod("ACK")) {
-                // A Via that is there but malformed (e.g. rport 70000): the packet's source still gets its 400.
-                Destination back = new Destination(transport, source, transport.reliable() ? connection : null);
-                badRequest(m, new Inbound(transport, source, connection, null, back), 400, e.reason());
-                return;
-            }
-            // Without a Via there is nowhere to send an answer (§18.2.2): drop.
-            metrics.dropped();
-            log.debug("call {}: dropped {} from {}: {}", m.callIdOrEmpty(), m.method(), source, e.reason());
+        RequestValidator.Verdict verdict = validator.validate(m);
+        if (verdict instanceof RequestValidator.Drop d) {
+            drop(m, source, d.reason());
+            return;
+        }
+        Via top = m.topViaOrNull();
+        if (top == null) {
+            // A Via that is there but malformed (e.g. rport 70000): the packet's source still gets its 400.
+            Destination back = new Destination(transport, source, transport.reliable() ? connection : null);
+            reject(m, new Inbound(transport, source, connection, null, back), (RequestValidator.Reject) verdict);
             return;
         }
         String ip = NetUtil.toAddressString(source.getAddress());
@@ -179,33 +179,11 @@ public final class ProxyCore implements InboundHandler {
         if (transport.reliable()) {
             sender.alias(new InetSocketAddress(source.getAddress(), top.port() < 0 ? 5060 : top.port()), connection);
         }
+        if (verdict instanceof RequestValidator.Reject r) {
+            reject(m, in, r);
+            return;
+        }
         boolean ack = m.isMethod("ACK");
-        if (m.defect() != null || m.badVersion()) {
-            if (ack) {
-                drop(m, source, m.defect().reason());
-            } else {
-                badRequest(m, in, m.badVersion() ? 505 : 400, m.defect().reason());
-            }
-            return;
-        }
-        try {
-            m.callId();
-            m.from();
-            m.to();
-            if (!m.cseq().method().equals(m.method())) {
-                throw new SipParseException(-1, "CSeq method " + m.cseq().method() + " does not match "
-                        + m.method());
-            }
-            m.maxForwards();
-            SipUri.parse(m.requestUri());
-        } catch (SipParseException e) {
-            if (ack) {
-                drop(m, source, e.reason());
-            } else {
-                badRequest(m, in, 400, e.reason());
-            }
-            return;
-        }
         if (ack) {
             onAck(m, in, top);
             return;
@@ -233,7 +211,7 @@ public final class ProxyCore implements InboundHandler {
         try {
             plan = routePlan(m);
         } catch (SipParseException e) {
-            badRequest(m, in, 400, e.reason());
+            reject(m, in, new RequestValidator.Reject(400, "Bad Request", e.reason(), List.of()));
             return;
         }
         boolean inDialog = m.toTagOrNull() != null;
@@ -338,8 +316,10 @@ public final class ProxyCore implements InboundHandler {
         if (next != null) {
             SipUri nu = routeUri(m, next);
             nextHop = nu;
-            if (!nu.looseRouter()) {
+            if (!nu.looseRouter() && routedToUs) {
                 // §16.6 item 6: a strict router next: it gets the Request-URI; the Request-URI goes last in Route.
+                // Only on the way to that hop: a request not routed through us goes to the farm as it came (its
+                // Route is not ours to follow), never with its Request-URI replaced (RFC 4475 §3.1.1.11).
                 append = "<" + (newRuri != null ? newRuri : m.requestUri()) + ">";
                 newRuri = nu.text();
                 drop.add(next);
@@ -520,13 +500,18 @@ public final class ProxyCore implements InboundHandler {
         log.debug("call {}: {} answered {} {} by the router", m.callIdOrEmpty(), m.method(), status, reason);
     }
 
-    /** 400/505 without a transaction: the request may not even be matchable (§16.3, §21.4.1). */
-    private void badRequest(SipMessage m, Inbound in, int status, String reason) {
-        metrics.badRequest();
-        metrics.localResponse(status);
-        String text = status == 505 ? "Version Not Supported" : "Bad Request";
-        log.debug("call {}: {} from {} answered {}: {}", m.callIdOrEmpty(), m.method(), in.source(), status, reason);
-        send(writer.response(m, in.topVia(), status, text, newTag(), List.of(warning(reason))), in.responseDestination(),
+    /** A {@link RequestValidator} refusal, without a transaction: the request may not even be matchable (§16.3). */
+    private void reject(SipMessage m, Inbound in, RequestValidator.Reject r) {
+        if (r.status() == 400 || r.status() == 505) {
+            metrics.badRequest();
+        }
+        metrics.localResponse(r.status());
+        log.debug("call {}: {} from {} answered {}: {}", m.callIdOrEmpty(), m.method(), in.source(), r.status(),
+                r.detail());
+        List<String> headers = new ArrayList<>(r.headers().size() + 1);
+        headers.addAll(r.headers());
+        headers.add(warning(r.detail()));
+        send(writer.response(m, in.topVia(), r.status(), r.phrase(), newTag(), headers), in.responseDestination(),
                 m.callIdOrEmpty());
     }
 
@@ -547,10 +532,27 @@ public final class ProxyCore implements InboundHandler {
         return all;
     }
 
-    /** A Warning header (RFC 3261 §20.43, code 399: miscellaneous) naming the defect. */
+    /**
+     * A Warning header (RFC 3261 §20.43, code 399: miscellaneous) naming the defect. The text may quote what the peer
+     * sent: control characters become '?' and the text is cut at {@value #WARNING_TEXT_MAX} characters, so that the
+     * router's own response is well-formed whatever the request held (RFC 4475 §3.1.2).
+     */
     String warning(String text) {
         String host = locals.hostPort(locals.points().get(0));
-        return "Warning: 399 " + host + " \"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        int n = Math.min(text.length(), WARNING_TEXT_MAX);
+        StringBuilder sb = new StringBuilder(n + host.length() + 20).append("Warning: 399 ").append(host).append(" \"");
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < ' ' || c == 0x7f) {
+                sb.append('?');
+            } else {
+                if (c == '"' || c == '\\') {
+                    sb.append('\\');
+                }
+                sb.append(c);
+            }
+        }
+        return sb.append(n < text.length() ? "...\"" : "\"").toString();
     }
 
     static String newTag() {

@@ -75,6 +75,17 @@ public enum HeaderName {
         return list;
     }
 
+    /**
+     * True for the headers a request carries exactly once and a proxy reads (§7.3.1: only list headers may repeat):
+     * two of them leave the message ambiguous (which Call-ID, which body length?), RFC 4475 §3.3.8 and §3.3.9.
+     */
+    public boolean isSingleInstance() {
+        return switch (this) {
+            case CALL_ID, CSEQ, FROM, TO, MAX_FORWARDS, CONTENT_LENGTH -> true;
+            default -> false;
+        };
+    }
+
     /** Case-insensitive lookup of a header name (long or compact form) written in {@code buf[start, end)}. */
     public static HeaderName lookup(ByteBuf buf, int start, int end) {
         int length = end - start;

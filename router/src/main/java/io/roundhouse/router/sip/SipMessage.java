@@ -179,6 +179,22 @@ public final class SipMessage {
         return -1;
     }
 
+    /** The first {@link HeaderName#isSingleInstance() single-instance} header that appears twice, or null. */
+    public HeaderName repeatedSingleInstance() {
+        long seen = 0;
+        for (int i = 0; i < count; i++) {
+            HeaderName name = names[i];
+            if (name.isSingleInstance()) {
+                long bit = 1L << name.ordinal();
+                if ((seen & bit) != 0) {
+                    return name;
+                }
+                seen |= bit;
+            }
+        }
+        return null;
+    }
+
     /** Every value of a known header in message order, comma-joined list values split (§7.3.1). */
     public List<ValueRange> ranges(HeaderName name) {
         List<ValueRange> out = new ArrayList<>(2);
@@ -306,6 +322,15 @@ public final class SipMessage {
             topVia = Via.parse(this, all.get(0));
         }
         return topVia;
+    }
+
+    /** The top Via, or null when absent or malformed. */
+    public Via topViaOrNull() {
+        try {
+            return topVia();
+        } catch (SipParseException e) {
+            return null;
+        }
     }
 
     /** Call-ID; throws when absent or empty. */

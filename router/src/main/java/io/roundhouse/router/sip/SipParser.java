@@ -66,7 +66,12 @@ public final class SipParser {
             pos = headerLine(message, buf, base, pos, lineEnd, end);
         }
         if (!ended) {
-            throw new SipParseException(pos - base, "end of header section (empty line) not found");
+            if (!datagram || pos != end || pos == message.startLineEnd) {
+                throw new SipParseException(pos - base, "end of header section (empty line) not found");
+            }
+            // A datagram whose last header line ends the datagram (RFC 4475's baddn.dat): every header is here, so
+            // the sender can be told what is wrong (§7: the empty line is mandatory) instead of being ignored.
+            message.addDefect(pos - base, "header section not ended by an empty line");
         }
         body(message, buf, base, pos, end, datagram);
         return message;
@@ -86,6 +91,13 @@ public final class SipParser {
         }
         SipMessage m = new SipMessage(buf, base, true);
         m.method = method(buf, start, p);
+        for (int i = p; i < end; i++) {
+            byte b = buf.getByte(i);
+            if (b >= 0 && b < 0x20 || b == 0x7f) {
+                m.addDefect(i - base, "control character 0x" + Integer.toHexString(b) + " in the Request-Line");
+                break;
+            }
+        }
         int uriStart = p + 1;
         int uriEnd = uriStart;
         while (uriEnd < end && buf.getByte(uriEnd) != ' ') {
@@ -93,15 +105,66 @@ public final class SipParser {
         }
         m.requestUriStart = uriStart;
         m.requestUriEnd = uriEnd;
-        if (uriEnd == uriStart || indexOf(buf, uriStart, uriEnd, ':') < 0) {
-            m.addDefect(uriStart - base, "malformed Request-URI");
+        // §7.1 and §25.1: exactly one SP between the three elements, none elsewhere (RFC 4475 §3.1.2.8-3.1.2.10).
+        if (uriEnd == uriStart) {
+            m.addDefect(uriStart - base, uriStart < end ? "more than one SP between Method and Request-URI"
+                    : "missing Request-URI");
+        } else if (schemeEnd(buf, uriStart, uriEnd) < 0) {
+            // Also a Request-URI in angle brackets (RFC 4475 §3.1.2.7): <> belong to name-addr, never here.
+            m.addDefect(uriStart - base, "Request-URI is not an absolute URI (expected: scheme:...)");
         } else if (uriEnd >= end) {
             m.addDefect(uriEnd - base, "missing SIP-Version in Request-Line");
-        } else if (!regionEqualsIgnoreCase(buf, uriEnd + 1, end, "SIP/2.0")) {
+        } else if (regionEqualsIgnoreCase(buf, uriEnd + 1, end, "SIP/2.0")) {
+            return m;
+        } else if (isSipVersion(buf, uriEnd + 1, end)) {
             m.addDefect(uriEnd + 1 - base, "unsupported SIP-Version (expected: SIP/2.0)");
             m.badVersion = true;
+        } else {
+            // White space inside the Request-URI, or after the version: not a Request-Line at all (400, not 505).
+            m.addDefect(uriEnd + 1 - base, "malformed Request-Line (expected: Method SP Request-URI SP SIP/2.0)");
         }
         return m;
+    }
+
+    /** Offset of the colon ending {@code scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )} (§25.1), or -1. */
+    private static int schemeEnd(ByteBuf buf, int start, int end) {
+        if (!isAlpha(buf.getByte(start))) {
+            return -1;
+        }
+        for (int p = start + 1; p < end; p++) {
+            byte b = buf.getByte(p);
+            if (b == ':') {
+                return p;
+            }
+            if (!isAlpha(b) && !(b >= '0' && b <= '9') && b != '+' && b != '-' && b != '.') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isAlpha(byte b) {
+        return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z';
+    }
+
+    /** {@code SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT} (§25.1). */
+    private static boolean isSipVersion(ByteBuf buf, int start, int end) {
+        if (!regionMatchesIgnoreCase(buf, start, end, "SIP/")) {
+            return false;
+        }
+        int p = start + 4;
+        int major = p;
+        while (p < end && buf.getByte(p) >= '0' && buf.getByte(p) <= '9') {
+            p++;
+        }
+        if (p == major || p >= end || buf.getByte(p) != '.') {
+            return false;
+        }
+        int minor = ++p;
+        while (p < end && buf.getByte(p) >= '0' && buf.getByte(p) <= '9') {
+            p++;
+        }
+        return p > minor && p == end;
     }
 
     private static SipMessage statusLine(ByteBuf buf, int base, int start, int end) {
@@ -181,7 +244,7 @@ public final class SipParser {
             lineEnd = more;
             next = afterLineEnd(buf, more);
         }
-        int bad = controlCharacter(buf, start, lineEnd);
+        int bad = illegalControlCharacter(buf, start, lineEnd);
         if (bad >= 0) {
             // §7.3.1 allows only CRLF + WSP (folding) and HTAB inside a header; a bare CR is a line end to some
             // parsers (pjsip), so forwarding it would smuggle a header past the proxy's edits (X-Exec-App).
@@ -244,11 +307,21 @@ public final class SipParser {
         }
     }
 
-    /** Offset of the first control character other than HTAB, CRLF and LF in {@code [from, to)}, or -1. */
-    private static int controlCharacter(ByteBuf buf, int from, int to) {
+    /**
+     * Offset of the first control character that §25.1 does not allow in {@code [from, to)}, or -1. HTAB and the CRLF
+     * of a folded line are allowed anywhere; inside a quoted string a {@code quoted-pair} may escape any octet but CR
+     * and LF ({@code "\" (%x00-09 / %x0B-0C / %x0E-7F)}), so {@code "BEL:\<BEL>"} is a legal display name (RFC 4475
+     * §3.1.1.2).
+     */
+    public static int illegalControlCharacter(ByteBuf buf, int from, int to) {
+        boolean quoted = false;
         for (int i = from; i < to; i++) {
             byte b = buf.getByte(i);
-            if ((b >= 0 && b < 0x20 || b == 0x7f) && b != '\t' && b != '\n'
+            if (quoted && b == '\\' && i + 1 < to && buf.getByte(i + 1) != '\r' && buf.getByte(i + 1) != '\n') {
+                i++;
+            } else if (b == '"') {
+                quoted = !quoted;
+            } else if ((b >= 0 && b < 0x20 || b == 0x7f) && b != '\t' && b != '\n'
                     && !(b == '\r' && i + 1 < to && buf.getByte(i + 1) == '\n')) {
                 return i;
             }

@@ -12,10 +12,12 @@ import java.util.Locale;
  * @param user   the user part, or "" when none
  * @param host   the host as written (IPv6 with brackets), or null for a non-SIP URI
  * @param port   the port, or -1 when absent
- * @param params the URI parameters starting with {@code ;}, or ""
- * @param text   the URI as written
+ * @param params  the URI parameters starting with {@code ;}, or ""
+ * @param headers the URI headers after {@code ?} (§19.1.1), or ""
+ * @param text    the URI as written
  */
-public record SipUri(String scheme, String user, String host, int port, String params, String text) {
+public record SipUri(String scheme, String user, String host, int port, String params, String headers,
+                     String text) {
 
     /** Parses a URI; throws {@link SipParseException} (offset -1) for a malformed SIP URI. */
     public static SipUri parse(String text) {
@@ -25,14 +27,17 @@ public record SipUri(String scheme, String user, String host, int port, String p
         }
         String scheme = text.substring(0, colon).toLowerCase(Locale.ROOT);
         if (!scheme.equals("sip") && !scheme.equals("sips")) {
-            return new SipUri(scheme, "", null, -1, "", text);
+            return new SipUri(scheme, "", null, -1, "", "", text);
         }
         String rest = text.substring(colon + 1);
-        int question = rest.indexOf('?');
+        // The user part may itself hold '?' (user-unreserved, RFC 4475 §3.1.1.2): headers start after the host.
+        int at = rest.lastIndexOf('@');
+        int question = rest.indexOf('?', at + 1);
+        String headers = "";
         if (question >= 0) {
+            headers = rest.substring(question + 1);
             rest = rest.substring(0, question);
         }
-        int at = rest.lastIndexOf('@');
         String user = "";
         if (at >= 0) {
             user = rest.substring(0, at);
@@ -78,7 +83,7 @@ public record SipUri(String scheme, String user, String host, int port, String p
         if (!params.isEmpty() && params.charAt(0) != ';') {
             throw new SipParseException(-1, "unexpected '" + params.charAt(0) + "' after host in URI: " + text);
         }
-        return new SipUri(scheme, user, host, port, params, text);
+        return new SipUri(scheme, user, host, port, params, headers, text);
     }
 
     public boolean isSip() {

@@ -176,9 +176,12 @@ public record Via(String text, String transport, String host, int port, String b
         return new Via(text, transport, host, port, branch, received, rport, rportEnd);
     }
 
-    /** True when the branch starts with the RFC 3261 magic cookie (§17.2.3 matching applies). */
+    /**
+     * True when the branch is the RFC 3261 magic cookie followed by an identifier (§17.2.3 matching applies). The bare
+     * cookie identifies nothing (RFC 4475 §3.2.1): such a request is matched the RFC 2543 way.
+     */
     public boolean rfc3261Branch() {
-        return branch != null && branch.startsWith(MAGIC_COOKIE);
+        return branch != null && branch.length() > MAGIC_COOKIE.length() && branch.startsWith(MAGIC_COOKIE);
     }
 
     /** The sent-by host without IPv6 brackets. */

@@ -65,7 +65,7 @@ public final class SipStreamDecoder extends ByteToMessageDecoder {
                     long length = contentLength(in, end);
                     if (length < 0) {
                         fail(in, length == -1 ? "missing Content-Length (mandatory over TCP, RFC 3261 §18.3)"
-                                : "malformed Content-Length");
+                                : length == -3 ? "two different Content-Length values" : "malformed Content-Length");
                         return;
                     }
                     if (headerLength + length > maxMessageSize) {
@@ -119,11 +119,16 @@ public final class SipStreamDecoder extends ByteToMessageDecoder {
         return -1;
     }
 
-    /** Content-Length from the header section: -1 when absent, -2 when malformed (leading zeros are fine). */
+    /**
+     * Content-Length from the header section: -1 when absent, -2 when malformed (leading zeros are fine), -3 when two
+     * differ: then no one knows where the body ends (RFC 4475 §3.3.9), and following either would desynchronise the
+     * stream. The same value twice frames fine; the proxy refuses the duplicate with 400.
+     */
     private static long contentLength(ByteBuf in, int headerLength) {
         int start = in.readerIndex();
         int end = start + headerLength;
         int line = start;
+        long found = -1;
         while (line < end) {
             int lf = in.indexOf(line, end, (byte) '\n');
             if (lf < 0) {
@@ -145,11 +150,17 @@ public final class SipStreamDecoder extends ByteToMessageDecoder {
                         return -2;
                     }
                 }
-                return digits == 0 ? -2 : v;
+                if (digits == 0) {
+                    return -2;
+                }
+                if (found >= 0 && found != v) {
+                    return -3;
+                }
+                found = v;
             }
             line = lf + 1;
         }
-        return -1;
+        return found;
     }
 
     private static boolean isContentLength(ByteBuf in, int start, int colon) {

@@ -136,10 +136,23 @@ class SipParserTest {
     }
 
     @Test
-    void aMessageWhoseHeadersNeverEndCannotBeParsed() {
-        assertThatThrownBy(() -> Fixtures.parse("truncated.sip"))
+    void aMessageWhoseHeadersNeverEndCannotBeParsedFromAStream() {
+        assertThatThrownBy(() -> SipParser.parse(Fixtures.buffer("truncated.sip"), false))
                 .isInstanceOfSatisfying(SipParseException.class,
                         e -> assertThat(e.reason()).isEqualTo("end of header section (empty line) not found"));
+    }
+
+    @Test
+    void aDatagramEndingAfterAWholeHeaderLineWithoutTheEmptyLineIsADefect() {
+        SipMessage m = Fixtures.parse("truncated.sip");
+        assertThat(m.defect().reason()).isEqualTo("header section not ended by an empty line");
+        assertThat(m.defect().offset()).isEqualTo(Fixtures.bytes("truncated.sip").length);
+    }
+
+    @Test
+    void aDatagramCutInsideAHeaderLineCannotBeParsed() {
+        assertThatThrownBy(() -> parse("OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: x", true))
+                .isInstanceOf(SipParseException.class);
     }
 
     @Test

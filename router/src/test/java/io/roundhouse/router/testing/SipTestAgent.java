@@ -81,9 +81,17 @@ public final class SipTestAgent implements AutoCloseable {
 
     /** An agent on {@code host} (an IP literal), UDP and TCP on one free port. */
     public static SipTestAgent start(String host) {
+        return start(host, 0);
+    }
+
+    /**
+     * An agent on {@code host} (an IP literal), UDP and TCP on {@code port}, or on one free port when 0: a fixed port
+     * receives what the router answers to a Via without rport (e.g. 5060 on a loopback address of its own).
+     */
+    public static SipTestAgent start(String host, int port) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         SipTestAgent[] self = new SipTestAgent[1];
-        for (int attempt = 0; attempt < 20; attempt++) {
+        for (int attempt = 0; attempt < (port == 0 ? 20 : 1); attempt++) {
             Channel udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65536))
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
@@ -92,15 +100,15 @@ public final class SipTestAgent implements AutoCloseable {
                             self[0].onMessage(p.content().toString(StandardCharsets.UTF_8), p.sender(), Transport.UDP,
                                     ctx.channel());
                         }
-                    }).bind(host, 0).syncUninterruptibly().channel();
-            int port = ((InetSocketAddress) udp.localAddress()).getPort();
+                    }).bind(host, port).syncUninterruptibly().channel();
+            int bound = ((InetSocketAddress) udp.localAddress()).getPort();
             ChannelFuture tcp = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             self[0].initStream(ch);
                         }
-                    }).bind(host, port).awaitUninterruptibly();
+                    }).bind(host, bound).awaitUninterruptibly();
             if (tcp.isSuccess()) {
                 self[0] = new SipTestAgent(group, udp, tcp.channel());
                 return self[0];
