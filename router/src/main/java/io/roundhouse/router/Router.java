@@ -100,6 +100,7 @@ public final class Router implements AutoCloseable {
             throw e;
         }
         core.start(new LocalAddresses(points, config.advertisedAddress()));
+        dispatcher.onNodeDown(core::nodeDown); // calls ringing on a node that dies are failed over at once
         log.info("router listening on {} ({} transport), {} static nodes", points.stream()
                 .map(p -> p.transport().lowerName() + ":" + p.address()).toList(), netty, config.nodes().size());
         return new Router(group, transport, core, table, metrics, resolver, points);

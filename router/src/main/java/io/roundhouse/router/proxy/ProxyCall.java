@@ -509,6 +509,29 @@ final class ProxyCall implements ClientTransactionListener {
         return Optional.of(Duration.ofSeconds(Long.parseLong(v.substring(0, end))));
     }
 
+    /**
+     * The node of the pending branch went down (health). A call ringing there would otherwise wait for Timer C and get
+     * a misleading 487. The branch is given up (CANCEL if it sent a provisional, §9.1) and the call failed over at
+     * once; a call the caller already cancelled gets its 487 now.
+     */
+    void nodeDown(String nodeId) {
+        ClientTransaction ct = branch;
+        if (ct == null || !dispatched || target == null || !nodeId.equals(target.nodeId()) || st.finalSent()) {
+            return;
+        }
+        log.info("call {}: node {} went down, its branch is given up", callId, nodeId);
+        if (invite && ct.provisionalReceived()) {
+            sendCancel(ct);
+        }
+        ct.abandon();
+        if (cancelled) {
+            branch = null;
+            respond(487, "Request Terminated", List.of());
+        } else {
+            tryNext(AttemptOutcome.timeout());
+        }
+    }
+
     // ---- CANCEL -----------------------------------------------------------------------------------------------------
 
     /** §16.10: the caller cancelled. The pending branch is cancelled; the caller gets 487. */

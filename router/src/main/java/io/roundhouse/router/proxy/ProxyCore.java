@@ -105,6 +105,20 @@ public final class ProxyCore implements InboundHandler {
         closed = true;
     }
 
+    /**
+     * A node went down (health, on any thread): every call whose pending branch is on it is failed over now, on the
+     * event loop, instead of waiting for Timer C or the failover timeout ({@link ProxyCall#nodeDown}).
+     */
+    public void nodeDown(String nodeId) {
+        loop.execute(() -> {
+            for (Object owner : table.serverOwners()) {
+                if (owner instanceof ProxyCall call) {
+                    call.nodeDown(nodeId);
+                }
+            }
+        });
+    }
+
     LocalAddresses locals() {
         return locals;
     }

@@ -70,6 +70,17 @@ public final class TransactionTable {
         size = servers.size() + clients.size();
     }
 
+    /** The owners of the live server transactions (the proxy's calls still in progress), copied: rare sweeps only. */
+    public java.util.List<Object> serverOwners() {
+        java.util.List<Object> owners = new java.util.ArrayList<>();
+        for (ServerTransaction t : servers.values()) {
+            if (t.owner() != null) {
+                owners.add(t.owner());
+            }
+        }
+        return owners;
+    }
+
     /** Ends every transaction at once, releasing what they hold (router shutdown). */
     public void clear() {
         for (ServerTransaction t : new java.util.ArrayList<>(servers.values())) {

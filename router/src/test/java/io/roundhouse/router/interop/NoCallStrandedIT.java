@@ -1,6 +1,7 @@
 package io.roundhouse.router.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roundhouse.router.Router;
@@ -34,7 +35,7 @@ class NoCallStrandedIT {
                 nodes:
                   - { id: a, uri: "sip:127.0.0.1:%d" }
                   - { id: b, uri: "sip:127.0.0.1:%d" }
-                health: { interval: 500ms, timeout: 300ms }
+                health: { interval: 300ms, timeout: 200ms, down-after: 2 }
                 """.formatted(first.localPort(), second.localPort()));
     }
 
@@ -72,6 +73,34 @@ class NoCallStrandedIT {
                         .isEqualTo(HealthState.UP);
             }
             // Not stop(): OPTIONS answered by -aa leave calls open in sipp that a graceful quit would wait for.
+        }
+    }
+
+    @Test
+    void aCallRingingOnANodeThatDiesIsFailedOverAsSoonAsProbingFindsItDown() throws Exception {
+        try (SippProcess ringing = SippProcess.scenario("uas_ring_cancel.xml").maxDuration(BOUND).traceMessages()
+                .extraArgs("-aa").start();
+             SippProcess good = SippProcess.scenario("uas.xml").maxDuration(BOUND).extraArgs("-aa").start()) {
+            RouterConfig cfg = config(ringing, good);
+            try (StaticDispatchSetup dispatch = roundRobin(cfg);
+                 Router router = Router.start(cfg, dispatch.dispatcher(), new SimpleMeterRegistry())) {
+                dispatch.probeWith(router::sendOptions);
+                await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.prober().state("a") == HealthState.UP);
+                long start = System.nanoTime();
+                // Round robin sends the first call to the ringing node; it dies while the call rings there.
+                try (SippProcess caller = SippProcess.scenario("uac.xml").remote(address(router)).calls(1)
+                        .callDuration(Duration.ofMillis(50)).maxDuration(BOUND).start()) {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> !ringing.messages().receivedRequests("INVITE")
+                            .isEmpty());
+                    ringing.close();
+                    SippResult result = caller.awaitExit();
+                    assertThat(result.successfulCalls()).as("%s", result).isEqualTo(1);
+                    assertThat(result.failedCalls()).as("%s", result).isZero();
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not Timer C (180 s)")
+                        .isLessThan(Duration.ofSeconds(20));
+                assertThat(dispatch.prober().state("a")).isEqualTo(HealthState.DOWN);
+            }
         }
     }
 }

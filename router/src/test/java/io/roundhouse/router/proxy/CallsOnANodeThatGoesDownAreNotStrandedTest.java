@@ -1,0 +1,120 @@
+package io.roundhouse.router.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.router.Router;
+import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
+import io.roundhouse.router.health.FarmHealth;
+import io.roundhouse.router.health.HealthState;
+import io.roundhouse.router.health.PassiveHealth;
+import io.roundhouse.router.testing.RequestBuilder;
+import io.roundhouse.router.testing.SipTestAgent;
+import io.roundhouse.router.testing.UasBehavior;
+import io.roundhouse.router.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A call ringing on a node that goes down is not held until Timer C (then a misleading 487): health tells the proxy,
+ * which cancels the branch and fails the call over at once. Timers are the defaults (Timer C 180 s, 64*T1 32 s), so
+ * an answer within a few seconds can only come from the node-down path. Health is driven by the test.
+ */
+@Timeout(30)
+class CallsOnANodeThatGoesDownAreNotStrandedTest {
+
+    static final Duration WAIT = Duration.ofSeconds(5);
+
+    final SipTestAgent caller = SipTestAgent.start();
+    final SipTestAgent dying = SipTestAgent.start();
+    final SipTestAgent healthy = SipTestAgent.start().uas(UasBehavior.answer());
+    final Map<String, HealthState> probed = new ConcurrentHashMap<>();
+    final FarmHealth health = new FarmHealth(id -> probed.getOrDefault(id, HealthState.UP),
+            PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, System::nanoTime);
+    Router router;
+
+    @AfterEach
+    void stop() {
+        router.close();
+        caller.close();
+        dying.close();
+        healthy.close();
+    }
+
+    /** Round robin: the first call goes to the dying node. */
+    void startRouter() {
+        RouterConfig cfg = RouterConfig.parse("""
+                sip:
+                  listen: [ "udp:127.0.0.1:0" ]
+                nodes:
+                  - { id: dying, uri: "%s" }
+                  - { id: healthy, uri: "%s" }
+                """.formatted(dying.uri(Transport.UDP), healthy.uri(Transport.UDP)));
+        router = Router.start(cfg, new StaticRoundRobinDispatcher(cfg.nodes(), health), new SimpleMeterRegistry());
+    }
+
+    InetSocketAddress routerAddress() {
+        return new InetSocketAddress("127.0.0.1", router.port());
+    }
+
+    RequestBuilder ringingCall() {
+        startRouter();
+        RequestBuilder invite = caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).fromTag("abc");
+        caller.send(invite.build(), routerAddress(), Transport.UDP);
+        caller.awaitResponse(180, WAIT);
+        return invite;
+    }
+
+    void dyingGoesDown() {
+        probed.put("dying", HealthState.DOWN);
+        health.probedDown("dying");
+    }
+
+    @Test
+    void aRingingCallIsFailedOverToAnotherNodeWhenItsNodeGoesDown() {
+        dying.uas(UasBehavior.ringForever());
+        ringingCall();
+
+        dyingGoesDown();
+
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
+        assertThat(dying.awaitRequest("CANCEL", WAIT).method()).as("the ringing branch is cancelled (§9.1)")
+                .isEqualTo("CANCEL");
+        assertThat(healthy.all(r -> r.method().equals("INVITE"))).hasSize(1);
+    }
+
+    @Test
+    void aCallTheCallerCancelledWhoseNodeDiesGetsIts487AtOnce() {
+        // Rings, then ignores everything else, the CANCEL included: the router would wait 64*T1 for the node's 487.
+        dying.uas(new UasBehavior(List.of(100, 180), false));
+        RequestBuilder invite = ringingCall();
+        caller.send(caller.request("CANCEL", "sip:1000@127.0.0.1:" + router.port()).callId(invite.callId())
+                .branch(invite.branch()).fromTag("abc").build(), routerAddress(), Transport.UDP);
+        dying.awaitRequest("CANCEL", WAIT);
+
+        dyingGoesDown();
+
+        assertThat(caller.await(r -> !r.isRequest() && r.cseqMethod().equals("INVITE") && r.status() >= 200, WAIT)
+                .status()).isEqualTo(487);
+        assertThat(healthy.all(r -> r.method().equals("INVITE"))).as("a cancelled call is not failed over").isEmpty();
+    }
+
+    @Test
+    void callsOnOtherNodesAreLeftAlone() {
+        dying.uas(UasBehavior.ringForever());
+        ringingCall();
+
+        probed.put("healthy", HealthState.DOWN);
+        health.probedDown("healthy");
+
+        caller.assertNone(r -> !r.isRequest() && r.status() >= 200, Duration.ofMillis(500));
+        assertThat(dying.all(r -> r.method().equals("CANCEL"))).isEmpty();
+    }
+}
