@@ -29,7 +29,11 @@ public interface Dispatcher {
     /** True when {@code source} is one of the farm's nodes: only those may send X-Exec-App headers. */
     boolean isFromNode(InetSocketAddress source);
 
-    /** Registers a listener told each time a node goes down; a dispatcher without health never calls it. */
+    /**
+     * Registers a listener told each time a node goes down while another node still looks up (when every node looks
+     * down at once, the likelier cause is the router's own overload: failing calls over would only turn calls that may
+     * still be answered into 503s). A dispatcher without health never calls it.
+     */
     default void onNodeDown(NodeDownListener listener) {
     }
 }

@@ -428,7 +428,13 @@ public final class LiveDispatcher implements Dispatcher {
 
     @Override
     public void onNodeDown(NodeDownListener listener) {
-        health.onNodeDown(listener::nodeDown);
+        health.onNodeDown(id -> {
+            if (view.current().nodes().stream().anyMatch(n -> !n.id().equals(id) && health.takesCalls(n.id()))) {
+                listener.nodeDown(id);
+            } else {
+                LOG.warn("node {} is down and no other node looks up: calls on it are left to their timers", id);
+            }
+        });
     }
 
     @Override

@@ -17,6 +17,8 @@ import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SIP engine's default dispatcher: round robin over the static {@code nodes} of the config that health lets take
@@ -24,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that call. When no node is healthy the call gets no node (the caller gets 503 at once, as in live dispatch).
  */
 public final class StaticRoundRobinDispatcher implements Dispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StaticRoundRobinDispatcher.class);
 
     private final List<StaticNode> nodes;
     private final FarmHealth health;
@@ -108,7 +112,13 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
 
     @Override
     public void onNodeDown(NodeDownListener listener) {
-        health.onNodeDown(listener::nodeDown);
+        health.onNodeDown(id -> {
+            if (nodes.stream().anyMatch(n -> !n.id().equals(id) && health.takesCalls(n.id()))) {
+                listener.nodeDown(id);
+            } else {
+                LOG.warn("node {} is down and no other node looks up: calls on it are left to their timers", id);
+            }
+        });
     }
 
     @Override

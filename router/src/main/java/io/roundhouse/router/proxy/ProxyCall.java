@@ -68,6 +68,8 @@ final class ProxyCall implements ClientTransactionListener {
     private boolean cancelled;
     private boolean released;
     private Cancellable failoverTimer = Cancellable.NONE;
+    /** The pending branch sent a 101-199: only Timer C is left to end it (see {@link #nodeDown}). */
+    private boolean branchRang;
     private Cancellable timerC = Cancellable.NONE;
     private Cancellable cancelGuard = Cancellable.NONE;
     private Cancellable dispatcherWatchdog = Cancellable.NONE;
@@ -292,6 +294,7 @@ final class ProxyCall implements ClientTransactionListener {
                 ? new InviteClientTransaction(core.table, branchId, out, dest, this)
                 : new NonInviteClientTransaction(core.table, branchId, request.method(), out, dest, this);
         branch = ct;
+        branchRang = false;
         core.metrics.out();
         ct.start();
         if (invite) {
@@ -375,6 +378,7 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         if (status > 100) {
+            branchRang = true;
             failoverTimer.cancel(); // 100 is hop by hop: a node that goes silent after it is still failed over
         }
         if (status < 200) {
@@ -510,13 +514,16 @@ final class ProxyCall implements ClientTransactionListener {
     }
 
     /**
-     * The node of the pending branch went down (health). A call ringing there would otherwise wait for Timer C and get
-     * a misleading 487. The branch is given up (CANCEL if it sent a provisional, §9.1) and the call failed over at
-     * once; a call the caller already cancelled gets its 487 now.
+     * The node of the pending branch went down (health). A call ringing there (a 101-199 stopped its failover timer)
+     * would otherwise wait for Timer C and get a misleading 487: the branch is CANCELled (§9.1) and the call failed
+     * over at once. A call the caller already cancelled, waiting for the node's 487, gets it now. A branch that has not
+     * rung is left to its failover timeout, which ends it soon anyway, so that probing that misjudges an overloaded
+     * node does not cut calls about to be answered.
      */
     void nodeDown(String nodeId) {
         ClientTransaction ct = branch;
-        if (ct == null || !dispatched || target == null || !nodeId.equals(target.nodeId()) || st.finalSent()) {
+        if (ct == null || !dispatched || target == null || !nodeId.equals(target.nodeId()) || st.finalSent()
+                || !(cancelled ? ct.provisionalReceived() : branchRang)) {
             return;
         }
         log.info("call {}: node {} went down, its branch is given up", callId, nodeId);

@@ -70,6 +70,19 @@ class RoundRobinSkipsUnhealthyNodesTest {
     }
 
     @Test
+    void theProxyIsToldOfANodeGoingDownOnlyWhileAnotherNodeLooksUp() {
+        List<String> told = new ArrayList<>();
+        dispatcher.onNodeDown(told::add);
+        probed.put("a", HealthState.DOWN);
+        health.probedDown("a");
+        probed.put("b", HealthState.DOWN);
+        health.probedDown("b");
+        probed.put("c", HealthState.DOWN);
+        health.probedDown("c");
+        assertThat(told).as("all down at once: more likely the router's own overload").containsExactly("a", "b");
+    }
+
+    @Test
     void noHealthyNodeMeansNoNode() {
         probed.put("a", HealthState.DOWN);
         probed.put("b", HealthState.DOWN);
