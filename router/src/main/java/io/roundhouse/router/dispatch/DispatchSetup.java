@@ -157,8 +157,8 @@ public final class DispatchSetup implements AutoCloseable {
         HealthProber prober = new HealthProber(healthSettings, () -> view.current().uris(),
                 uri -> sender.get().apply(uri), System::nanoTime);
         LocalFullMarks localMarks = new LocalFullMarks(System::nanoTime);
-        FarmHealth health = new FarmHealth(prober::state, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
-                PassiveHealth.DEFAULT_TRIAL_EVERY, System::nanoTime);
+        FarmHealth health = new FarmHealth(prober::state, () -> view.current().byId().keySet(),
+                PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, System::nanoTime);
         prober.onDown(health::probedDown);
         Eligibility eligibility = new Eligibility(settings.requireAgent(), health, localMarks);
         DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions(),

@@ -35,7 +35,7 @@ public final class StaticDispatchSetup implements AutoCloseable {
         nodes.forEach(n -> targets.put(n.id(), n.uri()));
         Map<String, String> fixed = Map.copyOf(targets);
         this.prober = new HealthProber(settings, () -> fixed, uri -> sender.get().apply(uri), System::nanoTime);
-        FarmHealth health = new FarmHealth(prober::state, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
+        FarmHealth health = new FarmHealth(prober::state, fixed::keySet, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
                 PassiveHealth.DEFAULT_TRIAL_EVERY, System::nanoTime);
         prober.onDown(health::probedDown);
         this.dispatcher = new StaticRoundRobinDispatcher(nodes, health);

@@ -39,7 +39,7 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
 
     /** Round robin with passive health only (no OPTIONS probing): what {@code Router.start(config)} uses. */
     public StaticRoundRobinDispatcher(List<StaticNode> nodes) {
-        this(nodes, FarmHealth.unprobed(System::nanoTime));
+        this(nodes, FarmHealth.unprobed(() -> nodes.stream().map(StaticNode::id).toList(), System::nanoTime));
     }
 
     public StaticRoundRobinDispatcher(List<StaticNode> nodes, FarmHealth health) {

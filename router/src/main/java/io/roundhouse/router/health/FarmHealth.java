@@ -1,11 +1,13 @@
 package io.roundhouse.router.health;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,36 +21,52 @@ public final class FarmHealth {
     private static final Logger LOG = LoggerFactory.getLogger(FarmHealth.class);
 
     private final Function<String, HealthState> probed;
+    private final Supplier<? extends Collection<String>> nodeIds;
     private final PassiveHealth passive;
     private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param probed       a node's state by OPTIONS probing (always {@code UP} when probing is off)
+     * @param nodeIds      the ids of every node of the farm now (a passive hold never takes the last node out)
      * @param timeoutsDown INVITE timeouts in a row that hold a node down
      * @param trialEvery   time between two trial calls to a node held down
      * @param nanoClock    monotonic clock
      */
-    public FarmHealth(Function<String, HealthState> probed, int timeoutsDown, Duration trialEvery,
-                      LongSupplier nanoClock) {
+    public FarmHealth(Function<String, HealthState> probed, Supplier<? extends Collection<String>> nodeIds,
+                      int timeoutsDown, Duration trialEvery, LongSupplier nanoClock) {
         this.probed = probed;
+        this.nodeIds = nodeIds;
         this.passive = new PassiveHealth(timeoutsDown, trialEvery, nanoClock, this::down);
     }
 
     /** Health without probing (every node counts as up by OPTIONS), passive health at its defaults. */
-    public static FarmHealth unprobed(LongSupplier nanoClock) {
-        return new FarmHealth(id -> HealthState.UP, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
+    public static FarmHealth unprobed(Supplier<? extends Collection<String>> nodeIds, LongSupplier nanoClock) {
+        return new FarmHealth(id -> HealthState.UP, nodeIds, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
                 PassiveHealth.DEFAULT_TRIAL_EVERY, nanoClock);
     }
 
     /**
      * Null when the node may take calls; otherwise why not, for the decision log: {@code down} (OPTIONS probing) or
-     * {@code invite-timeouts} (held down passively, no trial due).
+     * {@code invite-timeouts} (held down passively, no trial due, and another node takes calls).
+     *
+     * <p>A passive hold is a preference, never the last word: when no other node takes calls, a held node does. A
+     * caller can make a node leave INVITEs unanswered (a request the node's stack silently drops), and must not be
+     * able to turn the farm off that way; a node that really swallows calls then costs the failover timeout, as before.
      */
     public String whyNot(String nodeId) {
         if (!probed.apply(nodeId).takesCalls()) {
             return "down";
         }
-        return passive.holds(nodeId) ? "invite-timeouts" : null;
+        return passive.holds(nodeId) && anotherTakesCalls(nodeId) ? "invite-timeouts" : null;
+    }
+
+    private boolean anotherTakesCalls(String nodeId) {
+        for (String other : nodeIds.get()) {
+            if (!other.equals(nodeId) && probed.apply(other).takesCalls() && !passive.holds(other)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when the node may take calls now. */

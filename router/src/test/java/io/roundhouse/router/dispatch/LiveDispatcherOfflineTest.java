@@ -78,6 +78,7 @@ class LiveDispatcherOfflineTest {
                 new PlacementCache(), redis, Duration.ofSeconds(1), Duration.ofSeconds(10), () -> 0L);
         LocalFullMarks marks = new LocalFullMarks(nanos::get);
         FarmHealth farmHealth = new FarmHealth(id -> health.getOrDefault(id, HealthState.UNKNOWN),
+                () -> java.util.Set.of("a", "b", "c"),
                 PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, nanos::get);
         dispatcher = new LiveDispatcher(ServiceRulesParser.parse(tree, null), view, farmHealth,
                 new Eligibility(false, farmHealth, marks), marks, null, null,

@@ -22,6 +22,7 @@ class RoundRobinSkipsUnhealthyNodesTest {
     final AtomicLong clock = new AtomicLong(1L);
     final Map<String, HealthState> probed = new HashMap<>();
     final FarmHealth health = new FarmHealth(id -> probed.getOrDefault(id, HealthState.UP),
+            () -> java.util.Set.of("a", "b", "c"),
             PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, clock::get);
     final StaticRoundRobinDispatcher dispatcher = new StaticRoundRobinDispatcher(List.of(
             new StaticNode("a", "sip:127.0.0.1:5081", 1), new StaticNode("b", "sip:127.0.0.1:5082", 1),

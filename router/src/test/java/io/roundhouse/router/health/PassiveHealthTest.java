@@ -24,6 +24,7 @@ class PassiveHealthTest {
     final AtomicLong clock = new AtomicLong(1_000_000_000L);
     final Map<String, HealthState> probed = new HashMap<>();
     final FarmHealth health = new FarmHealth(id -> probed.getOrDefault(id, HealthState.UP),
+            () -> java.util.Set.of("a", "b"),
             PassiveHealth.DEFAULT_TIMEOUTS_DOWN, TRIAL_EVERY, clock::get);
     final List<String> wentDown = new ArrayList<>();
 
@@ -125,6 +126,22 @@ class PassiveHealthTest {
         probed.put("a", HealthState.UP);
         assertThat(health.takesCalls("a")).as("restarted after a crash: no trial call needed").isTrue();
         assertThat(wentDown).containsExactly("a", "a");
+    }
+
+    @Test
+    void theLastNodesThatTakeCallsAreNeverHeld() {
+        timeouts("a", 3);
+        timeouts("b", 3);
+        assertThat(health.takesCalls("a")).as("a caller must not be able to turn the farm off").isTrue();
+        assertThat(health.takesCalls("b")).isTrue();
+        assertThat(health.isDown("a")).as("still held: a node that answers comes first").isTrue();
+    }
+
+    @Test
+    void aHeldNodeTakesCallsWhenTheOtherIsDownByProbing() {
+        timeouts("a", 3);
+        probed.put("b", HealthState.DOWN);
+        assertThat(health.takesCalls("a")).isTrue();
     }
 
     @Test

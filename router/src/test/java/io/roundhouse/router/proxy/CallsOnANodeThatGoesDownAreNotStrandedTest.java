@@ -37,6 +37,7 @@ class CallsOnANodeThatGoesDownAreNotStrandedTest {
     final SipTestAgent healthy = SipTestAgent.start().uas(UasBehavior.answer());
     final Map<String, HealthState> probed = new ConcurrentHashMap<>();
     final FarmHealth health = new FarmHealth(id -> probed.getOrDefault(id, HealthState.UP),
+            () -> java.util.Set.of("dying", "healthy"),
             PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, System::nanoTime);
     Router router;
 

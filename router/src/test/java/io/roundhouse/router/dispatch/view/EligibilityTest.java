@@ -25,6 +25,7 @@ class EligibilityTest {
     final AtomicLong clock = new AtomicLong();
     final LocalFullMarks localMarks = new LocalFullMarks(clock::get);
     final FarmHealth farmHealth = new FarmHealth(id -> health.getOrDefault(id, HealthState.UNKNOWN),
+            () -> java.util.Set.of("a", "b", "s"),
             PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, clock::get);
     final Eligibility eligibility = new Eligibility(false, farmHealth, localMarks);
     final ServiceMatch conference;
@@ -111,7 +112,8 @@ class EligibilityTest {
     void staticNodeWithoutAgentIsEligibleOnHealthUnlessAnAgentIsRequired() {
         NodeEntry s = new NodeEntry("s", "sip:127.0.0.1:5090", 1, true, Optional.empty(), Set.of(), null);
         assertThat(eligibility.whyNotNew(s, conference)).isNull();
-        Eligibility strict = new Eligibility(true, FarmHealth.unprobed(clock::get), localMarks);
+        Eligibility strict = new Eligibility(true, FarmHealth.unprobed(() -> java.util.Set.of("a", "b", "s"), clock::get),
+                localMarks);
         assertThat(strict.whyNotNew(s, conference)).isEqualTo("no-agent");
         health.put("s", HealthState.DOWN);
         assertThat(eligibility.whyNotNew(s, conference)).isEqualTo("down");
