@@ -158,6 +158,9 @@ public final class AdminServer implements AutoCloseable {
         switch (path) {
             case "/" -> {
                 requireGet(method);
+                // The page loads nothing from elsewhere and talks only to this listener.
+                x.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline';"
+                        + " style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'");
                 send(x, 200, "text/html; charset=utf-8", statusPage);
             }
             case "/healthz" -> {
