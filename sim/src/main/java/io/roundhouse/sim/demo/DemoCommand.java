@@ -31,6 +31,8 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
 
     private static final String DOMAIN = "demo.example";
+    /** The admin listener's default port (docs/admin.md), which the operator verbs use unless told otherwise. */
+    private static final int ADMIN_PORT = 9465;
 
     @Option(names = "--calls", defaultValue = "12", description = "Ordinary calls in the script (default ${DEFAULT-VALUE}).")
     int calls;
@@ -73,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int run() throws InterruptedException {
+    private int run() throws InterruptedException, IOException {
         String redisUrl = System.getenv("REDIS_URL");
         boolean ownRedis = redisUrl == null || redisUrl.isBlank();
         // A Redis of the user's own is shared: keep the demo's keys apart from a real farm's "rh:".
@@ -90,13 +92,16 @@ public final class DemoCommand implements Callable<Integer> {
             nodes.add(farm.add(NodeSettings.loopback("asterisk-" + i, amiSecret, ariPassword)));
         }
         int port = FreePorts.free(sipPort) ? sipPort : FreePorts.udpAndTcp();
-        int metricsPort = FreePorts.tcp();
+        // The admin listener's default port when free, so that ./roundhouse's operator verbs find it as they are.
+        int adminPort = FreePorts.free(ADMIN_PORT) ? ADMIN_PORT : FreePorts.tcp();
+        String adminToken = secret();
+        Path tokenFile = writeSecret(workDir.resolve("admin-token"), adminToken);
         String configUrl = ownRedis ? redis.url() : null;
-        Path routerYml = DemoConfigs.router(workDir, port, metricsPort, nodes, configUrl, prefix);
+        Path routerYml = DemoConfigs.router(workDir, port, adminPort, nodes, configUrl, prefix);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> jvm = List.of(java, "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-        started(ChildProcess.start("router", command(jvm, routerJar, routerYml), Map.of(),
-                workDir.resolve("router.log")));
+        started(ChildProcess.start("router", command(jvm, routerJar, routerYml),
+                Map.of("ROUNDHOUSE_ADMIN_TOKEN", adminToken), workDir.resolve("router.log")));
         for (SimulatedAsterisk node : nodes) {
             Path agentYml = DemoConfigs.agent(workDir, node, configUrl, prefix);
             started(ChildProcess.start("agent " + node.id(), command(jvm, agentJar, agentYml),
@@ -135,7 +140,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.println(verdict);
             return failures.isEmpty() ? 0 : 1;
         }
-        String help = help(port, redis, prefix, metricsPort);
+        String help = help(port, redis, prefix, adminPort, tokenFile);
         if (view != null) {
             view.footer(verdict + "\n" + help);
         } else {
@@ -152,7 +157,7 @@ public final class DemoCommand implements Callable<Integer> {
         return command;
     }
 
-    private String help(int port, RedisServer redis, String prefix, int metricsPort) {
+    private String help(int port, RedisServer redis, String prefix, int adminPort, Path tokenFile) {
         String cli = "redis-cli " + redis.cliArguments();
         return """
                 The farm keeps running until Ctrl-C. Call it yourself (any user; conf-<n> joins room n):
@@ -163,9 +168,12 @@ public final class DemoCommand implements Callable<Integer> {
                   %2$s HGETALL %3$splacements           (which node hosts which room)
                   %2$s LRANGE %3$sdecisions 0 9         (the last decisions, with their reasons)
                   %2$s SET %3$scontrol:asterisk-2 draining   (drain a node; DEL to undrain)
-                  ./roundhouse nodes                       (operator verbs of the cli module, when built)
+                  status page:  http://127.0.0.1:%4$d/     JSON: curl -s http://127.0.0.1:%4$d/api/nodes
+                  ./roundhouse nodes | rooms | decisions   (operator verbs; to drain through the router:
+                    export ROUNDHOUSE_ADMIN_TOKEN=$(cat %5$s); ./roundhouse drain asterisk-2)
                   curl -s http://127.0.0.1:%4$d/metrics   (the router's metrics)
-                Logs and configs: %5$s""".formatted(port, cli, prefix, metricsPort, workDir.toAbsolutePath());
+                Logs and configs: %6$s""".formatted(port, cli, prefix, adminPort, tokenFile.toAbsolutePath(),
+                workDir.toAbsolutePath());
     }
 
     /** 127.0.0.2 (another host on loopback) when this system routes it, as Linux does; else 127.0.0.1. */
@@ -175,6 +183,15 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (IOException e) {
             return "127.0.0.1";
         }
+    }
+
+    /** A file only this user may read (the admin token of the demo's router). */
+    private static Path writeSecret(Path file, String secret) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, secret + "\n");
+        return file;
     }
 
     private static String secret() {

@@ -27,7 +27,7 @@ final class DemoConfigs {
                 : "  url: \"" + url + "\"\n") + "  key-prefix: \"" + prefix + "\"\n";
     }
 
-    static Path router(Path dir, int sipPort, int metricsPort, List<SimulatedAsterisk> nodes, String redisUrl,
+    static Path router(Path dir, int sipPort, int adminPort, List<SimulatedAsterisk> nodes, String redisUrl,
                        String prefix) {
         StringBuilder yml = new StringBuilder();
         yml.append("""
@@ -71,9 +71,9 @@ final class DemoConfigs {
                   require-agent: true              # a node takes calls only while its agent publishes it
                   least-loaded:
                     channel-weight: 1.0            # the three nodes share one host: its CPU says nothing of each
-                metrics:
-                  listen: "127.0.0.1:%d"
-                """.formatted(metricsPort));
+                admin:                             # status page, JSON API, /metrics (docs/admin.md); the token of
+                  listen: "127.0.0.1:%d"           # mutations is ROUNDHOUSE_ADMIN_TOKEN (the demo's: admin-token)
+                """.formatted(adminPort));
         return write(dir.resolve("router.yml"), yml.toString());
     }
 
