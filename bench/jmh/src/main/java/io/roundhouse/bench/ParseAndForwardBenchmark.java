@@ -78,8 +78,7 @@ public class ParseAndForwardBenchmark {
             SipMessage m = SipParser.parse(in, true);
             readWhatTheProxyReads(m, bh);
             String topVia = m.text(m.vias().get(0)) + ";received=192.0.2.10;rport=5060";
-            ForwardEdits edits = new ForwardEdits(null, OUR_VIA, RECORD_ROUTE, topVia, List.of(), null, true,
-                    EXEC_APP);
+            ForwardEdits edits = new ForwardEdits(null, OUR_VIA, RECORD_ROUTE, topVia, List.of(), null, EXEC_APP);
             ByteBuf out = writer.forwardRequest(m, edits);
             try {
                 return out.readableBytes();

@@ -26,7 +26,11 @@ public interface Dispatcher {
     default void completed(CallContext call, DispatchTarget target, int statusCode) {
     }
 
-    /** True when {@code source} is one of the farm's nodes: only those may send X-Exec-App headers. */
+    /**
+     * True when {@code source} is the address of one of the farm's nodes. The proxy asks it of a next hop that a
+     * request names itself: only a farm node (or a signed hop of a dialog) is relayed to. A source address is not
+     * trusted for X-Exec-App (docs/security.md).
+     */
     boolean isFromNode(InetSocketAddress source);
 
     /**

@@ -13,10 +13,9 @@ import java.util.Map;
  * @param topVia         the received top Via value with received/rport, replacing the first Via value
  * @param dropRoutes     Route values to remove
  * @param appendRoute    a Route value to add after the others (§16.6 item 6), or null
- * @param stripExecApp   remove X-Exec-App and X-Exec-App-Data headers (the request does not come from a node)
- * @param addHeaders     headers to add (name to value)
+ * @param addHeaders     headers to add (name to value): the dispatcher's X-Exec-App* for a request it dispatched;
+ *                       every X-Exec-App* header the request arrived with is removed, whoever sent it
  */
 public record ForwardEdits(String requestUri, String via, List<String> recordRoutes, String topVia,
-                           List<ValueRange> dropRoutes, String appendRoute, boolean stripExecApp,
-                           Map<String, String> addHeaders) {
+                           List<ValueRange> dropRoutes, String appendRoute, Map<String, String> addHeaders) {
 }

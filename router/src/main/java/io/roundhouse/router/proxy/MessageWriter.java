@@ -70,9 +70,7 @@ public final class MessageWriter {
                     }
                 }
                 case X_EXEC_APP, X_EXEC_APP_DATA -> {
-                    if (!e.stripExecApp()) {
-                        raw(out, m, i);
-                    }
+                    // Only the router's own X-Exec-App* reach a node, whoever sent the request (docs/security.md).
                 }
                 case CONTENT_LENGTH -> {
                     if (!seenContentLength) {
@@ -82,7 +80,7 @@ public final class MessageWriter {
                 }
                 default -> {
                     // Every X-Exec-App* header (X-Exec-App-Placement and any future one) is the dispatcher's to set.
-                    if (!e.stripExecApp() || !isExecApp(m.headerNameText(i))) {
+                    if (!isExecApp(m.headerNameText(i))) {
                         raw(out, m, i);
                     }
                 }
@@ -95,9 +93,6 @@ public final class MessageWriter {
             ascii(out, "Max-Forwards: 70\r\n"); // §16.6 item 3: add one with 70 when absent
         }
         for (Map.Entry<String, String> h : e.addHeaders().entrySet()) {
-            if (!e.stripExecApp() && !m.values(h.getKey()).isEmpty()) {
-                continue; // a node's own X-Exec-App* headers stand; no duplicates
-            }
             ascii(out, h.getKey()).writeByte(':').writeByte(' ').writeBytes(utf8(h.getValue())).writeBytes(CRLF);
         }
         finish(out, m, seenContentLength);

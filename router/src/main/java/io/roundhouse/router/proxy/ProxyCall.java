@@ -54,7 +54,6 @@ final class ProxyCall implements ClientTransactionListener {
     private final Inbound in;
     private final ServerTransaction st;
     private final boolean invite;
-    private final boolean fromNode;
     private final RequestContext context;
     private final String callId;
     private final String toTag = ProxyCore.newTag();
@@ -76,13 +75,12 @@ final class ProxyCall implements ClientTransactionListener {
     private int dispatcherQuestions;
     private String loopHash;
 
-    private ProxyCall(ProxyCore core, SipMessage request, Inbound in, ServerTransaction st, boolean fromNode) {
+    private ProxyCall(ProxyCore core, SipMessage request, Inbound in, ServerTransaction st) {
         this.core = core;
         this.request = request;
         this.in = in;
         this.st = st;
         this.invite = request.isMethod("INVITE");
-        this.fromNode = fromNode;
         this.context = new RequestContext(request, in.source());
         this.callId = request.callId();
     }
@@ -92,7 +90,6 @@ final class ProxyCall implements ClientTransactionListener {
      * gets 100 Trying at once (§16.2, §17.2.1) so that the caller stops retransmitting.
      */
     static ProxyCall create(ProxyCore core, SipMessage m, Inbound in) {
-        boolean fromNode = core.isFromNode(in.source());
         // A plain heap copy, not reference counted: a dispatcher may still read the CallContext after the call ended.
         byte[] bytes = new byte[m.length()];
         m.buffer().getBytes(m.base(), bytes);
@@ -102,7 +99,7 @@ final class ProxyCall implements ClientTransactionListener {
         ServerTransaction st = request.isMethod("INVITE")
                 ? new InviteServerTransaction(core.table, key, in.responseDestination(), request.callId())
                 : new NonInviteServerTransaction(core.table, key, in.responseDestination(), request.callId());
-        ProxyCall call = new ProxyCall(core, request, in, st, fromNode);
+        ProxyCall call = new ProxyCall(core, request, in, st);
         st.owner(call);
         st.onTerminated(call::release);
         call.plan = core.routePlan(request);
@@ -250,7 +247,7 @@ final class ProxyCall implements ClientTransactionListener {
             recordRoutes = outRr.equals(inRr) ? List.of(outRr) : List.of(outRr, inRr);
         }
         ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), outPoint, branchId),
-                recordRoutes, in.topVia(), plan.drop(), plan.appendRoute(), !fromNode, addHeaders);
+                recordRoutes, in.topVia(), plan.drop(), plan.appendRoute(), addHeaders);
         return core.writer.forwardRequest(request, edits);
     }
 

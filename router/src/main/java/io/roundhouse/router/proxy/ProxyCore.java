@@ -370,15 +370,13 @@ public final class ProxyCore implements InboundHandler {
             // An ACK that does not route through us is the end-to-end ACK of a response we answered ourselves.
             return;
         }
-        boolean fromNode = isFromNode(in.source());
         resolve(plan.nextHop(), dest -> {
             if (!relay.allows(m, plan, dest.address())) {
                 return null;
             }
             ListenPoint point = locals.pointFor(dest.transport(), dest.address());
             ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), point,
-                    Branches.branch(m, top, 0)), List.of(), in.topVia(), plan.drop(), plan.appendRoute(),
-                    !fromNode, Map.of());
+                    Branches.branch(m, top, 0)), List.of(), in.topVia(), plan.drop(), plan.appendRoute(), Map.of());
             return writer.forwardRequest(m, edits);
         }, (out, dest) -> {
             if (out == null) {
@@ -482,7 +480,7 @@ public final class ProxyCore implements InboundHandler {
         return Destination.of(transport, new InetSocketAddress(source.getAddress(), port));
     }
 
-    /** {@link Dispatcher#isFromNode}, where a failing dispatcher means "not a node" (X-Exec-App is then stripped). */
+    /** {@link Dispatcher#isFromNode}, where a failing dispatcher means "not a node" (nothing is relayed to it). */
     boolean isFromNode(InetSocketAddress source) {
         try {
             return dispatcher.isFromNode(source);

@@ -73,7 +73,7 @@ public record ServiceRule(
             return builtIn != null ? builtIn : groups.get(name);
         };
         // An affinity key that renders empty (its groups did not take part in the match) means no placement.
-        Optional<String> key = affinity.map(t -> t.renderWord(values)).filter(k -> !k.isEmpty());
+        Optional<String> key = affinity.map(t -> t.render(values)).filter(k -> !k.isEmpty());
         return Optional.of(new ServiceMatch(this, appData.render(values), key));
     }
 

@@ -1,6 +1,7 @@
 package io.roundhouse.router.services;
 
 import io.roundhouse.shared.config.ConfigException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -9,12 +10,23 @@ import java.util.function.Function;
 /**
  * A string with {@code ${name}} placeholders, compiled once at config load. Names are the named groups of the rule's
  * regular expressions and the built-in call variables ({@link #BUILT_INS}).
+ *
+ * <p>Values come from the caller's message and end up in {@code X-Exec-App-Data} and {@code X-Exec-App-Placement},
+ * which the node's dialplan hands to {@code Stasis(app, data)}: there a comma adds an argument (and so could name
+ * another room's placement), and quotes, backslashes, parentheses, brackets, {@code $} and braces change how
+ * Asterisk splits or evaluates the line. Every character of a value outside {@link #KEPT} is therefore
+ * percent-encoded (RFC 3986 §2.1, UTF-8): a caller's value is always one argument, two different values never render
+ * the same, and line breaks or control characters cannot reach a header. The template's own text (the operator's) is
+ * kept as written, commas included.
  */
 public final class Template {
 
     /** Variables every rule may use, whatever its match. */
     public static final Set<String> BUILT_INS = Set.of("ruri-user", "ruri-host", "ruri", "from-user", "to-user",
             "call-id");
+
+    /** Characters of a value rendered as they are: RFC 3986 unreserved, and a few that mean nothing to a dialplan. */
+    static final String KEPT = "-._~+*#@:!";
 
     /** Longest rendered value: the result ends up in a SIP header and a dialplan argument. */
     static final int MAX_RENDERED_LENGTH = 256;
@@ -64,20 +76,12 @@ public final class Template {
         return new Template(source, List.copyOf(literals), List.copyOf(variables));
     }
 
-    /** Renders with {@code values} (null: no value); a missing value renders as "", control characters are dropped. */
-    public String render(Function<String, String> values) {
-        return render(values, false);
-    }
-
     /**
-     * Renders as one word: spaces are dropped too. Placement keys are single words in the Redis contract (an event line
-     * is split on spaces), and a caller must not be able to make one that Redis refuses.
+     * Renders with {@code values} (null: no value, rendered as ""), each value percent-encoded outside {@link #KEPT}.
+     * The result is one word when the template's text is (placement keys are single words in the Redis contract: an
+     * event line is split on spaces), and at most {@value #MAX_RENDERED_LENGTH} characters.
      */
-    public String renderWord(Function<String, String> values) {
-        return render(values, true);
-    }
-
-    private String render(Function<String, String> values, boolean word) {
+    public String render(Function<String, String> values) {
         if (variables.isEmpty()) {
             return literals.get(0);
         }
@@ -85,21 +89,28 @@ public final class Template {
         for (int v = 0; v < variables.size(); v++) {
             out.append(literals.get(v));
             String value = values.apply(variables.get(v));
-            appendClean(out, value == null ? "" : value, word);
+            appendEncoded(out, value == null ? "" : value);
         }
         out.append(literals.get(variables.size()));
         return out.length() > MAX_RENDERED_LENGTH ? out.substring(0, MAX_RENDERED_LENGTH) : out.toString();
     }
 
-    /** Values come from the caller's message: never let one inject a line break into a header we add. */
-    private static void appendClean(StringBuilder out, String value, boolean word) {
+    private static void appendEncoded(StringBuilder out, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c > 0x20 && c != 0x7f || c == 0x20 && !word) {
+            if (c < 0x80 && (Character.isLetterOrDigit(c) || KEPT.indexOf(c) >= 0)) {
                 out.append(c);
+                continue;
             }
+            int end = Character.isHighSurrogate(c) && i + 1 < value.length() ? i + 2 : i + 1;
+            for (byte b : value.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+                out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+            }
+            i = end - 1;
         }
     }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     public String source() {
         return source;

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Only the dispatcher chooses the Stasis application: a caller can neither smuggle an X-Exec-App header past the
- * proxy with a bare CR (which pjsip reads as a line end) nor send any X-Exec-App* header itself; a node keeps its own.
+ * proxy with a bare CR (which pjsip reads as a line end) nor send any X-Exec-App* header itself, and neither can a
+ * request from a node's own address (a UDP source can be forged): a node gets only the router's own values, and only
+ * for a request the router dispatched.
  */
 class ForgedExecAppHeadersNeverReachANodeTest extends CallerNodeRouterTest {
 
@@ -97,12 +99,24 @@ class ForgedExecAppHeadersNeverReachANodeTest extends CallerNodeRouterTest {
     }
 
     @Test
-    void aNodesOwnExecAppHeadersAreKeptWithoutDuplicates() {
+    void aRequestFromANodesAddressCarriesOnlyTheDispatchersExecApp() {
         start(true);
         caller.send(caller.request("INVITE", ruri()).header("X-Exec-App: Queue")
-                .header("X-Exec-App-Placement: node-2").build(), routerAddress(), Transport.UDP);
+                .header("X-Exec-App-Placement: node-2").header("X-Exec-App-Data: 1,placement=x").build(),
+                routerAddress(), Transport.UDP);
         Received forwarded = node.awaitRequest("INVITE", WAIT);
-        assertThat(forwarded.headers("X-Exec-App")).containsExactly("Queue");
-        assertThat(forwarded.headers("X-Exec-App-Placement")).containsExactly("node-2");
+        assertThat(forwarded.headers("X-Exec-App")).containsExactly("Conference");
+        assertThat(forwarded.headers("X-Exec-App-Placement")).containsExactly("node-1");
+        assertThat(forwarded.headers("X-Exec-App-Data")).isEmpty();
+    }
+
+    @Test
+    void anInDialogRequestReachesTheNodeWithoutAnyExecAppWhoeverSendsIt() {
+        start(true);
+        caller.send(caller.request("INFO", node.uri(Transport.UDP)).to("<sip:bob@x>;tag=b")
+                .route("<sip:127.0.0.1:" + router.port() + ";lr>").header("X-Exec-App: Queue")
+                .header("X-Exec-App-Data: 2").build(), routerAddress(), Transport.UDP);
+        Received forwarded = node.awaitRequest("INFO", WAIT);
+        assertThat(forwarded.text()).doesNotContainIgnoringCase("X-Exec-App");
     }
 }

@@ -31,7 +31,7 @@ class MessageWriterTest {
         SipMessage m = Fixtures.parse("folded-headers.sip");
         String original = Fixtures.text("folded-headers.sip");
         String out = text(writer.forwardRequest(m, new ForwardEdits(null, "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKRh1.0",
-                List.of("<sip:10.0.0.1:5060;lr>"), null, List.of(), null, true, Map.of())));
+                List.of("<sip:10.0.0.1:5060;lr>"), null, List.of(), null, Map.of())));
         String expected = original
                 .replace("OPTIONS sip:alice@example.com SIP/2.0\r\n", "OPTIONS sip:alice@example.com SIP/2.0\r\n"
                         + "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKRh1.0\r\n"
@@ -47,7 +47,7 @@ class MessageWriterTest {
         List<ValueRange> routes = m.ranges(HeaderName.ROUTE);
         String out = text(writer.forwardRequest(m, new ForwardEdits("sip:new@192.0.2.50", "SIP/2.0/TCP h:1;branch=b",
                 List.of(), "SIP/2.0/UDP 192.0.2.13:5060;branch=z9hG4bKtop;received=10.9.9.9", List.of(routes.get(0)),
-                "<sip:last@192.0.2.60>", true, Map.of("X-Exec-App", "Queue"))));
+                "<sip:last@192.0.2.60>", Map.of("X-Exec-App", "Queue"))));
         assertThat(out).startsWith("BYE sip:new@192.0.2.50 SIP/2.0\r\nVia: SIP/2.0/TCP h:1;branch=b\r\n"
                 + "Via: SIP/2.0/UDP 192.0.2.13:5060;branch=z9hG4bKtop;received=10.9.9.9, SIP/2.0/TCP [2001:db8::1]:5061;"
                 + "branch=z9hG4bKmid;received=2001:db8::9\r\n"
@@ -58,16 +58,18 @@ class MessageWriterTest {
     }
 
     @Test
-    void execAppHeadersAreStrippedOnlyWhenAsked() {
+    void everyExecAppHeaderOfTheRequestIsRemovedAndOnlyTheAddedOnesGoOut() {
         SipMessage m = Fixtures.parse("invite-basic.sip");
-        String withForeign = Fixtures.text("invite-basic.sip").replace("Content-Type:", "X-Exec-App: Evil\r\nContent-Type:");
+        String withForeign = Fixtures.text("invite-basic.sip").replace("Content-Type:",
+                "X-Exec-App: Evil\r\nx-exec-app-data: 1,placement=x\r\nX-Exec-App-Placement: y\r\nContent-Type:");
         SipMessage foreign = io.roundhouse.router.sip.SipParser.parse(io.netty.buffer.Unpooled.copiedBuffer(withForeign,
                 StandardCharsets.UTF_8), true);
-        ForwardEdits strip = new ForwardEdits(null, "v", List.of(), null, List.of(), null, true, Map.of());
-        ForwardEdits keep = new ForwardEdits(null, "v", List.of(), null, List.of(), null, false, Map.of());
-        assertThat(text(writer.forwardRequest(foreign, strip))).doesNotContain("X-Exec-App");
-        assertThat(text(writer.forwardRequest(foreign, keep))).contains("X-Exec-App: Evil\r\n");
-        assertThat(text(writer.forwardRequest(m, strip))).endsWith("\r\n\r\nv=0\r\no=- 0 0\r\n");
+        ForwardEdits none = new ForwardEdits(null, "v", List.of(), null, List.of(), null, Map.of());
+        ForwardEdits ours = new ForwardEdits(null, "v", List.of(), null, List.of(), null, Map.of("X-Exec-App", "Queue"));
+        assertThat(text(writer.forwardRequest(foreign, none))).doesNotContainIgnoringCase("X-Exec-App");
+        assertThat(text(writer.forwardRequest(foreign, ours))).containsOnlyOnce("X-Exec-App")
+                .contains("X-Exec-App: Queue\r\n").doesNotContain("Evil");
+        assertThat(text(writer.forwardRequest(m, none))).endsWith("\r\n\r\nv=0\r\no=- 0 0\r\n");
     }
 
     @Test

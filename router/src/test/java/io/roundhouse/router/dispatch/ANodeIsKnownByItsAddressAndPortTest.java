@@ -15,10 +15,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The static dispatcher trusts a node by address and port, as the live one does: with nodes on 127.0.0.1 (the example
- * config), every other local process is a caller and cannot set X-Exec-App.
+ * The static dispatcher knows a node by address and port, as the live one does: with nodes on 127.0.0.1 (the example
+ * config), every other local process is not a node, so the proxy relays nothing to it. No source, a node's included,
+ * sets X-Exec-App.
  */
-class OnlyANodesOwnAddressAndPortIsTrustedTest {
+class ANodeIsKnownByItsAddressAndPortTest {
 
     @Test
     void anotherPortOnANodesHostIsNotTheNode() {
