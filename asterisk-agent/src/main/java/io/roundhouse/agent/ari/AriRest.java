@@ -2,7 +2,6 @@ package io.roundhouse.agent.ari;
 
 import ch.loway.oss.ari4java.ARI;
 import ch.loway.oss.ari4java.AriVersion;
-import ch.loway.oss.ari4java.generated.models.Application;
 import ch.loway.oss.ari4java.tools.RestException;
 import ch.loway.oss.ari4java.tools.http.NettyHttpClient;
 import java.net.URISyntaxException;
@@ -123,10 +122,25 @@ public final class AriRest implements AutoCloseable {
         }
     }
 
+    /** An application Asterisk lists as registered, with the channels it owns now. */
+    public record RegisteredApp(String name, int channels) {
+    }
+
     /** {@code GET /applications}: the names of the applications Asterisk has registered now. */
     public List<String> applications() {
+        return registeredApps().stream().map(RegisteredApp::name).toList();
+    }
+
+    /**
+     * {@code GET /applications}: the applications Asterisk has registered now (a WebSocket is connected for them),
+     * with the number of channels each owns ({@code channel_ids}; a subscribe-all app lists topic names there, which
+     * are not channels and are not counted).
+     */
+    public List<RegisteredApp> registeredApps() {
         try {
-            return ari.applications().list().execute().stream().map(Application::getName).toList();
+            return ari.applications().list().execute().stream().map(a -> new RegisteredApp(a.getName(),
+                    a.getChannel_ids() == null ? 0 : (int) a.getChannel_ids().stream()
+                            .filter(id -> !id.startsWith("__AST_")).count())).toList();
         } catch (RestException e) {
             throw failure("GET /applications", e);
         } catch (RuntimeException e) {

@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  *   url: "http://127.0.0.1:8088/"        # ARI is bound to loopback (asterisk-conf/http.conf)
  *   username: roundhouse
  *   password-file: /etc/roundhouse/ari.password   # or env ARI_PASSWORD (which wins), or password: (not advised)
- *   apps: [ Conference, Echo ]            # Stasis applications registered over one WebSocket
+ *   apps: [ Conference, Echo ]            # the agent's own services, registered over one WebSocket
+ *   external-apps: [ ivr, queue ]         # operators' own applications, advertised while Asterisk lists them
+ *   applications-poll: 2s                 # how often GET /applications is read for them
  *   reconnect-initial: 250ms              # capped exponential backoff of the WebSocket
  *   reconnect-max: 10s
  *   ping-interval: 1s                     # a WebSocket ping unanswered for one interval means ARI is gone
@@ -39,6 +41,8 @@ import java.util.regex.Pattern;
  * @param reconnectInitial first reconnect delay
  * @param reconnectMax     cap of the reconnect delay
  * @param pingInterval     WebSocket liveness ping period
+ * @param externalApps     the operators' own Stasis applications the node may advertise (allow-list)
+ * @param applicationsPoll how often {@code GET /applications} is read for them
  */
 public record AriSettings(
         URI url,
@@ -47,7 +51,9 @@ public record AriSettings(
         List<String> apps,
         Duration reconnectInitial,
         Duration reconnectMax,
-        Duration pingInterval) {
+        Duration pingInterval,
+        List<String> externalApps,
+        Duration applicationsPoll) {
 
     public static final String DEFAULT_URL = "http://127.0.0.1:8088/";
     public static final String DEFAULT_USERNAME = "roundhouse";
@@ -61,16 +67,28 @@ public record AriSettings(
     /** Asterisk accepts any application name, but ours travel in SIP headers and Redis keys: keep them plain. */
     private static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Set<String> KEYS = Set.of("url", "username", "password", "password-file", "apps",
-            "reconnect-initial", "reconnect-max", "ping-interval");
+            "reconnect-initial", "reconnect-max", "ping-interval", "external-apps", "applications-poll");
+
+    /** Bounded: a poll costs one loopback request, and an app that went away is unadvertised within this. */
+    public static final Duration DEFAULT_APPLICATIONS_POLL = Duration.ofSeconds(2);
 
     public AriSettings {
         apps = List.copyOf(apps);
+        externalApps = List.copyOf(externalApps);
+    }
+
+    /** Settings without external applications. */
+    public AriSettings(URI url, String username, String password, List<String> apps, Duration reconnectInitial,
+                       Duration reconnectMax, Duration pingInterval) {
+        this(url, username, password, apps, reconnectInitial, reconnectMax, pingInterval, List.of(),
+                DEFAULT_APPLICATIONS_POLL);
     }
 
     @Override
     public String toString() {
         // Never print the password, even by accident in a log line.
-        return "AriSettings[url=" + url + ", username=" + username + ", apps=" + apps + "]";
+        return "AriSettings[url=" + url + ", username=" + username + ", apps=" + apps + ", externalApps="
+                + externalApps + "]";
     }
 
     /** Parses the {@code ari:} node, taking the password from the process environment when the file has none. */
@@ -99,14 +117,23 @@ public record AriSettings(
             throw new ConfigException("ari.username", "empty (expected: the user of ari.conf)");
         }
         String password = password(ari, env);
-        List<String> apps = apps(ari.get("apps"));
+        List<String> externalApps = ari.has("external-apps") ? names("ari.external-apps", ari.get("external-apps"))
+                : List.of();
+        List<String> apps = externalApps.isEmpty() || ari.has("apps") ? names("ari.apps", ari.get("apps")) : List.of();
+        for (String app : externalApps) {
+            if (apps.contains(app)) {
+                throw new ConfigException("ari.external-apps", app + " is also in ari.apps (expected: an application"
+                        + " is the agent's own service or an operator's own, not both)");
+            }
+        }
         Duration initial = duration(ari, "reconnect-initial", DEFAULT_RECONNECT_INITIAL);
         Duration max = duration(ari, "reconnect-max", DEFAULT_RECONNECT_MAX);
         if (max.compareTo(initial) < 0) {
             throw new ConfigException("ari.reconnect-max", max + " (expected: at least reconnect-initial " + initial + ")");
         }
         Duration ping = duration(ari, "ping-interval", DEFAULT_PING_INTERVAL);
-        return new AriSettings(url, username, password, apps, initial, max, ping);
+        Duration poll = duration(ari, "applications-poll", DEFAULT_APPLICATIONS_POLL);
+        return new AriSettings(url, username, password, apps, initial, max, ping, externalApps, poll);
     }
 
     private static URI url(String text) {
@@ -150,15 +177,15 @@ public record AriSettings(
                 + PASSWORD_ENV + ")");
     }
 
-    private static List<String> apps(JsonNode node) {
+    private static List<String> names(String path, JsonNode node) {
         if (node == null || !node.isArray() || node.isEmpty()) {
-            throw new ConfigException("ari.apps", (node == null ? "missing" : node.toString())
+            throw new ConfigException(path, (node == null ? "missing" : node.toString())
                     + " (expected: a non-empty list of Stasis application names, e.g. [Conference, Echo])");
         }
         Set<String> apps = new LinkedHashSet<>();
         for (int i = 0; i < node.size(); i++) {
             JsonNode app = node.get(i);
-            String key = "ari.apps[" + i + "]";
+            String key = path + "[" + i + "]";
             if (!app.isTextual() || !APP_NAME.matcher(app.asText()).matches()) {
                 throw new ConfigException(key, app + " (expected: a name of letters, digits, '_' or '-')");
             }

@@ -1,6 +1,7 @@
 package io.roundhouse.agent.services;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.roundhouse.agent.admission.Admission;
 import io.roundhouse.agent.ari.AriEvent;
 import io.roundhouse.agent.ari.AriEventStream;
 import io.roundhouse.agent.ari.AriRequestException;
@@ -54,6 +55,9 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private volatile AriEventStream stream;
+    private boolean started; // guarded by this
+    private volatile ScheduledExecutorService applicationsPoller;
+    private final ExternalApps externalApps;
     private final java.util.concurrent.atomic.AtomicBoolean maintaining = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ServiceHost(AriSettings ari, ServicesSettings settings, NodeLoad load, Placements placements, String nodeId,
@@ -67,9 +71,10 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
         this.ari = ari;
         this.changes = changes;
         for (String configured : settings.byName().keySet()) {
-            if (!ari.apps().contains(configured)) {
+            if (!ari.apps().contains(configured) && !ari.externalApps().contains(configured)) {
                 throw new ConfigException("services." + configured, "not listed in ari.apps " + ari.apps()
-                        + " (expected: a service for each registered application)");
+                        + " nor ari.external-apps " + ari.externalApps()
+                        + " (expected: thresholds for an application the node runs)");
             }
         }
         this.rest = new AriRest(ari);
@@ -83,14 +88,34 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
             rest.close();
             throw e;
         }
+        Map<String, Admission> external = new LinkedHashMap<>();
+        for (String app : ari.externalApps()) {
+            ServiceSettings own = settings.of(app);
+            own.requireKnownOptions(Set.of());
+            external.put(app, new Admission(app, own.thresholds(), load));
+        }
+        this.externalApps = new ExternalApps(ari.externalApps(), external, rest::registeredApps, changes);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("ari-ws"));
         this.workers = Executors.newFixedThreadPool(WORKERS, named("stasis"));
     }
 
     /** Connects the ARI WebSocket (in the background, reconnecting until {@link #close}). */
     public synchronized void start() {
-        if (stream != null) {
+        if (started) {
             throw new IllegalStateException("ServiceHost already started");
+        }
+        started = true;
+        if (!ari.externalApps().isEmpty()) {
+            // Off the WebSocket's thread (which only routes) and off the Stasis workers (which answer calls).
+            ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(named("ari-apps-poll"));
+            applicationsPoller = poller;
+            poller.scheduleWithFixedDelay(externalApps::poll, 0, ari.applicationsPoll().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        scheduler.scheduleWithFixedDelay(() -> workers.execute(this::maintain), MAINTAIN_EVERY.toMillis(),
+                MAINTAIN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        if (ari.apps().isEmpty()) {
+            return; // only operators' own applications: no WebSocket of the agent's own
         }
         stream = new AriEventStream(ari, scheduler, new AriEventStream.Listener() {
             @Override
@@ -110,8 +135,6 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
             }
         });
         stream.start();
-        scheduler.scheduleWithFixedDelay(() -> workers.execute(this::maintain), MAINTAIN_EVERY.toMillis(),
-                MAINTAIN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Runs every service's housekeeping, one round at a time; a failing one is logged and the others run. */
@@ -132,10 +155,20 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
         }
     }
 
+    /** The agent's own applications registered over its WebSocket, and the operators' own that Asterisk lists. */
     @Override
     public Set<String> registeredApps() {
         AriEventStream s = stream;
-        return s == null ? Set.of() : s.registeredApps();
+        Set<String> external = externalApps.connected();
+        if (s == null) {
+            return external;
+        }
+        if (external.isEmpty()) {
+            return s.registeredApps();
+        }
+        Set<String> all = new HashSet<>(s.registeredApps());
+        all.addAll(external);
+        return Set.copyOf(all);
     }
 
     @Override
@@ -150,7 +183,7 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
     @Override
     public Set<String> acceptingServices() {
         Set<String> registered = registeredApps();
-        Set<String> accepting = new HashSet<>();
+        Set<String> accepting = new HashSet<>(externalApps.accepting());
         for (StasisService service : services.values()) {
             if (registered.contains(service.name()) && service.acceptsNewCalls()) {
                 accepting.add(service.name());
@@ -269,6 +302,10 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
             s.close();
         }
         scheduler.shutdownNow();
+        ScheduledExecutorService poller = applicationsPoller;
+        if (poller != null) {
+            poller.shutdownNow();
+        }
         workers.shutdown();
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -50,6 +50,7 @@ public final class FakeAriRest implements AutoCloseable {
     private final WireMockServer server;
     private StubMapping channelsStub;
     private StubMapping bridgesStub;
+    private StubMapping applicationsStub;
 
     public FakeAriRest() {
         server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
@@ -73,7 +74,7 @@ public final class FakeAriRest implements AutoCloseable {
                 .willReturn(captured("ari-post-bridge-addchannel.http")));
         liveChannels(List.of());
         liveBridges(List.of());
-        server.stubFor(get(urlPathEqualTo("/ari/applications"))
+        applicationsStub = server.stubFor(get(urlPathEqualTo("/ari/applications"))
                 .willReturn(captured("ari-get-applications-connected.http")));
         // Catch-all (lowest priority): Asterisk's own 404 for a resource it does not have.
         server.stubFor(any(anyUrl()).atPriority(10).willReturn(captured("ari-get-unknown-resource.http")));
@@ -154,6 +155,29 @@ public final class FakeAriRest implements AutoCloseable {
             server.removeStubMapping(bridgesStub);
         }
         bridgesStub = server.stubFor(get(urlPathEqualTo("/ari/bridges")).willReturn(response));
+    }
+
+    /**
+     * What {@code GET /applications} answers from now on: one entry per application with the channels it owns, built
+     * on the captured entry ({@code ari-get-applications-after-replace}: a plain app, no subscriptions); the captured
+     * empty listing ({@code ari-get-applications-none-connected}) when none is registered.
+     */
+    public void registeredApplications(java.util.Map<String, List<String>> channelsByApp) {
+        ResponseDefinitionBuilder response;
+        if (channelsByApp.isEmpty()) {
+            response = captured("ari-get-applications-none-connected.http");
+        } else {
+            String body = AsteriskFixtures.httpResponse("ari-get-applications-after-replace.http").body();
+            String entry = body.substring(1, body.length() - 1);
+            List<String> entries = new ArrayList<>();
+            channelsByApp.forEach((app, channels) -> entries.add(entry
+                    .replace("\"name\":\"Conference\"", "\"name\":\"" + app + "\"")
+                    .replace("\"channel_ids\":[]", "\"channel_ids\":[" + String.join(",",
+                            channels.stream().map(id -> "\"" + id + "\"").toList()) + "]")));
+            response = captured("ari-get-applications-after-replace.http", body, "[" + String.join(",", entries) + "]");
+        }
+        server.removeStubMapping(applicationsStub);
+        applicationsStub = server.stubFor(get(urlPathEqualTo("/ari/applications")).willReturn(response));
     }
 
     /** Hang-ups of the channel with that {@code reason} that reached the fake. */

@@ -61,6 +61,9 @@ public final class FakeAriWebSocket implements AutoCloseable {
     private volatile boolean refusing;
     private volatile boolean silent;
     private final AtomicInteger connections = new AtomicInteger();
+    /** The applications each open socket registered ({@code ?app=a,b}), as Asterisk keys registration on them. */
+    private final java.util.Map<Channel, List<String>> registered = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<java.util.Set<String>> onRegisteredChanged = apps -> { };
 
     public FakeAriWebSocket(String user, String password) {
         this(user, password, 0);
@@ -232,6 +235,32 @@ public final class FakeAriWebSocket implements AutoCloseable {
         this.refusing = refuse;
     }
 
+    /** Told the registered applications (of every open socket) after each connect and disconnect. */
+    public void onRegisteredChanged(java.util.function.Consumer<java.util.Set<String>> listener) {
+        onRegisteredChanged = listener;
+    }
+
+    /** The applications registered by the sockets open now. */
+    public java.util.Set<String> registeredApps() {
+        java.util.Set<String> apps = new java.util.TreeSet<>();
+        registered.values().forEach(apps::addAll);
+        return apps;
+    }
+
+    private void registeredChanged() {
+        onRegisteredChanged.accept(registeredApps());
+    }
+
+    private static List<String> appsOf(String uri) {
+        String query = uri.contains("?") ? uri.substring(uri.indexOf('?') + 1) : "";
+        for (String param : query.split("&")) {
+            if (param.startsWith("app=")) {
+                return List.of(java.net.URLDecoder.decode(param.substring(4), StandardCharsets.UTF_8).split(","));
+            }
+        }
+        return List.of();
+    }
+
     @Override
     public void close() {
         sockets.close().syncUninterruptibly();
@@ -289,10 +318,20 @@ public final class FakeAriWebSocket implements AutoCloseable {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-            if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+            if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete complete) {
                 sockets.add(ctx.channel());
+                registered.put(ctx.channel(), appsOf(complete.requestUri()));
+                registeredChanged();
             }
             super.userEventTriggered(ctx, event);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (registered.remove(ctx.channel()) != null) {
+                registeredChanged();
+            }
+            super.channelInactive(ctx);
         }
     }
 }

@@ -15,6 +15,16 @@ public final class FakeAsterisk implements AutoCloseable {
     private final Set<String> live = new LinkedHashSet<>();
     private final FakeAriWebSocket events = new FakeAriWebSocket(FakeAriRest.USER, FakeAriRest.PASSWORD, rest.port());
 
+    /** {@code GET /applications} lists the applications whose WebSocket is connected, as Asterisk does. */
+    public FakeAsterisk() {
+        rest.registeredApplications(java.util.Map.of());
+        events.onRegisteredChanged(apps -> {
+            java.util.Map<String, java.util.List<String>> listing = new java.util.TreeMap<>();
+            apps.forEach(app -> listing.put(app, java.util.List.of()));
+            rest.registeredApplications(listing);
+        });
+    }
+
     public FakeAriRest rest() {
         return rest;
     }
