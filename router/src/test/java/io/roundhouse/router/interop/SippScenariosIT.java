@@ -6,6 +6,12 @@ import io.roundhouse.router.testing.sipp.SippMessageLog;
 import io.roundhouse.router.testing.sipp.SippProcess;
 import io.roundhouse.router.testing.sipp.SippResult;
 import io.roundhouse.router.testing.sipp.SippTransport;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +86,51 @@ class SippScenariosIT {
             assertThat(caller.successfulCalls()).as("%s", caller).isEqualTo(CALLS);
             assertThat(caller.failedCalls()).as("%s", caller).isZero();
             assertThat(callee.successfulCalls()).as("%s", callee).isEqualTo(CALLS);
+        }
+    }
+
+    @Test
+    void swallowingCalleeAnswersOptionsButNeverAnInvite() throws Exception {
+        try (SippProcess uas = SippProcess.scenario("uas_swallow.xml").maxDuration(BOUND).traceMessages()
+                .extraArgs("-aa").start();
+             DatagramSocket socket = new DatagramSocket(0,
+                     InetAddress.getLoopbackAddress())) {
+            socket.setSoTimeout(1_000);
+            String options = request("OPTIONS", "opt-1", socket.getLocalPort(), uas.localPort());
+            DatagramPacket reply = null;
+            for (int attempt = 0; attempt < 5 && reply == null; attempt++) { // sipp may not be listening yet
+                socket.send(new DatagramPacket(options.getBytes(StandardCharsets.US_ASCII),
+                        options.length(), uas.localAddress()));
+                reply = receive(socket);
+            }
+            assertThat(reply).as("OPTIONS answered").isNotNull();
+            assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.US_ASCII))
+                    .startsWith("SIP/2.0 200");
+
+            String invite = request("INVITE", "inv-1", socket.getLocalPort(), uas.localPort());
+            socket.send(new DatagramPacket(invite.getBytes(StandardCharsets.US_ASCII),
+                    invite.length(), uas.localAddress()));
+            assertThat(receive(socket)).as("not even 100 Trying").isNull();
+            assertThat(uas.messages().receivedRequests("INVITE")).hasSize(1);
+        }
+    }
+
+    private static String request(String method, String callId, int fromPort, int toPort) {
+        return method + " sip:service@127.0.0.1:" + toPort + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + fromPort + ";branch=z9hG4bK" + callId + "\r\n"
+                + "From: <sip:test@127.0.0.1:" + fromPort + ">;tag=1\r\n"
+                + "To: <sip:service@127.0.0.1:" + toPort + ">\r\n"
+                + "Call-ID: " + callId + "\r\nCSeq: 1 " + method + "\r\nMax-Forwards: 70\r\n"
+                + "Contact: <sip:test@127.0.0.1:" + fromPort + ">\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    private static DatagramPacket receive(DatagramSocket socket) throws IOException {
+        DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
+        try {
+            socket.receive(p);
+            return p;
+        } catch (SocketTimeoutException e) {
+            return null;
         }
     }
 }
