@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.roundhouse.router.Router;
 import io.roundhouse.router.sip.Fixtures;
 import io.roundhouse.router.sip.HeaderName;
@@ -182,6 +183,16 @@ class Rfc4475ConformanceTest {
         // The farm gets the MESSAGE as it came: Request-URI kept, the foreign Route left for no one to follow.
         assertThat(forwarded.requestUri()).isEqualTo("sip:kumiko@example.org");
         assertThat(forwarded.headers("Route")).containsExactly("<sip:127.0.0.1:5080>");
+    }
+
+    @Test
+    void overTcpTwoDifferentContentLengthsCloseTheConnectionInsteadOfDesynchronisingIt() {
+        SipTestAgent caller = callers.get(5060);
+        Channel connection = caller.connection(routerAddress());
+        long dropped = router.droppedMessages();
+        caller.sendBytes(Fixtures.bytes("rfc4475/mcl01.sip"), routerAddress(), Transport.TCP);
+        await().atMost(WAIT).until(() -> !connection.isActive() && router.droppedMessages() == dropped + 1);
+        node.assertNone(r -> true, QUIET);
     }
 
     @Test
