@@ -164,6 +164,41 @@ class SimulatedAsteriskTest {
     }
 
     @Test
+    void nodeOverItsCapacityAnswersAsAsterisksMaxcallsDoes() throws Exception {
+        SimulatedAsterisk small = farm.add(NodeSettings.loopback("asterisk-2", "ami-test", "ari-test").withCapacity(1));
+        small.node().registrations(app -> true);
+        router.send(router.invite("1000", "k1", "X-Exec-App: Echo\r\n"), small.node().sipPort());
+        await().atMost(Duration.ofSeconds(5)).until(() -> small.node().channels().size() == 1);
+
+        router.send(router.invite("1001", "k2", "X-Exec-App: Echo\r\n"), small.node().sipPort());
+
+        SipMessage answer = router.finalResponse();
+        assertThat(answer.value("Call-ID")).isEqualTo("k2");
+        assertThat(answer.status()).isEqualTo(503);
+        assertThat(answer.value("Reason")).isEqualTo("Q.850;cause=42");
+    }
+
+    @Test
+    void answeredCallIsEndedByTheNodeAfterItsHoldTimeWithAByeAlongTheRecordRoute() throws Exception {
+        SimulatedAsterisk holding = farm.add(NodeSettings.loopback("asterisk-3", "ami-test", "ari-test")
+                .withHold(Duration.ofMillis(300)));
+        holding.node().registrations(app -> true);
+        router.send(router.invite("2000", "h1", "X-Exec-App: Echo\r\n"), holding.node().sipPort());
+        await().atMost(Duration.ofSeconds(5)).until(() -> holding.node().channels().size() == 1);
+        holding.node().answer(holding.node().channels().get(0).id());
+        SipMessage ok = router.finalResponse();
+
+        router.send(router.inDialog("ACK", 1, "2000", "h1", ok.tag("To")), holding.node().sipPort());
+        SipMessage bye = router.receive();
+
+        assertThat(bye.method()).isEqualTo("BYE");
+        assertThat(bye.requestUri()).isEqualTo("sip:caller@127.0.0.1:" + router.port());
+        assertThat(bye.values("Route")).containsExactly("<sip:127.0.0.1:" + router.port() + ";lr>");
+        assertThat(bye.tag("From")).isEqualTo(ok.tag("To"));
+        assertThat(holding.node().channels()).isEmpty();
+    }
+
+    @Test
     void wrongPasswordIsRefusedWithAsterisks401() throws Exception {
         HttpResponse<String> response = send(HttpRequest.newBuilder(ari("/ari/channels"))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("roundhouse:x".getBytes()))
