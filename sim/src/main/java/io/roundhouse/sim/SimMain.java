@@ -1,5 +1,6 @@
 package io.roundhouse.sim;
 
+import io.roundhouse.sim.capture.Captures;
 import io.roundhouse.sim.farm.Farm;
 import io.roundhouse.sim.farm.SimulatedAsterisk;
 import io.roundhouse.sim.node.NodeSettings;
@@ -82,6 +83,12 @@ public final class SimMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        try {
+            Captures.requireBundled();
+        } catch (IllegalStateException e) {
+            System.err.println("roundhouse-sim: " + e.getMessage());
+            System.exit(2);
+        }
         System.exit(new CommandLine(new SimMain()).execute(args));
     }
 }

@@ -24,6 +24,18 @@ public final class Captures {
     private Captures() {
     }
 
+    /**
+     * Fails with what to do when the jar was built without the captures (a checkout without
+     * {@code ../shared/fixtures/asterisk/22.10.1/} beside it): nothing could be answered.
+     */
+    public static void requireBundled() {
+        if (Captures.class.getResource(ROOT + "README.md") == null) {
+            throw new IllegalStateException("this roundhouse-sim.jar was built without the Asterisk 22.10.1 captures:"
+                    + " put them in ../shared/fixtures/asterisk/22.10.1/ beside the clone (or build with"
+                    + " -Dasterisk.fixtures=<folder>) and build again (./mvnw -B -q package -DskipTests)");
+        }
+    }
+
     /** The exact text of a capture (CRLF kept). */
     public static String text(String name) {
         try (InputStream in = Captures.class.getResourceAsStream(ROOT + name)) {
