@@ -79,7 +79,9 @@ public final class Router implements AutoCloseable {
         // Nodes (as the dispatcher knows them) and configured peers are never blocked for flooding.
         FloodGuard flood = new FloodGuard(config.flood(), dispatcher::isFromNode, System::nanoTime);
         flood.bindTo(registry);
-        SipTransportLayer transport = new SipTransportLayer(loop, netty, config.maxMessageSize(), flood, relay);
+        SipTransportLayer transport = new SipTransportLayer(loop, netty, config.maxMessageSize(), flood,
+                config.connections(), relay);
+        transport.bindTo(registry);
         TransactionTable table = new TransactionTable(scheduler, config.timers(), transport);
         ProxyMetrics metrics = new ProxyMetrics(registry, table);
         ProxyCore core = new ProxyCore(loop, table, config, dispatcher, metrics, scheduler, transport, resolver,
@@ -178,6 +180,12 @@ public final class Router implements AutoCloseable {
         public void onFramingError(io.roundhouse.router.transport.Transport t, InetSocketAddress source,
                                    String reason) {
             target.onFramingError(t, source, reason);
+        }
+
+        @Override
+        public void onOversized(io.netty.buffer.ByteBuf head, io.roundhouse.router.transport.Transport t,
+                                InetSocketAddress source, io.netty.channel.Channel connection) {
+            target.onOversized(head, t, source, connection);
         }
     }
 }

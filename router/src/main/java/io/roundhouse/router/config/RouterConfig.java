@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.roundhouse.router.flood.FloodSettings;
+import io.roundhouse.router.transport.ConnectionLimits;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.config.Durations;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.Set;
  *   timers: { t1: 500ms, t2: 4s, t4: 5s, timer-b: 32s, timer-f: 32s, timer-c: 180s, failover-timeout: 2s }
  *   retry-after: 5s                    # Retry-After of the router's own 503
  *   flood: { max-messages: 2000, window: 2s, block-for: 30s, exempt: [ "192.0.2.10" ] }  # FloodSettings
+ *   connections: { max: 10000, max-per-source: 256, idle-timeout: 10m, message-timeout: 10s }  # ConnectionLimits
  * nodes:
  *   - { id: asterisk-1, uri: "sip:127.0.0.1:5081", weight: 80 }
  * </pre>
@@ -57,7 +59,9 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
     private static final Set<String> TOP_LEVEL = Set.of("sip", "nodes", "redis", "services", "health", "dispatch",
             "metrics", "admin");
     private static final Set<String> SIP_KEYS = Set.of("listen", "advertised-address", "max-message-size",
-            "record-route", "timers", "retry-after", "flood", "route-secret-file");
+            "record-route", "timers", "retry-after", "flood", "route-secret-file", "connections");
+    private static final Set<String> CONNECTION_KEYS = Set.of("max", "max-per-source", "idle-timeout",
+            "message-timeout");
     private static final Set<String> FLOOD_KEYS = Set.of("enabled", "window", "max-messages", "block-for",
             "max-sources", "exempt");
     private static final Set<String> TIMER_KEYS = Set.of("t1", "t2", "t4", "timer-b", "timer-f", "timer-c", "timer-d",
@@ -123,6 +127,7 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
         retryAfter(root); // validated now, read when needed
         flood(root);
         optionalText("sip.route-secret-file", sip.path("route-secret-file"));
+        connections(root);
         return new RouterConfig(listen, advertised, maxSize, recordRoute, timers, nodes, root);
     }
 
@@ -328,6 +333,29 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
                     optionalInt("sip.flood.max-sources", node.path("max-sources")), exempt);
         } catch (ConfigException e) {
             throw e.key().startsWith("sip.") ? e : new ConfigException("sip.flood." + e.key(),
+                    e.getMessage().substring(e.key().length() + 2), e);
+        }
+    }
+
+    /** {@code sip.connections}: caps and deadlines of TCP connections ({@link ConnectionLimits}). */
+    public ConnectionLimits connections() {
+        return connections(tree);
+    }
+
+    private static ConnectionLimits connections(JsonNode root) {
+        JsonNode node = root == null ? null : root.path("sip").path("connections");
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return ConnectionLimits.DEFAULTS;
+        }
+        requireObject("sip.connections", node);
+        checkKeys("sip.connections.", node, CONNECTION_KEYS);
+        try {
+            return new ConnectionLimits(optionalInt("sip.connections.max", node.path("max")),
+                    optionalInt("sip.connections.max-per-source", node.path("max-per-source")),
+                    optionalDuration("sip.connections.idle-timeout", node.path("idle-timeout")),
+                    optionalDuration("sip.connections.message-timeout", node.path("message-timeout")));
+        } catch (ConfigException e) {
+            throw e.key().startsWith("sip.") ? e : new ConfigException("sip.connections." + e.key(),
                     e.getMessage().substring(e.key().length() + 2), e);
         }
     }

@@ -131,6 +131,36 @@ public final class ProxyCore implements InboundHandler {
         log.debug("dropped {} message from {}: {}", transport.lowerName(), source, reason);
     }
 
+    /**
+     * A datagram over {@code sip.max-message-size}: a request whose head names a readable top Via is answered 513
+     * (RFC 3261 §21.5.14) without a transaction, anything else dropped. No amplification: the answer is a few hundred
+     * bytes and the request was longer than the limit (1,024 bytes at least), and a source blocked for flooding never
+     * gets here (the transport drops its datagrams first).
+     */
+    @Override
+    public void onOversized(ByteBuf head, Transport transport, InetSocketAddress source, Channel connection) {
+        metrics.dropped();
+        if (locals == null || closed) {
+            return;
+        }
+        try {
+            SipMessage m = SipParser.parse(head, true);
+            if (!m.isRequest() || m.isMethod("ACK")) {
+                log.debug("dropped oversized {} from {}", m.isRequest() ? "ACK" : "response", source);
+                return;
+            }
+            Via top = m.topVia();
+            String topVia = top.withSource(NetUtil.toAddressString(source.getAddress()), source.getPort());
+            Destination back = responseDestination(transport, source, connection, top);
+            metrics.localResponse(513);
+            log.debug("call {}: oversized {} from {} answered 513", m.callIdOrEmpty(), m.method(), source);
+            send(writer.response(m, topVia, 513, "Message Too Large", newTag(), List.of()), back, m.callIdOrEmpty());
+        } catch (RuntimeException e) {
+            // SipParseException included: a head cut inside its headers cannot be answered.
+            log.debug("dropped oversized message from {}: {}", source, e.toString());
+        }
+    }
+
     @Override
     public void onMessage(ByteBuf frame, Transport transport, InetSocketAddress source, Channel connection) {
         if (locals == null || closed) {

@@ -20,4 +20,12 @@ public interface InboundHandler {
 
     /** A frame the transport could not cut (oversized, bad Content-Length over TCP): counted as dropped. */
     void onFramingError(Transport transport, InetSocketAddress source, String reason);
+
+    /**
+     * A datagram longer than the message size limit; {@code head} holds its first bytes only (released by the caller).
+     * A request may be answered 513 Message Too Large (RFC 3261 §21.5.14); by default it is a framing error.
+     */
+    default void onOversized(ByteBuf head, Transport transport, InetSocketAddress source, Channel connection) {
+        onFramingError(transport, source, "datagram larger than the message size limit");
+    }
 }

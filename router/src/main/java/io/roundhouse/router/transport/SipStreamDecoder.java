@@ -4,7 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Cuts a TCP byte stream into SIP messages (RFC 3261 §18.3: over a stream, Content-Length delimits the body), as a
@@ -15,20 +18,85 @@ import java.util.List;
  * trusted; so does a missing or malformed Content-Length. A failure is reported with {@link SipFramingException} and
  * the connection is closed by the next handler. CRLFs between messages are keep-alives (RFC 5626 §4.4.1): a double
  * CRLF is answered with a single CRLF.
+ *
+ * <p>Deadline (slowloris): with a message timeout, a message must be whole within it after its first byte, and on a
+ * connection a peer opened the first message must be whole within it after the connection opened. One periodic check
+ * per connection, every timeout, compares the messages completed since the previous check: a message still incomplete
+ * at two checks in a row fails the stream, so a slow message is cut between once and twice the timeout, with no clock
+ * read and no allocation per message.
  */
 public final class SipStreamDecoder extends ByteToMessageDecoder {
 
     private enum State { SKIP_CRLF, READ_HEADERS, READ_BODY, FAILED }
 
     private final int maxMessageSize;
+    private final Duration messageTimeout;
     private State state = State.SKIP_CRLF;
+    /** Until the first message is whole, the connection counts as in a message (a peer-opened connection). */
+    private boolean awaitingFirst;
+    private long completed;
+    private boolean pendingAtLastCheck;
+    private long completedAtLastCheck;
+    private ScheduledFuture<?> deadlineCheck;
     /** Where the header scan resumes, relative to the reader index: bytes already scanned are not scanned again. */
     private int scanned;
     private int headerLength;
     private int contentLength;
 
+    /** A decoder without a message deadline. */
     public SipStreamDecoder(int maxMessageSize) {
+        this(maxMessageSize, null, false);
+    }
+
+    /**
+     * @param messageTimeout  the message deadline, or null for none
+     * @param firstMessageDue true on a connection a peer opened: its first message is due within the deadline too
+     */
+    public SipStreamDecoder(int maxMessageSize, Duration messageTimeout, boolean firstMessageDue) {
         this.maxMessageSize = maxMessageSize;
+        this.messageTimeout = messageTimeout;
+        this.awaitingFirst = firstMessageDue && messageTimeout != null;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (messageTimeout != null) {
+            long period = messageTimeout.toNanos();
+            deadlineCheck = ctx.executor().scheduleAtFixedRate(() -> checkDeadline(ctx), period, period,
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        cancelDeadline();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancelDeadline();
+        super.channelInactive(ctx);
+    }
+
+    private void cancelDeadline() {
+        if (deadlineCheck != null) {
+            deadlineCheck.cancel(false);
+            deadlineCheck = null;
+        }
+    }
+
+    private void checkDeadline(ChannelHandlerContext ctx) {
+        boolean pending = awaitingFirst || state == State.READ_HEADERS || state == State.READ_BODY;
+        if (pending && pendingAtLastCheck && completed == completedAtLastCheck) {
+            cancelDeadline();
+            state = State.FAILED;
+            ctx.fireExceptionCaught(new SipFramingException(awaitingFirst
+                    ? "no whole message within " + messageTimeout.toMillis() + " ms of connecting"
+                    : "message not whole within " + messageTimeout.toMillis() + " ms of its first byte"));
+            return;
+        }
+        pendingAtLastCheck = pending;
+        completedAtLastCheck = completed;
     }
 
     @Override
@@ -83,6 +151,8 @@ public final class SipStreamDecoder extends ByteToMessageDecoder {
                     }
                     out.add(in.readRetainedSlice(total));
                     state = State.SKIP_CRLF;
+                    completed++;
+                    awaitingFirst = false;
                 }
                 case FAILED -> {
                     in.skipBytes(in.readableBytes());

@@ -18,8 +18,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.roundhouse.router.config.ListenAddress;
 import io.roundhouse.router.flood.FloodGuard;
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -40,8 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class SipTransportLayer implements MessageSender {
 
     private static final Logger log = LoggerFactory.getLogger(SipTransportLayer.class);
-    /** Idle TCP connections are closed after this long; peers reconnect when they need to. */
-    private static final int TCP_IDLE_SECONDS = 3600;
     private static final int BIND_ATTEMPTS = 20;
 
     private final EventLoop loop;
@@ -49,9 +50,10 @@ public final class SipTransportLayer implements MessageSender {
     private final int maxMessageSize;
     private final InboundHandler inbound;
     private final FloodGuard flood;
+    private final ConnectionLimits limits;
     private final List<ListenPoint> listenPoints = new ArrayList<>();
-    /** Open TCP connections by remote address: those peers opened and those the router opened. */
-    private final Map<InetSocketAddress, Channel> connections = new HashMap<>();
+    /** Open TCP connections by remote address and alias: those peers opened and those the router opened. */
+    private final ConnectionTable connections;
     /** Messages waiting for an outbound TCP connection being opened. */
     private final Map<InetSocketAddress, ArrayDeque<Pending>> connecting = new HashMap<>();
 
@@ -59,16 +61,24 @@ public final class SipTransportLayer implements MessageSender {
     }
 
     /**
-     * @param flood counts every inbound message and connection per source before anything is parsed; messages from a
-     *              blocked source are dropped, its connections closed
+     * @param flood  counts every inbound message and connection per source before anything is parsed; messages
+     *               from a blocked source are dropped, its connections closed
+     * @param limits caps and deadlines of connections
      */
     public SipTransportLayer(EventLoop loop, NettyTransports netty, int maxMessageSize, FloodGuard flood,
-                             InboundHandler inbound) {
+                             ConnectionLimits limits, InboundHandler inbound) {
         this.loop = loop;
         this.netty = netty;
         this.maxMessageSize = maxMessageSize;
         this.flood = flood;
+        this.limits = limits;
+        this.connections = new ConnectionTable(limits);
         this.inbound = inbound;
+    }
+
+    /** Publishes the connection counts as meters. */
+    public void bindTo(MeterRegistry registry) {
+        connections.bindTo(registry);
     }
 
     /**
@@ -79,6 +89,10 @@ public final class SipTransportLayer implements MessageSender {
         long sweep = flood.sweepInterval().toNanos();
         // Lets silent blocked sources back in on time (and logs it) when no other message arrives.
         loop.scheduleAtFixedRate(flood::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
+        if (addresses.stream().anyMatch(a -> a.transport().reliable())
+                && ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
+            limits.descriptorShortfall(os.getMaxFileDescriptorCount()).ifPresent(log::warn);
+        }
         Map<String, ListenPoint> grouped = new HashMap<>();
         for (ListenAddress a : addresses) {
             if (a.port() != 0) {
@@ -149,16 +163,37 @@ public final class SipTransportLayer implements MessageSender {
                 .channelFactory(netty.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(streamInitializer());
+                .childHandler(acceptedInitializer());
         return b.bind(address);
     }
 
-    private ChannelInitializer<SocketChannel> streamInitializer() {
+    /**
+     * A connection a peer opened: refused at once (closed before any handler runs) when its source is blocked for
+     * flooding or a connection cap is reached, so that no client can take the descriptors others need.
+     */
+    private ChannelInitializer<SocketChannel> acceptedInitializer() {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new IdleStateHandler(0, 0, TCP_IDLE_SECONDS, TimeUnit.SECONDS),
-                        new SipStreamDecoder(maxMessageSize), new TcpHandler());
+                InetSocketAddress remote = ch.remoteAddress();
+                if (!flood.admit(remote) || connections.admit(remote) != null) {
+                    ch.close();
+                    return;
+                }
+                ch.closeFuture().addListener(f -> connections.released(remote));
+                ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS),
+                        new SipStreamDecoder(maxMessageSize, limits.messageTimeout(), true), new TcpHandler());
+            }
+        };
+    }
+
+    /** A connection the router opened: not counted against the caps, its first message is the router's own. */
+    private ChannelInitializer<SocketChannel> openedInitializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS),
+                        new SipStreamDecoder(maxMessageSize, limits.messageTimeout(), false), new TcpHandler());
             }
         };
     }
@@ -193,10 +228,7 @@ public final class SipTransportLayer implements MessageSender {
     @Override
     public void alias(InetSocketAddress alias, Channel connection) {
         if (connection.isActive() && !alias.equals(connection.remoteAddress())) {
-            Channel previous = connections.get(alias);
-            if (previous == null || !previous.isActive()) {
-                connections.put(alias, connection);
-            }
+            connections.alias(alias, connection);
         }
     }
 
@@ -222,7 +254,7 @@ public final class SipTransportLayer implements MessageSender {
                 .channelFactory(netty.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(streamInitializer());
+                .handler(openedInitializer());
         b.connect(address).addListener((ChannelFuture f) -> {
             ArrayDeque<Pending> waiting = connecting.remove(address);
             if (waiting == null) {
@@ -264,7 +296,7 @@ public final class SipTransportLayer implements MessageSender {
         for (ListenPoint p : listenPoints) {
             p.channel().close();
         }
-        for (Channel c : new ArrayList<>(connections.values())) {
+        for (Channel c : connections.all()) {
             c.close();
         }
     }
@@ -277,8 +309,8 @@ public final class SipTransportLayer implements MessageSender {
             }
             ByteBuf content = packet.content();
             if (content.readableBytes() > maxMessageSize) {
-                inbound.onFramingError(Transport.UDP, packet.sender(), "datagram larger than " + maxMessageSize
-                        + " bytes");
+                // The receive buffer holds maxMessageSize + 1 bytes: the datagram was cut, its head is here.
+                inbound.onOversized(content, Transport.UDP, packet.sender(), ctx.channel());
                 return;
             }
             inbound.onMessage(content, Transport.UDP, packet.sender(), ctx.channel());
@@ -295,21 +327,16 @@ public final class SipTransportLayer implements MessageSender {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-            if (remote != null && !flood.admit(remote)) {
-                // A connection is a message's worth of work: a blocked source gets none.
-                ctx.close();
-                return;
-            }
             if (remote != null) {
-                connections.putIfAbsent(remote, ctx.channel());
+                connections.register(remote, ctx.channel());
             }
             ctx.fireChannelActive();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            // The connection's own address and every alias of it.
-            connections.values().removeIf(c -> c == ctx.channel());
+            // The connection's own address and every alias of it: O(its names), not O(open connections).
+            connections.remove(ctx.channel());
             ctx.fireChannelInactive();
         }
 
