@@ -3,6 +3,7 @@ package io.roundhouse.router.dispatch;
 import io.roundhouse.router.dispatch.strategy.Ranked;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,21 +22,36 @@ import java.util.TreeMap;
  * @param scoreMeaning how to read the scores
  * @param excluded     nodes left out, with why (draining, full, down, tried, ...)
  * @param atMillis     wall-clock time of the decision
+ * @param failed       the attempt this one follows, as {@code <node>:<status>} ({@code timeout} for no answer);
+ *                     "-" for a first attempt
  */
 public record Decision(String callId, String service, String key, String node, String reason, int attempt,
-                       List<Ranked> candidates, String scoreMeaning, Map<String, String> excluded, long atMillis) {
+                       List<Ranked> candidates, String scoreMeaning, Map<String, String> excluded, long atMillis,
+                       String failed) {
 
     public Decision {
         candidates = List.copyOf(candidates);
         excluded = Map.copyOf(excluded);
     }
 
-    /** The log line, also the entry kept in Redis: {@code key=value} words, readable with {@code redis-cli}. */
-    public String line() {
-        StringBuilder b = new StringBuilder(160 + 24 * (candidates.size() + excluded.size()));
+    /** A decision that follows no failed attempt. */
+    public Decision(String callId, String service, String key, String node, String reason, int attempt,
+                    List<Ranked> candidates, String scoreMeaning, Map<String, String> excluded, long atMillis) {
+        this(callId, service, key, node, reason, attempt, candidates, scoreMeaning, excluded, atMillis, "-");
+    }
+
+    /**
+     * The log line, also the entry kept in Redis: {@code key=value} words, readable with {@code redis-cli}, ending
+     * with the router that decided and the time in ISO-8601 (UTC, milliseconds).
+     */
+    public String line(String router) {
+        StringBuilder b = new StringBuilder(200 + 24 * (candidates.size() + excluded.size()));
         b.append("call-id=").append(callId).append(" service=").append(service).append(" key=").append(key)
-                .append(" node=").append(node).append(" reason=").append(reason).append(" attempt=").append(attempt)
-                .append(" candidates=[");
+                .append(" node=").append(node).append(" reason=").append(reason).append(" attempt=").append(attempt);
+        if (!"-".equals(failed)) {
+            b.append(" failed=").append(failed);
+        }
+        b.append(" candidates=[");
         for (int i = 0; i < candidates.size(); i++) {
             Ranked r = candidates.get(i);
             b.append(i == 0 ? "" : ",").append(r.nodeId()).append(':');
@@ -52,7 +68,7 @@ public record Decision(String callId, String service, String key, String node, S
             b.append(sep).append(e.getKey()).append(':').append(e.getValue());
             sep = ",";
         }
-        return b.append("] at=").append(atMillis).toString();
+        return b.append("] router=").append(router).append(" at=").append(Instant.ofEpochMilli(atMillis)).toString();
     }
 
     /**

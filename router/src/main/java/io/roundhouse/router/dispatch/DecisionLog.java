@@ -37,6 +37,7 @@ public final class DecisionLog implements AutoCloseable {
     private final ArrayBlockingQueue<Decision> queue = new ArrayBlockingQueue<>(QUEUE_LIMIT);
     private final Counter dropped;
     private final Thread writer;
+    private final String router = RouterId.current();
     private volatile boolean closed;
     private boolean redisFailing;
 
@@ -102,7 +103,7 @@ public final class DecisionLog implements AutoCloseable {
         List<String> lines = new ArrayList<>(batch.size());
         try {
             for (Decision d : batch) {
-                String line = d.line();
+                String line = d.line(router);
                 LOG.info("dispatch {}", line);
                 lines.add(line);
             }

@@ -103,7 +103,7 @@ public final class DispatchSetup implements AutoCloseable {
     public static DispatchSetup start(JsonNode tree, MeterRegistry registry,
                                       Function<String, CompletionStage<Integer>> sendOptions, RedisSettings redis) {
         DispatchSettings settings = DispatchSettings.parse(YamlSection.of("", tree).section("dispatch"));
-        RedisState state = new RedisState(redis, Math.max(1, settings.decisionsKept()));
+        RedisState state = new RedisState(redis, Math.max(1, settings.decisionsKept())).instrument(registry);
         try {
             return start(tree, registry, sendOptions, access(state), state);
         } catch (RuntimeException e) {

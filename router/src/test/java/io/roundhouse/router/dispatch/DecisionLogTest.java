@@ -140,9 +140,18 @@ class DecisionLogTest {
                 List.of(new Ranked(new Candidate("asterisk-2", 1, true, 3, 100, 10, 0), 0.0625),
                         new Ranked(new Candidate("asterisk-3", 1, true, 50, 100, 90, 0), 1.0)),
                 "load (lower is better)", Map.of("asterisk-1", "tried", "asterisk-0", "draining"), 42);
-        assertThat(d.line()).isEqualTo("call-id=abc@host service=conference key=example.com:1000 node=asterisk-2"
-                + " reason=affinity-claimed attempt=2 candidates=[asterisk-2:0.063,asterisk-3:1.000]"
-                + " score=\"load (lower is better)\" excluded=[asterisk-0:draining,asterisk-1:tried] at=42");
+        assertThat(d.line("router-a")).isEqualTo("call-id=abc@host service=conference key=example.com:1000"
+                + " node=asterisk-2 reason=affinity-claimed attempt=2 candidates=[asterisk-2:0.063,asterisk-3:1.000]"
+                + " score=\"load (lower is better)\" excluded=[asterisk-0:draining,asterisk-1:tried] router=router-a"
+                + " at=1970-01-01T00:00:00.042Z");
+    }
+
+    @Test
+    void aRedispatchSaysWhichAttemptFailedAndWithWhatStatus() {
+        Decision d = new Decision("abc@host", "default", "-", "asterisk-2", "redispatch", 2, List.of(), "",
+                Map.of("asterisk-1", "tried"), 1764096000000L, "asterisk-1:503");
+        assertThat(d.line("r1")).contains(" attempt=2 failed=asterisk-1:503 candidates=[]")
+                .endsWith(" router=r1 at=2025-11-25T18:40:00Z");
     }
 
     @Test

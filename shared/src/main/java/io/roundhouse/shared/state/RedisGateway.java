@@ -41,6 +41,7 @@ final class RedisGateway implements AutoCloseable {
     private final Supplier<HostAndPort> master;
     private final Runnable clearIdle;
     private final String where;
+    private volatile RedisCommandMetrics metrics = RedisCommandMetrics.NONE;
 
     private RedisGateway(UnifiedJedis client, JedisClientConfig subscriberConfig, Supplier<HostAndPort> master,
                          Runnable clearIdle, String where) {
@@ -129,6 +130,18 @@ final class RedisGateway implements AutoCloseable {
      * false or {@code release} false; a decision line or event may appear twice.
      */
     <T> T call(String operation, String key, Function<UnifiedJedis, T> command) {
+        long start = System.nanoTime();
+        try {
+            T result = attempt(operation, key, command);
+            metrics.succeeded(operation, System.nanoTime() - start);
+            return result;
+        } catch (StateStoreException e) {
+            metrics.failed(operation);
+            throw e;
+        }
+    }
+
+    private <T> T attempt(String operation, String key, Function<UnifiedJedis, T> command) {
         try {
             return command.apply(client);
         } catch (JedisConnectionException e) {
@@ -176,6 +189,11 @@ final class RedisGateway implements AutoCloseable {
      */
     Connection openDedicated() {
         return new Connection(master.get(), subscriberConfig);
+    }
+
+    /** From now on, records every command's latency and failures. */
+    void instrument(RedisCommandMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /** The endpoint for messages, password masked. */

@@ -81,6 +81,15 @@ public final class RedisState implements AutoCloseable {
         return decisions;
     }
 
+    /**
+     * Records the latency and failures of every command from now on ({@code roundhouse_redis_command_seconds},
+     * {@code roundhouse_redis_command_errors_total}, by operation).
+     */
+    public RedisState instrument(io.micrometer.core.instrument.MeterRegistry registry) {
+        redis.instrument(new RedisCommandMetrics(registry));
+        return this;
+    }
+
     /** The settings this state was opened with. */
     public RedisSettings settings() {
         return settings;

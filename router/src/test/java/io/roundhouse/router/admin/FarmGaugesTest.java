@@ -1,0 +1,75 @@
+package io.roundhouse.router.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.shared.metrics.MetricsEndpoint;
+import io.roundhouse.shared.state.NodeState;
+import io.roundhouse.shared.state.NodeStatus;
+import io.roundhouse.shared.state.RedisState;
+import io.roundhouse.shared.testing.TestRedis;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Per-node gauges follow the router's view of a farm in a real Redis. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FarmGaugesTest {
+
+    @RegisterExtension
+    final TestRedis redis = new TestRedis();
+
+    DispatchSetup dispatch;
+
+    @AfterEach
+    void stop() {
+        if (dispatch != null) {
+            dispatch.close();
+        }
+    }
+
+    @Test
+    void gaugesShowEachNodesStateLoadScoreAndFullMarksAndFollowAControl() throws Exception {
+        RedisState state = redis.open();
+        Set<String> apps = Set.of("Default");
+        state.nodes().publish(new NodeState("asterisk-1", "sip:127.0.0.1:5081", NodeStatus.ACTIVE, 30, 120, 45.0,
+                Map.of(), apps, apps, "22.10.1", "test", System.currentTimeMillis()), Duration.ofSeconds(30));
+        state.marks().markFull("asterisk-1", "default", Duration.ofSeconds(30));
+        PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
+        dispatch = DispatchSetup.start(new ObjectMapper(new YAMLFactory()).readTree("""
+                nodes: [ { id: static-1, uri: "sip:127.0.0.1:5090" } ]
+                services: [ { name: default, app: Default, strategy: least-loaded } ]
+                health: { enabled: false }
+                dispatch: { refresh-interval: 100ms }
+                """), registry, null, redis.settings());
+        LiveFarm farm = new LiveFarm(dispatch, System::currentTimeMillis);
+        new FarmGauges(registry, farm).watch(dispatch);
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(registry.scrape())
+                .contains("roundhouse_node_up{node=\"asterisk-1\"} 1.0")
+                .contains("roundhouse_node_state{node=\"asterisk-1\",state=\"ready\"} 1.0")
+                .contains("roundhouse_node_state{node=\"asterisk-1\",state=\"down\"} 0.0")
+                .contains("roundhouse_node_channels{node=\"asterisk-1\"} 30.0")
+                .contains("roundhouse_node_channels_max{node=\"asterisk-1\"} 120.0")
+                .contains("roundhouse_node_cpu_ratio{node=\"asterisk-1\"} 0.45")
+                .contains("roundhouse_node_full{node=\"asterisk-1\",service=\"default\"} 1.0")
+                .contains("roundhouse_node_score{node=\"static-1\",service=\"default\"}")
+                .contains("# HELP roundhouse_node_up "));
+
+        farm.control("static-1", NodeAction.DISABLE);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(registry.scrape())
+                .contains("roundhouse_node_state{node=\"static-1\",state=\"disabled\"} 1.0")
+                .doesNotContain("roundhouse_node_score{node=\"static-1\""));
+        assertThat(registry.scrape()).contains("roundhouse_redis_command_seconds_count{operation=\"read nodes\"}")
+                .contains("# HELP roundhouse_redis_command_seconds ");
+    }
+}
