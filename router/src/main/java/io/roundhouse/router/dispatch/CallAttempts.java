@@ -17,6 +17,7 @@ final class CallAttempts {
     final long startedNanos;
     private List<Ranked> ranked = List.of();
     private Set<String> tried; // most calls succeed on their first node: allocated at the first failure
+    private String lastFailure = "-";
 
     CallAttempts(ServiceMatch match, long startedNanos) {
         this.match = match;
@@ -38,6 +39,15 @@ final class CallAttempts {
         }
         tried.add(nodeId);
         return tried.size();
+    }
+
+    /** The last failed attempt as {@code <node>:<status>} for the decision log; "-" before any. */
+    synchronized void lastFailure(String nodeAndStatus) {
+        lastFailure = nodeAndStatus;
+    }
+
+    synchronized String lastFailure() {
+        return lastFailure;
     }
 
     synchronized Set<String> tried() {

@@ -34,6 +34,15 @@ public interface Dispatcher {
     boolean isFromNode(InetSocketAddress source);
 
     /**
+     * The service a call is for, for metrics and for the answer to a call no service takes: empty when the dispatcher
+     * has services and none matches (the caller then gets {@code sip.no-service-status}, default 404), "-" for a
+     * dispatcher without services. Called at most twice per call, off the hot path of a call that found its node.
+     */
+    default java.util.Optional<String> service(CallContext call) {
+        return java.util.Optional.of("-");
+    }
+
+    /**
      * Registers a listener told each time a node goes down while another node still looks up (when every node looks
      * down at once, the likelier cause is the router's own overload: failing calls over would only turn calls that may
      * still be answered into 503s). A dispatcher without health never calls it.

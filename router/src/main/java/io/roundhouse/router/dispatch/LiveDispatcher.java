@@ -70,6 +70,7 @@ public final class LiveDispatcher implements Dispatcher {
     private final DispatchSettings settings;
     private final DecisionLog decisions;
     private final TaggedCounters failures;
+    private final TaggedCounters redispatches;
     private final TaggedCounters outcomes;
     private final LongSupplier nanoClock;
     private final LongSupplier wallClock;
@@ -92,6 +93,8 @@ public final class LiveDispatcher implements Dispatcher {
         this.decisions = decisions;
         this.failures = new TaggedCounters(registry, "roundhouse.dispatch.failures",
                 "attempts that failed on a node, by status", "service", "node", "status");
+        this.redispatches = new TaggedCounters(registry, "roundhouse.dispatch.redispatches",
+                "calls sent on to another node after a node failed them, by what the node did", "service", "reason");
         this.outcomes = new TaggedCounters(registry, "roundhouse.dispatch.outcomes", "final outcome of dispatched calls",
                 "service", "node", "class");
         this.nanoClock = nanoClock;
@@ -107,7 +110,7 @@ public final class LiveDispatcher implements Dispatcher {
     public CompletionStage<Optional<DispatchTarget>> select(CallContext call) {
         Optional<ServiceMatch> matched = rules.classify(call);
         if (matched.isEmpty()) {
-            record(call, null, "-", null, "no-service", 1, List.of(), Map.of());
+            record(call, null, "-", null, "no-service", 1, List.of(), Map.of(), "-");
             return none();
         }
         ServiceMatch m = matched.get();
@@ -342,7 +345,9 @@ public final class LiveDispatcher implements Dispatcher {
         ServiceMatch m = st.match;
         int status = outcome.statusCode();
         int tried = st.failed(failed.nodeId());
-        failures.increment(m.service(), failed.nodeId(), outcome.isTimeout() ? "timeout" : Integer.toString(status));
+        String why = outcome.isTimeout() ? "timeout" : Integer.toString(status);
+        st.lastFailure(failed.nodeId() + ":" + why);
+        failures.increment(m.service(), failed.nodeId(), why);
         if (!outcome.isTimeout() && (status < 500 || status > 599)) {
             // RFC 3261 §16.7: only a 5xx (or no answer) is worth another branch; 4xx/6xx are the caller's answer.
             calls.remove(call.callId());
@@ -357,10 +362,12 @@ public final class LiveDispatcher implements Dispatcher {
         Map<String, String> excluded = new LinkedHashMap<>();
         if (tried >= settings.maxAttempts()) {
             st.tried().forEach(id -> excluded.put(id, "tried"));
-            record(call, m, m.affinityKey().orElse("-"), null, "max-attempts", tried + 1, List.of(), excluded);
+            record(call, m, m.affinityKey().orElse("-"), null, "max-attempts", tried + 1, List.of(), excluded,
+                    st.lastFailure());
             calls.remove(call.callId());
             return none();
         }
+        redispatches.increment(m.service(), why);
         if (m.affinityKey().isEmpty() || !placesRooms(call)) {
             return CompletableFuture.completedFuture(byStrategy(call, st, view.current(), "redispatch"));
         }
@@ -369,7 +376,7 @@ public final class LiveDispatcher implements Dispatcher {
         if (live > 0) {
             // Moving a room that still has people in it would split it: the caller gets 503 instead.
             excluded.put(failed.nodeId(), "room-has-" + live + "-participants");
-            record(call, m, key, null, "room-busy", tried + 1, List.of(), excluded);
+            record(call, m, key, null, "room-busy", tried + 1, List.of(), excluded, st.lastFailure());
             calls.remove(call.callId());
             return none();
         }
@@ -451,6 +458,12 @@ public final class LiveDispatcher implements Dispatcher {
             }
         }
         return false;
+    }
+
+    @Override
+    public Optional<String> service(CallContext call) {
+        CallAttempts st = calls.get(call.callId());
+        return st != null ? Optional.of(st.match.service()) : rules.classify(call).map(ServiceMatch::service);
     }
 
     /** Forgets calls whose outcome never came (e.g. the caller vanished); run periodically off the event loop. */
@@ -583,7 +596,8 @@ public final class LiveDispatcher implements Dispatcher {
 
     private Optional<DispatchTarget> doneNow(CallContext call, CallAttempts st, String key, NodeEntry node,
                                              String reason, List<Ranked> ranked, Map<String, String> excluded) {
-        record(call, st.match, key == null ? "-" : key, node.id(), reason, st.triedCount() + 1, ranked, excluded);
+        record(call, st.match, key == null ? "-" : key, node.id(), reason, st.triedCount() + 1, ranked, excluded,
+                st.lastFailure());
         if (isInvite(call)) {
             health.inviteSent(node.id());
         }
@@ -600,16 +614,17 @@ public final class LiveDispatcher implements Dispatcher {
 
     private Optional<DispatchTarget> noNode(CallContext call, CallAttempts st, String key,
                                             Map<String, String> excluded) {
-        record(call, st.match, key == null ? "-" : key, null, "no-node", st.triedCount() + 1, List.of(), excluded);
+        record(call, st.match, key == null ? "-" : key, null, "no-node", st.triedCount() + 1, List.of(), excluded,
+                st.lastFailure());
         calls.remove(call.callId());
         return Optional.empty();
     }
 
     private void record(CallContext call, ServiceMatch m, String key, String node, String reason, int attempt,
-                        List<Ranked> ranked, Map<String, String> excluded) {
+                        List<Ranked> ranked, Map<String, String> excluded, String failed) {
         String meaning = m == null ? "" : strategies.get(m.service()).scoreMeaning();
         decisions.record(new Decision(call.callId(), m == null ? "-" : m.service(), key, node == null ? "-" : node,
-                reason, attempt, ranked, meaning, excluded, wallClock.getAsLong()));
+                reason, attempt, ranked, meaning, excluded, wallClock.getAsLong(), failed));
     }
 
     private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"};

@@ -59,6 +59,9 @@ final class ProxyCall implements ClientTransactionListener {
     private final String toTag = ProxyCore.newTag();
     private RoutePlan plan;
     private boolean dispatched;
+    /** When the request arrived, for the call setup histogram; the service its dispatch found ("-": none). */
+    private final long arrivedNanos = System.nanoTime();
+    private String service = "-";
     private DispatchTarget target;
     private ClientTransaction branch;
     private int attempt;
@@ -185,8 +188,14 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         if (choice == null || choice.isEmpty() || attempt >= MAX_ATTEMPTS) {
+            if (target == null && !noServiceTakes()) {
+                return;
+            }
             noNodeLeft();
             return;
+        }
+        if (target == null) {
+            service = core.dispatcher.service(context).orElse("-");
         }
         target = choice.get();
         SipUri uri;
@@ -333,6 +342,22 @@ final class ProxyCall implements ClientTransactionListener {
             stage = CompletableFuture.failedFuture(e);
         }
         whenDone(stage);
+    }
+
+    /**
+     * Before any node was chosen: when no service matches the request, answers {@code sip.no-service-status} (404 by
+     * default, without Retry-After: a 503 would make an upstream proxy avoid the whole router for a number nobody
+     * serves) and returns false; otherwise notes the service and returns true.
+     */
+    private boolean noServiceTakes() {
+        Optional<String> s = core.dispatcher.service(context);
+        if (s.isPresent()) {
+            service = s.get();
+            return true;
+        }
+        int status = core.noServiceStatus();
+        respond(status, ProxyCore.reasonPhrase(status), List.of(core.warning("no service matches this request")));
+        return false;
     }
 
     private void noNodeLeft() {
@@ -631,6 +656,9 @@ final class ProxyCall implements ClientTransactionListener {
     }
 
     private void outcome(int status, String how) {
+        if (invite && dispatched) {
+            core.metrics.callSetup(service, status, System.nanoTime() - arrivedNanos);
+        }
         if (log.isDebugEnabled()) {
             log.debug("call {}: {} {} -> {} {} (attempts {}, via {})", callId, request.method(), request.requestUri(),
                     status, how, attempt + 1, in.transport().lowerName());

@@ -563,6 +563,29 @@ public final class ProxyCore implements InboundHandler {
                 m.isRequest() ? m.method() : String.valueOf(m.statusCode()), source, reason);
     }
 
+    /** What a call that no service takes is answered ({@code sip.no-service-status}, default 404). */
+    int noServiceStatus() {
+        return 404;
+    }
+
+    /** The reason phrase the router writes with a status it chose by configuration (RFC 3261 §21). */
+    static String reasonPhrase(int status) {
+        return switch (status) {
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 410 -> "Gone";
+            case 480 -> "Temporarily Unavailable";
+            case 484 -> "Address Incomplete";
+            case 488 -> "Not Acceptable Here";
+            case 500 -> "Server Internal Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 603 -> "Decline";
+            case 604 -> "Does Not Exist Anywhere";
+            default -> "No Service";
+        };
+    }
+
     /** Every 503 of the router's own says when to come back (RFC 3261 §21.5.4, {@code sip.retry-after}). */
     List<String> withRetryAfter(int status, List<String> extra) {
         if (status != 503) {

@@ -3,6 +3,11 @@ package io.roundhouse.router.proxy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import io.roundhouse.router.transaction.TransactionTable;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -20,8 +25,12 @@ public final class ProxyMetrics {
     private final LongAdder badRequestTotal = new LongAdder();
     private final LongAdder internalErrors = new LongAdder();
     private final LongAdder relayRefusedTotal = new LongAdder();
+    private final MeterRegistry registry;
+    /** Call setup timers per service, indexed by status class (1..6); made on first use, then looked up. */
+    private final Map<String, Timer[]> setup = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry, TransactionTable table) {
+        this.registry = registry;
         messagesIn = Counter.builder("sip.messages.in").description("SIP messages received").register(registry);
         messagesOut = Counter.builder("sip.messages.out").description("SIP messages sent").register(registry);
         dropped = Counter.builder("sip.messages.dropped")
@@ -36,6 +45,31 @@ public final class ProxyMetrics {
                         + " nor a hop of a dialog the router record-routed").register(registry);
         Gauge.builder("sip.transactions.live", table, TransactionTable::size)
                 .description("live server and client transactions").register(registry);
+    }
+
+    /**
+     * An initial INVITE got its first final response out: {@code roundhouse_call_setup_seconds{service,outcome}}, a
+     * histogram from the INVITE in to that response (so ringing counts), outcome the status class ({@code 2xx}...).
+     */
+    void callSetup(String service, int status, long nanos) {
+        Timer[] byClass = setup.computeIfAbsent(service, s -> new Timer[7]);
+        int c = status / 100;
+        if (c < 1 || c > 6) {
+            c = 0;
+        }
+        Timer t = byClass[c];
+        if (t == null) {
+            t = Timer.builder("roundhouse.call.setup")
+                    .description("initial INVITE in to its first final response out, by service and status class")
+                    .tag("service", service).tag("outcome", c == 0 ? "other" : c + "xx")
+                    .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100),
+                            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+                            Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+                            Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(180))
+                    .register(registry);
+            byClass[c] = t;
+        }
+        t.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void in() {
