@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.roundhouse.router.admin.AdminServer;
 import io.roundhouse.router.admin.AdminSettings;
 import io.roundhouse.router.admin.Farm;
+import io.roundhouse.router.admin.FarmGauges;
 import io.roundhouse.router.admin.LiveFarm;
 import io.roundhouse.router.admin.StaticFarm;
 import io.roundhouse.router.config.RouterConfig;
@@ -13,6 +14,7 @@ import io.roundhouse.router.dispatch.config.YamlSection;
 import io.roundhouse.router.health.HealthSettings;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.metrics.MetricsEndpoint;
+import io.roundhouse.shared.metrics.ProcessMetrics;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.Optional;
@@ -47,13 +49,15 @@ public final class RouterMain implements Callable<Integer> {
         AtomicReference<Router> started = new AtomicReference<>();
         try {
             PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
+            ProcessMetrics.bindTo(registry); // for the life of the process
             Optional<AdminSettings> adminSettings = AdminSettings.fromConfig(cfg.tree().get("admin"));
             metrics = MetricsEndpoint.listenAddress(cfg.tree().get("metrics"))
                     .map(address -> MetricsEndpoint.start(registry, address)).orElse(null);
             // Live dispatch when the config has services:, else round robin over the static nodes.
             if (DispatchSetup.wanted(cfg.tree())) {
                 dispatch = DispatchSetup.start(cfg.tree(), registry, null);
-                Farm farm = new LiveFarm(dispatch, System::currentTimeMillis);
+                LiveFarm farm = new LiveFarm(dispatch, System::currentTimeMillis);
+                new FarmGauges(registry, farm).watch(dispatch);
                 admin = adminSettings.map(s -> AdminServer.start(s, farm, null, registry, () -> started.get() != null))
                         .orElse(null);
                 router = Router.start(cfg, dispatch.dispatcher(), registry);
