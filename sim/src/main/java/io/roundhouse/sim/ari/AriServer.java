@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.roundhouse.sim.capture.Captures;
 import io.roundhouse.sim.capture.HttpCapture;
@@ -64,6 +65,7 @@ import org.slf4j.LoggerFactory;
 public final class AriServer implements NodeListener, SimulatedNode.Registrations, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AriServer.class);
+    private static final AttributeKey<List<String>> APPS = AttributeKey.valueOf("ari-apps");
     private static final int MAX_REQUEST = 64 * 1024;
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
@@ -221,9 +223,7 @@ public final class AriServer implements NodeListener, SimulatedNode.Registration
                     request.release();
                     return;
                 }
-                // Registered before the 101 goes out, so that a client listing applications right after its
-                // upgrade finds them (the captures show them listed once the socket is up).
-                register(ctx.channel(), apps);
+                ctx.channel().attr(APPS).set(apps);
                 ctx.fireChannelRead(request);
                 return;
             }
@@ -242,11 +242,27 @@ public final class AriServer implements NodeListener, SimulatedNode.Registration
         }
     }
 
-    /** ARI clients send no frames; anything received is dropped (pings are answered by the protocol handler). */
-    private static final class Frames extends SimpleChannelInboundHandler<WebSocketFrame> {
+    /**
+     * After the protocol handler: registers the socket's applications when its upgrade completes, and drops what ARI
+     * clients send (nothing; pings are answered by the protocol handler).
+     */
+    private final class Frames extends SimpleChannelInboundHandler<WebSocketFrame> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
             // nothing: ARI events flow one way
+        }
+
+        /**
+         * Asterisk registers the applications once the upgrade is established (res_ari's
+         * {@code event_websocket_established}), not when it is attempted: a connection its client abandoned before
+         * the 101 registers nothing.
+         */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete && ctx.channel().isActive()) {
+                register(ctx.channel(), ctx.channel().attr(APPS).get());
+            }
+            super.userEventTriggered(ctx, event);
         }
     }
 
