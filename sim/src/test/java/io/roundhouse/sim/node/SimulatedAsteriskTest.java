@@ -199,6 +199,23 @@ class SimulatedAsteriskTest {
     }
 
     @Test
+    void slowNodeSendsTryingAtOnceAndItsAnswerAfterItsLatency() {
+        SimulatedAsterisk slow = farm.add(NodeSettings.loopback("asterisk-4", "ami-test", "ari-test")
+                .withLatency(Duration.ofMillis(400)));
+        long sent = System.nanoTime();
+        router.send(router.invite("1000", "l1", ""), slow.node().sipPort());
+
+        SipMessage trying = router.receive();
+        long tryingAfter = (System.nanoTime() - sent) / 1_000_000;
+        SipMessage answer = router.finalResponse();
+        long answerAfter = (System.nanoTime() - sent) / 1_000_000;
+
+        assertThat(trying.status()).isEqualTo(100);
+        assertThat(answer.status()).isEqualTo(403);
+        assertThat(answerAfter).isGreaterThanOrEqualTo(400).isGreaterThan(tryingAfter);
+    }
+
+    @Test
     void wrongPasswordIsRefusedWithAsterisks401() throws Exception {
         HttpResponse<String> response = send(HttpRequest.newBuilder(ari("/ari/channels"))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("roundhouse:x".getBytes()))
