@@ -10,7 +10,6 @@ import io.roundhouse.agent.cpu.CpuGauge;
 import io.roundhouse.agent.drain.DrainControl;
 import io.roundhouse.agent.publish.NodeStateComposer;
 import io.roundhouse.agent.publish.StatePublisher;
-import io.roundhouse.agent.state.LiveNodeLoad;
 import io.roundhouse.shared.state.NodeStatus;
 import io.roundhouse.agent.state.NoServices;
 import io.roundhouse.agent.state.NodeLoad;

@@ -2,7 +2,7 @@ package io.roundhouse.agent.ami;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.roundhouse.agent.Backoff;
+import io.roundhouse.shared.retry.Backoff;
 import io.roundhouse.agent.config.AmiSettings;
 import java.io.IOException;
 import java.time.Duration;

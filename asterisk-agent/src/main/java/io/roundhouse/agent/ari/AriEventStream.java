@@ -1,5 +1,6 @@
 package io.roundhouse.agent.ari;
 
+import io.roundhouse.shared.retry.Backoff;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -61,7 +62,8 @@ public final class AriEventStream implements AutoCloseable {
         this.scheduler = scheduler;
         this.listener = listener;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        this.backoff = new Backoff(settings.reconnectInitial(), settings.reconnectMax());
+        this.backoff = new Backoff(settings.reconnectInitial(), settings.reconnectMax(),
+                () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
         this.eventsUri = eventsUri(settings);
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (settings.username() + ":" + settings.password()).getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,6 @@
 package io.roundhouse.agent.publish;
 
-import io.roundhouse.agent.Backoff;
+import io.roundhouse.shared.retry.Backoff;
 import io.roundhouse.agent.config.PublishSettings;
 import io.roundhouse.agent.drain.DrainControl;
 import io.roundhouse.agent.state.StateChangeListener;

@@ -2,13 +2,12 @@ package io.roundhouse.agent.services;
 
 import io.roundhouse.agent.admission.Admission;
 import io.roundhouse.agent.ari.HangupReason;
-import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.text.Template;
 import io.roundhouse.shared.config.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * the dialplan passes it on as a last Stasis argument {@code placement=<key>}, which wins. Without it (a router of
  * another make, or a dialplan of an older release) the option {@code placement-key} renders it from the arguments:
  * variables {@code ${room}} (first Stasis argument) and {@code ${arg1}}..{@code ${arg9}} (further arguments),
- * default {@code ${room}}. Rooms are told apart by that key, not by name (see {@code Room.bridgeId}), and their
+ * default {@code ${room}}, with the project's one template engine ({@link Template}: values are percent-encoded
+ * outside {@code [A-Za-z0-9-._~+*#@:!]}, as the router renders its affinity keys). Rooms are told apart by that key, not by name (see {@code Room.bridgeId}), and their
  * occupancy is published under it.
  */
 public final class Conference implements StasisService {
@@ -40,8 +40,9 @@ public final class Conference implements StasisService {
     private static final Logger log = LoggerFactory.getLogger(Conference.class);
     /** Rooms travel in bridge ids and URL paths: keep them plain. */
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
-    private static final Pattern KNOWN_VARIABLE = Pattern.compile("room|arg[1-9]");
+    /** The variables of {@code placement-key}: the first Stasis argument and the next nine. */
+    private static final Set<String> VARIABLES = Set.of("room", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7",
+            "arg8", "arg9");
     /** The last Stasis argument when the router sent X-Exec-App-Placement (asterisk-conf/extensions.conf). */
     static final String PLACEMENT_ARGUMENT = "placement=";
     /** Bridge operations of one room are serialized (create, add, destroy) without one lock for all rooms. */
@@ -50,7 +51,7 @@ public final class Conference implements StasisService {
     private final String name;
     private final Admission admission;
     private final ServiceContext context;
-    private final String placementKey;
+    private final Template placementKey;
     private final Object[] stripes = new Object[STRIPES];
     private final RoomRegistry registry = new RoomRegistry();
     private final RoomBridges bridges;
@@ -61,14 +62,8 @@ public final class Conference implements StasisService {
         this.name = settings.name();
         this.admission = new Admission(name, settings.thresholds(), context.load());
         this.context = context;
-        this.placementKey = settings.option("placement-key", "${room}");
-        Matcher m = VARIABLE.matcher(placementKey);
-        while (m.find()) {
-            if (!KNOWN_VARIABLE.matcher(m.group(1)).matches()) {
-                throw new ConfigException("services." + name + ".placement-key", placementKey + " (unknown variable ${"
-                        + m.group(1) + "}; expected: ${room}, ${arg1}..${arg9})");
-            }
-        }
+        this.placementKey = Template.compile("services." + name + ".placement-key",
+                settings.option("placement-key", "${room}"), VARIABLES);
         Duration reclaimAfter = Durations.parse("services." + name + ".reclaim-after",
                 settings.option("reclaim-after", "60s"));
         for (int i = 0; i < STRIPES; i++) {
@@ -89,15 +84,10 @@ public final class Conference implements StasisService {
         if (!args.isEmpty() && args.get(args.size() - 1).startsWith(PLACEMENT_ARGUMENT)) {
             return args.get(args.size() - 1).substring(PLACEMENT_ARGUMENT.length());
         }
-        Matcher m = VARIABLE.matcher(placementKey);
-        StringBuilder key = new StringBuilder();
-        while (m.find()) {
-            String variable = m.group(1);
+        return placementKey.render(variable -> {
             int index = variable.equals("room") ? 0 : variable.charAt(3) - '0';
-            m.appendReplacement(key, Matcher.quoteReplacement(index < args.size() ? args.get(index) : ""));
-        }
-        m.appendTail(key);
-        return key.toString();
+            return index < args.size() ? args.get(index) : "";
+        });
     }
 
     @Override

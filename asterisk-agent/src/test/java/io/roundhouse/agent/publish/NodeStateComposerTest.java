@@ -7,7 +7,7 @@ import io.roundhouse.agent.ami.AsteriskSnapshot;
 import io.roundhouse.agent.config.NodeSettings;
 import io.roundhouse.agent.cpu.AsteriskProcess;
 import io.roundhouse.agent.cpu.CpuGauge;
-import io.roundhouse.agent.state.LiveNodeLoad;
+import io.roundhouse.agent.LiveNodeLoad;
 import io.roundhouse.agent.state.ServiceReadiness;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;

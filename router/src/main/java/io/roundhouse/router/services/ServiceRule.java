@@ -1,6 +1,7 @@
 package io.roundhouse.router.services;
 
 import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.shared.text.Template;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +39,10 @@ public record ServiceRule(
         List<String> nodes,
         StrategyKind strategy,
         HashKey hashKey) {
+
+    /** Variables every rule's templates may use, whatever its match. */
+    public static final java.util.Set<String> BUILT_INS = java.util.Set.of("ruri-user", "ruri-host", "ruri",
+            "from-user", "to-user", "call-id");
 
     public ServiceRule {
         headers = Map.copyOf(headers);
@@ -77,7 +82,7 @@ public record ServiceRule(
         return Optional.of(new ServiceMatch(this, appData.render(values), key));
     }
 
-    /** The value of one of {@link Template#BUILT_INS}, or null when {@code name} is not one. */
+    /** The value of one of {@link #BUILT_INS}, or null when {@code name} is not one. */
     private static String builtIn(CallContext call, String name) {
         return switch (name) {
             case "ruri-user" -> call.requestUriUser();

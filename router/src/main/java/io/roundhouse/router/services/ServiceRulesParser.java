@@ -3,6 +3,7 @@ package io.roundhouse.router.services;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roundhouse.router.dispatch.config.YamlSection;
 import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.text.Template;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -72,7 +73,7 @@ public final class ServiceRulesParser {
         for (String header : headerSection.keys()) {
             headers.put(header, pattern(headerSection, header, groups));
         }
-        Set<String> known = new HashSet<>(Template.BUILT_INS);
+        Set<String> known = new HashSet<>(ServiceRule.BUILT_INS);
         known.addAll(groups);
         String app = item.requiredText("app");
         if (app.chars().anyMatch(c -> c < 0x21 || c == ',' || c == 0x7f)) {

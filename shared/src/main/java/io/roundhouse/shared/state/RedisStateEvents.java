@@ -1,5 +1,6 @@
 package io.roundhouse.shared.state;
 
+import io.roundhouse.shared.retry.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
@@ -117,7 +118,8 @@ final class RedisStateEvents implements StateEvents {
         private volatile boolean closed;
         private volatile Connection connection;
         private volatile Delivery delivery;
-        private volatile long backoffMillis = MIN_BACKOFF.toMillis();
+        private final Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF,
+                () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
 
         RedisSubscription(Consumer<StateEvent> listener, Runnable onSubscribed) {
             this.listener = listener;
@@ -135,9 +137,8 @@ final class RedisStateEvents implements StateEvents {
                     break;
                 }
                 if (failure != null) {
-                    // Equal jitter: routers that lost the same Redis (a failover) do not all come back in step.
-                    long delay = backoffMillis / 2
-                            + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1);
+                    // Jittered: routers that lost the same Redis (a failover) do not all come back in step.
+                    long delay = backoff.nextDelay().toMillis();
                     log.warn("event subscription to {} at {} lost: {}; resubscribing in {} ms",
                             channel, redis.where(), failure.toString(), delay);
                     try {
@@ -146,7 +147,6 @@ final class RedisStateEvents implements StateEvents {
                         Thread.currentThread().interrupt();
                         break;
                     }
-                    backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
                 }
             }
         }
@@ -231,7 +231,7 @@ final class RedisStateEvents implements StateEvents {
             @Override
             public void onSubscribe(String channel, int subscribedChannels) {
                 heardNanos = nanoClock.getAsLong();
-                backoffMillis = MIN_BACKOFF.toMillis();
+                backoff.reset();
                 try {
                     onSubscribed.run();
                 } catch (RuntimeException e) {

@@ -1,4 +1,4 @@
-package io.roundhouse.agent;
+package io.roundhouse.shared.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(5)
 class BackoffTest {
 
     @Test

@@ -1,10 +1,14 @@
-package io.roundhouse.agent.state;
+package io.roundhouse.agent;
 
 import io.roundhouse.agent.ami.AsteriskMirror;
 import io.roundhouse.agent.cpu.CpuGauge;
+import io.roundhouse.agent.state.NodeLoad;
 import java.util.function.BooleanSupplier;
 
-/** The node's load as AMI (channels, reachability), /proc (CPU) and the drain control see it now. */
+/**
+ * The node's load as AMI (channels, reachability), /proc (CPU) and the drain control see it now. Lives beside
+ * {@link Agent}, which wires it, so that {@code state} (the seams) depends on no other package of the agent.
+ */
 public final class LiveNodeLoad implements NodeLoad {
 
     private final AsteriskMirror mirror;

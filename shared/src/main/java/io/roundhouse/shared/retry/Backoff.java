@@ -1,12 +1,13 @@
-package io.roundhouse.agent;
+package io.roundhouse.shared.retry;
 
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /**
- * Capped exponential backoff with jitter, for reconnecting to AMI and retrying Redis. The delay doubles after each
+ * Capped exponential backoff with jitter, the one of the project: the agent's AMI reconnects, Redis retries and ARI
+ * WebSocket reconnects, and the Redis event resubscription of routers and agents. The delay doubles after each
  * failure up to the cap; each delay is then drawn uniformly from [delay/2, delay] ("equal jitter") so that the agents
- * of a farm that lost Redis together do not hammer it back in lock step.
+ * or routers of a farm that lost Redis or Asterisk together do not hammer it back in lock step. Thread-safe.
  */
 public final class Backoff {
 
@@ -26,7 +27,7 @@ public final class Backoff {
     }
 
     /** The delay before the next attempt, after one more failure. */
-    public Duration nextDelay() {
+    public synchronized Duration nextDelay() {
         long ceiling = minNanos;
         for (int i = 0; i < failures && ceiling < maxNanos; i++) {
             ceiling = Math.min(maxNanos, ceiling * 2);
@@ -37,12 +38,12 @@ public final class Backoff {
     }
 
     /** Failures since the last success. */
-    public int failures() {
+    public synchronized int failures() {
         return failures;
     }
 
     /** A success: the next failure starts again from the minimum delay. */
-    public void reset() {
+    public synchronized void reset() {
         failures = 0;
     }
 }

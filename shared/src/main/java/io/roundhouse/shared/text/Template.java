@@ -1,4 +1,4 @@
-package io.roundhouse.router.services;
+package io.roundhouse.shared.text;
 
 import io.roundhouse.shared.config.ConfigException;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +8,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * A string with {@code ${name}} placeholders, compiled once at config load. Names are the named groups of the rule's
- * regular expressions and the built-in call variables ({@link #BUILT_INS}).
+ * A string with {@code ${name}} placeholders, compiled once at config load, the one template engine of the project:
+ * the router's {@code app-data} and {@code affinity} (names: the rule's named groups and its built-in call variables)
+ * and the agent's {@code placement-key} ({@code ${room}}, {@code ${arg1}}..{@code ${arg9}}).
  *
  * <p>Values come from the caller's message and end up in {@code X-Exec-App-Data} and {@code X-Exec-App-Placement},
  * which the node's dialplan hands to {@code Stasis(app, data)}: there a comma adds an argument (and so could name
@@ -20,10 +21,6 @@ import java.util.function.Function;
  * kept as written, commas included.
  */
 public final class Template {
-
-    /** Variables every rule may use, whatever its match. */
-    public static final Set<String> BUILT_INS = Set.of("ruri-user", "ruri-host", "ruri", "from-user", "to-user",
-            "call-id");
 
     /** Characters of a value rendered as they are: RFC 3986 unreserved, and a few that mean nothing to a dialplan. */
     static final String KEPT = "-._~+*#@:!";
