@@ -179,7 +179,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** 127.0.0.2 (another host on loopback) when this system routes it, as Linux does; else 127.0.0.1. */
     private static String secondLoopback() {
         try (java.net.DatagramSocket probe = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
-            return "127.0.0.2";
+            return probe.getLocalAddress().getHostAddress();
         } catch (IOException e) {
             return "127.0.0.1";
         }
