@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Latency and errors of the contract's Redis commands by operation ({@code read node}, {@code claim placement}, ...):
@@ -18,8 +19,10 @@ final class RedisCommandMetrics {
     static final RedisCommandMetrics NONE = new RedisCommandMetrics(null);
 
     private final MeterRegistry registry;
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-    private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Map<String, Meters> byOperation = new ConcurrentHashMap<>();
+
+    /** Both meters of an operation, made together so that its error count is served (at 0) from its first use. */
+    private record Meters(Timer latency, Counter errors) {}
 
     RedisCommandMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -27,20 +30,24 @@ final class RedisCommandMetrics {
 
     void succeeded(String operation, long nanos) {
         if (registry != null) {
-            timers.computeIfAbsent(operation, op -> Timer.builder("roundhouse.redis.command")
-                    .description("Redis commands of the state contract, by operation (a pipeline or script is one)")
-                    .tag("operation", op)
-                    .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
-                            Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2))
-                    .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            meters(operation).latency().record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
     void failed(String operation) {
         if (registry != null) {
-            errors.computeIfAbsent(operation, op -> Counter.builder("roundhouse.redis.command.errors")
-                    .description("Redis commands of the state contract that failed, by operation")
-                    .tag("operation", op).register(registry)).increment();
+            meters(operation).errors().increment();
         }
+    }
+
+    private Meters meters(String operation) {
+        return byOperation.computeIfAbsent(operation, op -> new Meters(Timer.builder("roundhouse.redis.command")
+                .description("Redis commands of the state contract, by operation (a pipeline or script is one)")
+                .tag("operation", op)
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
+                        Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2))
+                .register(registry), Counter.builder("roundhouse.redis.command.errors")
+                .description("Redis commands of the state contract that failed, by operation")
+                .tag("operation", op).register(registry)));
     }
 }
