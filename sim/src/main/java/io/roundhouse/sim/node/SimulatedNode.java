@@ -1,16 +1,21 @@
 package io.roundhouse.sim.node;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.roundhouse.sim.sip.CapturedResponses;
 import io.roundhouse.sim.sip.SipMessage;
+import io.roundhouse.sim.sip.SipStreamFramer;
 import io.roundhouse.sim.sip.SipUri;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -22,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A simulated Asterisk 22 node behind the Roundhouse dialplan: the SIP side (UDP) of pjsip and the channels and
+ * A simulated Asterisk 22 node behind the Roundhouse dialplan: the SIP side (UDP and TCP) of pjsip and the channels and
  * mixing bridges that its AMI and ARI servers show. It answers as the captures of a real node do
  * ({@link CapturedResponses}): 100 Trying at once, then what the dialplan and the Stasis application decide.
  *
@@ -74,6 +80,9 @@ public final class SimulatedNode implements AutoCloseable {
     private long bounced;
     private volatile Registrations registrations = app -> false;
     private volatile DatagramChannel sip;
+    private volatile io.netty.channel.Channel sipTcp;
+    /** Open TCP connections by their remote address: answers and in-dialog requests go back on them (§18.2.2). */
+    private final Map<InetSocketAddress, io.netty.channel.Channel> tcpLinks = new ConcurrentHashMap<>();
     private EventLoopGroup group;
 
     public SimulatedNode(NodeSettings settings) {
@@ -107,6 +116,30 @@ public final class SimulatedNode implements AutoCloseable {
                     }
                 })
                 .bind(new InetSocketAddress(settings.host(), settings.sipPort())).syncUninterruptibly().channel();
+        // TCP on the same port, as pjsip.conf's two transports: the router sends a request over 1300 bytes over TCP
+        // (RFC 3261 §18.1.1), e.g. a phone's INVITE with a long SDP once the router has added its headers.
+        sipTcp = new ServerBootstrap().group(eventLoops).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        InetSocketAddress remote = ch.remoteAddress();
+                        tcpLinks.put(remote, ch);
+                        ch.closeFuture().addListener(f -> tcpLinks.remove(remote, ch));
+                        ch.pipeline().addLast(new SipStreamFramer(), new SimpleChannelInboundHandler<byte[]>() {
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, byte[] message) {
+                                received(message, remote);
+                            }
+
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                log.debug("{}: SIP over TCP from {} closed: {}", id(), remote, cause.toString());
+                                ctx.close();
+                            }
+                        });
+                    }
+                })
+                .bind(new InetSocketAddress(settings.host(), sipPort())).syncUninterruptibly().channel();
     }
 
     /** The SIP port bound (the configured one, or the free one taken for 0). */
@@ -289,7 +322,7 @@ public final class SimulatedNode implements AutoCloseable {
             SipMessage ok = CapturedResponses.answer(CapturedResponses.ANSWERED, channel.invite(), channel.source(),
                     channel.toTag())
                     .withAfterVia("Record-Route", channel.invite().values("Record-Route"))
-                    .with("Contact", "<" + sipUri() + ">");
+                    .with("Contact", "<" + sipUri() + (overTcp(channel.source()) ? ";transport=TCP" : "") + ">");
             channel.answered(true);
             channel.lastResponse(ok);
             send(ok, channel.source());
@@ -503,11 +536,14 @@ public final class SimulatedNode implements AutoCloseable {
         String target = invite.header("Contact").map(c -> c.contains("<") ? c.substring(c.indexOf('<') + 1,
                 c.indexOf('>')) : c).orElse(invite.requestUri());
         List<String> routes = invite.addresses("Record-Route");
-        InetSocketAddress next = routes.isEmpty() ? SipUri.parse(target).address()
+        boolean tcp = overTcp(channel.source());
+        // Over TCP, back on the connection the call came on (the router's, RFC 5923 style); over UDP, to the next hop.
+        InetSocketAddress next = tcp ? channel.source() : routes.isEmpty() ? SipUri.parse(target).address()
                 : SipUri.parse(routes.get(0)).address();
         String local = settings.host() + ":" + sipPort();
         List<String[]> headers = new ArrayList<>();
-        headers.add(new String[] {"Via", "SIP/2.0/UDP " + local + ";rport;branch=z9hG4bKPj" + UUID.randomUUID()});
+        headers.add(new String[] {"Via", "SIP/2.0/" + (tcp ? "TCP " : "UDP ") + local + ";rport;branch=z9hG4bKPj"
+                + UUID.randomUUID()});
         headers.add(new String[] {"From", invite.value("To") + ";tag=" + channel.toTag()});
         headers.add(new String[] {"To", invite.value("From")});
         headers.add(new String[] {"Call-ID", channel.callId()});
@@ -531,11 +567,21 @@ public final class SimulatedNode implements AutoCloseable {
         }
     }
 
+    /** Over the TCP connection from {@code to} when there is one (a request that came over TCP), else over UDP. */
     private void send(SipMessage message, InetSocketAddress to) {
+        io.netty.channel.Channel tcp = tcpLinks.get(to);
+        if (tcp != null && tcp.isActive()) {
+            tcp.writeAndFlush(Unpooled.wrappedBuffer(message.toBytes()));
+            return;
+        }
         DatagramChannel socket = sip;
         if (socket != null && socket.isActive()) {
             socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(message.toBytes()), to));
         }
+    }
+
+    private boolean overTcp(InetSocketAddress peer) {
+        return tcpLinks.containsKey(peer);
     }
 
     /** pjsip's tags are UUIDs (captured). */
@@ -549,6 +595,11 @@ public final class SimulatedNode implements AutoCloseable {
         if (socket != null) {
             socket.close().syncUninterruptibly();
         }
+        io.netty.channel.Channel tcp = sipTcp;
+        if (tcp != null) {
+            tcp.close().syncUninterruptibly();
+        }
+        tcpLinks.values().forEach(io.netty.channel.Channel::close);
     }
 
     /**

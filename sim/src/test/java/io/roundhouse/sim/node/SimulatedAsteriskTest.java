@@ -216,6 +216,26 @@ class SimulatedAsteriskTest {
     }
 
     @Test
+    void requestOverTcpIsAnsweredOnItsConnection() throws Exception {
+        try (java.net.Socket tcp = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+                asterisk.node().sipPort())) {
+            tcp.setSoTimeout(5_000);
+            String invite = router.invite("1000", "t1", "").replace("SIP/2.0/UDP", "SIP/2.0/TCP");
+            tcp.getOutputStream().write(("\r\n\r\n" + invite).getBytes(StandardCharsets.UTF_8));
+            tcp.getOutputStream().flush();
+
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(tcp.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("SIP/2.0 100 Trying");
+            String line;
+            while (!(line = in.readLine()).isEmpty()) {
+                assertThat(line).isNotNull();
+            }
+            assertThat(in.readLine()).isEqualTo("SIP/2.0 403 Forbidden");
+        }
+    }
+
+    @Test
     void wrongPasswordIsRefusedWithAsterisks401() throws Exception {
         HttpResponse<String> response = send(HttpRequest.newBuilder(ari("/ari/channels"))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("roundhouse:x".getBytes()))
