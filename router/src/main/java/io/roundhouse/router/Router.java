@@ -80,7 +80,7 @@ public final class Router implements AutoCloseable {
         FloodGuard flood = new FloodGuard(config.flood(), dispatcher::isFromNode, System::nanoTime);
         flood.bindTo(registry);
         SipTransportLayer transport = new SipTransportLayer(loop, netty, config.maxMessageSize(), flood,
-                config.connections(), relay);
+                config.connections(), config.tls(), relay);
         transport.bindTo(registry);
         TransactionTable table = new TransactionTable(scheduler, config.timers(), transport);
         ProxyMetrics metrics = new ProxyMetrics(registry, table);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.roundhouse.router.flood.FloodSettings;
 import io.roundhouse.router.transport.ConnectionLimits;
+import io.roundhouse.router.transport.TlsSettings;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.config.Durations;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import java.util.Set;
  *   retry-after: 5s                    # Retry-After of the router's own 503
  *   flood: { max-messages: 2000, window: 2s, block-for: 30s, exempt: [ "192.0.2.10" ] }  # FloodSettings
  *   connections: { max: 10000, max-per-source: 256, idle-timeout: 10m, message-timeout: 10s }  # ConnectionLimits
+ *   tls: { certificate: router.crt, private-key: router.key }  # TlsSettings, for tls: listeners
  * nodes:
  *   - { id: asterisk-1, uri: "sip:127.0.0.1:5081", weight: 80 }
  * </pre>
@@ -59,7 +61,8 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
     private static final Set<String> TOP_LEVEL = Set.of("sip", "nodes", "redis", "services", "health", "dispatch",
             "metrics", "admin");
     private static final Set<String> SIP_KEYS = Set.of("listen", "advertised-address", "max-message-size",
-            "record-route", "timers", "retry-after", "flood", "route-secret-file", "connections");
+            "record-route", "timers", "retry-after", "flood", "route-secret-file", "connections", "tls");
+    private static final Set<String> TLS_KEYS = Set.of("certificate", "private-key", "ca-bundle", "handshake-timeout");
     private static final Set<String> CONNECTION_KEYS = Set.of("max", "max-per-source", "idle-timeout",
             "message-timeout");
     private static final Set<String> FLOOD_KEYS = Set.of("enabled", "window", "max-messages", "block-for",
@@ -128,6 +131,13 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
         flood(root);
         optionalText("sip.route-secret-file", sip.path("route-secret-file"));
         connections(root);
+        TlsSettings tls = tls(root);
+        for (int i = 0; i < listen.size(); i++) {
+            if (listen.get(i).transport() == io.roundhouse.router.transport.Transport.TLS && tls == null) {
+                throw new ConfigException("sip.tls", "missing for listen address " + listen.get(i)
+                        + " (expected: sip.tls with certificate and private-key)");
+            }
+        }
         return new RouterConfig(listen, advertised, maxSize, recordRoute, timers, nodes, root);
     }
 
@@ -356,6 +366,30 @@ public record RouterConfig(List<ListenAddress> listen, Optional<String> advertis
                     optionalDuration("sip.connections.message-timeout", node.path("message-timeout")));
         } catch (ConfigException e) {
             throw e.key().startsWith("sip.") ? e : new ConfigException("sip.connections." + e.key(),
+                    e.getMessage().substring(e.key().length() + 2), e);
+        }
+    }
+
+    /** {@code sip.tls} ({@link TlsSettings}), or null when absent. */
+    public TlsSettings tls() {
+        return tls(tree);
+    }
+
+    private static TlsSettings tls(JsonNode root) {
+        JsonNode node = root == null ? null : root.path("sip").path("tls");
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        requireObject("sip.tls", node);
+        checkKeys("sip.tls.", node, TLS_KEYS);
+        try {
+            return new TlsSettings(optionalText("sip.tls.certificate", node.path("certificate")).map(Path::of)
+                    .orElse(null),
+                    optionalText("sip.tls.private-key", node.path("private-key")).map(Path::of).orElse(null),
+                    optionalText("sip.tls.ca-bundle", node.path("ca-bundle")).map(Path::of).orElse(null),
+                    optionalDuration("sip.tls.handshake-timeout", node.path("handshake-timeout")));
+        } catch (ConfigException e) {
+            throw e.key().startsWith("sip.") ? e : new ConfigException("sip.tls." + e.key(),
                     e.getMessage().substring(e.key().length() + 2), e);
         }
     }

@@ -16,6 +16,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,9 @@ public final class SipTransportLayer implements MessageSender {
     private final InboundHandler inbound;
     private final FloodGuard flood;
     private final ConnectionLimits limits;
+    private final TlsSettings tlsSettings;
+    private final TlsContexts tls;
+    private final HandshakeFailures handshakeFailures = new HandshakeFailures(System::nanoTime);
     private final List<ListenPoint> listenPoints = new ArrayList<>();
     /** Open TCP connections by remote address and alias: those peers opened and those the router opened. */
     private final ConnectionTable connections;
@@ -64,21 +70,26 @@ public final class SipTransportLayer implements MessageSender {
      * @param flood  counts every inbound message and connection per source before anything is parsed; messages
      *               from a blocked source are dropped, its connections closed
      * @param limits caps and deadlines of connections
+     * @param tls    TLS of {@code tls:} listeners and of TLS connections the router opens, or null without TLS
      */
     public SipTransportLayer(EventLoop loop, NettyTransports netty, int maxMessageSize, FloodGuard flood,
-                             ConnectionLimits limits, InboundHandler inbound) {
+                             ConnectionLimits limits, TlsSettings tls, InboundHandler inbound) {
         this.loop = loop;
         this.netty = netty;
         this.maxMessageSize = maxMessageSize;
         this.flood = flood;
         this.limits = limits;
         this.connections = new ConnectionTable(limits);
+        this.tlsSettings = tls;
+        this.tls = tls == null ? null : TlsContexts.of(tls);
         this.inbound = inbound;
     }
 
     /** Publishes the connection counts as meters. */
     public void bindTo(MeterRegistry registry) {
         connections.bindTo(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("sip.tls.handshakes.failed", handshakeFailures,
+                HandshakeFailures::count).description("TLS handshakes that failed or timed out").register(registry);
     }
 
     /**
@@ -95,15 +106,16 @@ public final class SipTransportLayer implements MessageSender {
         }
         Map<String, ListenPoint> grouped = new HashMap<>();
         for (ListenAddress a : addresses) {
-            if (a.port() != 0) {
+            // TLS is a TCP socket too: it cannot share a port with a TCP listener, so a port-0 TLS gets its own.
+            if (a.port() != 0 || a.transport() == Transport.TLS) {
                 listenPoints.add(bindOne(a.transport(), new InetSocketAddress(a.host(), a.port())));
                 continue;
             }
             String key = a.transport() + " " + a.host();
             if (!grouped.containsKey(key)) {
                 // Pick a port free for every transport of this host that asks for port 0.
-                List<Transport> wanted = addresses.stream().filter(x -> x.port() == 0 && x.host().equals(a.host()))
-                        .map(ListenAddress::transport).distinct().toList();
+                List<Transport> wanted = addresses.stream().filter(x -> x.port() == 0 && x.host().equals(a.host())
+                        && x.transport() != Transport.TLS).map(ListenAddress::transport).distinct().toList();
                 for (ListenPoint p : bindGroup(a.host(), wanted)) {
                     grouped.put(p.transport() + " " + a.host(), p);
                 }
@@ -135,7 +147,10 @@ public final class SipTransportLayer implements MessageSender {
     }
 
     private ListenPoint bindOne(Transport transport, InetSocketAddress address) throws InterruptedException {
-        ChannelFuture f = transport == Transport.UDP ? bindUdp(address) : bindTcp(address);
+        if (transport == Transport.TLS && tls == null) {
+            throw new BindFailure("tls:" + address + ": no sip.tls certificate and key", null);
+        }
+        ChannelFuture f = transport == Transport.UDP ? bindUdp(address) : bindStream(transport, address);
         f.await();
         if (!f.isSuccess()) {
             throw new BindFailure(transport.lowerName() + ":" + address + ": " + f.cause().getMessage(), f.cause());
@@ -157,13 +172,13 @@ public final class SipTransportLayer implements MessageSender {
         return b.bind(address);
     }
 
-    private ChannelFuture bindTcp(InetSocketAddress address) {
+    private ChannelFuture bindStream(Transport transport, InetSocketAddress address) {
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop, loop)
                 .channelFactory(netty.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(acceptedInitializer());
+                .childHandler(acceptedInitializer(transport));
         return b.bind(address);
     }
 
@@ -171,7 +186,7 @@ public final class SipTransportLayer implements MessageSender {
      * A connection a peer opened: refused at once (closed before any handler runs) when its source is blocked for
      * flooding or a connection cap is reached, so that no client can take the descriptors others need.
      */
-    private ChannelInitializer<SocketChannel> acceptedInitializer() {
+    private ChannelInitializer<SocketChannel> acceptedInitializer(Transport transport) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -181,19 +196,36 @@ public final class SipTransportLayer implements MessageSender {
                     return;
                 }
                 ch.closeFuture().addListener(f -> connections.released(remote));
+                if (transport == Transport.TLS) {
+                    SslHandler ssl = tls.server().newHandler(ch.alloc());
+                    ssl.setHandshakeTimeoutMillis(tlsSettings.handshakeTimeout().toMillis());
+                    ch.pipeline().addLast(ssl);
+                }
                 ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS),
-                        new SipStreamDecoder(maxMessageSize, limits.messageTimeout(), true), new TcpHandler());
+                        new SipStreamDecoder(maxMessageSize, limits.messageTimeout(), true), new TcpHandler(transport));
             }
         };
     }
 
-    /** A connection the router opened: not counted against the caps, its first message is the router's own. */
-    private ChannelInitializer<SocketChannel> openedInitializer() {
+    /**
+     * A connection the router opened: not counted against the caps, its first message is the router's own. Over TLS
+     * the peer's certificate must chain to {@code sip.tls.ca-bundle} (or the JDK's trust store) and name the host
+     * connected to (RFC 5922 §7.1, as HTTPS checks it).
+     */
+    private ChannelInitializer<SocketChannel> openedInitializer(Transport transport, InetSocketAddress address) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (transport == Transport.TLS) {
+                    SslHandler ssl = tls.client().newHandler(ch.alloc(), address.getHostString(), address.getPort());
+                    SSLParameters parameters = ssl.engine().getSSLParameters();
+                    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                    ssl.engine().setSSLParameters(parameters);
+                    ssl.setHandshakeTimeoutMillis(tlsSettings.handshakeTimeout().toMillis());
+                    ch.pipeline().addLast(ssl);
+                }
                 ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS),
-                        new SipStreamDecoder(maxMessageSize, limits.messageTimeout(), false), new TcpHandler());
+                        new SipStreamDecoder(maxMessageSize, limits.messageTimeout(), false), new TcpHandler(transport));
             }
         };
     }
@@ -217,12 +249,20 @@ public final class SipTransportLayer implements MessageSender {
         Channel ch = destination.connection();
         if (ch == null || !ch.isActive()) {
             ch = connections.get(destination.address());
+            if (ch != null && isTls(ch) != (destination.transport() == Transport.TLS)) {
+                ch = null; // a TCP connection does not carry what must go over TLS, nor the reverse
+            }
         }
         if (ch != null && ch.isActive()) {
             ch.writeAndFlush(message).addListener(failureListener(onFailure));
             return;
         }
-        connect(message, destination.address(), onFailure);
+        if (destination.transport() == Transport.TLS && tls == null) {
+            message.release();
+            onFailure.accept(new IllegalStateException("no sip.tls configured for " + destination));
+            return;
+        }
+        connect(message, destination, onFailure);
     }
 
     @Override
@@ -240,7 +280,12 @@ public final class SipTransportLayer implements MessageSender {
         };
     }
 
-    private void connect(ByteBuf message, InetSocketAddress address, Consumer<Throwable> onFailure) {
+    private static boolean isTls(Channel ch) {
+        return ch.pipeline().get(SslHandler.class) != null;
+    }
+
+    private void connect(ByteBuf message, Destination destination, Consumer<Throwable> onFailure) {
+        InetSocketAddress address = destination.address();
         ArrayDeque<Pending> queue = connecting.get(address);
         if (queue != null) {
             queue.add(new Pending(message, onFailure));
@@ -254,7 +299,7 @@ public final class SipTransportLayer implements MessageSender {
                 .channelFactory(netty.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(openedInitializer());
+                .handler(openedInitializer(destination.transport(), address));
         b.connect(address).addListener((ChannelFuture f) -> {
             ArrayDeque<Pending> waiting = connecting.remove(address);
             if (waiting == null) {
@@ -323,7 +368,14 @@ public final class SipTransportLayer implements MessageSender {
         }
     }
 
+    /** The end of a stream connection's pipeline (TCP, or TLS after its SslHandler). */
     private final class TcpHandler extends ChannelInboundHandlerAdapter {
+        private final Transport transport;
+
+        TcpHandler(Transport transport) {
+            this.transport = transport;
+        }
+
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
@@ -350,8 +402,7 @@ public final class SipTransportLayer implements MessageSender {
                 return;
             }
             try {
-                inbound.onMessage(frame, Transport.TCP, (InetSocketAddress) ctx.channel().remoteAddress(),
-                        ctx.channel());
+                inbound.onMessage(frame, transport, remote, ctx.channel());
             } finally {
                 frame.release();
             }
@@ -360,6 +411,12 @@ public final class SipTransportLayer implements MessageSender {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof IdleStateEvent) {
+                ctx.close();
+            } else if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+                InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+                if (remote != null) {
+                    handshakeFailures.failed(remote.getAddress(), String.valueOf(done.cause().getMessage()));
+                }
                 ctx.close();
             } else {
                 ctx.fireUserEventTriggered(evt);
@@ -370,10 +427,12 @@ public final class SipTransportLayer implements MessageSender {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
             if (reason instanceof SipStreamDecoder.SipFramingException) {
-                inbound.onFramingError(Transport.TCP, (InetSocketAddress) ctx.channel().remoteAddress(),
+                inbound.onFramingError(transport, (InetSocketAddress) ctx.channel().remoteAddress(),
                         reason.getMessage());
             } else {
-                log.debug("TCP connection {} error: {}", ctx.channel().remoteAddress(), reason.toString());
+                // A failed TLS handshake is also reported as SslHandshakeCompletionEvent, counted and logged there.
+                log.debug("{} connection {} error: {}", transport.viaName(), ctx.channel().remoteAddress(),
+                        reason.toString());
             }
             ctx.close();
         }

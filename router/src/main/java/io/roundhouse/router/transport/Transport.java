@@ -3,10 +3,11 @@ package io.roundhouse.router.transport;
 import java.util.Locale;
 import java.util.Optional;
 
-/** SIP transports the router speaks (RFC 3261 §18). TLS and WebSocket would be added here. */
+/** SIP transports the router speaks (RFC 3261 §18; TLS: §26.2, a stream like TCP). WebSocket would be added here. */
 public enum Transport {
     UDP(false),
-    TCP(true);
+    TCP(true),
+    TLS(true);
 
     private final boolean reliable;
 

@@ -60,7 +60,7 @@ class ClosingManyConnectionsDoesNotStallTheLoopTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         FloodGuard flood = new FloodGuard(new FloodSettings(false, null, null, null, null, null), a -> true,
                 System::nanoTime);
-        SipTransportLayer transport = new SipTransportLayer(loop, netty, 65536, flood, ConnectionLimits.DEFAULTS,
+        SipTransportLayer transport = new SipTransportLayer(loop, netty, 65536, flood, ConnectionLimits.DEFAULTS, null,
                 new InboundHandler() {
                     @Override
                     public void onMessage(ByteBuf frame, Transport t, InetSocketAddress source, Channel connection) {

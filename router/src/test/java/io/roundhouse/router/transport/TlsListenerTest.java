@@ -1,0 +1,239 @@
+package io.roundhouse.router.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.router.Router;
+import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
+import io.roundhouse.router.testing.SipTestAgent;
+import io.roundhouse.router.testing.UasBehavior;
+import io.roundhouse.shared.config.ConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tls:} listeners (issue 14, RFC 3261 §26.2) with a certificate made by the JDK's keytool in the test (no key
+ * is committed), and the JDK's SSLSocket as the client.
+ */
+@Timeout(60)
+class TlsListenerTest {
+
+    @TempDir
+    static Path dir;
+    private static Path certificate;
+    private static Path privateKey;
+    private static SSLContext clientTrustingTheRouter;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private Router router;
+    private SipTestAgent node;
+
+    @BeforeAll
+    static void makeCertificate() throws Exception {
+        Path store = dir.resolve("router.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "router", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", store.toString(),
+                "-storetype", "PKCS12", "-storepass", "test-only", "-keypass", "test-only")
+                .redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            ks.load(in, "test-only".toCharArray());
+        }
+        Certificate cert = ks.getCertificate("router");
+        PrivateKey key = (PrivateKey) ks.getKey("router", "test-only".toCharArray());
+        certificate = dir.resolve("router.crt");
+        privateKey = dir.resolve("router.key");
+        Files.writeString(certificate, pem("CERTIFICATE", cert.getEncoded()));
+        Files.writeString(privateKey, pem("PRIVATE KEY", key.getEncoded()));
+        Files.setPosixFilePermissions(privateKey, PosixFilePermissions.fromString("rw-------"));
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("router", cert);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        clientTrustingTheRouter = SSLContext.getInstance("TLS");
+        clientTrustingTheRouter.init(null, tmf.getTrustManagers(), null);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    private static String tlsSection(String extra) {
+        return "  tls: { certificate: \"" + certificate + "\", private-key: \"" + privateKey + "\"" + extra + " }\n";
+    }
+
+    private void start(String nodes) {
+        RouterConfig config = RouterConfig.parse("sip:\n  listen: [ \"udp:127.0.0.1:0\", \"tls:127.0.0.1:0\" ]\n"
+                + tlsSection(", handshake-timeout: 500ms") + nodes);
+        router = Router.start(config, new StaticRoundRobinDispatcher(config.nodes()), registry);
+    }
+
+    private int tlsPort() {
+        return router.boundAddresses().get(1).getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        if (router != null) {
+            router.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private SSLSocket tlsClient() throws IOException {
+        SSLSocket s = (SSLSocket) clientTrustingTheRouter.getSocketFactory().createSocket("127.0.0.1", tlsPort());
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    private static String request(String method, String uri, Socket s, String callId) {
+        return method + " " + uri + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/TLS 127.0.0.1:" + s.getLocalPort() + ";branch=z9hG4bK-" + callId + "\r\n"
+                + "Max-Forwards: 70\r\nFrom: <sip:alice@127.0.0.1>;tag=a1\r\nTo: <" + uri + ">\r\n"
+                + "Call-ID: " + callId + "\r\nCSeq: 1 " + method + "\r\n"
+                + "Contact: <sip:alice@127.0.0.1:" + s.getLocalPort() + ";transport=tls>\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    /** The status lines read until a final response. */
+    private static String finalStatus(InputStream in) throws IOException {
+        while (true) {
+            String status = readLine(in);
+            String line;
+            int length = 0;
+            while (!(line = readLine(in)).isEmpty()) {
+                if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            in.readNBytes(length);
+            if (!status.matches("SIP/2.0 1\\d\\d .*")) {
+                return status;
+            }
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new IOException("closed after '" + b + "'");
+            }
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
+    }
+
+    @Test
+    void optionsToTheRouterOverTlsIsAnswered() throws Exception {
+        start("");
+        try (SSLSocket s = tlsClient()) {
+            s.getOutputStream().write(request("OPTIONS", "sip:127.0.0.1:" + tlsPort(), s, "tls-options")
+                    .getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(finalStatus(s.getInputStream())).isEqualTo("SIP/2.0 200 OK");
+            assertThat(s.getSession().getProtocol()).isIn("TLSv1.3", "TLSv1.2");
+        }
+    }
+
+    @Test
+    void aCallerOverTlsReachesAUdpNodeWithTheRouterOnTheRoute() throws Exception {
+        node = SipTestAgent.start().uas(UasBehavior.answer());
+        start("nodes:\n  - { id: a, uri: \"sip:127.0.0.1:" + node.port() + "\" }\n");
+        try (SSLSocket s = tlsClient()) {
+            OutputStream out = s.getOutputStream();
+            out.write(request("INVITE", "sip:1000@127.0.0.1:" + tlsPort(), s, "tls-call")
+                    .getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(finalStatus(s.getInputStream())).isEqualTo("SIP/2.0 200 OK");
+            String invite = node.awaitRequest("INVITE", Duration.ofSeconds(5)).text();
+            assertThat(invite).contains("Via: SIP/2.0/TLS 127.0.0.1:" + s.getLocalPort())
+                    .contains("transport=tls");
+        }
+    }
+
+    @Test
+    void aFailedHandshakeIsCountedAndTheConnectionClosed() throws Exception {
+        start("");
+        for (int i = 0; i < 3; i++) {
+            try (Socket plain = new Socket("127.0.0.1", tlsPort())) {
+                plain.setSoTimeout(5000);
+                plain.getOutputStream().write(request("OPTIONS", "sip:127.0.0.1", plain, "plain-" + i)
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertThat(plain.getInputStream().read()).isEqualTo(-1);
+            } catch (java.net.SocketException reset) {
+                // closed with a reset: closed all the same
+            }
+        }
+
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (registry.get("sip.tls.handshakes.failed").functionCounter().count() < 3 && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertThat(registry.get("sip.tls.handshakes.failed").functionCounter().count()).isEqualTo(3.0);
+    }
+
+    @Test
+    void aConnectionThatNeverHandshakesIsClosedAfterTheHandshakeTimeout() throws Exception {
+        start("");
+        try (Socket silent = new Socket("127.0.0.1", tlsPort())) {
+            silent.setSoTimeout(5000);
+            long start = System.nanoTime();
+            try {
+                assertThat(silent.getInputStream().read()).isEqualTo(-1);
+            } catch (java.net.SocketException reset) {
+                // closed with a reset: closed all the same
+            }
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(300L, 3000L);
+        }
+    }
+
+    @Test
+    void aTlsListenerWithoutCertificateIsRefused() {
+        assertThatThrownBy(() -> RouterConfig.parse("sip:\n  listen: [ \"tls:127.0.0.1:0\" ]\n"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("sip.tls: missing for listen address");
+    }
+
+    @Test
+    void aPrivateKeyOthersCanReadIsRefused() throws Exception {
+        Path open = dir.resolve("open.key");
+        Files.copy(privateKey, open);
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+
+        assertThatThrownBy(() -> RouterConfig.parse("sip:\n  listen: [ \"tls:127.0.0.1:0\" ]\n"
+                + "  tls: { certificate: \"" + certificate + "\", private-key: \"" + open + "\" }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("sip.tls.private-key: " + open + " is readable by group or others");
+    }
+}
