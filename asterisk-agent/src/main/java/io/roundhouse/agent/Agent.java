@@ -14,6 +14,7 @@ import io.roundhouse.shared.state.NodeStatus;
 import io.roundhouse.agent.state.NoServices;
 import io.roundhouse.agent.state.NodeLoad;
 import io.roundhouse.agent.state.ServiceReadiness;
+import io.roundhouse.agent.services.ServiceCatalog;
 import io.roundhouse.agent.services.ServiceHost;
 import io.roundhouse.shared.state.NodeControls;
 import io.roundhouse.shared.state.NodeStates;
@@ -68,7 +69,7 @@ public final class Agent implements AutoCloseable {
         // The drain control reads the load (channels) and the load reads the drain status: the method reference
         // breaks the cycle by reading the field at call time.
         this.load = new LiveNodeLoad(mirror, cpu, this::draining);
-        this.readiness = services(config, contract.placements());
+        this.readiness = services(config, contract.placements(), meters);
         this.drain = new DrainControl(load, this::statusChanged, System::nanoTime);
         NodeStateComposer composer = new NodeStateComposer(config.node(), load, mirror, readiness, agentVersion(),
                 wallClock);
@@ -80,19 +81,32 @@ public final class Agent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        Gauge.builder("roundhouse.agent.channels", load, NodeLoad::channels).register(meters);
-        Gauge.builder("roundhouse.agent.cpu.host.percent", cpu, CpuGauge::hostPercent).register(meters);
-        Gauge.builder("roundhouse.agent.cpu.asterisk.percent", cpu, c -> c.asteriskPercent().orElse(Double.NaN))
+        // Prometheus naming: base units (ratios, seconds), counters end in _total (added by the registry), help text;
+        // a value the agent does not know is NaN, not a stale or zero number.
+        Gauge.builder("roundhouse.agent.channels", load, l -> l.asteriskReachable() ? l.channels() : Double.NaN)
+                .description("Live call channels of this node's Asterisk (NaN while it is unreachable over AMI)")
+                .register(meters);
+        Gauge.builder("roundhouse.agent.cpu.host", cpu, c -> c.hostKnown() ? c.hostPercent() / 100 : Double.NaN)
+                .baseUnit("ratio").description("Smoothed host CPU use, 0..1 (NaN before a representative sample)")
+                .register(meters);
+        Gauge.builder("roundhouse.agent.cpu.asterisk", cpu, c -> c.asteriskPercent().orElse(Double.NaN) / 100)
+                .baseUnit("ratio").description("Smoothed CPU use of this node's Asterisk process, 0..1 of the host")
+                .register(meters);
+        Gauge.builder("roundhouse.agent.ami.connected", load, l -> l.asteriskReachable() ? 1 : 0)
+                .description("1 while the agent is logged in to AMI with a current snapshot, else 0").register(meters);
+        Gauge.builder("roundhouse.agent.published.state.age", publisher, p -> p.lastWritten()
+                        .map(s -> Math.max(0, wallClock.millis() - s.updatedAtMillis()) / 1000.0).orElse(Double.NaN))
+                .baseUnit("seconds").description("Age of the node state Redis last accepted from this agent")
                 .register(meters);
     }
 
-    private ServiceReadiness services(AgentConfig config, Placements placements) {
+    private ServiceReadiness services(AgentConfig config, Placements placements, MeterRegistry meters) {
         if (config.ari().isEmpty()) {
             log.warn("no ari section: this node registers no Stasis application and takes no call that needs one");
             return new NoServices();
         }
         return new ServiceHost(config.ari().get(), config.services(), load, placements, config.node().id(),
-                this::stateChanged);
+                this::stateChanged, new ServiceCatalog(), meters);
     }
 
     public void start() {

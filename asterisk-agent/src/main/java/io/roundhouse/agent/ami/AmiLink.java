@@ -50,9 +50,11 @@ public final class AmiLink implements AutoCloseable {
         this.backoff = new Backoff(settings.reconnectMin(), settings.reconnectMax(),
                 () -> ThreadLocalRandom.current().nextDouble());
         this.corrections = Counter.builder("roundhouse.agent.ami.resync.corrections")
-                .description("Resynchronizations that found the event-fed state wrong").register(meters);
+                .description("AMI resynchronizations that found the event-fed channels or rooms wrong and corrected them")
+                .register(meters);
         this.failures = Counter.builder("roundhouse.agent.ami.connection.failures")
-                .description("AMI connections that failed or were lost").register(meters);
+                .description("AMI connection attempts that failed or connections that were lost (each is followed by a"
+                        + " reconnect after backoff)").register(meters);
         this.thread = new Thread(this::run, "ami-link");
         this.thread.setDaemon(true);
     }

@@ -1,6 +1,9 @@
 package io.roundhouse.agent.services;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.roundhouse.agent.admission.Admission;
 import io.roundhouse.agent.ari.AriEvent;
 import io.roundhouse.agent.ari.AriEventStream;
@@ -55,6 +58,8 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private volatile AriEventStream stream;
+    private final MeterRegistry meters;
+    private final Counter ariLost;
     private boolean started; // guarded by this
     private volatile ScheduledExecutorService applicationsPoller;
     private final ExternalApps externalApps;
@@ -65,9 +70,17 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
         this(ari, settings, load, placements, nodeId, changes, new ServiceCatalog());
     }
 
-    /** With another catalog of services (tests). */
+    /** With another catalog of services, and meters nobody reads (tests). */
     public ServiceHost(AriSettings ari, ServicesSettings settings, NodeLoad load, Placements placements, String nodeId,
                        StateChangeListener changes, ServiceCatalog catalog) {
+        this(ari, settings, load, placements, nodeId, changes, catalog,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** @param meters where the call and ARI connection metrics go */
+    public ServiceHost(AriSettings ari, ServicesSettings settings, NodeLoad load, Placements placements, String nodeId,
+                       StateChangeListener changes, ServiceCatalog catalog, MeterRegistry meters) {
+        this.meters = meters;
         this.ari = ari;
         this.changes = changes;
         for (String configured : settings.byName().keySet()) {
@@ -95,6 +108,13 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
             external.put(app, new Admission(app, own.thresholds(), load));
         }
         this.externalApps = new ExternalApps(ari.externalApps(), external, rest::registeredApps, changes);
+        this.ariLost = Counter.builder("roundhouse.agent.ari.connection.losses")
+                .description("ARI event WebSockets that were up and went down (each is followed by a reconnect after"
+                        + " backoff)").register(meters);
+        Gauge.builder("roundhouse.agent.ari.connected", this, h -> h.stream != null
+                        && !h.stream.registeredApps().isEmpty() ? 1 : 0)
+                .description("1 while the agent's ARI WebSocket is up with its applications registered, else 0")
+                .register(meters);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(named("ari-ws"));
         this.workers = Executors.newFixedThreadPool(WORKERS, named("stasis"));
     }
@@ -123,8 +143,14 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
                 route(event);
             }
 
+            private boolean up;
+
             @Override
             public void onRegisteredAppsChanged(Set<String> registeredApps) {
+                if (up && registeredApps.isEmpty()) {
+                    ariLost.increment();
+                }
+                up = !registeredApps.isEmpty();
                 changes.stateChanged();
                 if (!registeredApps.isEmpty()) {
                     workers.execute(() -> {
@@ -233,9 +259,11 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
     private void start(StasisService service, Call call) {
         try {
             service.onStart(call);
+            count(service, call.answered() ? "admitted" : "bounced");
         } catch (Exception | LinkageError | AssertionError e) {
             // A faulty service must not leave the caller hanging nor take the agent down.
             HangupReason reason = call.answered() ? HangupReason.NORMAL : HangupReason.CONGESTION;
+            count(service, "failed");
             log.error("{}: failed on {}; hanging up with {}", service.name(), call, reason.ariName(), e);
             try {
                 call.hangup(reason);
@@ -247,6 +275,14 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
                 }
             }
         }
+    }
+
+    /** One call's outcome: admitted (answered), bounced (refused before answer) or failed (the service threw). */
+    private void count(StasisService service, String outcome) {
+        Counter.builder("roundhouse.agent.calls").tag("service", service.name()).tag("outcome", outcome)
+                .description("Calls that entered a Stasis service of the agent, by outcome: admitted (answered),"
+                        + " bounced (refused before answer, 503 to the router) or failed (the service threw)")
+                .register(meters).increment();
     }
 
     /**
