@@ -8,6 +8,7 @@ import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
 import io.roundhouse.router.testing.SipTestAgent;
+import io.roundhouse.router.testing.TestCertificate;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.shared.config.ConfigException;
 import java.io.IOException;
@@ -19,15 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,37 +49,10 @@ class TlsListenerTest {
 
     @BeforeAll
     static void makeCertificate() throws Exception {
-        Path store = dir.resolve("router.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "router", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", store.toString(),
-                "-storetype", "PKCS12", "-storepass", "test-only", "-keypass", "test-only")
-                .redirectErrorStream(true).start();
-        assertThat(keytool.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            ks.load(in, "test-only".toCharArray());
-        }
-        Certificate cert = ks.getCertificate("router");
-        PrivateKey key = (PrivateKey) ks.getKey("router", "test-only".toCharArray());
-        certificate = dir.resolve("router.crt");
-        privateKey = dir.resolve("router.key");
-        Files.writeString(certificate, pem("CERTIFICATE", cert.getEncoded()));
-        Files.writeString(privateKey, pem("PRIVATE KEY", key.getEncoded()));
-        Files.setPosixFilePermissions(privateKey, PosixFilePermissions.fromString("rw-------"));
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("router", cert);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        clientTrustingTheRouter = SSLContext.getInstance("TLS");
-        clientTrustingTheRouter.init(null, tmf.getTrustManagers(), null);
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        TestCertificate made = TestCertificate.make(dir);
+        certificate = made.certificate();
+        privateKey = made.privateKey();
+        clientTrustingTheRouter = made.trustingIt();
     }
 
     private static String tlsSection(String extra) {
