@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.roundhouse.router.admin.AdminServer;
-import io.roundhouse.router.admin.AdminSettings;
 import io.roundhouse.router.admin.LiveFarm;
-import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.router.config.AdminSettings;
+import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.shared.metrics.MetricsEndpoint;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
@@ -35,6 +35,7 @@ class CliAgainstRouterTest {
 
     static final String TOKEN = "cli-test-token";
     static final String CONFIG = """
+            sip: { listen: [ "udp:127.0.0.1:0" ] }
             nodes:
               - { id: static-1, uri: "sip:127.0.0.1:5090" }
             services:
@@ -68,10 +69,10 @@ class CliAgainstRouterTest {
         state.decisions().record("call-id=abc service=conference key=example.com:1000 node=asterisk-1"
                 + " reason=affinity-claimed attempt=1 candidates=[asterisk-1:0.210] score=\"load (lower is better)\""
                 + " excluded=[] at=1764096000000");
-        dispatch = DispatchSetup.start(new ObjectMapper(new YAMLFactory()).readTree(CONFIG),
+        dispatch = DispatchSetup.start(RouterConfig.parse(CONFIG),
                 MetricsEndpoint.newRegistry(), null, redis.settings());
         await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.view().current().nodes().size() == 2);
-        admin = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), Optional.of(TOKEN)),
+        admin = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), null, Optional.of(TOKEN)),
                 new LiveFarm(dispatch, System::currentTimeMillis), () -> "nothing changed", null, () -> true);
     }
 

@@ -21,6 +21,7 @@ import io.roundhouse.router.transport.ListenPoint;
 import io.roundhouse.router.transport.NettyTransports;
 import io.roundhouse.router.transport.SipTransportLayer;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -43,6 +44,9 @@ public final class Router implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final ExecutorService resolver;
     private final List<ListenPoint> points;
+    /** How often {@link #drain} looks at the transactions in progress. */
+    private static final Duration DRAIN_POLL = Duration.ofMillis(50);
+
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Router(EventLoopGroup group, SipTransportLayer transport, ProxyCore core, TransactionTable table,
@@ -149,6 +153,31 @@ public final class Router implements AutoCloseable {
      */
     public CompletionStage<Integer> sendOptions(String targetUri) {
         return core.sendOptions(targetUri);
+    }
+
+    /**
+     * Graceful stop, first half: new out-of-dialog requests are answered 503 with Retry-After from now on, and this
+     * waits (up to {@code timeout}) until every server transaction in progress has sent its final response. Returns
+     * how many were still waiting at the end (0: all finished). {@link #close()} does the rest.
+     */
+    public int drain(Duration timeout) throws InterruptedException {
+        core.stopTakingCalls();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int waiting = awaitingFinalResponse();
+        while (waiting > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(DRAIN_POLL.toMillis());
+            waiting = awaitingFinalResponse();
+        }
+        return waiting;
+    }
+
+    /** Server transactions without their final response yet, counted on the event loop that owns them. */
+    public int awaitingFinalResponse() throws InterruptedException {
+        try {
+            return group.next().submit(table::awaitingFinalResponse).get(2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("event loop did not answer: " + e, e);
+        }
     }
 
     @Override

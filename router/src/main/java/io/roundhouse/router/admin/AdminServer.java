@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.roundhouse.router.config.AdminSettings;
 import io.roundhouse.shared.state.DecisionEntry;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.roundhouse.router.admin;
 
 import io.roundhouse.router.dispatch.Assessment;
-import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.router.dispatch.view.NodeEntry;
 import io.roundhouse.router.dispatch.view.NodeView;
 import io.roundhouse.router.health.HealthState;

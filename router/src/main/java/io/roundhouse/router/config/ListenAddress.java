@@ -1,10 +1,12 @@
 package io.roundhouse.router.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import io.roundhouse.router.transport.Transport;
 import io.roundhouse.shared.config.ConfigException;
 
 /**
- * One {@code sip.listen} entry: {@code udp:127.0.0.1:5060}, {@code tcp:[::1]:5060}, {@code tls:0.0.0.0:5061}. Port 0 picks a free port, shared by
+ * One {@code sip.listen} entry: {@code udp:127.0.0.1:5060}, {@code tcp:[::1]:5060}, {@code tls:0.0.0.0:5061}. Port 0
+ * picks a free port, shared by
  * every transport listening on the same host with port 0.
  *
  * @param transport the transport
@@ -13,8 +15,10 @@ import io.roundhouse.shared.config.ConfigException;
  */
 public record ListenAddress(Transport transport, String host, int port) {
 
-    /** Parses {@code transport:host:port}; {@code key} names the entry in errors. */
-    public static ListenAddress parse(String key, String text) {
+    /** Parses {@code transport:host:port}; errors are keyed relative to the entry (see {@link ConfigException}). */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static ListenAddress parse(String text) {
+        String key = "";
         String expected = " (expected: udp:HOST:PORT, tcp:HOST:PORT or tls:HOST:PORT, IPv6 as udp:[::1]:5060)";
         int colon = text.indexOf(':');
         if (colon < 0) {

@@ -1,6 +1,10 @@
 package io.roundhouse.router.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.roundhouse.shared.config.ConfigException;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * RFC 3261 §17 timer values ({@code sip.timers}). Timers A, E, G derive from T1/T2; H, J and L are 64*T1 and I, K are
@@ -25,6 +29,37 @@ public record SipTimers(Duration t1, Duration t2, Duration t4, Duration timerB, 
     public static final Duration DEFAULT_T4 = Duration.ofSeconds(5);
     public static final Duration DEFAULT_TIMER_C = Duration.ofSeconds(180);
     public static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofSeconds(2);
+
+    public SipTimers {
+        if (t1.isZero()) {
+            throw new ConfigException("t1", "0 (expected: a positive duration, default 500ms)");
+        }
+        if (t2.compareTo(t1) < 0) {
+            throw new ConfigException("t2", t2.toMillis() + "ms is less than t1 " + t1.toMillis() + "ms");
+        }
+        for (var e : Map.of("timer-b", timerB, "timer-f", timerF, "timer-c", timerC, "failover-timeout",
+                failoverTimeout).entrySet()) {
+            if (e.getValue().isZero()) {
+                throw new ConfigException(e.getKey(), "0 (expected: a positive duration)");
+            }
+        }
+    }
+
+    /** The {@code sip.timers} block: absent timers take their RFC 3261 defaults, derived from the given T1. */
+    @JsonCreator
+    static SipTimers bind(@JsonProperty("t1") Duration t1, @JsonProperty("t2") Duration t2,
+                          @JsonProperty("t4") Duration t4, @JsonProperty("timer-b") Duration timerB,
+                          @JsonProperty("timer-f") Duration timerF, @JsonProperty("timer-c") Duration timerC,
+                          @JsonProperty("timer-d") Duration timerD,
+                          @JsonProperty("failover-timeout") Duration failoverTimeout) {
+        SipTimers base = withT1(or(t1, DEFAULT_T1), or(t2, DEFAULT_T2), or(t4, DEFAULT_T4));
+        return new SipTimers(base.t1, base.t2, base.t4, or(timerB, base.timerB), or(timerF, base.timerF),
+                or(timerC, base.timerC), or(timerD, base.timerD), or(failoverTimeout, base.failoverTimeout));
+    }
+
+    private static Duration or(Duration value, Duration defaultValue) {
+        return value == null ? defaultValue : value;
+    }
 
     /** RFC 3261 defaults. */
     public static SipTimers defaults() {

@@ -1,6 +1,7 @@
 package io.roundhouse.router.dispatch;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.roundhouse.router.dispatch.config.DispatchSettings;
 import io.roundhouse.router.dispatch.strategy.Candidate;
 import io.roundhouse.router.dispatch.strategy.Ranked;
 import io.roundhouse.router.dispatch.strategy.Strategies;
@@ -58,8 +59,8 @@ public final class LiveDispatcher implements Dispatcher {
      */
     public static final String EXEC_APP_PLACEMENT = "X-Exec-App-Placement";
 
-    private final ServiceRules rules;
-    private final Map<String, Strategy> strategies = new HashMap<>();
+    /** The service rules and their strategies, swapped as one reference by {@link #reconfigure} (live reload). */
+    private volatile Services services;
     private final NodeViewSource view;
     private final Eligibility eligibility;
     private final FarmHealth health;
@@ -67,7 +68,7 @@ public final class LiveDispatcher implements Dispatcher {
     private final Placements placements;
     private final ServiceMarks marks;
     private final Executor redisExecutor;
-    private final DispatchSettings settings;
+    private volatile DispatchSettings settings;
     private final DecisionLog decisions;
     private final TaggedCounters failures;
     private final TaggedCounters redispatches;
@@ -81,7 +82,6 @@ public final class LiveDispatcher implements Dispatcher {
                           Placements placements, ServiceMarks marks, Executor redisExecutor, DispatchSettings settings,
                           DecisionLog decisions, MeterRegistry registry, LongSupplier nanoClock,
                           LongSupplier wallClock) {
-        this.rules = rules;
         this.view = view;
         this.eligibility = eligibility;
         this.health = health;
@@ -99,16 +99,39 @@ public final class LiveDispatcher implements Dispatcher {
                 "service", "node", "class");
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
-        for (ServiceRule r : rules.rules()) {
-            strategies.put(r.name(), Strategies.forRule(r, settings.channelWeight()));
+        this.services = Services.of(rules, settings);
+    }
+
+    /**
+     * Live reload: calls that arrive from now on are classified and dispatched by {@code newRules} and
+     * {@code newSettings}; calls in progress keep their service (one that the reload dropped keeps a strategy of its
+     * own rule for its redispatches).
+     */
+    public void reconfigure(ServiceRules newRules, DispatchSettings newSettings) {
+        this.settings = newSettings;
+        this.services = Services.of(newRules, newSettings);
+    }
+
+    private record Services(ServiceRules rules, Map<String, Strategy> strategies) {
+        static Services of(ServiceRules rules, DispatchSettings settings) {
+            Map<String, Strategy> strategies = new HashMap<>();
+            for (ServiceRule r : rules.rules()) {
+                strategies.put(r.name(), Strategies.forRule(r, settings.channelWeight()));
+            }
+            return new Services(rules, Map.copyOf(strategies));
         }
+    }
+
+    private Strategy strategyFor(ServiceMatch m) {
+        Strategy s = services.strategies().get(m.service());
+        return s != null ? s : Strategies.forRule(m.rule(), settings.channelWeight());
     }
 
     // ---------------------------------------------------------------------------------------------------- select
 
     @Override
     public CompletionStage<Optional<DispatchTarget>> select(CallContext call) {
-        Optional<ServiceMatch> matched = rules.classify(call);
+        Optional<ServiceMatch> matched = services.rules().classify(call);
         if (matched.isEmpty()) {
             record(call, null, "-", null, "no-service", 1, List.of(), Map.of(), "-");
             return none();
@@ -184,7 +207,7 @@ public final class LiveDispatcher implements Dispatcher {
                 return rest;
             }
         }
-        List<Ranked> ranked = strategies.get(st.match.service()).rank(pool.candidates, call);
+        List<Ranked> ranked = strategyFor(st.match).rank(pool.candidates, call);
         st.ranked(ranked);
         return ranked;
     }
@@ -463,7 +486,7 @@ public final class LiveDispatcher implements Dispatcher {
     @Override
     public Optional<String> service(CallContext call) {
         CallAttempts st = calls.get(call.callId());
-        return st != null ? Optional.of(st.match.service()) : rules.classify(call).map(ServiceMatch::service);
+        return st != null ? Optional.of(st.match.service()) : services.rules().classify(call).map(ServiceMatch::service);
     }
 
     /** Forgets calls whose outcome never came (e.g. the caller vanished); run periodically off the event loop. */
@@ -488,7 +511,7 @@ public final class LiveDispatcher implements Dispatcher {
     public List<Assessment> assess() {
         NodeView v = view.current();
         List<Assessment> out = new ArrayList<>();
-        for (ServiceRule r : rules.rules()) {
+        for (ServiceRule r : services.rules().rules()) {
             ServiceMatch m = new ServiceMatch(r, "", Optional.empty());
             Pool pool = pool(v, m, Set.of());
             Strategy fresh = Strategies.forRule(r, settings.channelWeight());
@@ -622,7 +645,7 @@ public final class LiveDispatcher implements Dispatcher {
 
     private void record(CallContext call, ServiceMatch m, String key, String node, String reason, int attempt,
                         List<Ranked> ranked, Map<String, String> excluded, String failed) {
-        String meaning = m == null ? "" : strategies.get(m.service()).scoreMeaning();
+        String meaning = m == null ? "" : strategyFor(m).scoreMeaning();
         decisions.record(new Decision(call.callId(), m == null ? "-" : m.service(), key, node == null ? "-" : node,
                 reason, attempt, ranked, meaning, excluded, wallClock.getAsLong(), failed));
     }

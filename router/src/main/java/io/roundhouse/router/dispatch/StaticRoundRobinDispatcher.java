@@ -1,6 +1,6 @@
 package io.roundhouse.router.dispatch;
 
-import io.roundhouse.router.config.StaticNode;
+import io.roundhouse.router.dispatch.config.StaticNode;
 import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.sip.SipParseException;
 import io.roundhouse.router.sip.SipUri;
@@ -29,10 +29,10 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(StaticRoundRobinDispatcher.class);
 
-    private final List<StaticNode> nodes;
+    private volatile List<StaticNode> nodes;
     private final FarmHealth health;
     /** Address and port of each node: another process on a node's host (e.g. a local caller) is not the node. */
-    private final Set<InetSocketAddress> nodeAddresses = new HashSet<>();
+    private volatile Set<InetSocketAddress> nodeAddresses;
     private final AtomicInteger next = new AtomicInteger();
     /** Nodes tried per call; weak keys so a call that ends without {@link #completed} leaves nothing behind. */
     private final Map<CallContext, Set<String>> tried = Collections.synchronizedMap(new WeakHashMap<>());
@@ -43,20 +43,28 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
     }
 
     public StaticRoundRobinDispatcher(List<StaticNode> nodes, FarmHealth health) {
-        this.nodes = List.copyOf(nodes);
         this.health = health;
-        for (StaticNode n : nodes) {
+        replaceNodes(nodes);
+    }
+
+    /** Live reload: calls from now on go round the new list; a call in progress keeps what it tried. */
+    public void replaceNodes(List<StaticNode> newNodes) {
+        Set<InetSocketAddress> addresses = new HashSet<>();
+        for (StaticNode n : newNodes) {
             try {
                 SipUri uri = SipUri.parse(n.uri());
-                nodeAddresses.add(new InetSocketAddress(InetAddress.getByName(uri.hostAddress()), uri.portOrDefault()));
+                addresses.add(new InetSocketAddress(InetAddress.getByName(uri.hostAddress()), uri.portOrDefault()));
             } catch (SipParseException | UnknownHostException e) {
                 throw new IllegalArgumentException("node " + n.id() + ": bad URI " + n.uri() + ": " + e.getMessage(), e);
             }
         }
+        this.nodeAddresses = Set.copyOf(addresses);
+        this.nodes = List.copyOf(newNodes);
     }
 
     @Override
     public CompletionStage<Optional<DispatchTarget>> select(CallContext call) {
+        List<StaticNode> nodes = this.nodes;
         if (nodes.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
@@ -85,6 +93,7 @@ public final class StaticRoundRobinDispatcher implements Dispatcher {
         }
         Set<String> set = tried.computeIfAbsent(call, c -> new HashSet<>());
         set.add(failed.nodeId());
+        List<StaticNode> nodes = this.nodes;
         int start = 0;
         for (int i = 0; i < nodes.size(); i++) {
             if (nodes.get(i).id().equals(failed.nodeId())) {

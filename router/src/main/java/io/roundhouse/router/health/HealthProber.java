@@ -32,7 +32,7 @@ public final class HealthProber implements AutoCloseable {
     /** How often the scheduler looks for due probes: well under any sensible interval. */
     static final Duration TICK = Duration.ofMillis(100);
 
-    private final HealthSettings settings;
+    private volatile HealthSettings settings;
     private final Supplier<Map<String, String>> targets;
     private final Function<String, CompletionStage<Integer>> sendOptions;
     private final LongSupplier nanoClock;
@@ -56,6 +56,14 @@ public final class HealthProber implements AutoCloseable {
         this.targets = targets;
         this.sendOptions = sendOptions;
         this.nanoClock = nanoClock;
+    }
+
+    /**
+     * Live reload: the next probes use {@code newSettings} (interval, timeout, thresholds). Turning probing on or off
+     * needs a restart (the reload refuses it), so {@code enabled} is the same as before.
+     */
+    public void reconfigure(HealthSettings newSettings) {
+        this.settings = newSettings;
     }
 
     /** Probes on {@code scheduler} from now on; a no-op when probing is disabled. */

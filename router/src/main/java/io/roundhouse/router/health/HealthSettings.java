@@ -1,11 +1,13 @@
 package io.roundhouse.router.health;
 
-import io.roundhouse.router.dispatch.config.YamlSection;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.config.Require;
 import java.time.Duration;
-import java.util.Set;
 
 /**
- * The {@code health:} block.
+ * The {@code health:} block (docs/dispatch.md).
  *
  * @param enabled   false turns probing off (every node counts as up)
  * @param interval  time between two probes of a node
@@ -18,16 +20,23 @@ public record HealthSettings(boolean enabled, Duration interval, Duration timeou
     public static final HealthSettings DEFAULTS = new HealthSettings(true, Duration.ofSeconds(5), Duration.ofSeconds(2),
             3, 2);
 
-    public static HealthSettings parse(YamlSection s) {
-        s.allowOnly(Set.of("enabled", "interval", "timeout", "down-after", "up-after"));
-        Duration interval = s.duration("interval", DEFAULTS.interval(), Duration.ofMillis(100));
-        Duration timeout = s.duration("timeout", DEFAULTS.timeout().compareTo(interval) < 0 ? DEFAULTS.timeout()
-                : interval, Duration.ofMillis(50));
+    public HealthSettings {
         if (timeout.compareTo(interval) > 0) {
-            throw new io.roundhouse.shared.config.ConfigException(s.keyPath("timeout"), timeout.toMillis()
-                    + "ms (expected: at most health.interval, " + interval.toMillis() + "ms)");
+            throw new ConfigException("timeout", timeout.toMillis() + "ms (expected: at most health.interval, "
+                    + interval.toMillis() + "ms)");
         }
-        return new HealthSettings(s.bool("enabled", true), interval, timeout,
-                s.integer("down-after", DEFAULTS.downAfter(), 1, 100), s.integer("up-after", DEFAULTS.upAfter(), 1, 100));
+    }
+
+    @JsonCreator
+    static HealthSettings bind(@JsonProperty("enabled") Boolean enabled, @JsonProperty("interval") Duration interval,
+                               @JsonProperty("timeout") Duration timeout, @JsonProperty("down-after") Integer downAfter,
+                               @JsonProperty("up-after") Integer upAfter) {
+        Duration every = Require.atLeast("interval", interval, DEFAULTS.interval(), Duration.ofMillis(100));
+        // The default timeout never exceeds a shorter interval set alone.
+        Duration defaultTimeout = DEFAULTS.timeout().compareTo(every) < 0 ? DEFAULTS.timeout() : every;
+        return new HealthSettings(enabled == null || enabled, every,
+                Require.atLeast("timeout", timeout, defaultTimeout, Duration.ofMillis(50)),
+                Require.intIn("down-after", downAfter, DEFAULTS.downAfter(), 1, 100),
+                Require.intIn("up-after", upAfter, DEFAULTS.upAfter(), 1, 100));
     }
 }

@@ -77,6 +77,8 @@ public final class ProxyCore implements InboundHandler {
     private final Executor resolverExecutor;
     /** Read from the config once: the router sends its own 503s when it is busiest. */
     private final String retryAfterHeader;
+    /** Set once by {@link #stopTakingCalls()}; read per request. */
+    private volatile boolean stopping;
     private volatile LocalAddresses locals;
     private volatile boolean closed;
 
@@ -159,6 +161,11 @@ public final class ProxyCore implements InboundHandler {
             // SipParseException included: a head cut inside its headers cannot be answered.
             log.debug("dropped oversized message from {}: {}", source, e.toString());
         }
+    }
+
+    /** From now on, out-of-dialog requests are answered 503 with Retry-After (graceful shutdown). */
+    public void stopTakingCalls() {
+        stopping = true;
     }
 
     @Override
@@ -249,6 +256,12 @@ public final class ProxyCore implements InboundHandler {
         // §16.3 item 4
         if (isLoop(m)) {
             respondStateful(m, in, 482, "Loop Detected", List.of());
+            return;
+        }
+        // Shutting down (SIGTERM): a new request goes to another router (503 with Retry-After, §21.5.4); dialogs and
+        // transactions in progress go on until the router stops.
+        if (stopping && m.toTagOrNull() == null) {
+            respondStateful(m, in, 503, "Service Unavailable", List.of(warning("router shutting down")));
             return;
         }
         RoutePlan plan;

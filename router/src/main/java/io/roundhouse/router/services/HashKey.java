@@ -1,5 +1,6 @@
 package io.roundhouse.router.services;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import io.roundhouse.router.dispatch.CallContext;
 import io.roundhouse.shared.config.ConfigException;
 import java.util.Arrays;
@@ -24,7 +25,10 @@ public enum HashKey {
         };
     }
 
-    static HashKey parse(String key, String word) {
+    /** The value written in the config; errors are keyed relative to the value (see {@link ConfigException}). */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static HashKey fromConfig(String word) {
+        String key = "";
         for (HashKey k : values()) {
             if (k.configName().equals(word)) {
                 return k;

@@ -1,16 +1,26 @@
 package io.roundhouse.router.services;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.config.Require;
 import io.roundhouse.shared.text.Template;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * One entry of the {@code services:} list: what a call must look like, and what it is then for.
@@ -43,11 +53,85 @@ public record ServiceRule(
     /** Variables every rule's templates may use, whatever its match. */
     public static final java.util.Set<String> BUILT_INS = java.util.Set.of("ruri-user", "ruri-host", "ruri",
             "from-user", "to-user", "call-id");
+    private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
+    private static final Pattern SERVICE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.-]*$");
 
     public ServiceRule {
         headers = Map.copyOf(headers);
         groupNames = List.copyOf(groupNames);
         nodes = List.copyOf(nodes);
+    }
+
+    /** {@code match:} of a rule: patterns searched in the Request-URI and in headers. */
+    public record Match(String ruriUser, String ruriHost, Map<String, String> headers) {
+        public Match {
+            headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+    }
+
+    /**
+     * One item of {@code services:} as written; every key is validated here (keys relative to the item): patterns
+     * compile, templates name only known variables, {@code hash-key} only with {@code strategy: hash}.
+     */
+    @JsonCreator
+    static ServiceRule bind(@JsonProperty("name") String name, @JsonProperty("match") Match match,
+                            @JsonProperty("app") String app, @JsonProperty("app-data") String appData,
+                            @JsonProperty("affinity") String affinity, @JsonProperty("nodes") List<String> nodes,
+                            @JsonProperty("strategy") StrategyKind strategy, @JsonProperty("hash-key") HashKey hashKey) {
+        name = Require.text("name", name, "a service name");
+        if (!SERVICE_NAME.matcher(name).matches()) {
+            throw new ConfigException("name", name + " (expected: letters, digits, '-', '_', '.')");
+        }
+        Match m = match == null ? new Match(null, null, null) : match;
+        Set<String> groups = new LinkedHashSet<>();
+        Pattern ruriUser = pattern("match.ruri-user", m.ruriUser(), groups);
+        Pattern ruriHost = pattern("match.ruri-host", m.ruriHost(), groups);
+        Map<String, Pattern> headers = new LinkedHashMap<>();
+        m.headers().forEach((header, regex) -> headers.put(header, pattern("match.headers." + header,
+                Require.item("match.headers." + header, regex, "a regular expression"), groups)));
+        Set<String> known = new HashSet<>(BUILT_INS);
+        known.addAll(groups);
+        app = Require.text("app", app, "a Stasis application name");
+        if (app.chars().anyMatch(c -> c < 0x21 || c == ',' || c == 0x7f)) {
+            throw new ConfigException("app", app + " (expected: a Stasis application name without spaces or commas)");
+        }
+        Template data = Template.compile("app-data", appData == null ? "" : appData, known);
+        Optional<Template> key = Optional.ofNullable(affinity).map(a -> Template.compile("affinity", a, known));
+        if (key.isPresent() && key.get().source().chars().anyMatch(Character::isWhitespace)) {
+            throw new ConfigException("affinity", "\"" + key.get().source()
+                    + "\" (expected: no spaces; a placement key is one word)");
+        }
+        List<String> pool = nodes == null ? List.of() : nodes;
+        for (int i = 0; i < pool.size(); i++) {
+            Require.text("nodes[" + i + "]", pool.get(i), "a node id");
+        }
+        if (new HashSet<>(pool).size() != pool.size()) {
+            throw new ConfigException("nodes", pool + " (expected: each node once)");
+        }
+        StrategyKind kind = strategy == null ? StrategyKind.LEAST_LOADED : strategy;
+        if (hashKey != null && kind != StrategyKind.HASH) {
+            throw new ConfigException("hash-key", "set but strategy is " + kind.configName()
+                    + " (expected: strategy: hash)");
+        }
+        return new ServiceRule(name, ruriUser, ruriHost, headers, List.copyOf(groups), app, data, key, pool, kind,
+                hashKey == null ? HashKey.CALL_ID : hashKey);
+    }
+
+    private static Pattern pattern(String key, String regex, Set<String> groups) {
+        if (regex == null) {
+            return null;
+        }
+        try {
+            Pattern p = Pattern.compile(regex);
+            Matcher names = GROUP_NAME.matcher(regex);
+            while (names.find()) {
+                groups.add(names.group(1));
+            }
+            return p;
+        } catch (PatternSyntaxException e) {
+            throw new ConfigException(key, "\"" + regex + "\" (expected: a regular expression; "
+                    + e.getDescription() + " at offset " + e.getIndex() + ")", e);
+        }
     }
 
     /** The rule applied to {@code call}, or empty when the call does not match. Runs on the event loop: no I/O. */

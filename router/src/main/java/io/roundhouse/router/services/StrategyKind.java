@@ -1,5 +1,6 @@
 package io.roundhouse.router.services;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import io.roundhouse.shared.config.ConfigException;
 import java.util.Arrays;
 import java.util.Locale;
@@ -14,7 +15,10 @@ public enum StrategyKind {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    static StrategyKind parse(String key, String word) {
+    /** The value written in the config; errors are keyed relative to the value (see {@link ConfigException}). */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static StrategyKind fromConfig(String word) {
+        String key = "";
         for (StrategyKind k : values()) {
             if (k.configName().equals(word)) {
                 return k;

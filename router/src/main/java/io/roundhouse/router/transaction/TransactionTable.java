@@ -41,6 +41,17 @@ public final class TransactionTable {
         return size;
     }
 
+    /** Server transactions that have not sent their final response yet: calls and requests in progress. */
+    public int awaitingFinalResponse() {
+        int n = 0;
+        for (ServerTransaction t : servers.values()) {
+            if (!t.finalSent()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     public ServerTransaction server(ServerKey key) {
         return servers.get(key);
     }

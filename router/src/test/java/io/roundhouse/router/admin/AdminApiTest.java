@@ -5,11 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.router.config.AdminSettings;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.router.dispatch.DispatchTarget;
 import io.roundhouse.router.dispatch.TestCall;
+import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.shared.metrics.MetricsEndpoint;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
@@ -78,8 +79,7 @@ class AdminApiTest {
     }
 
     DispatchSetup router() throws Exception {
-        JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(CONFIG);
-        DispatchSetup d = DispatchSetup.start(tree, MetricsEndpoint.newRegistry(), null, redis.settings());
+        DispatchSetup d = DispatchSetup.start(TestRouters.live(CONFIG), MetricsEndpoint.newRegistry(), null, redis.settings());
         closing.add(d);
         await().atMost(Duration.ofSeconds(5)).until(() -> d.view().current().nodes().size() == 3);
         return d;
@@ -95,7 +95,7 @@ class AdminApiTest {
             reloaded.set("done");
             return "1 node added";
         };
-        AdminServer a = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), token),
+        AdminServer a = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), null, token),
                 new LiveFarm(d, System::currentTimeMillis), reloader, registry, () -> true);
         closing.add(a);
         return a;

@@ -3,9 +3,9 @@ package io.roundhouse.router.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.router.config.AdminSettings;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
+import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.shared.metrics.MetricsEndpoint;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
@@ -82,10 +82,10 @@ class StatusPageBrowserTest {
         state.decisions().record("call-id=first-call service=conference key=example.com:1000 node=asterisk-1"
                 + " reason=affinity-claimed attempt=1 candidates=[asterisk-1:0.325] score=\"load (lower is better)\""
                 + " excluded=[asterisk-2:full] at=1764096000000");
-        dispatch = DispatchSetup.start(new ObjectMapper(new YAMLFactory()).readTree(CONFIG),
+        dispatch = DispatchSetup.start(TestRouters.live(CONFIG),
                 MetricsEndpoint.newRegistry(), null, redis.settings());
         await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.view().current().nodes().size() == 3);
-        admin = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), Optional.of(TOKEN)),
+        admin = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), null, Optional.of(TOKEN)),
                 new LiveFarm(dispatch, System::currentTimeMillis), null, null, () -> true);
         browser = chromium(profile);
     }

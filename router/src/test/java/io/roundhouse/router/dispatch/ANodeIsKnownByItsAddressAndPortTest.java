@@ -3,7 +3,7 @@ package io.roundhouse.router.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roundhouse.router.Router;
-import io.roundhouse.router.config.StaticNode;
+import io.roundhouse.router.dispatch.config.StaticNode;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;

@@ -3,10 +3,9 @@ package io.roundhouse.router.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
+import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.shared.config.RedisSettings;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
@@ -41,6 +40,7 @@ class LiveDispatchRedisTest {
     final TestRedis redis = new TestRedis();
 
     static final String CONFIG = """
+            nodes: [ { id: asterisk-1 }, { id: asterisk-2 } ]
             services:
               - name: conference
                 match: { ruri-user: "^conf-(?<room>[0-9]+)$" }
@@ -71,8 +71,7 @@ class LiveDispatchRedisTest {
     }
 
     DispatchSetup router(RedisSettings settings) throws Exception {
-        JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(CONFIG);
-        DispatchSetup r = DispatchSetup.start(tree, new SimpleMeterRegistry(), null, settings);
+        DispatchSetup r = DispatchSetup.start(TestRouters.live(CONFIG), new SimpleMeterRegistry(), null, settings);
         routers.add(r);
         return r;
     }
@@ -362,12 +361,11 @@ class LiveDispatchRedisTest {
 
     @Test
     void staticNodeWithoutAgentTakesCallsAndTrustIsByAddressAndPort() throws Exception {
-        JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree("""
+        DispatchSetup r = DispatchSetup.start(TestRouters.live("""
                 nodes: [ { id: static-1, uri: "sip:127.0.0.1:5071" } ]
                 services: [ { name: default, app: Default, strategy: round-robin } ]
                 health: { enabled: false }
-                """);
-        DispatchSetup r = DispatchSetup.start(tree, new SimpleMeterRegistry(), null, redis.settings());
+                """), new SimpleMeterRegistry(), null, redis.settings());
         routers.add(r);
         RedisState state = redis.open();
         state.nodes().publish(active("asterisk-2", 5082), TTL);

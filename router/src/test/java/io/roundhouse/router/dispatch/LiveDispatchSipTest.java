@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.RequestBuilder;
 import io.roundhouse.router.testing.SipTestAgent;
@@ -38,6 +39,9 @@ class LiveDispatchSipTest {
 
     static final Duration WAIT = Duration.ofSeconds(10);
     static final Duration TTL = Duration.ofSeconds(30);
+
+    /** The nodes of these tests, known by id only: their agents publish where they are. */
+    static final String AGENT_NODES = "nodes: [ { id: asterisk-1 }, { id: asterisk-2 } ]\n";
 
     static final String SERVICES = """
             services:
@@ -93,7 +97,7 @@ class LiveDispatchSipTest {
                   timers: { t1: 200ms, t2: 1s, t4: 1s, timer-d: 1s, timer-c: 10s, failover-timeout: 5s }
                 """ + nodesAndServices);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        DispatchSetup setup = DispatchSetup.start(cfg.tree(), registry, null, settings);
+        DispatchSetup setup = DispatchSetup.start(cfg, registry, null, settings);
         setups.add(setup);
         Router r = Router.start(cfg, setup.dispatcher(), registry);
         routers.add(r);
@@ -102,7 +106,7 @@ class LiveDispatchSipTest {
     }
 
     Router router() {
-        return router("nodes: []\n" + SERVICES, redis.settings());
+        return router(AGENT_NODES + SERVICES, redis.settings());
     }
 
     static NodeState node(String id, SipTestAgent a, NodeStatus status, int channels, double cpu,
@@ -332,7 +336,7 @@ class LiveDispatchSipTest {
         state.nodes().publish(node("asterisk-2", ok, NodeStatus.ACTIVE, 50, 50, Map.of()), TTL);
         String fastProbing = SERVICES.replace("health: { interval: 1s, timeout: 1s, down-after: 3, up-after: 2 }",
                 "health: { interval: 300ms, timeout: 300ms, down-after: 2, up-after: 2 }");
-        Router r = router("nodes: []\n" + fastProbing, redis.settings());
+        Router r = router(AGENT_NODES + fastProbing, redis.settings());
         awaitNodes(2);
         await().atMost(WAIT).until(() -> !mute.all(m -> m.method().equals("OPTIONS")).isEmpty());
         mute.uas(UasBehavior.silent());
@@ -392,8 +396,8 @@ class LiveDispatchSipTest {
                     agentSide.nodes().publish(active("asterisk-2", nodes.get(1)), TTL);
                 };
                 publish.run();
-                Router a = router("nodes: []\n" + SERVICES, settings);
-                Router b = router("nodes: []\n" + SERVICES, settings);
+                Router a = router(AGENT_NODES + SERVICES, settings);
+                Router b = router(AGENT_NODES + SERVICES, settings);
                 awaitNodes(2);
                 for (int i = 0; i < 10; i++) {
                     assertThat(call(i % 2 == 0 ? a : b, "sip:conf-" + i + "@example.com", "pre-" + i).status())

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.router.testing.sipp.SippMessageLog;
 import io.roundhouse.router.testing.sipp.SippProcess;
 import io.roundhouse.router.testing.sipp.SippResult;
@@ -59,7 +60,7 @@ class LiveDispatchSippIT {
             RouterConfig cfg = RouterConfig.parse("""
                     sip:
                       listen: [ "udp:127.0.0.1:0" ]
-                    nodes: []
+                    nodes: [ { id: asterisk-1 }, { id: asterisk-2 }, { id: asterisk-3 } ]
                     services:
                       - name: conference
                         match: { ruri-user: "^conf-(?<room>[0-9]+)$" }
@@ -70,7 +71,7 @@ class LiveDispatchSippIT {
                     dispatch: { refresh-interval: 200ms }
                     """);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            try (DispatchSetup dispatch = DispatchSetup.start(cfg.tree(), registry, null, redis.settings());
+            try (DispatchSetup dispatch = DispatchSetup.start(cfg, registry, null, redis.settings());
                  Router router = Router.start(cfg, dispatch.dispatcher(), registry)) {
                 dispatch.probeWith(router::sendOptions);
                 await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.view().current().nodes().size() == 3);

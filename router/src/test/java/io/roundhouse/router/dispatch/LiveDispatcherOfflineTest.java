@@ -2,20 +2,20 @@ package io.roundhouse.router.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.router.dispatch.view.Eligibility;
 import io.roundhouse.router.dispatch.view.LocalFullMarks;
 import io.roundhouse.router.dispatch.view.NodeViewBuilder;
 import io.roundhouse.router.dispatch.view.NodeViewSource;
 import io.roundhouse.router.dispatch.view.PlacementCache;
 import io.roundhouse.router.dispatch.view.RedisStatus;
-import io.roundhouse.router.dispatch.view.StaticNode;
+import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.config.DispatchSettings;
 import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthState;
 import io.roundhouse.router.health.PassiveHealth;
-import io.roundhouse.router.services.ServiceRulesParser;
+import io.roundhouse.router.testing.TestRouters;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -71,16 +71,15 @@ class LiveDispatcherOfflineTest {
     }
 
     private void init(DispatchSettings settings) throws Exception {
-        var tree = new ObjectMapper(new YAMLFactory()).readTree(CONFIG);
-        var root = io.roundhouse.router.dispatch.config.YamlSection.of("", tree);
+        RouterConfig config = TestRouters.live(CONFIG);
         redis.failed("unit test without Redis", new IllegalStateException("no Redis here"));
-        view = new NodeViewSource(new NodeViewBuilder(StaticNode.parseAll(root)), null, null, null, null,
+        view = new NodeViewSource(new NodeViewBuilder(DispatchSetup.staticNodes(config)), null, null, null, null,
                 new PlacementCache(), redis, Duration.ofSeconds(1), Duration.ofSeconds(10), () -> 0L);
         LocalFullMarks marks = new LocalFullMarks(nanos::get);
         FarmHealth farmHealth = new FarmHealth(id -> health.getOrDefault(id, HealthState.UNKNOWN),
                 () -> java.util.Set.of("a", "b", "c"),
                 PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, nanos::get);
-        dispatcher = new LiveDispatcher(ServiceRulesParser.parse(tree, null), view, farmHealth,
+        dispatcher = new LiveDispatcher(config.services(), view, farmHealth,
                 new Eligibility(false, farmHealth, marks), marks, null, null,
                 Runnable::run, settings, new DecisionLog(registry, null), registry, nanos::get, () -> 0L);
     }

@@ -3,9 +3,9 @@ package io.roundhouse.router.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
+import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
 import io.roundhouse.shared.state.RedisState;
@@ -31,6 +31,7 @@ class PlacementsOutsideThePoolAreNotFollowedTest {
     final TestRedis redis = new TestRedis();
 
     static final String CONFIG = """
+            nodes: [ { id: asterisk-1 }, { id: asterisk-2 } ]
             services:
               - name: tenant-a
                 match: { ruri-host: "^a\\\\.example$", ruri-user: "^conf-(?<room>[0-9]+)$" }
@@ -63,7 +64,7 @@ class PlacementsOutsideThePoolAreNotFollowedTest {
         state.nodes().publish(node("asterisk-1", 5081, Map.of()), TTL);
         state.nodes().publish(node("asterisk-2", 5082, Map.of()), TTL);
         state.nodes().publish(node("asterisk-3", 5083, roomsOnThree), TTL);
-        router = DispatchSetup.start(new ObjectMapper(new YAMLFactory()).readTree(CONFIG), new SimpleMeterRegistry(),
+        router = DispatchSetup.start(TestRouters.live(CONFIG), new SimpleMeterRegistry(),
                 null, redis.settings());
         await().atMost(Duration.ofSeconds(5)).until(() -> router.view().current().byId().keySet()
                 .equals(Set.of("asterisk-1", "asterisk-2", "asterisk-3")));

@@ -3,9 +3,9 @@ package io.roundhouse.router.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
+import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.shared.config.RedisSettings;
 import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.testing.PrivateRedis;
@@ -65,7 +65,7 @@ class RedisRoundTripsPerCallTest {
                 agent.nodes().publish(LiveDispatchRedisTest.active("asterisk-1", 5081), Duration.ofMinutes(1));
                 agent.nodes().publish(LiveDispatchRedisTest.active("asterisk-2", 5082), Duration.ofMinutes(1));
             }
-            try (DispatchSetup router = DispatchSetup.start(new ObjectMapper(new YAMLFactory()).readTree(CONFIG),
+            try (DispatchSetup router = DispatchSetup.start(TestRouters.live(CONFIG),
                     new SimpleMeterRegistry(), null, settings)) {
                 LiveDispatcher d = router.dispatcher();
                 await().atMost(Duration.ofSeconds(5)).until(() -> router.view().current().nodes().size() == 2);

@@ -2,7 +2,7 @@ package io.roundhouse.router.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roundhouse.router.config.StaticNode;
+import io.roundhouse.router.dispatch.config.StaticNode;
 import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthState;
 import io.roundhouse.router.health.PassiveHealth;

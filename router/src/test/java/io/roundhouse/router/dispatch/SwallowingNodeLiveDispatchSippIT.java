@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.router.health.HealthState;
 import io.roundhouse.router.testing.sipp.SippProcess;
 import io.roundhouse.router.testing.sipp.SippResult;
@@ -58,7 +59,7 @@ class SwallowingNodeLiveDispatchSippIT {
                     dispatch: { refresh-interval: 200ms }
                     """);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            try (DispatchSetup dispatch = DispatchSetup.start(cfg.tree(), registry, null, redis.settings());
+            try (DispatchSetup dispatch = DispatchSetup.start(cfg, registry, null, redis.settings());
                  Router router = Router.start(cfg, dispatch.dispatcher(), registry)) {
                 dispatch.probeWith(router::sendOptions);
                 await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.view().current().nodes().size() == 2

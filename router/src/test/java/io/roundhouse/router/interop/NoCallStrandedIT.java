@@ -6,9 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
-import io.roundhouse.router.dispatch.StaticDispatchSetup;
-import io.roundhouse.router.dispatch.config.YamlSection;
-import io.roundhouse.router.health.HealthSettings;
+import io.roundhouse.router.dispatch.setup.StaticDispatchSetup;
 import io.roundhouse.router.health.HealthState;
 import io.roundhouse.router.testing.sipp.SippProcess;
 import io.roundhouse.router.testing.sipp.SippResult;
@@ -40,8 +38,7 @@ class NoCallStrandedIT {
     }
 
     static StaticDispatchSetup roundRobin(RouterConfig cfg) {
-        return StaticDispatchSetup.start(cfg.nodes(),
-                HealthSettings.parse(YamlSection.of("", cfg.tree()).section("health")));
+        return StaticDispatchSetup.start(cfg.nodes(), cfg.health());
     }
 
     static InetSocketAddress address(Router router) {

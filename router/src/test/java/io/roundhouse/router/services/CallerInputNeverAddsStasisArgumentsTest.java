@@ -24,11 +24,7 @@ class CallerInputNeverAddsStasisArgumentsTest {
             """);
 
     private static ServiceRules rules(String yaml) {
-        try {
-            return ServiceRulesParserTest.rules(yaml);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ServiceRulesTest.rules(yaml);
     }
 
     private static ServiceMatch classify(String user) {

@@ -42,6 +42,14 @@ public final class TestRouters {
         return value.replaceAll(";rh=[A-Za-z0-9_.-]*", "");
     }
 
+    /**
+     * A config for live dispatch tests that build no SIP engine: the given sections ({@code nodes}, {@code services},
+     * {@code health}, {@code dispatch}) under a {@code sip:} section on a free loopback port.
+     */
+    public static RouterConfig live(String sections) {
+        return RouterConfig.parse("sip: { listen: [ \"udp:127.0.0.1:0\" ] }\n" + sections);
+    }
+
     /** {@link #config(List, Transport, long)} over UDP with a 1 s failover timeout. */
     public static RouterConfig config(SipTestAgent... nodes) {
         return config(List.of(nodes), Transport.UDP, 1000);

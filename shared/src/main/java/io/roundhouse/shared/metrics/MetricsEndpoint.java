@@ -5,13 +5,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.roundhouse.shared.config.ConfigBinder;
 import io.roundhouse.shared.config.ConfigException;
+import io.roundhouse.shared.config.HostPort;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,41 +51,8 @@ public final class MetricsEndpoint implements AutoCloseable {
      * @throws ConfigException naming {@code metrics.listen} or an unknown key
      */
     public static Optional<InetSocketAddress> listenAddress(JsonNode metricsBlock) {
-        if (metricsBlock == null || metricsBlock.isNull() || metricsBlock.isMissingNode()) {
-            return Optional.empty();
-        }
-        if (!metricsBlock.isObject()) {
-            throw new ConfigException("metrics", "a mapping (expected: listen)");
-        }
-        for (Iterator<String> names = metricsBlock.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!name.equals("listen")) {
-                throw new ConfigException("metrics." + name, "unknown key (expected: listen)");
-            }
-        }
-        JsonNode listen = metricsBlock.get("listen");
-        if (listen == null || listen.isNull()) {
-            return Optional.empty();
-        }
-        String text = listen.asText();
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0 || colon == text.length() - 1) {
-            throw new ConfigException("metrics.listen", text + " (expected: host:port, e.g. 127.0.0.1:9464)");
-        }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new ConfigException("metrics.listen", text + " (expected: a port number after the last ':')", e);
-        }
-        if (port < 0 || port > 65535) {
-            throw new ConfigException("metrics.listen", text + " (expected: port 0..65535)");
-        }
-        return Optional.of(new InetSocketAddress(host, port));
+        MetricsSettings settings = new ConfigBinder().bind(metricsBlock, MetricsSettings.class, "metrics");
+        return settings == null ? Optional.empty() : settings.endpoint().map(HostPort::toSocketAddress);
     }
 
     /** A registry whose meters {@link #start} can serve. */

@@ -105,7 +105,7 @@ class RedisSettingsTest {
 
         ConfigException bare = badConfig("redis: { socket-timeout: 2 }");
         assertThat(bare.key()).isEqualTo("redis.socket-timeout");
-        assertThat(bare).hasMessageContaining("no unit");
+        assertThat(bare).hasMessageContaining("2 (expected: a duration with its unit");
 
         assertThat(badConfig("redis: { socket-timeout: 0s }").key()).isEqualTo("redis.socket-timeout");
     }

@@ -50,7 +50,7 @@ class MetricsEndpointTest {
     @Test
     void badListenAddressNamesTheKey() throws Exception {
         assertThatThrownBy(() -> MetricsEndpoint.listenAddress(YAML.readTree("listen: \"127.0.0.1\"")))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("metrics.listen: 127.0.0.1");
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("metrics.listen: '127.0.0.1' (expected: host:port");
         assertThatThrownBy(() -> MetricsEndpoint.listenAddress(YAML.readTree("listen: \"127.0.0.1:http\"")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("metrics.listen:");
         assertThatThrownBy(() -> MetricsEndpoint.listenAddress(YAML.readTree("port: 9464")))

@@ -32,7 +32,7 @@ public final class NodeViewSource implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeViewSource.class);
 
-    private final NodeViewBuilder builder;
+    private volatile NodeViewBuilder builder;
     private final NodeStates nodes;
     private final ServiceMarks marks;
     private final Placements placements;
@@ -199,6 +199,28 @@ public final class NodeViewSource implements AutoCloseable {
             case ROOM_RELEASED -> cache.released(e.subject(), e.nodeId());
             case NODE_UP, NODE_DOWN, NODE_DRAINING -> requestRefresh();
         }
+    }
+
+    /**
+     * Live reload: the config's static nodes are now {@code statics}. The view is rebuilt at once from the agent
+     * states and marks it holds (so a new node takes calls now, even while Redis is unreachable), then refreshed.
+     */
+    public synchronized void replaceStatics(List<StaticNode> statics) {
+        builder = new NodeViewBuilder(statics);
+        NodeView last = current;
+        List<NodeState> agents = new java.util.ArrayList<>();
+        Map<String, Set<String>> full = new java.util.HashMap<>();
+        for (NodeEntry e : last.nodes()) {
+            e.agent().ifPresent(agents::add);
+            full.put(e.id(), e.fullServices());
+        }
+        NodeView view = builder.build(agents, full, wallClock.getAsLong(), last.fromRedis());
+        current = view;
+        LOG.info("node view after reload: {}", view.uris().keySet());
+        for (Consumer<NodeView> l : listeners) {
+            l.accept(view);
+        }
+        requestRefresh();
     }
 
     /** Asks for a refresh on the view thread soon; several requests before it runs make one refresh. */

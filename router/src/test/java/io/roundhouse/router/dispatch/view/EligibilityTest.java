@@ -7,7 +7,7 @@ import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthState;
 import io.roundhouse.router.health.PassiveHealth;
 import io.roundhouse.router.services.ServiceMatch;
-import io.roundhouse.router.services.ServiceRulesParser;
+import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
 import java.time.Duration;
@@ -31,12 +31,11 @@ class EligibilityTest {
     final ServiceMatch conference;
 
     EligibilityTest() throws Exception {
-        conference = ServiceRulesParser.parse(new com.fasterxml.jackson.databind.ObjectMapper(
-                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree("""
+        conference = TestRouters.live("""
                 services:
                   - { name: conference, match: { ruri-user: "^conf-(?<room>[0-9]+)$" }, app: Conference,
                       app-data: "${room}", affinity: "${ruri-host}:${room}" }
-                """), null).classify(TestCall.invite("c", "conf-1", "h")).orElseThrow();
+                """).services().classify(TestCall.invite("c", "conf-1", "h")).orElseThrow();
     }
 
     static NodeState state(String id, NodeStatus status, Set<String> apps, Set<String> accepting) {

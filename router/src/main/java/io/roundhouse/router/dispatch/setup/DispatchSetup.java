@@ -1,9 +1,11 @@
-package io.roundhouse.router.dispatch;
+package io.roundhouse.router.dispatch.setup;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.roundhouse.router.dispatch.LiveDispatcher;
+import io.roundhouse.router.dispatch.DecisionLog;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.roundhouse.router.dispatch.config.YamlSection;
+import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.config.DispatchSettings;
 import io.roundhouse.router.dispatch.view.Eligibility;
 import io.roundhouse.router.dispatch.view.LocalFullMarks;
 import io.roundhouse.router.dispatch.view.NodeViewBuilder;
@@ -16,7 +18,6 @@ import io.roundhouse.router.health.HealthProber;
 import io.roundhouse.router.health.HealthSettings;
 import io.roundhouse.router.health.PassiveHealth;
 import io.roundhouse.router.services.ServiceRules;
-import io.roundhouse.router.services.ServiceRulesParser;
 import io.roundhouse.shared.config.RedisSettings;
 import io.roundhouse.shared.state.NodeControls;
 import io.roundhouse.shared.state.NodeStates;
@@ -25,7 +26,6 @@ import io.roundhouse.shared.state.Placements;
 import io.roundhouse.shared.state.ServiceMarks;
 import io.roundhouse.shared.state.StateEvents;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,7 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds and runs live dispatch from the router's YAML tree: the node view and its refresh thread, OPTIONS probing,
+ * Builds and runs live dispatch from the router's config: the node view and its refresh thread, OPTIONS probing,
  * the Redis work executor and the {@link LiveDispatcher}. {@link #close()} stops all of it.
  */
 public final class DispatchSetup implements AutoCloseable {
@@ -84,28 +84,22 @@ public final class DispatchSetup implements AutoCloseable {
         this.extra = extra;
     }
 
-    /** True when the config asks for live dispatch ({@code services:} present); otherwise static round robin. */
-    public static boolean wanted(JsonNode tree) {
-        return ServiceRulesParser.present(tree);
-    }
-
     /**
-     * Opens the contract on the {@code redis:} block (with the environment's overrides) and starts dispatch on it;
-     * the Redis connection is closed with this setup. Redis need not be up: dispatch starts on the static nodes and
-     * picks up the farm when Redis answers.
+     * Opens the contract on the config's {@code redis:} block and starts dispatch on it; the Redis connection is
+     * closed with this setup. Redis need not be up: dispatch starts on the static nodes and picks up the farm when
+     * Redis answers.
      */
-    public static DispatchSetup start(JsonNode tree, MeterRegistry registry,
+    public static DispatchSetup start(RouterConfig config, MeterRegistry registry,
                                       Function<String, CompletionStage<Integer>> sendOptions) {
-        return start(tree, registry, sendOptions, RedisSettings.fromConfig(tree == null ? null : tree.get("redis")));
+        return start(config, registry, sendOptions, config.redis());
     }
 
-    /** As {@link #start(JsonNode, MeterRegistry, Function)} with explicit Redis settings (tests, other prefixes). */
-    public static DispatchSetup start(JsonNode tree, MeterRegistry registry,
+    /** As {@link #start(RouterConfig, MeterRegistry, Function)} with explicit Redis settings (tests, other prefixes). */
+    public static DispatchSetup start(RouterConfig config, MeterRegistry registry,
                                       Function<String, CompletionStage<Integer>> sendOptions, RedisSettings redis) {
-        DispatchSettings settings = DispatchSettings.parse(YamlSection.of("", tree).section("dispatch"));
-        RedisState state = new RedisState(redis, Math.max(1, settings.decisionsKept())).instrument(registry);
+        RedisState state = new RedisState(redis, Math.max(1, config.dispatch().decisionsKept())).instrument(registry);
         try {
-            return start(tree, registry, sendOptions, access(state), state);
+            return start(config, registry, sendOptions, access(state), state);
         } catch (RuntimeException e) {
             state.close();
             throw e;
@@ -119,25 +113,24 @@ public final class DispatchSetup implements AutoCloseable {
     }
 
     /**
-     * Parses the {@code nodes}, {@code services}, {@code health} and {@code dispatch} sections, then starts the view
-     * (one synchronous read of Redis, so the first call sees the farm), probing and the dispatcher.
+     * Starts the view (one synchronous read of Redis, so the first call sees the farm), probing and the dispatcher
+     * on the config's {@code nodes}, {@code services}, {@code health} and {@code dispatch} sections.
      *
      * @param sendOptions sends a SIP OPTIONS to a URI and completes with the final status (the router's); null to
      *                    give it later with {@link #probeWith}
      * @param state       the contract's Redis implementations
      * @param closeAlso   closed after dispatch stops (e.g. the Redis connection pool)
      */
-    public static DispatchSetup start(JsonNode tree, MeterRegistry registry,
+    public static DispatchSetup start(RouterConfig config, MeterRegistry registry,
                                       Function<String, CompletionStage<Integer>> sendOptions, StateAccess state,
                                       AutoCloseable... closeAlso) {
-        YamlSection root = YamlSection.of("", tree);
-        List<StaticNode> statics = StaticNode.parseAll(root);
-        ServiceRules rules = ServiceRulesParser.parse(tree, null);
-        HealthSettings healthSettings = HealthSettings.parse(root.section("health"));
-        DispatchSettings settings = DispatchSettings.parse(root.section("dispatch"));
-        Set<String> staticIds = statics.stream().map(StaticNode::id).collect(Collectors.toSet());
-        rules.namedNodes().stream().filter(id -> !staticIds.contains(id)).forEach(id -> LOG.info(
-                "services name node {} that is not in nodes: it takes calls once its agent publishes it", id));
+        if (!config.liveDispatch()) {
+            throw new IllegalArgumentException("live dispatch needs a services: list");
+        }
+        List<StaticNode> statics = staticNodes(config);
+        ServiceRules rules = config.services();
+        HealthSettings healthSettings = config.health();
+        DispatchSettings settings = config.dispatch();
 
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("dispatch-timers"));
         AtomicInteger n = new AtomicInteger();
@@ -208,6 +201,23 @@ public final class DispatchSetup implements AutoCloseable {
             setup.probeWith(sendOptions);
         }
         return setup;
+    }
+
+    /** The config's nodes that have a URI, as the view's static nodes (the others are known by their agents). */
+    public static List<StaticNode> staticNodes(RouterConfig config) {
+        return config.nodes().stream().filter(n -> n.uri() != null)
+                .map(n -> new StaticNode(n.id(), n.uri(), n.weight())).toList();
+    }
+
+    /**
+     * Live reload: probing timings, the static nodes and their weights (the view is rebuilt at once), then the
+     * services and the dispatch settings read per call. The caller ({@code reload.Reloader}) has checked that
+     * nothing else changed.
+     */
+    public void reconfigure(RouterConfig next) {
+        prober.reconfigure(next.health());
+        view.replaceStatics(staticNodes(next));
+        dispatcher.reconfigure(next.services(), next.dispatch());
     }
 
     /** Starts OPTIONS probing with the SIP engine's sender (once; later calls are ignored). */

@@ -1,10 +1,12 @@
-package io.roundhouse.router.dispatch;
+package io.roundhouse.router.dispatch.setup;
 
-import io.roundhouse.router.config.StaticNode;
+import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
+import io.roundhouse.router.dispatch.config.StaticNode;
 import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthProber;
 import io.roundhouse.router.health.HealthSettings;
 import io.roundhouse.router.health.PassiveHealth;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +31,13 @@ public final class StaticDispatchSetup implements AutoCloseable {
     private final StaticRoundRobinDispatcher dispatcher;
     private final AtomicReference<Function<String, CompletionStage<Integer>>> sender = new AtomicReference<>();
     private final ScheduledExecutorService timers;
+    /** Node id to URI of the nodes to probe: replaced by a reload. */
+    private volatile Map<String, String> targets;
 
     private StaticDispatchSetup(List<StaticNode> nodes, HealthSettings settings) {
-        Map<String, String> targets = new LinkedHashMap<>();
-        nodes.forEach(n -> targets.put(n.id(), n.uri()));
-        Map<String, String> fixed = Map.copyOf(targets);
-        this.prober = new HealthProber(settings, () -> fixed, uri -> sender.get().apply(uri), System::nanoTime);
-        FarmHealth health = new FarmHealth(prober::state, fixed::keySet, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
+        this.targets = targetsOf(nodes);
+        this.prober = new HealthProber(settings, () -> targets, uri -> sender.get().apply(uri), System::nanoTime);
+        FarmHealth health = new FarmHealth(prober::state, () -> targets.keySet(), PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
                 PassiveHealth.DEFAULT_TRIAL_EVERY, System::nanoTime);
         prober.onDown(health::probedDown);
         this.dispatcher = new StaticRoundRobinDispatcher(nodes, health);
@@ -51,6 +53,19 @@ public final class StaticDispatchSetup implements AutoCloseable {
         LOG.info("static round robin over {} nodes, health {}", nodes.size(), settings.enabled()
                 ? "every " + settings.interval().toMillis() + "ms" : "off (passive health only)");
         return new StaticDispatchSetup(nodes, settings);
+    }
+
+    private static Map<String, String> targetsOf(List<StaticNode> nodes) {
+        Map<String, String> targets = new LinkedHashMap<>();
+        nodes.forEach(n -> targets.put(n.id(), n.uri()));
+        return Collections.unmodifiableMap(targets);
+    }
+
+    /** Live reload: round robin over {@code nodes} from now on, probed with {@code settings}. */
+    public void reconfigure(List<StaticNode> nodes, HealthSettings settings) {
+        dispatcher.replaceNodes(nodes);
+        targets = targetsOf(nodes);
+        prober.reconfigure(settings);
     }
 
     /** Starts OPTIONS probing with the SIP engine's sender (once; later calls are ignored). */

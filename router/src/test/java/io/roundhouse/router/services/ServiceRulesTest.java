@@ -3,15 +3,12 @@ package io.roundhouse.router.services;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.roundhouse.router.dispatch.TestCall;
+import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.shared.config.ConfigException;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class ServiceRulesParserTest {
+class ServiceRulesTest {
 
     /** The example of issue 4, exactly as written there. */
     static final String ISSUE_EXAMPLE = """
@@ -32,16 +29,15 @@ class ServiceRulesParserTest {
                 strategy: least-loaded
             """;
 
-    static JsonNode yaml(String text) throws Exception {
-        return new ObjectMapper(new YAMLFactory()).readTree(text);
-    }
+    /** The nodes the issue's example names, known by id (their agents publish where they are). */
+    static final String NODES = "nodes: [ { id: asterisk-1 }, { id: asterisk-2 } ]\n";
 
-    static ServiceRules rules(String text) throws Exception {
-        return ServiceRulesParser.parse(yaml(text), null);
+    static ServiceRules rules(String text) {
+        return TestRouters.live(NODES + text).services();
     }
 
     @Test
-    void issueExampleClassifiesConferenceWithRoomAndAffinityKey() throws Exception {
+    void issueExampleClassifiesConferenceWithRoomAndAffinityKey() {
         ServiceRules rules = rules(ISSUE_EXAMPLE);
         ServiceMatch m = rules.classify(TestCall.invite("c1", "conf-1000", "example.com")).orElseThrow();
         assertThat(m.service()).isEqualTo("conference");
@@ -52,7 +48,7 @@ class ServiceRulesParserTest {
     }
 
     @Test
-    void issueExampleSendsExtensionsToThePriorityPool() throws Exception {
+    void issueExampleSendsExtensionsToThePriorityPool() {
         ServiceMatch m = rules(ISSUE_EXAMPLE).classify(TestCall.invite("c1", "2042", "example.com")).orElseThrow();
         assertThat(m.service()).isEqualTo("support-desk");
         assertThat(m.app()).isEqualTo("Queue");
@@ -63,7 +59,7 @@ class ServiceRulesParserTest {
     }
 
     @Test
-    void issueExampleFallsThroughToDefaultForAnythingElse() throws Exception {
+    void issueExampleFallsThroughToDefaultForAnythingElse() {
         ServiceRules rules = rules(ISSUE_EXAMPLE);
         assertThat(rules.classify(TestCall.invite("c1", "3042", "x")).orElseThrow().service()).isEqualTo("default");
         assertThat(rules.classify(TestCall.invite("c1", "conf-abc", "x")).orElseThrow().service()).isEqualTo("default");
@@ -71,7 +67,7 @@ class ServiceRulesParserTest {
     }
 
     @Test
-    void firstMatchingRuleWinsOverLaterOnes() throws Exception {
+    void firstMatchingRuleWinsOverLaterOnes() {
         ServiceRules rules = rules("""
                 services:
                   - { name: a, match: { ruri-user: "^1" }, app: A }
@@ -82,7 +78,7 @@ class ServiceRulesParserTest {
     }
 
     @Test
-    void headerMatchSelectsTenantAndFeedsItsGroupsToTemplates() throws Exception {
+    void headerMatchSelectsTenantAndFeedsItsGroupsToTemplates() {
         ServiceRules rules = rules("""
                 services:
                   - name: tenant-conf
@@ -105,7 +101,7 @@ class ServiceRulesParserTest {
     }
 
     @Test
-    void renderedValuesNeverCarryLineBreaks() throws Exception {
+    void renderedValuesNeverCarryLineBreaks() {
         ServiceRules rules = rules("""
                 services:
                   - { name: h, match: { headers: { X-Room: "(?s)(?<r>.*)" } }, app: A, app-data: "${r}" }
@@ -116,7 +112,7 @@ class ServiceRulesParserTest {
     }
 
     @Test
-    void affinityKeysAreOneWordWhateverTheCallerSends() throws Exception {
+    void affinityKeysAreOneWordWhateverTheCallerSends() {
         ServiceRules rules = rules("""
                 services:
                   - { name: h, match: { headers: { X-Room: "(?<r>.*)" } }, app: A, affinity: "t:${r}" }
@@ -128,7 +124,7 @@ class ServiceRulesParserTest {
     }
 
     @Test
-    void affinityKeyRenderingEmptyMeansNoPlacement() throws Exception {
+    void affinityKeyRenderingEmptyMeansNoPlacement() {
         ServiceRules rules = rules("""
                 services:
                   - { name: c, match: { ruri-user: "^(?<room>[0-9]+)?x$" }, app: C, affinity: "${room}" }
@@ -138,7 +134,7 @@ class ServiceRulesParserTest {
     }
 
     @Test
-    void hashRuleReadsItsKey() throws Exception {
+    void hashRuleReadsItsKey() {
         ServiceRule r = rules("""
                 services:
                   - { name: h, app: A, strategy: hash, hash-key: from-user }
@@ -175,16 +171,16 @@ class ServiceRulesParserTest {
     }
 
     @Test
-    void poolMustNameConfiguredNodesWhenTheyAreKnown() throws Exception {
-        JsonNode tree = yaml(ISSUE_EXAMPLE);
-        assertThatThrownBy(() -> ServiceRulesParser.parse(tree, Set.of("asterisk-1")))
-                .hasMessageStartingWith("services[1].nodes[1]: asterisk-2");
-        assertThat(ServiceRulesParser.parse(tree, Set.of("asterisk-1", "asterisk-2")).rules()).hasSize(3);
+    void aPoolNamingANodeThatIsNotInNodesIsRefused() {
+        assertThatThrownBy(() -> TestRouters.live("nodes: [ { id: asterisk-1 } ]\n" + ISSUE_EXAMPLE))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key())
+                        .isEqualTo("services[1].nodes[1]"))
+                .hasMessageStartingWith("services[1].nodes[1]: asterisk-2 (expected one of the nodes: [asterisk-1]");
     }
 
     @Test
-    void absentServicesKeyMeansNoRules() throws Exception {
-        assertThat(ServiceRulesParser.present(yaml("nodes: []\n"))).isFalse();
-        assertThat(ServiceRulesParser.present(yaml(ISSUE_EXAMPLE))).isTrue();
+    void absentServicesKeyMeansRoundRobinOverTheNodes() {
+        assertThat(TestRouters.live("nodes: []\n").liveDispatch()).isFalse();
+        assertThat(TestRouters.live(NODES + ISSUE_EXAMPLE).liveDispatch()).isTrue();
     }
 }
