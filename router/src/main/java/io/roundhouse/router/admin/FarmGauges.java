@@ -3,7 +3,7 @@ package io.roundhouse.router.admin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

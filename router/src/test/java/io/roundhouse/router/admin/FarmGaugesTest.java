@@ -3,10 +3,9 @@ package io.roundhouse.router.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
+import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.shared.metrics.MetricsEndpoint;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
@@ -45,7 +44,7 @@ class FarmGaugesTest {
                 Map.of(), apps, apps, "22.10.1", "test", System.currentTimeMillis()), Duration.ofSeconds(30));
         state.marks().markFull("asterisk-1", "default", Duration.ofSeconds(30));
         PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
-        dispatch = DispatchSetup.start(new ObjectMapper(new YAMLFactory()).readTree("""
+        dispatch = DispatchSetup.start(TestRouters.live("""
                 nodes: [ { id: static-1, uri: "sip:127.0.0.1:5090" } ]
                 services: [ { name: default, app: Default, strategy: least-loaded } ]
                 health: { enabled: false }

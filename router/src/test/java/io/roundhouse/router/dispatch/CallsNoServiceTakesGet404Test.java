@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.UasBehavior;
@@ -57,7 +58,7 @@ class CallsNoServiceTakesGet404Test {
                 health: { enabled: false }
                 dispatch: { refresh-interval: 100ms }
                 """);
-        dispatch = DispatchSetup.start(cfg.tree(), registry, null, redis.settings());
+        dispatch = DispatchSetup.start(cfg, registry, null, redis.settings());
         await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.view().current().nodes().size() == 1);
         router = Router.start(cfg, dispatch.dispatcher(), registry);
     }
