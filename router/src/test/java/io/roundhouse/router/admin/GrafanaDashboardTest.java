@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
-import io.roundhouse.router.dispatch.DispatchSetup;
+import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
@@ -90,7 +90,7 @@ class GrafanaDashboardTest {
                 """);
         PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
         try (AutoCloseable gc = ProcessMetrics.bindTo(registry);
-             DispatchSetup dispatch = DispatchSetup.start(cfg.tree(), registry, null, redis.settings());
+             DispatchSetup dispatch = DispatchSetup.start(cfg, registry, null, redis.settings());
              Router router = Router.start(cfg, dispatch.dispatcher(), registry)) {
             new FarmGauges(registry, new LiveFarm(dispatch, System::currentTimeMillis)).watch(dispatch);
             await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.view().current().nodes().size() == 2);
