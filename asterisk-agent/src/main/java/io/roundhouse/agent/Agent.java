@@ -23,6 +23,7 @@ import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.state.StateEvents;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -118,6 +119,42 @@ public final class Agent implements AutoCloseable {
             host.start();
         }
         publisher.start();
+    }
+
+    /**
+     * SIGHUP: puts the admission thresholds of a newly read configuration in force at once. Every other setting is
+     * read at start only; a change to one is logged as needing a restart, so the operator is never left guessing.
+     */
+    public void reload(AgentConfig next) {
+        if (readiness instanceof ServiceHost host) {
+            List<String> changed = host.reloadThresholds(next.services());
+            log.info("reload: admission thresholds {}", changed.isEmpty() ? "unchanged" : "now " + changed);
+        }
+        List<String> restart = new java.util.ArrayList<>();
+        if (!next.node().equals(config.node())) {
+            restart.add("node");
+        }
+        if (!next.redis().equals(config.redis())) {
+            restart.add("redis");
+        }
+        if (!next.ami().equals(config.ami())) {
+            restart.add("ami");
+        }
+        if (!next.publish().equals(config.publish())) {
+            restart.add("publish");
+        }
+        if (!next.drain().equals(config.drain())) {
+            restart.add("drain");
+        }
+        if (!next.ari().equals(config.ari())) {
+            restart.add("ari");
+        }
+        if (!next.metrics().equals(config.metrics())) {
+            restart.add("metrics");
+        }
+        if (!restart.isEmpty()) {
+            log.warn("reload: {} changed but take effect only after a restart", restart);
+        }
     }
 
     /** The node's live load (for the services' admission). */

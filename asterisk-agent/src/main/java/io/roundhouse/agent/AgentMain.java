@@ -87,8 +87,31 @@ public final class AgentMain implements Callable<Integer> {
             }
         }, "shutdown-drain"));
         agent.start();
+        reloadOnSighup(agent);
         stopped.await();
         return 0;
+    }
+
+    /**
+     * SIGHUP re-reads {@code --config} and puts its admission thresholds in force (see {@link Agent#reload}); a file
+     * that does not validate is refused with the key and reason, and the running settings stay.
+     */
+    private void reloadOnSighup(Agent agent) {
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            Thread reload = new Thread(() -> {
+                log.info("SIGHUP: reloading {}", config);
+                try {
+                    agent.reload(new AgentConfigLoader(System.getenv()).load(config));
+                } catch (ConfigException e) {
+                    log.error("reload refused, running settings kept: invalid configuration {}: {}", config,
+                            e.getMessage());
+                } catch (RuntimeException e) {
+                    log.error("reload failed, running settings kept: {}", e.toString());
+                }
+            }, "reload");
+            reload.setDaemon(true);
+            reload.start();
+        });
     }
 
     public static void main(String[] args) {

@@ -95,6 +95,51 @@ class AgentProcessTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void sighupPutsNewAdmissionThresholdsInForceAndRefusesABrokenFile() throws Exception {
+        fake = FakeAmiServer.start("roundhouse", "s3cret");
+        try (var asterisk = new io.roundhouse.agent.fakes.ari.FakeAsterisk()) {
+            Path file = config(fake.port());
+            String base = Files.readString(file) + """
+                    ari: { url: "%s", username: %s, apps: [ Echo ] }
+                    """.formatted(asterisk.url(), io.roundhouse.agent.fakes.ari.FakeAriRest.USER);
+            Files.writeString(file, base + "services: { Echo: { max-channels: 150 } }\n");
+            Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+            ProcessBuilder builder = new ProcessBuilder(List.of(javaBin.toString(), "-cp",
+                    System.getProperty("java.class.path"), AgentMain.class.getName(), "--config", file.toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("agent.log").toFile());
+            builder.environment().put("AMI_SECRET", "s3cret");
+            builder.environment().put("ARI_PASSWORD", io.roundhouse.agent.fakes.ari.FakeAriRest.PASSWORD);
+            builder.environment().remove("REDIS_URL");
+            process = builder.start();
+            RedisState state = redis.open();
+            // (What the node accepts also hangs on this machine's real CPU here: ServiceHostTest checks that part.)
+            await().atMost(Duration.ofSeconds(30)).until(() -> state.nodes().read(AgentFixture.NODE)
+                    .map(n -> n.apps().contains("Echo")).orElse(false));
+
+            Files.writeString(file, base.replace("publish: { interval: 500ms", "publish: { interval: 400ms")
+                    + "services: { Echo: { max-channels: 0 } }\n");
+            sighup();
+            await().atMost(Duration.ofSeconds(10)).until(() -> output().contains("reload: admission thresholds now"));
+            assertThat(output()).contains("Echo: AdmissionThresholds[maxChannels=150")
+                    .contains("-> AdmissionThresholds[maxChannels=0")
+                    .contains("[publish] changed but take effect only after a restart");
+
+            Files.writeString(file, base + "services: { Echo: { max-channels: -1 } }\n");
+            sighup();
+            await().atMost(Duration.ofSeconds(10)).until(() -> output().contains("reload refused"));
+            assertThat(output()).contains("services.Echo.max-channels");
+            assertThat(process.isAlive()).as(output()).isTrue();
+        }
+    }
+
+    private void sighup() throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start();
+        assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void helpDescribesTheOptionsAndExitCodes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CommandLine cli = new CommandLine(new AgentMain());

@@ -15,7 +15,7 @@ import io.roundhouse.agent.state.NodeLoad;
 public final class Admission {
 
     private final String service;
-    private final AdmissionThresholds thresholds;
+    private volatile AdmissionThresholds thresholds;
     private final NodeLoad load;
 
     public Admission(String service, AdmissionThresholds thresholds, NodeLoad load) {
@@ -26,6 +26,11 @@ public final class Admission {
 
     public AdmissionThresholds thresholds() {
         return thresholds;
+    }
+
+    /** New thresholds (SIGHUP), in force from the next decision; calls already admitted are not revisited. */
+    public void thresholds(AdmissionThresholds next) {
+        thresholds = next;
     }
 
     /**
@@ -52,6 +57,7 @@ public final class Admission {
 
     /** The one decision of new work, on the channels the node had before the call. */
     private Decision decideNewWork(int channelsBefore, int participants) {
+        AdmissionThresholds thresholds = this.thresholds; // one set for the whole decision, even during a reload
         if (!load.asteriskReachable()) {
             return Decision.refuse(service + ": Asterisk not reachable over AMI, load unknown");
         }
@@ -83,6 +89,7 @@ public final class Admission {
      * @param participants the service's calls on this node now, the incoming one not included
      */
     public Decision join(int participants) {
+        AdmissionThresholds thresholds = this.thresholds;
         if (participants >= thresholds.maxParticipants()) {
             return Decision.refuse(service + ": participants " + participants + " >= max-participants-per-node "
                     + thresholds.maxParticipants());

@@ -208,6 +208,11 @@ public final class Conference implements StasisService {
     }
 
     @Override
+    public java.util.Optional<Admission> admission() {
+        return java.util.Optional.of(admission);
+    }
+
+    @Override
     public int participants() {
         return registry.participants();
     }

@@ -61,6 +61,11 @@ public final class Echo implements StasisService {
     }
 
     @Override
+    public java.util.Optional<Admission> admission() {
+        return java.util.Optional.of(admission);
+    }
+
+    @Override
     public int participants() {
         return channels.size();
     }

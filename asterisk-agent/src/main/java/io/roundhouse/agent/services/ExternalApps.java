@@ -82,6 +82,11 @@ final class ExternalApps {
         }
     }
 
+    /** The admission of each allowed application, whose thresholds a reload replaces. */
+    Map<String, Admission> admissions() {
+        return admissions;
+    }
+
     /** The allowed applications Asterisk listed at the last poll. */
     Set<String> connected() {
         return connected.keySet();

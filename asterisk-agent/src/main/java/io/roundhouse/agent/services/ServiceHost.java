@@ -181,6 +181,29 @@ public final class ServiceHost implements ServiceReadiness, AutoCloseable {
         }
     }
 
+    /**
+     * Puts the admission thresholds of {@code settings} in force (SIGHUP), for the agent's services and the external
+     * applications alike; returns what changed, as {@code service: old -> new} lines for the log. Only thresholds are
+     * reloaded: a new application or option needs a restart (the WebSocket registers the applications once).
+     */
+    public List<String> reloadThresholds(ServicesSettings settings) {
+        Map<String, Admission> all = new LinkedHashMap<>();
+        services.values().forEach(s -> s.admission().ifPresent(a -> all.put(s.name(), a)));
+        all.putAll(externalApps.admissions());
+        List<String> changed = new java.util.ArrayList<>();
+        all.forEach((name, admission) -> {
+            var next = settings.of(name).thresholds();
+            if (!next.equals(admission.thresholds())) {
+                changed.add(name + ": " + admission.thresholds() + " -> " + next);
+                admission.thresholds(next);
+            }
+        });
+        if (!changed.isEmpty()) {
+            changes.stateChanged(); // accepting may differ now
+        }
+        return changed;
+    }
+
     /** The agent's own applications registered over its WebSocket, and the operators' own that Asterisk lists. */
     @Override
     public Set<String> registeredApps() {

@@ -27,6 +27,11 @@ public interface StasisService {
     default void maintain() {
     }
 
+    /** The service's admission, whose thresholds a reload replaces; empty for a service without one. */
+    default java.util.Optional<io.roundhouse.agent.admission.Admission> admission() {
+        return java.util.Optional.empty();
+    }
+
     /** This service's calls on the node now. */
     int participants();
 

@@ -357,6 +357,21 @@ class ServiceHostTest {
         assertThat(host.rooms()).isEmpty();
     }
 
+    @Test
+    @Timeout(10)
+    void reloadedThresholdsDecideTheNextCallAndWhatTheNodeAdvertises() throws Exception {
+        assertThat(host.acceptingServices()).contains("Echo");
+
+        List<String> changed = host.reloadThresholds(ServicesSettings.parse(new ObjectMapper(new YAMLFactory())
+                .readTree("{ Conference: { max-participants-per-node: 3, new-room-max-channels: 10,"
+                        + " new-room-max-cpu: 80 }, Echo: { max-channels: 0 } }")));
+
+        assertThat(changed).singleElement().asString().startsWith("Echo: ");
+        assertThat(host.acceptingServices()).doesNotContain("Echo").contains("Conference");
+        arrives("Echo", "1795439762.611", "");
+        await().atMost(WAIT).until(() -> rest.hangups("1795439762.611", "congestion") == 1);
+    }
+
     /** A call reaching Asterisk: AMI shows its channel (as it does before StasisStart), then Stasis gets it. */
     private void arrives(String app, String channel, String data) {
         load.channelIds.add(channel);
