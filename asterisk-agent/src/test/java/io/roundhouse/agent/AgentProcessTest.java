@@ -135,7 +135,7 @@ class AgentProcessTest {
     }
 
     private void sighup() throws Exception {
-        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start();
+        Process kill = new ProcessBuilder("bash", "-c", "kill -HUP " + process.pid()).start();
         assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
     }
 
