@@ -31,7 +31,9 @@ public final class AriRest implements AutoCloseable {
             http.initialize(settings.url().toString(), settings.username(), settings.password());
         } catch (URISyntaxException e) {
             http.destroy();
-            throw new IllegalArgumentException("ari.url: " + settings.url() + " (" + e.getMessage() + ")", e);
+            // The URI and its parse error may quote user information: masked as every config message is.
+            throw new IllegalArgumentException("ari.url: " + io.roundhouse.shared.config.SecretMask.mask(settings.url()
+                    + " (" + e.getMessage() + ")"), e);
         }
         ari = new ARI();
         ari.setHttpClient(http);
