@@ -7,9 +7,10 @@ import io.netty.buffer.ByteBuf;
  * header line is recorded as offsets into the buffer, and values are parsed only when asked for.
  *
  * <p>A message whose start line cannot be read at all, or whose header section never ends, throws
- * {@link SipParseException}: nothing can be answered. Defects after a readable request line (a malformed header line,
- * a bad Content-Length, a wrong version) are recorded on the message as {@link SipMessage#defect()} so that the proxy
- * can answer 400 naming them.
+ * {@link SipParseException}: nothing can be answered. Defects after a readable request line (a malformed Request-Line
+ * or header line, a bad Content-Length, a wrong version, a datagram that ends after a whole header line without the
+ * empty line) are recorded on the message as {@link SipMessage#defect()} so that the proxy can answer 400 (505 for the
+ * version) naming them.
  */
 public final class SipParser {
 
