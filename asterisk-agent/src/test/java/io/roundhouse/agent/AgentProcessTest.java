@@ -121,7 +121,7 @@ class AgentProcessTest {
             Files.writeString(file, base.replace("publish: { interval: 500ms", "publish: { interval: 400ms")
                     + "services: { Echo: { max-channels: 0 } }\n");
             sighup();
-            await().atMost(Duration.ofSeconds(10)).until(() -> output().contains("reload: admission thresholds now"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> output().contains("take effect only after a restart"));
             assertThat(output()).contains("Echo: AdmissionThresholds[maxChannels=150")
                     .contains("-> AdmissionThresholds[maxChannels=0")
                     .contains("[publish] changed but take effect only after a restart");
