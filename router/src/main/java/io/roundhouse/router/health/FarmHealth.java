@@ -39,6 +39,11 @@ public final class FarmHealth {
         this.passive = new PassiveHealth(timeoutsDown, trialEvery, nanoClock, this::down);
     }
 
+    /** Live reload of the passive thresholds ({@code health.invite-timeouts}, {@code health.trial-every}). */
+    public void reconfigure(HealthSettings settings) {
+        passive.reconfigure(settings.inviteTimeouts(), settings.trialEvery());
+    }
+
     /** Health without probing (every node counts as up by OPTIONS), passive health at its defaults. */
     public static FarmHealth unprobed(Supplier<? extends Collection<String>> nodeIds, LongSupplier nanoClock) {
         return new FarmHealth(id -> HealthState.UP, nodeIds, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,

@@ -42,8 +42,8 @@ public final class PassiveHealth {
     /** A node with INVITE timeouts: how many in a row, whether it is held down, and when its next trial is due. */
     private record Silence(int timeouts, boolean held, long trialDueNanos) {}
 
-    private final int timeoutsDown;
-    private final Duration trialEvery;
+    private volatile int timeoutsDown;
+    private volatile Duration trialEvery;
     private final LongSupplier nanoClock;
     private final Consumer<String> onHeld;
     private final Map<String, Silence> nodes = new ConcurrentHashMap<>();
@@ -62,6 +62,15 @@ public final class PassiveHealth {
         this.trialEvery = trialEvery;
         this.nanoClock = nanoClock;
         this.onHeld = onHeld;
+    }
+
+    /** Live reload: new thresholds count from the next outcome on; nodes held now keep their trial time. */
+    public void reconfigure(int newTimeoutsDown, Duration newTrialEvery) {
+        if (newTimeoutsDown < 1) {
+            throw new IllegalArgumentException("timeoutsDown " + newTimeoutsDown + " (expected: at least 1)");
+        }
+        timeoutsDown = newTimeoutsDown;
+        trialEvery = newTrialEvery;
     }
 
     /** An INVITE sent to the node got no answer (failover timeout, Timer B, transport error). */

@@ -35,6 +35,8 @@ class DispatchSettingsTest {
         assertThat(HealthSettings.DEFAULTS.interval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(HealthSettings.DEFAULTS.downAfter()).isEqualTo(3);
         assertThat(HealthSettings.DEFAULTS.upAfter()).isEqualTo(2);
+        assertThat(HealthSettings.DEFAULTS.inviteTimeouts()).isEqualTo(3);
+        assertThat(HealthSettings.DEFAULTS.trialEvery()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -52,13 +54,14 @@ class DispatchSettingsTest {
                   trust-node-ports: false
                   call-state-ttl: 2m
                   outage-holdover: 3s
-                health: { enabled: true, interval: 1s, timeout: 500ms, down-after: 2, up-after: 4 }
+                health: { enabled: true, interval: 1s, timeout: 500ms, down-after: 2, up-after: 4, invite-timeouts: 5,
+                          trial-every: 1m }
                 """);
         assertThat(c.dispatch()).isEqualTo(new DispatchSettings(5, Duration.ofMillis(250), true,
                 Duration.ofMillis(200), 2, 50, 0.7, Duration.ofSeconds(10), false, Duration.ofMinutes(2),
                 Duration.ofSeconds(3)));
         assertThat(c.health()).isEqualTo(new HealthSettings(true, Duration.ofSeconds(1), Duration.ofMillis(500), 2,
-                4));
+                4, 5, Duration.ofMinutes(1)));
     }
 
     @Test
@@ -104,6 +107,10 @@ class DispatchSettingsTest {
                 .hasMessage("health.interval: 50ms (expected: at least 100ms)");
         assertThatThrownBy(() -> live("health: { enabled: 1 }"))
                 .hasMessage("health.enabled: 1 (expected: true or false)");
+        assertThatThrownBy(() -> live("health: { invite-timeouts: 0 }"))
+                .hasMessage("health.invite-timeouts: 0 (expected: an integer 1..100)");
+        assertThatThrownBy(() -> live("health: { trial-every: 500ms }"))
+                .hasMessage("health.trial-every: 500ms (expected: at least 1000ms)");
     }
 
     @Test

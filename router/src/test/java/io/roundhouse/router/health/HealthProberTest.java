@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class HealthProberTest {
 
-    static final HealthSettings SETTINGS = new HealthSettings(true, Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 2);
+    static final HealthSettings SETTINGS = new HealthSettings(true, Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 2,
+            3, Duration.ofSeconds(30));
 
     final AtomicLong clock = new AtomicLong(1_000_000_000L);
     final Map<String, String> targets = new LinkedHashMap<>();
@@ -154,7 +155,8 @@ class HealthProberTest {
 
     @Test
     void disabledProbingSendsNothingAndCountsEveryNodeUp() {
-        HealthProber off = new HealthProber(new HealthSettings(false, SETTINGS.interval(), SETTINGS.timeout(), 3, 2),
+        HealthProber off = new HealthProber(new HealthSettings(false, SETTINGS.interval(), SETTINGS.timeout(), 3, 2, 3,
+                SETTINGS.trialEvery()),
                 () -> Map.copyOf(targets), this::send, clock::get);
         off.start(null);
         assertThat(off.state("a")).isEqualTo(HealthState.UP);

@@ -145,6 +145,18 @@ class PassiveHealthTest {
     }
 
     @Test
+    void aReloadedThresholdCountsFromTheNextTimeoutOn() {
+        health.reconfigure(new HealthSettings(true, Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 2, 5,
+                Duration.ofMinutes(1)));
+        timeouts("a", 4);
+        assertThat(health.takesCalls("a")).isTrue();
+        timeouts("a", 1);
+        assertThat(health.whyNot("a")).isEqualTo("invite-timeouts");
+        advance(TRIAL_EVERY);
+        assertThat(health.takesCalls("a")).as("trial every minute now").isFalse();
+    }
+
+    @Test
     void otherNodesAreNotAffected() {
         timeouts("a", 3);
         assertThat(health.takesCalls("b")).isTrue();

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class UnreachableNodesGoDownTest {
 
     private static final HealthSettings SETTINGS =
-            new HealthSettings(true, Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 2);
+            new HealthSettings(true, Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 2, 3,
+                    Duration.ofSeconds(30));
 
     private Router router;
 

@@ -16,7 +16,6 @@ import io.roundhouse.router.dispatch.view.StaticNode;
 import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthProber;
 import io.roundhouse.router.health.HealthSettings;
-import io.roundhouse.router.health.PassiveHealth;
 import io.roundhouse.router.services.ServiceRules;
 import io.roundhouse.shared.config.RedisSettings;
 import io.roundhouse.shared.state.NodeControls;
@@ -59,6 +58,7 @@ public final class DispatchSetup implements AutoCloseable {
 
     private final NodeViewSource view;
     private final HealthProber prober;
+    private final FarmHealth health;
     private final AtomicReference<Function<String, CompletionStage<Integer>>> sender;
     private final DecisionLog decisions;
     private final LiveDispatcher dispatcher;
@@ -68,7 +68,7 @@ public final class DispatchSetup implements AutoCloseable {
     private final StateAccess state;
     private final DispatchSettings settings;
 
-    private DispatchSetup(NodeViewSource view, HealthProber prober,
+    private DispatchSetup(NodeViewSource view, HealthProber prober, FarmHealth health,
                           AtomicReference<Function<String, CompletionStage<Integer>>> sender, DecisionLog decisions,
                           LiveDispatcher dispatcher, ScheduledExecutorService timers, ThreadPoolExecutor redisExecutor,
                           List<AutoCloseable> extra, StateAccess state, DispatchSettings settings) {
@@ -76,6 +76,7 @@ public final class DispatchSetup implements AutoCloseable {
         this.settings = settings;
         this.view = view;
         this.prober = prober;
+        this.health = health;
         this.sender = sender;
         this.decisions = decisions;
         this.dispatcher = dispatcher;
@@ -151,7 +152,7 @@ public final class DispatchSetup implements AutoCloseable {
                 uri -> sender.get().apply(uri), System::nanoTime);
         LocalFullMarks localMarks = new LocalFullMarks(System::nanoTime);
         FarmHealth health = new FarmHealth(prober::state, () -> view.current().byId().keySet(),
-                PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, System::nanoTime);
+                healthSettings.inviteTimeouts(), healthSettings.trialEvery(), System::nanoTime);
         prober.onDown(health::probedDown);
         Eligibility eligibility = new Eligibility(settings.requireAgent(), health, localMarks);
         DecisionLog decisions = new DecisionLog(registry, settings.decisionsKept() == 0 ? null : state.decisions(),
@@ -195,7 +196,7 @@ public final class DispatchSetup implements AutoCloseable {
                         .collect(Collectors.joining(", ")), statics.size(),
                 healthSettings.enabled() ? "every " + healthSettings.interval().toMillis() + "ms" : "off",
                 settings.maxAttempts());
-        DispatchSetup setup = new DispatchSetup(view, prober, sender, decisions, dispatcher, timers, redisExecutor,
+        DispatchSetup setup = new DispatchSetup(view, prober, health, sender, decisions, dispatcher, timers, redisExecutor,
                 List.of(closeAlso), state, settings);
         if (sendOptions != null) {
             setup.probeWith(sendOptions);
@@ -216,6 +217,7 @@ public final class DispatchSetup implements AutoCloseable {
      */
     public void reconfigure(RouterConfig next) {
         prober.reconfigure(next.health());
+        health.reconfigure(next.health());
         view.replaceStatics(staticNodes(next));
         dispatcher.reconfigure(next.services(), next.dispatch());
     }

@@ -5,7 +5,6 @@ import io.roundhouse.router.dispatch.config.StaticNode;
 import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthProber;
 import io.roundhouse.router.health.HealthSettings;
-import io.roundhouse.router.health.PassiveHealth;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +28,7 @@ public final class StaticDispatchSetup implements AutoCloseable {
 
     private final HealthProber prober;
     private final StaticRoundRobinDispatcher dispatcher;
+    private final FarmHealth health;
     private final AtomicReference<Function<String, CompletionStage<Integer>>> sender = new AtomicReference<>();
     private final ScheduledExecutorService timers;
     /** Node id to URI of the nodes to probe: replaced by a reload. */
@@ -37,8 +37,8 @@ public final class StaticDispatchSetup implements AutoCloseable {
     private StaticDispatchSetup(List<StaticNode> nodes, HealthSettings settings) {
         this.targets = targetsOf(nodes);
         this.prober = new HealthProber(settings, () -> targets, uri -> sender.get().apply(uri), System::nanoTime);
-        FarmHealth health = new FarmHealth(prober::state, () -> targets.keySet(), PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
-                PassiveHealth.DEFAULT_TRIAL_EVERY, System::nanoTime);
+        this.health = new FarmHealth(prober::state, () -> targets.keySet(), settings.inviteTimeouts(),
+                settings.trialEvery(), System::nanoTime);
         prober.onDown(health::probedDown);
         this.dispatcher = new StaticRoundRobinDispatcher(nodes, health);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -66,6 +66,7 @@ public final class StaticDispatchSetup implements AutoCloseable {
         dispatcher.replaceNodes(nodes);
         targets = targetsOf(nodes);
         prober.reconfigure(settings);
+        health.reconfigure(settings);
     }
 
     /** Starts OPTIONS probing with the SIP engine's sender (once; later calls are ignored). */
