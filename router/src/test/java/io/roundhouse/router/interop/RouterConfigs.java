@@ -9,11 +9,16 @@ final class RouterConfigs {
     private RouterConfigs() {
     }
 
-    /** A router on a free UDP+TCP port forwarding round robin to the given loopback ports, with extra timer lines. */
+    /**
+     * A router on a free UDP+TCP port forwarding round robin to the given loopback ports, with extra timer lines.
+     * 127.0.0.1 is exempt from the flood limit: sipp callers, mutation storms and nodes all send from it (the limit is
+     * tested by FloodingSourceIsBlockedIT with its own config).
+     */
     static RouterConfig forwardingTo(List<Integer> nodePorts, String... timerLines) {
         StringBuilder yaml = new StringBuilder("""
                 sip:
                   listen: [ "udp:127.0.0.1:0", "tcp:127.0.0.1:0" ]
+                  flood: { exempt: [ "127.0.0.1" ] }
                 """);
         if (timerLines.length > 0) {
             yaml.append("  timers:\n");

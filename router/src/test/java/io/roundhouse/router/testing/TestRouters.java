@@ -13,13 +13,15 @@ public final class TestRouters {
     /**
      * A config listening on UDP and TCP at 127.0.0.1 (one free port), with T1 = 50 ms (so the 64*T1 timers last 3.2 s),
      * Timer D 1 s, failover after {@code failoverMillis}, and the given agents as nodes {@code node-1..n} over
-     * {@code nodeTransport}.
+     * {@code nodeTransport}. 127.0.0.1 is exempt from the flood limit: the tests' callers, fuzzers and nodes all send
+     * from it, where in production they would be many hosts (the flood limit is tested with its own configs).
      */
     public static RouterConfig config(List<SipTestAgent> nodes, Transport nodeTransport, long failoverMillis) {
         StringBuilder yaml = new StringBuilder("""
                 sip:
                   listen: [ "udp:127.0.0.1:0", "tcp:127.0.0.1:0" ]
                   timers: { t1: 50ms, t2: 400ms, t4: 500ms, timer-d: 1s, timer-c: 10s, failover-timeout: %dms }
+                  flood: { exempt: [ "127.0.0.1" ] }
                 nodes:%s
                 """.formatted(failoverMillis, nodes.isEmpty() ? " []" : ""));
         for (int i = 0; i < nodes.size(); i++) {
