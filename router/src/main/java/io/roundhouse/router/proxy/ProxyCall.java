@@ -540,15 +540,15 @@ final class ProxyCall implements ClientTransactionListener {
      * would otherwise wait for Timer C and get a misleading 487: the branch is CANCELled (§9.1) and the call failed
      * over at once. A call the caller already cancelled, waiting for the node's 487, gets it now. A branch that has not
      * rung is left to its failover timeout, which ends it soon anyway, so that probing that misjudges an overloaded
-     * node does not cut calls about to be answered.
+     * node does not cut calls about to be answered. Returns whether the call's branch was given up.
      */
-    void nodeDown(String nodeId) {
+    boolean nodeDown(String nodeId) {
         ClientTransaction ct = branch;
         if (ct == null || !dispatched || target == null || !nodeId.equals(target.nodeId()) || st.finalSent()
                 || !(cancelled ? ct.provisionalReceived() : branchRang)) {
-            return;
+            return false;
         }
-        log.info("call {}: node {} went down, its branch is given up", callId, nodeId);
+        log.debug("call {}: node {} went down, its branch is given up", callId, nodeId);
         if (invite && ct.provisionalReceived()) {
             sendCancel(ct);
         }
@@ -559,6 +559,7 @@ final class ProxyCall implements ClientTransactionListener {
         } else {
             tryNext(AttemptOutcome.timeout());
         }
+        return true;
     }
 
     // ---- CANCEL -----------------------------------------------------------------------------------------------------

@@ -112,11 +112,18 @@ public final class ProxyCore implements InboundHandler {
      * event loop, instead of waiting for Timer C or the failover timeout ({@link ProxyCall#nodeDown}).
      */
     public void nodeDown(String nodeId) {
+        if (closed) {
+            return;
+        }
         loop.execute(() -> {
+            int given = 0;
             for (Object owner : table.serverOwners()) {
-                if (owner instanceof ProxyCall call) {
-                    call.nodeDown(nodeId);
+                if (owner instanceof ProxyCall call && call.nodeDown(nodeId)) {
+                    given++;
                 }
+            }
+            if (given > 0) { // one line per node-down, not one per call
+                log.info("node {} went down: {} calls ringing there cancelled and failed over", nodeId, given);
             }
         });
     }
