@@ -34,8 +34,8 @@ public record ServiceSettings(String name, AdmissionThresholds thresholds, Map<S
         for (String key : options.keySet()) {
             if (!known.contains(key)) {
                 throw new ConfigException("services." + name + "." + key, "unknown option of " + name
-                        + " (expected one of: " + String.join(", ", known.stream().sorted().toList())
-                        + ", or a threshold)");
+                        + (known.isEmpty() ? " (expected: a threshold only)" : " (expected one of: "
+                        + String.join(", ", known.stream().sorted().toList()) + ", or a threshold)"));
             }
         }
     }
