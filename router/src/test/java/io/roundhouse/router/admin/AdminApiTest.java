@@ -348,4 +348,33 @@ class AdminApiTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
     }
+
+    @Test
+    void readinessIsRefusedUntilTheRouterListensAndStatesARedisOutage() throws Exception {
+        AdminServer starting = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0),
+                Optional.of(TOKEN)), new LiveFarm(dispatch, System::currentTimeMillis), null, null, () -> false);
+        closing.add(starting);
+        HttpResponse<String> notYet = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + starting.port() + "/readyz")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notYet.statusCode()).isEqualTo(503);
+        assertThat(json.readTree(notYet.body()).get("ready").asBoolean()).isFalse();
+
+        try (io.roundhouse.shared.testing.PrivateRedis own = TestRedis.startPrivate()) {
+            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(CONFIG);
+            DispatchSetup d = DispatchSetup.start(tree, MetricsEndpoint.newRegistry(), null,
+                    own.settings(TestRedis.newPrefix()));
+            closing.add(d);
+            admin = admin(d, Optional.of(TOKEN));
+            own.stop();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !d.view().redisStatus().isUp());
+            JsonNode ready = body(get("/readyz"));
+            assertThat(ready.get("ready").asBoolean()).isTrue();
+            assertThat(ready.get("redis").asText()).isEqualTo("down");
+            assertThat(ready.get("outage").asText()).contains("last known view");
+            HttpResponse<String> rooms = get("/api/rooms");
+            assertThat(rooms.statusCode()).isEqualTo(503);
+            assertThat(body(rooms).get("error").asText()).startsWith("Redis unreachable");
+            assertThat(get("/api/nodes").statusCode()).as("the router's own view still answers").isEqualTo(200);
+        }
+    }
 }
