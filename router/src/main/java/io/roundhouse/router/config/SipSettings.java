@@ -23,23 +23,27 @@ import java.util.Set;
  * @param maxMessageSize    largest accepted message in bytes (default 65536)
  * @param recordRoute       whether the router record-routes dialog-creating requests (default true)
  * @param timers            SIP timers
- * @param retryAfter        Retry-After (RFC 3261 §20.33) of every 503 the router sends itself, whole seconds
+ * @param retryAfter        Retry-After (RFC 3261 §20.33) of every 503 the router sends itself, whole seconds; zero
+ *                          sends none
  * @param flood             the per-source flood limit ({@code sip.flood})
  * @param drainTimeout      on SIGTERM, how long transactions in progress may take to finish before the router stops
  * @param connections       caps and deadlines of TCP connections ({@code sip.connections})
  * @param tls               certificate and key of {@code tls:} listeners ({@code sip.tls}), or null without them
  * @param routeSecretFile   file holding the secret that signs the router's Record-Route values, or null (the
  *                          environment's {@code ROUNDHOUSE_ROUTE_SECRET} overrides it; docs/security.md)
+ * @param noServiceStatus   the answer to a request that matches no service (default 404; docs/dispatch.md)
  */
 public record SipSettings(List<ListenAddress> listen, Optional<String> advertisedAddress, int maxMessageSize,
                           boolean recordRoute, SipTimers timers, Duration retryAfter, FloodSettings flood,
                           Duration drainTimeout, ConnectionLimits connections, TlsSettings tls,
-                          Path routeSecretFile) {
+                          Path routeSecretFile, int noServiceStatus) {
 
     /** Default {@code sip.max-message-size}: 64 KiB, the largest UDP datagram. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 65536;
     /** Default {@code sip.retry-after}. */
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+    /** Default {@code sip.no-service-status}: Not Found, which makes no upstream proxy avoid the router. */
+    public static final int DEFAULT_NO_SERVICE_STATUS = 404;
     /**
      * Default {@code sip.drain-timeout}: Timer B (64*T1), the longest an INVITE waits for its first answer, so a call
      * in setup normally ends before the router stops; well under the 90 s systemd gives a service to stop.
@@ -67,8 +71,14 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
         if (maxMessageSize < 1024 || maxMessageSize > 16 * 1024 * 1024) {
             throw new ConfigException("max-message-size", maxMessageSize + " (expected: 1024..16777216 bytes)");
         }
-        if (retryAfter.toSeconds() < 1 || retryAfter.toSeconds() > Integer.MAX_VALUE) {
-            throw new ConfigException("retry-after", retryAfter.toMillis() + "ms (expected: 1s or more)");
+        if (!retryAfter.isZero() && (retryAfter.toSeconds() < 1 || retryAfter.toSeconds() > Integer.MAX_VALUE)) {
+            throw new ConfigException("retry-after", retryAfter.toMillis() + "ms (expected: 1s or more, or 0s for no"
+                    + " Retry-After)");
+        }
+        // 401 and 407 are challenges that need headers the router does not write; 1xx-3xx are not refusals.
+        if (noServiceStatus < 400 || noServiceStatus > 699 || noServiceStatus == 401 || noServiceStatus == 407) {
+            throw new ConfigException("no-service-status", noServiceStatus + " (expected: a 4xx, 5xx or 6xx status"
+                    + " other than 401 and 407, e.g. 404, 480, 503, 604)");
         }
         retryAfter = Duration.ofSeconds(retryAfter.toSeconds());
     }
@@ -84,7 +94,8 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
                             @JsonProperty("drain-timeout") Duration drainTimeout,
                             @JsonProperty("connections") ConnectionLimits connections,
                             @JsonProperty("tls") TlsSettings tls,
-                            @JsonProperty("route-secret-file") String routeSecretFile) {
+                            @JsonProperty("route-secret-file") String routeSecretFile,
+                            @JsonProperty("no-service-status") Integer noServiceStatus) {
         String secretFile = Require.optionalText("route-secret-file", routeSecretFile, "a file name");
         if (listen == null) {
             throw new ConfigException("listen", "missing (expected: a list such as [\"udp:127.0.0.1:5060\"])");
@@ -99,18 +110,19 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
                 retryAfter == null ? DEFAULT_RETRY_AFTER : retryAfter, flood == null ? FloodSettings.DEFAULTS : flood,
                 Require.atLeast("drain-timeout", drainTimeout, DEFAULT_DRAIN_TIMEOUT, Duration.ZERO),
                 connections == null ? ConnectionLimits.DEFAULTS : connections, tls,
-                secretFile == null ? null : Path.of(secretFile));
+                secretFile == null ? null : Path.of(secretFile),
+                noServiceStatus == null ? DEFAULT_NO_SERVICE_STATUS : noServiceStatus);
     }
 
     /** A copy with other timers. */
     public SipSettings withTimers(SipTimers newTimers) {
         return new SipSettings(listen, advertisedAddress, maxMessageSize, recordRoute, newTimers, retryAfter, flood,
-                drainTimeout, connections, tls, routeSecretFile);
+                drainTimeout, connections, tls, routeSecretFile, noServiceStatus);
     }
 
     /** A copy with another message size limit. */
     public SipSettings withMaxMessageSize(int bytes) {
         return new SipSettings(listen, advertisedAddress, bytes, recordRoute, timers, retryAfter, flood,
-                drainTimeout, connections, tls, routeSecretFile);
+                drainTimeout, connections, tls, routeSecretFile, noServiceStatus);
     }
 }

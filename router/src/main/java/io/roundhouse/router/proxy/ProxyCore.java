@@ -75,7 +75,7 @@ public final class ProxyCore implements InboundHandler {
     final RelayRule relay;
     private final RequestValidator validator = new RequestValidator();
     private final Executor resolverExecutor;
-    /** Read from the config once: the router sends its own 503s when it is busiest. */
+    /** Read from the config once: the router sends its own 503s when it is busiest; null with sip.retry-after 0s. */
     private final String retryAfterHeader;
     /** Set once by {@link #stopTakingCalls()}; read per request. */
     private volatile boolean stopping;
@@ -88,7 +88,8 @@ public final class ProxyCore implements InboundHandler {
         this.loop = loop;
         this.table = table;
         this.config = config;
-        this.retryAfterHeader = "Retry-After: " + config.retryAfter().toSeconds();
+        this.retryAfterHeader = config.retryAfter().isZero() ? null
+                : "Retry-After: " + config.retryAfter().toSeconds();
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.scheduler = scheduler;
@@ -585,7 +586,7 @@ public final class ProxyCore implements InboundHandler {
 
     /** What a call that no service takes is answered ({@code sip.no-service-status}, default 404). */
     int noServiceStatus() {
-        return 404;
+        return config.sip().noServiceStatus();
     }
 
     /** The reason phrase the router writes with a status it chose by configuration (RFC 3261 §21). */
@@ -608,8 +609,8 @@ public final class ProxyCore implements InboundHandler {
 
     /** Every 503 of the router's own says when to come back (RFC 3261 §21.5.4, {@code sip.retry-after}). */
     List<String> withRetryAfter(int status, List<String> extra) {
-        if (status != 503) {
-            return extra;
+        if (status != 503 || retryAfterHeader == null) {
+            return extra; // sip.retry-after: 0s sends none
         }
         List<String> all = new ArrayList<>(extra.size() + 1);
         all.add(retryAfterHeader);

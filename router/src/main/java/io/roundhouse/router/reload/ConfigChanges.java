@@ -41,6 +41,7 @@ record ConfigChanges(List<String> applicable, List<String> needRestart) {
         compare(restart, "sip.record-route", a.recordRoute(), b.recordRoute());
         compare(restart, "sip.timers", a.timers(), b.timers());
         compare(restart, "sip.retry-after", a.retryAfter(), b.retryAfter());
+        compare(restart, "sip.no-service-status", a.noServiceStatus(), b.noServiceStatus());
         compare(restart, "sip.flood", a.flood(), b.flood());
         compare(restart, "sip.connections", a.connections(), b.connections());
         compare(restart, "sip.tls", a.tls(), b.tls());

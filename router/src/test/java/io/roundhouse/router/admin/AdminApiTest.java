@@ -351,7 +351,7 @@ class AdminApiTest {
 
     @Test
     void readinessIsRefusedUntilTheRouterListensAndStatesARedisOutage() throws Exception {
-        AdminServer starting = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0),
+        AdminServer starting = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), null,
                 Optional.of(TOKEN)), new LiveFarm(dispatch, System::currentTimeMillis), null, null, () -> false);
         closing.add(starting);
         HttpResponse<String> notYet = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
@@ -360,8 +360,7 @@ class AdminApiTest {
         assertThat(json.readTree(notYet.body()).get("ready").asBoolean()).isFalse();
 
         try (io.roundhouse.shared.testing.PrivateRedis own = TestRedis.startPrivate()) {
-            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(CONFIG);
-            DispatchSetup d = DispatchSetup.start(tree, MetricsEndpoint.newRegistry(), null,
+            DispatchSetup d = DispatchSetup.start(TestRouters.live(CONFIG), MetricsEndpoint.newRegistry(), null,
                     own.settings(TestRedis.newPrefix()));
             closing.add(d);
             admin = admin(d, Optional.of(TOKEN));

@@ -135,6 +135,12 @@ class RouterConfigTest {
 
     @Test
     void badConfigsNameTheOffendingKey() {
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], no-service-status: 401 }\n",
+                "sip.no-service-status", "expected: a 4xx, 5xx or 6xx status other than 401 and 407");
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], no-service-status: 200 }\n",
+                "sip.no-service-status", "expected");
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], retry-after: 500ms }\n", "sip.retry-after",
+                "or 0s for no Retry-After");
         assertRejected(MINIMAL + "bogus: 1\n", "bogus", "unknown key (expected one of: admin, dispatch, health,"
                 + " metrics, nodes, redis, services, sip)");
         assertRejected(MINIMAL + "admin: { token: s3cret }\n", "admin.token", "unknown key (expected one of: listen, token-file)");

@@ -45,13 +45,20 @@ class CallsNoServiceTakesGet404Test {
     Router router;
 
     @BeforeEach
-    void start() {
+    void publishNode() {
         Set<String> apps = Set.of("Conference", "Queue");
         redis.open().nodes().publish(new NodeState("asterisk-1", node.uri(Transport.UDP), NodeStatus.ACTIVE, 0, 100, 0,
                 Map.of(), apps, Set.of("conference"), "22.10.1", "test", System.currentTimeMillis()),
                 Duration.ofSeconds(30));
-        RouterConfig cfg = RouterConfig.parse("""
-                sip: { listen: [ "udp:127.0.0.1:0" ] }
+        startRouter("sip: { listen: [ \"udp:127.0.0.1:0\" ] }\n");
+    }
+
+    void startRouter(String sip) {
+        if (router != null) {
+            router.close();
+            dispatch.close();
+        }
+        RouterConfig cfg = RouterConfig.parse(sip + """
                 services:
                   - { name: conference, match: { ruri-user: "^conf-[0-9]+$" }, app: Conference }
                   - { name: queue, match: { ruri-user: "^2[0-9]{3}$" }, app: Queue }
@@ -107,5 +114,21 @@ class CallsNoServiceTakesGet404Test {
                 .contains("roundhouse_call_setup_seconds_count{outcome=\"2xx\",service=\"conference\"} 1")
                 .contains("roundhouse_call_setup_seconds_count{outcome=\"4xx\",service=\"-\"} 1")
                 .contains("roundhouse_call_setup_seconds_bucket{outcome=\"2xx\",service=\"conference\",le=\"10.0\"}");
+    }
+
+    @Test
+    void theAnswerToNoServiceIsConfigurable() {
+        startRouter("sip: { listen: [ \"udp:127.0.0.1:0\" ], no-service-status: 480 }\n");
+        Received r = call("999", "nosvc-480");
+        assertThat(r.status()).isEqualTo(480);
+        assertThat(r.text()).startsWith("SIP/2.0 480 Temporarily Unavailable\r\n");
+    }
+
+    @Test
+    void retryAfterCanBeTurnedOff() {
+        startRouter("sip: { listen: [ \"udp:127.0.0.1:0\" ], retry-after: 0s }\n");
+        Received r = call("2001", "queue-off");
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.headers("Retry-After")).isEmpty();
     }
 }
