@@ -77,7 +77,8 @@ class RouterProcessTest {
     }
 
     void signal(String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        // The shell's own kill: no dependency on a kill binary being installed.
+        Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid()).start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(kill.exitValue()).isZero();
     }
