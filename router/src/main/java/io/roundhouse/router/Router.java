@@ -112,6 +112,14 @@ public final class Router implements AutoCloseable {
         return new Router(group, transport, core, table, metrics, resolver, points);
     }
 
+    /**
+     * Reads the TLS certificate, key and CA bundle again from their files (a renewed certificate, with a config
+     * reload): new connections use them. A file that does not make a usable context throws and the running one stays.
+     */
+    public void reloadTls() {
+        transport.reloadTls();
+    }
+
     /** The bound port of the first listen address. */
     public int port() {
         return points.get(0).address().getPort();

@@ -68,12 +68,18 @@ public final class RouterMain implements Callable<Integer> {
                 LiveFarm live = new LiveFarm(dispatch, System::currentTimeMillis);
                 new FarmGauges(registry, live).watch(dispatch);
                 farm = live;
-                reloader = new Reloader(config, System.getenv(), cfg, dispatch::reconfigure, registry);
+                DispatchSetup running = dispatch;
+                reloader = new Reloader(config, System.getenv(), cfg, next -> {
+                    running.reconfigure(next);
+                    reloadTls(started.get());
+                }, registry);
             } else {
                 StaticDispatchSetup setup = StaticDispatchSetup.start(cfg.nodes(), cfg.health());
                 roundRobin = setup;
-                reloader = new Reloader(config, System.getenv(), cfg,
-                        next -> setup.reconfigure(next.nodes(), next.health()), registry);
+                reloader = new Reloader(config, System.getenv(), cfg, next -> {
+                    setup.reconfigure(next.nodes(), next.health());
+                    reloadTls(started.get());
+                }, registry);
                 Reloader current = reloader;
                 farm = new StaticFarm(() -> current.running().nodes());
             }
@@ -131,6 +137,13 @@ public final class RouterMain implements Callable<Integer> {
     }
 
     /** {@code POST /api/reload}: what changed, or 422 with the reason the reload was refused. */
+    /** With every reload, renewed TLS certificates are read again (before the router runs there is nothing to do). */
+    private static void reloadTls(Router router) {
+        if (router != null) {
+            router.reloadTls();
+        }
+    }
+
     private static String adminReload(Reloader reloader) {
         ReloadResult result = reloader.reload();
         if (!result.accepted()) {

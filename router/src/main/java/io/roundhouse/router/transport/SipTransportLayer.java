@@ -55,7 +55,8 @@ public final class SipTransportLayer implements MessageSender {
     private final FloodGuard flood;
     private final ConnectionLimits limits;
     private final TlsSettings tlsSettings;
-    private final TlsContexts tls;
+    /** Replaced by {@link #reloadTls}; read by each new connection. */
+    private volatile TlsContexts tls;
     private final HandshakeFailures handshakeFailures = new HandshakeFailures(System::nanoTime);
     private final List<ListenPoint> listenPoints = new ArrayList<>();
     /** Open TCP connections by remote address and alias: those peers opened and those the router opened. */
@@ -83,6 +84,21 @@ public final class SipTransportLayer implements MessageSender {
         this.tlsSettings = tls;
         this.tls = tls == null ? null : TlsContexts.of(tls);
         this.inbound = inbound;
+    }
+
+    /**
+     * Reads the certificate, key and CA bundle again from the same files (renewed certificates take effect without a
+     * restart): new connections use them, open ones keep theirs. A file that no longer makes a usable context is
+     * refused with a {@link io.roundhouse.shared.config.ConfigException} and the running context kept. No-op
+     * without TLS.
+     */
+    public void reloadTls() {
+        if (tlsSettings != null) {
+            TlsSettings reread = new TlsSettings(tlsSettings.certificate(), tlsSettings.privateKey(),
+                    tlsSettings.caBundle(), tlsSettings.handshakeTimeout());
+            tls = TlsContexts.of(reread);
+            log.info("TLS certificate and key read again from {} and {}", reread.certificate(), reread.privateKey());
+        }
     }
 
     /** Publishes the connection counts as meters. */

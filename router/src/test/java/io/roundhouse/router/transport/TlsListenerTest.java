@@ -60,8 +60,13 @@ class TlsListenerTest {
     }
 
     private void start(String nodes) {
+        start(nodes, "");
+    }
+
+    /** @param tlsExtra more {@code sip.tls} keys; a short handshake timeout only where it is tested (load slows it) */
+    private void start(String nodes, String tlsExtra) {
         RouterConfig config = RouterConfig.parse("sip:\n  listen: [ \"udp:127.0.0.1:0\", \"tls:127.0.0.1:0\" ]\n"
-                + tlsSection(", handshake-timeout: 500ms") + nodes);
+                + tlsSection(tlsExtra) + nodes);
         router = Router.start(config, new StaticRoundRobinDispatcher(config.nodes()), registry);
     }
 
@@ -175,7 +180,7 @@ class TlsListenerTest {
 
     @Test
     void aConnectionThatNeverHandshakesIsClosedAfterTheHandshakeTimeout() throws Exception {
-        start("");
+        start("", ", handshake-timeout: 500ms");
         try (Socket silent = new Socket("127.0.0.1", tlsPort())) {
             silent.setSoTimeout(5000);
             long start = System.nanoTime();
@@ -185,6 +190,48 @@ class TlsListenerTest {
                 // closed with a reset: closed all the same
             }
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(300L, 3000L);
+        }
+    }
+
+    @Test
+    void aRenewedCertificateIsUsedAfterAReloadWithoutARestart(@TempDir Path renewedDir) throws Exception {
+        Path cert = renewedDir.resolve("live.crt");
+        Path key = renewedDir.resolve("live.key");
+        Files.copy(certificate, cert);
+        Files.copy(privateKey, key);
+        router = Router.start(RouterConfig.parse("sip:\n  listen: [ \"tls:127.0.0.1:0\" ]\n"
+                + "  tls: { certificate: \"" + cert + "\", private-key: \"" + key + "\" }\n"));
+        Path newDir = Files.createDirectories(renewedDir.resolve("new"));
+        TestCertificate renewed = TestCertificate.make(newDir);
+        Files.copy(renewed.certificate(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(renewed.privateKey(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        router.reloadTls();
+
+        try (SSLSocket s = (SSLSocket) renewed.trustingIt().getSocketFactory().createSocket("127.0.0.1",
+                router.port())) {
+            s.startHandshake();
+            assertThat(s.getSession().getPeerCertificates()[0].getEncoded())
+                    .isEqualTo(renewed.keyStore().getCertificate("router").getEncoded());
+        }
+    }
+
+    @Test
+    void aBrokenCertificateOnReloadIsRefusedAndTheRunningOneKept(@TempDir Path renewedDir) throws Exception {
+        Path cert = renewedDir.resolve("live.crt");
+        Path key = renewedDir.resolve("live.key");
+        Files.copy(certificate, cert);
+        Files.copy(privateKey, key);
+        router = Router.start(RouterConfig.parse("sip:\n  listen: [ \"tls:127.0.0.1:0\" ]\n"
+                + "  tls: { certificate: \"" + cert + "\", private-key: \"" + key + "\" }\n"));
+        Files.writeString(cert, "not a certificate");
+
+        assertThatThrownBy(router::reloadTls).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("sip.tls.certificate:");
+        try (SSLSocket s = (SSLSocket) clientTrustingTheRouter.getSocketFactory().createSocket("127.0.0.1",
+                router.port())) {
+            s.startHandshake();
+            assertThat(s.getSession().getProtocol()).isIn("TLSv1.3", "TLSv1.2");
         }
     }
 
