@@ -81,7 +81,7 @@ public final class RouterMain implements Callable<Integer> {
                     reloadTls(started.get());
                 }, registry);
                 Reloader current = reloader;
-                farm = new StaticFarm(() -> current.running().nodes());
+                farm = new StaticFarm(() -> current.running().nodes(), setup.prober());
             }
             Reloader reloads = reloader;
             admin = adminSettings.map(s -> AdminServer.start(s, farm, () -> adminReload(reloads), registry,

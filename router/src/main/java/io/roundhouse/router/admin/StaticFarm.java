@@ -1,32 +1,44 @@
 package io.roundhouse.router.admin;
 
 import io.roundhouse.router.dispatch.config.StaticNode;
+import io.roundhouse.router.health.HealthProber;
+import io.roundhouse.router.health.HealthState;
+import io.roundhouse.router.health.NodeHealth;
 import io.roundhouse.shared.state.DecisionEntry;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The farm of a router without {@code services:}: round robin over the static nodes, no Redis, so nothing to steer.
+ * The farm of a router without {@code services:}: round robin over the static nodes with OPTIONS probing, no Redis,
+ * so nothing to steer.
  */
 public final class StaticFarm implements Farm {
 
     private final Supplier<List<StaticNode>> nodes;
+    private final HealthProber prober;
 
-    public StaticFarm(List<StaticNode> nodes) {
-        List<StaticNode> fixed = List.copyOf(nodes);
-        this.nodes = () -> fixed;
-    }
-
-    /** A farm whose nodes are read at each request ({@code nodes} follows config reloads). */
-    public StaticFarm(Supplier<List<StaticNode>> nodes) {
+    /**
+     * @param nodes  read at each request, so that it follows config reloads
+     * @param prober the round robin's probing: each node's health and probe results
+     */
+    public StaticFarm(Supplier<List<StaticNode>> nodes, HealthProber prober) {
         this.nodes = nodes;
+        this.prober = prober;
     }
 
     @Override
     public List<NodeReport> nodes() {
-        return nodes.get().stream().map(n -> new NodeReport(n.id(), n.uri(), "ready", true, n.weight(), null, null,
-                "unknown", null, null, null, null, null, List.of(), List.of(), java.util.Map.of(), List.of(), null,
-                List.of())).toList();
+        return nodes.get().stream().map(n -> {
+            HealthState health = prober.state(n.id());
+            Optional<NodeHealth> probing = prober.health(n.id());
+            return new NodeReport(n.id(), n.uri(), health.takesCalls() ? "ready" : "down", true, n.weight(), null,
+                    null, health.name().toLowerCase(Locale.ROOT), probing.map(NodeHealth::misses).orElse(null),
+                    probing.map(NodeHealth::goods).orElse(null), null, null, null, List.of(), List.of(), Map.of(),
+                    List.of(), null, List.of());
+        }).toList();
     }
 
     @Override
