@@ -10,6 +10,7 @@ import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.Dispatcher;
 import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
 import io.roundhouse.router.flood.FloodGuard;
+import io.roundhouse.router.overload.OverloadGuard;
 import io.roundhouse.router.proxy.LocalAddresses;
 import io.roundhouse.router.proxy.ProxyCore;
 import io.roundhouse.router.proxy.ProxyMetrics;
@@ -44,13 +45,14 @@ public final class Router implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final ExecutorService resolver;
     private final List<ListenPoint> points;
+    private final OverloadGuard overload;
     /** How often {@link #drain} looks at the transactions in progress. */
     private static final Duration DRAIN_POLL = Duration.ofMillis(50);
 
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Router(EventLoopGroup group, SipTransportLayer transport, ProxyCore core, TransactionTable table,
-                   ProxyMetrics metrics, ExecutorService resolver, List<ListenPoint> points) {
+                   ProxyMetrics metrics, ExecutorService resolver, List<ListenPoint> points, OverloadGuard overload) {
         this.group = group;
         this.transport = transport;
         this.core = core;
@@ -58,6 +60,7 @@ public final class Router implements AutoCloseable {
         this.metrics = metrics;
         this.resolver = resolver;
         this.points = points;
+        this.overload = overload;
     }
 
     /** Starts a router dispatching round robin over the config's static nodes, with its own meter registry. */
@@ -88,9 +91,12 @@ public final class Router implements AutoCloseable {
         transport.bindTo(registry);
         TransactionTable table = new TransactionTable(scheduler, config.timers(), transport);
         ProxyMetrics metrics = new ProxyMetrics(registry, table);
+        OverloadGuard overload = new OverloadGuard(config.overload(), System::nanoTime, () -> queuedTasks(loop));
         ProxyCore core = new ProxyCore(loop, table, config, dispatcher, metrics, scheduler, transport, resolver,
-                signer);
+                signer, overload);
+        metrics.watch(overload, core);
         relay.target = core;
+        relay.overload = overload;
         List<ListenPoint> points;
         try {
             points = transport.bind(config.listen());
@@ -107,9 +113,16 @@ public final class Router implements AutoCloseable {
         }
         core.start(new LocalAddresses(points, config.advertisedAddress()));
         dispatcher.onNodeDown(core::nodeDown); // calls ringing on a node that dies are failed over at once
+        loop.execute(() -> overload.start(scheduler));
         log.info("router listening on {} ({} transport), {} static nodes", points.stream()
                 .map(p -> p.transport().lowerName() + ":" + p.address()).toList(), netty, config.nodes().size());
-        return new Router(group, transport, core, table, metrics, resolver, points);
+        return new Router(group, transport, core, table, metrics, resolver, points, overload);
+    }
+
+    /** Tasks waiting on the event loop (0 where the loop cannot tell). */
+    private static int queuedTasks(EventLoop loop) {
+        return loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor executor ? executor.pendingTasks()
+                : 0;
     }
 
     /**
@@ -148,6 +161,11 @@ public final class Router implements AutoCloseable {
     /** Requests not relayed because they named a next hop outside the farm and outside its dialogs (403). */
     public long relayRefused() {
         return metrics.relayRefusedTotal();
+    }
+
+    /** New requests answered 503 because the router was overloaded (docs/security.md, "Overload"). */
+    public long shedRequests() {
+        return metrics.shedTotal();
     }
 
     /** Requests answered 400 (or 505). */
@@ -195,6 +213,7 @@ public final class Router implements AutoCloseable {
         }
         core.close();
         group.next().submit(() -> {
+            overload.stop();
             table.clear();
             transport.close();
         }).awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -206,11 +225,17 @@ public final class Router implements AutoCloseable {
     /** Lets the transport be built before the proxy core it feeds. */
     private static final class InboundRelay implements io.roundhouse.router.transport.InboundHandler {
         private volatile io.roundhouse.router.transport.InboundHandler target;
+        private volatile OverloadGuard overload;
 
         @Override
         public void onMessage(io.netty.buffer.ByteBuf frame, io.roundhouse.router.transport.Transport t,
                               InetSocketAddress source, io.netty.channel.Channel connection) {
-            target.onMessage(frame, t, source, connection);
+            long started = overload.handling(); // the event loop's busy share, for load shedding
+            try {
+                target.onMessage(frame, t, source, connection);
+            } finally {
+                overload.handled(started);
+            }
         }
 
         @Override

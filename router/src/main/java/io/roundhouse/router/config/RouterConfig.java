@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.roundhouse.router.dispatch.config.DispatchSettings;
 import io.roundhouse.router.dispatch.config.StaticNode;
 import io.roundhouse.router.flood.FloodSettings;
+import io.roundhouse.router.overload.OverloadSettings;
 import io.roundhouse.router.health.HealthSettings;
 import io.roundhouse.router.services.ServiceRule;
 import io.roundhouse.router.services.ServiceRules;
@@ -220,6 +221,11 @@ public record RouterConfig(SipSettings sip, List<StaticNode> nodes, RedisSetting
     /** {@code sip.connections}: caps and deadlines of TCP connections. */
     public ConnectionLimits connections() {
         return sip.connections();
+    }
+
+    /** {@code sip.overload}: when new calls are shed with 503 (docs/security.md, "Overload"). */
+    public OverloadSettings overload() {
+        return sip.overload();
     }
 
     /** {@code sip.flood}: the per-source flood limit. */

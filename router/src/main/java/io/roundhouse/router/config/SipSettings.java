@@ -3,6 +3,7 @@ package io.roundhouse.router.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.roundhouse.router.flood.FloodSettings;
+import io.roundhouse.router.overload.OverloadSettings;
 import io.roundhouse.router.transport.ConnectionLimits;
 import io.roundhouse.router.transport.TlsSettings;
 import io.roundhouse.router.transport.Transport;
@@ -32,11 +33,12 @@ import java.util.Set;
  * @param routeSecretFile   file holding the secret that signs the router's Record-Route values, or null (the
  *                          environment's {@code ROUNDHOUSE_ROUTE_SECRET} overrides it; docs/security.md)
  * @param noServiceStatus   the answer to a request that matches no service (default 404; docs/dispatch.md)
+ * @param overload          when new calls are shed with 503 ({@code sip.overload})
  */
 public record SipSettings(List<ListenAddress> listen, Optional<String> advertisedAddress, int maxMessageSize,
                           boolean recordRoute, SipTimers timers, Duration retryAfter, FloodSettings flood,
                           Duration drainTimeout, ConnectionLimits connections, TlsSettings tls,
-                          Path routeSecretFile, int noServiceStatus) {
+                          Path routeSecretFile, int noServiceStatus, OverloadSettings overload) {
 
     /** Default {@code sip.max-message-size}: 64 KiB, the largest UDP datagram. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 65536;
@@ -95,7 +97,8 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
                             @JsonProperty("connections") ConnectionLimits connections,
                             @JsonProperty("tls") TlsSettings tls,
                             @JsonProperty("route-secret-file") String routeSecretFile,
-                            @JsonProperty("no-service-status") Integer noServiceStatus) {
+                            @JsonProperty("no-service-status") Integer noServiceStatus,
+                            @JsonProperty("overload") OverloadSettings overload) {
         String secretFile = Require.optionalText("route-secret-file", routeSecretFile, "a file name");
         if (listen == null) {
             throw new ConfigException("listen", "missing (expected: a list such as [\"udp:127.0.0.1:5060\"])");
@@ -111,18 +114,19 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
                 Require.atLeast("drain-timeout", drainTimeout, DEFAULT_DRAIN_TIMEOUT, Duration.ZERO),
                 connections == null ? ConnectionLimits.DEFAULTS : connections, tls,
                 secretFile == null ? null : Path.of(secretFile),
-                noServiceStatus == null ? DEFAULT_NO_SERVICE_STATUS : noServiceStatus);
+                noServiceStatus == null ? DEFAULT_NO_SERVICE_STATUS : noServiceStatus,
+                overload == null ? OverloadSettings.DEFAULTS : overload);
     }
 
     /** A copy with other timers. */
     public SipSettings withTimers(SipTimers newTimers) {
         return new SipSettings(listen, advertisedAddress, maxMessageSize, recordRoute, newTimers, retryAfter, flood,
-                drainTimeout, connections, tls, routeSecretFile, noServiceStatus);
+                drainTimeout, connections, tls, routeSecretFile, noServiceStatus, overload);
     }
 
     /** A copy with another message size limit. */
     public SipSettings withMaxMessageSize(int bytes) {
         return new SipSettings(listen, advertisedAddress, bytes, recordRoute, timers, retryAfter, flood,
-                drainTimeout, connections, tls, routeSecretFile, noServiceStatus);
+                drainTimeout, connections, tls, routeSecretFile, noServiceStatus, overload);
     }
 }

@@ -103,6 +103,7 @@ final class ProxyCall implements ClientTransactionListener {
                 ? new InviteServerTransaction(core.table, key, in.responseDestination(), request.callId())
                 : new NonInviteServerTransaction(core.table, key, in.responseDestination(), request.callId());
         ProxyCall call = new ProxyCall(core, request, in, st);
+        core.callStarted();
         st.owner(call);
         st.onTerminated(call::release);
         call.plan = core.routePlan(request);
@@ -683,6 +684,7 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         released = true;
+        core.callEnded();
         failoverTimer.cancel();
         timerC.cancel();
         cancelGuard.cancel();

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.Dispatcher;
+import io.roundhouse.router.overload.OverloadGuard;
 import io.roundhouse.router.sip.HeaderName;
 import io.roundhouse.router.sip.NameAddr;
 import io.roundhouse.router.sip.SipMessage;
@@ -73,6 +74,9 @@ public final class ProxyCore implements InboundHandler {
     final MessageWriter writer;
     final MessageSender sender;
     final RelayRule relay;
+    private final OverloadGuard overload;
+    /** Proxied requests waiting for their final response (event loop only; read racily by a gauge). */
+    private int callsInProgress;
     private final RequestValidator validator = new RequestValidator();
     private final Executor resolverExecutor;
     /** Read from the config once: the router sends its own 503s when it is busiest; null with sip.retry-after 0s. */
@@ -84,7 +88,7 @@ public final class ProxyCore implements InboundHandler {
 
     public ProxyCore(EventLoop loop, TransactionTable table, RouterConfig config, Dispatcher dispatcher,
                      ProxyMetrics metrics, SipScheduler scheduler, MessageSender sender, Executor resolverExecutor,
-                     RouteSigner signer) {
+                     RouteSigner signer, OverloadGuard overload) {
         this.loop = loop;
         this.table = table;
         this.config = config;
@@ -96,6 +100,7 @@ public final class ProxyCore implements InboundHandler {
         this.sender = sender;
         this.resolverExecutor = resolverExecutor;
         this.relay = new RelayRule(signer, this::isFromNode);
+        this.overload = overload;
         this.writer = new MessageWriter(io.netty.buffer.PooledByteBufAllocator.DEFAULT, SERVER);
     }
 
@@ -306,6 +311,10 @@ public final class ProxyCore implements InboundHandler {
             respondStateful(m, in, 416, "Unsupported URI Scheme", List.of());
             return;
         }
+        if (!routed && !overload.admitsNewCall(callsInProgress)) {
+            shed(m, in);
+            return;
+        }
         ProxyCall call = ProxyCall.create(this, m, in);
         if (call == null) {
             return;
@@ -315,6 +324,30 @@ public final class ProxyCore implements InboundHandler {
         } else {
             call.forwardInDialog();
         }
+    }
+
+    /**
+     * Overload: a new request for the farm is answered 503 with Retry-After at once, statelessly (a retransmission
+     * gets another 503; no transaction or timer is spent on it), so that the calls already admitted keep the loop.
+     */
+    private void shed(SipMessage m, Inbound in) {
+        metrics.shed();
+        metrics.localResponse(503);
+        send(writer.response(m, in.topVia(), 503, "Service Unavailable", newTag(), withRetryAfter(503,
+                List.of(warning("overloaded")))), in.responseDestination(), m.callIdOrEmpty());
+    }
+
+    void callStarted() {
+        callsInProgress++;
+    }
+
+    void callEnded() {
+        callsInProgress--;
+    }
+
+    /** Proxied requests waiting for their final response. */
+    public int callsInProgress() {
+        return callsInProgress;
     }
 
     /** §16.3 item 4: a Via of ours whose branch hash equals the hash of this request as we would compute it. */

@@ -1,0 +1,204 @@
+package io.roundhouse.router.overload;
+
+import io.roundhouse.router.transaction.SipScheduler;
+import io.roundhouse.router.transaction.SipScheduler.Cancellable;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides whether the router takes a new call. Every {@code sample-interval} it samples the SIP event loop: how late a
+ * probe scheduled on the loop runs (lag), how much of the interval went to handling messages (busy), and how many
+ * tasks wait on the loop. The loop counts as overloaded when, over the last {@code window}, its busy share is above
+ * the limit, or even its best sample was later, or had more tasks queued, than the limit: a burst, a GC pause or a cold
+ * start's class loading is not overload, a backlog that lasts is.
+ *
+ * <p>While overloaded, the share of new calls admitted falls by a quarter once per window (the measures need a window
+ * to show the effect); once every measure is under {@link OverloadSettings#CLEAR_PERCENT}% of its limit, it climbs back
+ * by {@value #RECOVERY_STEP} per sample (full admission again within about a second at the default interval). Between
+ * the two it holds. Shed calls are spread evenly among the offered ones. Independently, a new call is refused whenever
+ * the calls in progress are at their limit.
+ *
+ * <p>Runs on the SIP event loop only (its scheduler and the proxy call it there); {@link #overloaded()} may be read
+ * from any thread (metrics).
+ */
+public final class OverloadGuard {
+
+    /** Admitted share added per calm sample: from none to all in 40 samples (2 s at 50 ms). */
+    static final double RECOVERY_STEP = 0.025;
+    /** Admitted share kept at each decrease. */
+    static final double DECREASE = 0.75;
+    /** Never shed everything: a trickle of calls keeps measuring what the farm can take. */
+    static final double MIN_ADMITTED = 0.05;
+
+    private static final Logger log = LoggerFactory.getLogger(OverloadGuard.class);
+
+    private final OverloadSettings settings;
+    private final LongSupplier nanoClock;
+    private final IntSupplier queuedTasks;
+    private final int samples;
+    private final long[] busy;
+    private final long[] wall;
+    private final long[] lag;
+    private final int[] queued;
+    private int next;
+    private int filled;
+    private long sampleStart;
+    private long busyNanos;
+    private int samplesSinceDecrease;
+    private double admitted = 1.0;
+    private double debt;
+    private long shedSinceEntered;
+    private volatile boolean overloaded;
+    private volatile boolean stopped;
+    private Cancellable probe = Cancellable.NONE;
+
+    public OverloadGuard(OverloadSettings settings, LongSupplier nanoClock, IntSupplier queuedTasks) {
+        this.settings = settings;
+        this.nanoClock = nanoClock;
+        this.queuedTasks = queuedTasks;
+        this.samples = (int) Math.max(1, settings.window().toNanos() / settings.sampleInterval().toNanos());
+        this.busy = new long[samples];
+        this.wall = new long[samples];
+        this.lag = new long[samples];
+        this.queued = new int[samples];
+        this.samplesSinceDecrease = samples;
+        this.sampleStart = nanoClock.getAsLong();
+    }
+
+    /** Starts sampling on {@code scheduler} (the SIP event loop's). */
+    public void start(SipScheduler scheduler) {
+        if (settings.enabled()) {
+            scheduleProbe(scheduler);
+        }
+    }
+
+    /** Stops sampling. */
+    public void stop() {
+        stopped = true;
+        probe.cancel();
+    }
+
+    private void scheduleProbe(SipScheduler scheduler) {
+        long due = nanoClock.getAsLong() + settings.sampleInterval().toNanos();
+        probe = scheduler.schedule(() -> {
+            if (stopped) {
+                return;
+            }
+            sample(Math.max(0, nanoClock.getAsLong() - due));
+            scheduleProbe(scheduler);
+        }, settings.sampleInterval());
+    }
+
+    /** The start of handling one message, for {@link #handled}. */
+    public long handling() {
+        return nanoClock.getAsLong();
+    }
+
+    /** One message handled since {@code started} (from {@link #handling}). */
+    public void handled(long started) {
+        busyNanos += nanoClock.getAsLong() - started;
+    }
+
+    /** One sample: the probe ran {@code lagNanos} late; the busy time and queued tasks are taken now. */
+    void sample(long lagNanos) {
+        long now = nanoClock.getAsLong();
+        busy[next] = busyNanos;
+        lag[next] = lagNanos;
+        queued[next] = queuedTasks.getAsInt();
+        wall[next] = now - sampleStart;
+        sampleStart = now;
+        busyNanos = 0;
+        next = (next + 1) % samples;
+        filled = Math.min(samples, filled + 1);
+        samplesSinceDecrease++;
+        if (filled < samples) {
+            return; // a window must pass before anything is judged
+        }
+        String why = over(100);
+        if (why != null) {
+            if (samplesSinceDecrease >= samples) {
+                samplesSinceDecrease = 0;
+                admitted = Math.max(MIN_ADMITTED, admitted * DECREASE);
+                if (!overloaded) {
+                    overloaded = true;
+                    shedSinceEntered = 0;
+                    log.warn("overloaded ({}): new calls are answered 503 in part until the load is under {}% of"
+                            + " every limit", why, OverloadSettings.CLEAR_PERCENT);
+                }
+            }
+        } else if (overloaded && over(OverloadSettings.CLEAR_PERCENT) == null) {
+            admitted = Math.min(1.0, admitted + RECOVERY_STEP);
+            if (admitted >= 1.0) {
+                overloaded = false;
+                debt = 0;
+                log.info("no longer overloaded: {} new requests were answered 503", shedSinceEntered);
+            }
+        }
+    }
+
+    /** The first measure over the window above {@code percent}% of its limit, as text for the log, or null. */
+    private String over(int percent) {
+        long busyTotal = 0;
+        long window = 1;
+        long minLag = Long.MAX_VALUE;
+        int minQueued = Integer.MAX_VALUE;
+        for (int i = 0; i < samples; i++) {
+            busyTotal += busy[i];
+            window += wall[i];
+            minLag = Math.min(minLag, lag[i]);
+            minQueued = Math.min(minQueued, queued[i]);
+        }
+        long busyPercent = Math.min(100, busyTotal * 100 / window);
+        long maxLag = settings.maxLoopLag().toNanos();
+        if (minLag * 100 > maxLag * percent) {
+            return "event loop at least " + minLag / 1_000_000 + " ms late for " + settings.window().toMillis()
+                    + " ms, limit " + maxLag / 1_000_000 + " ms";
+        }
+        if (busyPercent * 100 > (long) settings.maxLoopBusy() * percent) {
+            return "event loop " + busyPercent + "% busy over " + settings.window().toMillis() + " ms, limit "
+                    + settings.maxLoopBusy() + "%";
+        }
+        if ((long) minQueued * 100 > (long) settings.maxQueuedTasks() * percent) {
+            return "at least " + minQueued + " tasks queued for " + settings.window().toMillis() + " ms, limit "
+                    + settings.maxQueuedTasks();
+        }
+        return null;
+    }
+
+    /**
+     * True when a new call may be taken with {@code callsInProgress} already in progress; false means it gets 503. The
+     * calls in progress are read at each call, so a burst is cut at the limit, not a sample later.
+     */
+    public boolean admitsNewCall(int callsInProgress) {
+        if (!settings.enabled()) {
+            return true;
+        }
+        if (callsInProgress >= settings.maxCallsInProgress()) {
+            shedSinceEntered++;
+            return false;
+        }
+        if (!overloaded) {
+            return true;
+        }
+        // Evenly spread: each call owes the share not admitted; a call is shed whenever a whole one is owed.
+        debt += 1.0 - admitted;
+        if (debt >= 1.0) {
+            debt -= 1.0;
+            shedSinceEntered++;
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether new calls are being shed in part (for metrics). */
+    public boolean overloaded() {
+        return overloaded;
+    }
+
+    /** The share of new calls admitted now, 1 when not overloaded (for metrics and tests). */
+    public double admittedShare() {
+        return overloaded ? admitted : 1.0;
+    }
+}

@@ -1,0 +1,100 @@
+package io.roundhouse.router.overload;
+
+import io.roundhouse.shared.config.ConfigException;
+import java.time.Duration;
+
+/**
+ * When the router counts as overloaded ({@code sip.overload}); over any limit, new out-of-dialog requests for the farm
+ * are answered 503 with Retry-After at once, while calls already admitted and in-dialog requests go on.
+ *
+ * <pre>
+ * sip:
+ *   overload:
+ *     enabled: true
+ *     sample-interval: 50ms        # how often the SIP event loop is measured
+ *     window: 1s                   # how long a measure must stay over its limit
+ *     max-loop-lag: 100ms          # a probe scheduled on the event loop runs at least this late
+ *     max-loop-busy: 90            # percent of the window spent handling SIP messages
+ *     max-queued-tasks: 10000      # tasks waiting on the event loop (dispatcher answers, name lookups)
+ *     max-calls-in-progress: 10000 # proxied requests still waiting for their final response
+ * </pre>
+ *
+ * <p>Over a limit for a whole window, the router sheds a growing share of new calls; it takes all of them again once
+ * every measure is back under {@value #CLEAR_PERCENT}% of its limit ({@link OverloadGuard}). A null argument takes
+ * its default.
+ *
+ * @param enabled            false turns shedding off
+ * @param sampleInterval     how often the event loop is measured
+ * @param window             how long a measure must stay over its limit to count
+ * @param maxLoopLag         event-loop lag above which the router is overloaded
+ * @param maxLoopBusy        percent of wall time spent handling messages above which the router is overloaded
+ * @param maxQueuedTasks     tasks queued on the event loop above which the router is overloaded
+ * @param maxCallsInProgress proxied requests without a final response at which a new one is refused
+ */
+public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duration window, Duration maxLoopLag,
+                               Integer maxLoopBusy, Integer maxQueuedTasks, Integer maxCallsInProgress) {
+
+    /** A tenth of T1 (500 ms): the guard reacts well before callers start retransmitting, which doubles the load. */
+    public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofMillis(50);
+    /**
+     * Long enough that a burst, a GC pause or a cold start's class loading (a few hundred ms of a busy or late loop)
+     * is not taken for overload; short enough that a real backlog is met within a second, before callers retransmit
+     * more than once (T1 500 ms, then 1 s).
+     */
+    public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(1);
+    /**
+     * Every message waits about as long as the probe: at 100 ms behind the router still answers INVITEs long before
+     * T1 (500 ms), so shedding starts while retransmissions have not yet multiplied the load.
+     */
+    public static final Duration DEFAULT_MAX_LOOP_LAG = Duration.ofMillis(100);
+    /**
+     * The one SIP thread handling messages 90% of the time is at its limit: the rest goes to socket reads, timers and
+     * the 503s themselves; beyond it the UDP socket buffer fills and setup times climb (issue 9: p99 0.9-3.5 s).
+     */
+    public static final int DEFAULT_MAX_LOOP_BUSY = 90;
+    /** Each task is a dispatcher answer or lookup result: 10,000 waiting means the loop is seconds behind. */
+    public static final int DEFAULT_MAX_QUEUED_TASKS = 10_000;
+    /**
+     * About 1.6 s of the highest clean rate measured (about 6,000 calls/s, docs/performance.md): nodes that stop
+     * answering promptly pile calls up here, each holding a copy of its request and its timers.
+     */
+    public static final int DEFAULT_MAX_CALLS_IN_PROGRESS = 10_000;
+    /** The overloaded state ends when every measure is under this percentage of its limit. */
+    public static final int CLEAR_PERCENT = 80;
+
+    public static final OverloadSettings DEFAULTS = new OverloadSettings(null, null, null, null, null, null, null);
+
+    public OverloadSettings {
+        enabled = enabled == null || enabled;
+        sampleInterval = sampleInterval == null ? DEFAULT_SAMPLE_INTERVAL : sampleInterval;
+        window = window == null ? DEFAULT_WINDOW : window;
+        maxLoopLag = maxLoopLag == null ? DEFAULT_MAX_LOOP_LAG : maxLoopLag;
+        maxLoopBusy = maxLoopBusy == null ? DEFAULT_MAX_LOOP_BUSY : maxLoopBusy;
+        maxQueuedTasks = maxQueuedTasks == null ? DEFAULT_MAX_QUEUED_TASKS : maxQueuedTasks;
+        maxCallsInProgress = maxCallsInProgress == null ? DEFAULT_MAX_CALLS_IN_PROGRESS : maxCallsInProgress;
+        if (sampleInterval.toMillis() < 10 || sampleInterval.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new ConfigException("sample-interval", sampleInterval.toMillis() + "ms (expected: 10ms..1s, default"
+                    + " 50ms)");
+        }
+        if (window.compareTo(sampleInterval) < 0 || window.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new ConfigException("window", window.toMillis() + "ms (expected: from the sample interval up to 1m,"
+                    + " default 1s)");
+        }
+        if (maxLoopLag.compareTo(sampleInterval) < 0 || maxLoopLag.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new ConfigException("max-loop-lag", maxLoopLag.toMillis() + "ms (expected: from the sample"
+                    + " interval up to 10s, default 100ms)");
+        }
+        if (maxLoopBusy < 10 || maxLoopBusy > 100) {
+            throw new ConfigException("max-loop-busy", maxLoopBusy + " (expected: a percentage 10..100, default "
+                    + DEFAULT_MAX_LOOP_BUSY + ")");
+        }
+        if (maxQueuedTasks < 10) {
+            throw new ConfigException("max-queued-tasks", maxQueuedTasks + " (expected: 10 or more, default "
+                    + DEFAULT_MAX_QUEUED_TASKS + ")");
+        }
+        if (maxCallsInProgress < 1) {
+            throw new ConfigException("max-calls-in-progress", maxCallsInProgress + " (expected: 1 or more, default "
+                    + DEFAULT_MAX_CALLS_IN_PROGRESS + ")");
+        }
+    }
+}

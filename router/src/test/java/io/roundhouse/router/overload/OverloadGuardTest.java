@@ -1,0 +1,149 @@
+package io.roundhouse.router.overload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.roundhouse.router.testing.ManualScheduler;
+import io.roundhouse.shared.config.ConfigException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * When the router sheds new calls, measured on the manual scheduler with the event loop's lag, busy time and queue
+ * injected. Defaults: a sample every 50 ms judged over a 1 s window (20 samples); lag 100 ms, busy 90%, 10,000 queued
+ * tasks, 10,000 calls in progress.
+ */
+@Timeout(10)
+class OverloadGuardTest {
+
+    private static final int WINDOW = 20;
+
+    private final ManualScheduler scheduler = new ManualScheduler();
+    /** How far the loop's clock is ahead of the scheduler's: a probe that runs late sees the difference as lag. */
+    private final AtomicLong behindNanos = new AtomicLong();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final OverloadGuard guard = guard(OverloadSettings.DEFAULTS);
+
+    private OverloadGuard guard(OverloadSettings settings) {
+        OverloadGuard g = new OverloadGuard(settings, () -> scheduler.nowMillis() * 1_000_000 + behindNanos.get(),
+                queued::get);
+        g.start(scheduler);
+        return g;
+    }
+
+    /** {@code n} samples in each of which the probe ran {@code lagMillis} late. */
+    private void samplesWithLag(int n, long lagMillis) {
+        for (int i = 0; i < n; i++) {
+            behindNanos.addAndGet(lagMillis * 1_000_000);
+            scheduler.advance(Duration.ofMillis(50));
+        }
+    }
+
+    /** {@code n} samples in each of which messages were handled for {@code busyMillis} of the 50 ms. */
+    private void samplesBusy(int n, long busyMillis) {
+        for (int i = 0; i < n; i++) {
+            long started = guard.handling();
+            behindNanos.addAndGet(busyMillis * 1_000_000);
+            guard.handled(started);
+            behindNanos.addAndGet(-busyMillis * 1_000_000);
+            scheduler.advance(Duration.ofMillis(50));
+        }
+    }
+
+    private List<Boolean> offer(int calls) {
+        List<Boolean> admitted = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            admitted.add(guard.admitsNewCall(0));
+        }
+        return admitted;
+    }
+
+    @Test
+    void anIdleRouterTakesEveryCall() {
+        samplesWithLag(WINDOW, 0);
+        assertThat(offer(100)).containsOnly(true);
+        assertThat(guard.overloaded()).isFalse();
+    }
+
+    @Test
+    void aPauseOrAColdStartIsNotOverload() {
+        samplesWithLag(WINDOW, 0);
+        samplesWithLag(1, 400); // one GC pause, or the class loading of the first call
+        samplesBusy(6, 50); // a burst: 300 ms of a fully busy loop
+        samplesWithLag(WINDOW, 0);
+        assertThat(guard.overloaded()).isFalse();
+        assertThat(offer(100)).containsOnly(true);
+    }
+
+    @Test
+    void aLoopLateForAWholeWindowShedsAQuarterOfNewCallsSpreadEvenly() {
+        samplesWithLag(WINDOW, 150);
+        assertThat(guard.overloaded()).isTrue();
+        assertThat(guard.admittedShare()).isEqualTo(0.75);
+        assertThat(offer(8)).containsExactly(true, true, true, false, true, true, true, false);
+    }
+
+    @Test
+    void sheddingGrowsOncePerWindowWhileTheOverloadLasts() {
+        samplesWithLag(WINDOW, 150);
+        samplesWithLag(WINDOW - 1, 150);
+        assertThat(guard.admittedShare()).as("once per window: the measures need a window to show the effect")
+                .isEqualTo(0.75);
+        samplesWithLag(1, 150);
+        assertThat(guard.admittedShare()).isEqualTo(0.5625);
+    }
+
+    @Test
+    void onceTheLoopIsUnderEightyPercentOfItsLimitsEveryCallIsTakenAgainStepByStep() {
+        samplesWithLag(WINDOW, 150);
+        samplesWithLag(1, 90); // under the limit, over 80% of it: holds
+        assertThat(guard.admittedShare()).isEqualTo(0.75);
+        samplesWithLag(1, 0);
+        assertThat(guard.admittedShare()).isEqualTo(0.775);
+        samplesWithLag(9, 0);
+        assertThat(guard.overloaded()).isFalse();
+        assertThat(offer(100)).containsOnly(true);
+    }
+
+    @Test
+    void aLoopBusyHandlingMessagesForMostOfAWindowSheds() {
+        samplesBusy(WINDOW, 47);
+        assertThat(guard.overloaded()).isTrue();
+        assertThat(guard.admittedShare()).isEqualTo(0.75);
+    }
+
+    @Test
+    void tasksPilingUpOnTheLoopForAWholeWindowShed() {
+        queued.set(10_001);
+        samplesWithLag(WINDOW, 0);
+        assertThat(guard.overloaded()).isTrue();
+    }
+
+    @Test
+    void callsInProgressAtTheLimitAreShedAtOnceWithoutWaitingForASample() {
+        assertThat(guard.admitsNewCall(9_999)).isTrue();
+        assertThat(guard.admitsNewCall(10_000)).isFalse();
+        assertThat(guard.overloaded()).as("the event loop itself is fine").isFalse();
+    }
+
+    @Test
+    void turnedOffItTakesEveryCall() {
+        OverloadGuard off = guard(new OverloadSettings(false, null, null, null, null, null, null));
+        samplesWithLag(WINDOW * 3, 5_000);
+        assertThat(off.admitsNewCall(1_000_000)).isTrue();
+    }
+
+    @Test
+    void aLimitOutsideItsRangeIsRefusedWithItsKeyAndDefault() {
+        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, 150, null, null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max-loop-busy")
+                .hasMessageContaining("default 90");
+        assertThatThrownBy(() -> new OverloadSettings(null, Duration.ofMillis(50), null, Duration.ofMillis(20), null,
+                null, null)).isInstanceOf(ConfigException.class).hasMessageContaining("max-loop-lag");
+    }
+}
