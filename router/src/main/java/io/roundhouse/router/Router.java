@@ -91,12 +91,14 @@ public final class Router implements AutoCloseable {
         transport.bindTo(registry);
         TransactionTable table = new TransactionTable(scheduler, config.timers(), transport);
         ProxyMetrics metrics = new ProxyMetrics(registry, table);
-        OverloadGuard overload = new OverloadGuard(config.overload(), System::nanoTime, () -> queuedTasks(loop));
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        // Read on the loop's own thread (the guard samples there): the loop's CPU time, or 0 where unsupported.
+        OverloadGuard overload = new OverloadGuard(config.overload(), System::nanoTime, () -> queuedTasks(loop),
+                threads.isCurrentThreadCpuTimeSupported() ? threads::getCurrentThreadCpuTime : () -> 0L);
         ProxyCore core = new ProxyCore(loop, table, config, dispatcher, metrics, scheduler, transport, resolver,
                 signer, overload);
         metrics.watch(overload, core);
         relay.target = core;
-        relay.overload = overload;
         List<ListenPoint> points;
         try {
             points = transport.bind(config.listen());
@@ -168,6 +170,11 @@ public final class Router implements AutoCloseable {
         return metrics.shedTotal();
     }
 
+    /** Answered legs the router ended itself (ACK and BYE) because the call had gone elsewhere. */
+    public long endedLegs() {
+        return metrics.legsEndedTotal();
+    }
+
     /** Requests answered 400 (or 505). */
     public long badRequests() {
         return metrics.badRequestTotal();
@@ -225,17 +232,11 @@ public final class Router implements AutoCloseable {
     /** Lets the transport be built before the proxy core it feeds. */
     private static final class InboundRelay implements io.roundhouse.router.transport.InboundHandler {
         private volatile io.roundhouse.router.transport.InboundHandler target;
-        private volatile OverloadGuard overload;
 
         @Override
         public void onMessage(io.netty.buffer.ByteBuf frame, io.roundhouse.router.transport.Transport t,
                               InetSocketAddress source, io.netty.channel.Channel connection) {
-            long started = overload.handling(); // the event loop's busy share, for load shedding
-            try {
-                target.onMessage(frame, t, source, connection);
-            } finally {
-                overload.handled(started);
-            }
+            target.onMessage(frame, t, source, connection);
         }
 
         @Override

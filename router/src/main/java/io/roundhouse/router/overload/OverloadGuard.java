@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether the router takes a new call. Every {@code sample-interval} it samples the SIP event loop: how late a
- * probe scheduled on the loop runs (lag), how much of the interval went to handling messages (busy), and how many
- * tasks wait on the loop. The loop counts as overloaded when, over the last {@code window}, its busy share is above
+ * probe scheduled on the loop runs (lag), how much of the interval the loop's thread spent on a CPU (busy: its thread
+ * CPU time, so that a machine busy with other work does not count), and how many tasks wait on the loop. The loop counts as overloaded when, over the last {@code window}, its busy share is above
  * the limit, or even its best sample was later, or had more tasks queued, than the limit: a burst, a GC pause or a cold
  * start's class loading is not overload, a backlog that lasts is.
  *
@@ -37,6 +37,7 @@ public final class OverloadGuard {
     private final OverloadSettings settings;
     private final LongSupplier nanoClock;
     private final IntSupplier queuedTasks;
+    private final LongSupplier loopCpuNanos;
     private final int samples;
     private final long[] busy;
     private final long[] wall;
@@ -45,7 +46,7 @@ public final class OverloadGuard {
     private int next;
     private int filled;
     private long sampleStart;
-    private long busyNanos;
+    private long cpuAtSampleStart;
     private int samplesSinceDecrease;
     private double admitted = 1.0;
     private double debt;
@@ -54,10 +55,18 @@ public final class OverloadGuard {
     private volatile boolean stopped;
     private Cancellable probe = Cancellable.NONE;
 
-    public OverloadGuard(OverloadSettings settings, LongSupplier nanoClock, IntSupplier queuedTasks) {
+    /**
+     * @param nanoClock    monotonic time
+     * @param queuedTasks  tasks waiting on the event loop
+     * @param loopCpuNanos CPU time of the event loop's thread, read on that thread (a constant where the JVM cannot
+     *                     tell: then the busy measure never trips)
+     */
+    public OverloadGuard(OverloadSettings settings, LongSupplier nanoClock, IntSupplier queuedTasks,
+                         LongSupplier loopCpuNanos) {
         this.settings = settings;
         this.nanoClock = nanoClock;
         this.queuedTasks = queuedTasks;
+        this.loopCpuNanos = loopCpuNanos;
         this.samples = (int) Math.max(1, settings.window().toNanos() / settings.sampleInterval().toNanos());
         this.busy = new long[samples];
         this.wall = new long[samples];
@@ -70,6 +79,8 @@ public final class OverloadGuard {
     /** Starts sampling on {@code scheduler} (the SIP event loop's). */
     public void start(SipScheduler scheduler) {
         if (settings.enabled()) {
+            sampleStart = nanoClock.getAsLong();
+            cpuAtSampleStart = loopCpuNanos.getAsLong();
             scheduleProbe(scheduler);
         }
     }
@@ -91,25 +102,16 @@ public final class OverloadGuard {
         }, settings.sampleInterval());
     }
 
-    /** The start of handling one message, for {@link #handled}. */
-    public long handling() {
-        return nanoClock.getAsLong();
-    }
-
-    /** One message handled since {@code started} (from {@link #handling}). */
-    public void handled(long started) {
-        busyNanos += nanoClock.getAsLong() - started;
-    }
-
-    /** One sample: the probe ran {@code lagNanos} late; the busy time and queued tasks are taken now. */
+    /** One sample: the probe ran {@code lagNanos} late; the loop's CPU time and queued tasks are taken now. */
     void sample(long lagNanos) {
         long now = nanoClock.getAsLong();
-        busy[next] = busyNanos;
+        long cpu = loopCpuNanos.getAsLong();
+        busy[next] = Math.max(0, cpu - cpuAtSampleStart);
+        cpuAtSampleStart = cpu;
         lag[next] = lagNanos;
         queued[next] = queuedTasks.getAsInt();
         wall[next] = now - sampleStart;
         sampleStart = now;
-        busyNanos = 0;
         next = (next + 1) % samples;
         filled = Math.min(samples, filled + 1);
         samplesSinceDecrease++;

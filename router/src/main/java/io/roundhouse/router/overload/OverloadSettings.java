@@ -14,7 +14,7 @@ import java.time.Duration;
  *     sample-interval: 50ms        # how often the SIP event loop is measured
  *     window: 1s                   # how long a measure must stay over its limit
  *     max-loop-lag: 100ms          # a probe scheduled on the event loop runs at least this late
- *     max-loop-busy: 90            # percent of the window spent handling SIP messages
+ *     max-loop-busy: 90            # percent of the window the event loop's thread was on a CPU
  *     max-queued-tasks: 10000      # tasks waiting on the event loop (dispatcher answers, name lookups)
  *     max-calls-in-progress: 10000 # proxied requests still waiting for their final response
  * </pre>
@@ -27,7 +27,7 @@ import java.time.Duration;
  * @param sampleInterval     how often the event loop is measured
  * @param window             how long a measure must stay over its limit to count
  * @param maxLoopLag         event-loop lag above which the router is overloaded
- * @param maxLoopBusy        percent of wall time spent handling messages above which the router is overloaded
+ * @param maxLoopBusy        percent of the window the loop's thread ran above which the router is overloaded
  * @param maxQueuedTasks     tasks queued on the event loop above which the router is overloaded
  * @param maxCallsInProgress proxied requests without a final response at which a new one is refused
  */
@@ -48,8 +48,9 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
      */
     public static final Duration DEFAULT_MAX_LOOP_LAG = Duration.ofMillis(100);
     /**
-     * The one SIP thread handling messages 90% of the time is at its limit: the rest goes to socket reads, timers and
-     * the 503s themselves; beyond it the UDP socket buffer fills and setup times climb (issue 9: p99 0.9-3.5 s).
+     * The one SIP thread on a CPU 90% of the time is at its limit: a single-threaded loop near 100% no longer waits
+     * for work, the UDP socket buffer fills and setup times climb (issue 9: p99 0.9-3.5 s); the last 10% absorbs
+     * bursts and the 503s themselves.
      */
     public static final int DEFAULT_MAX_LOOP_BUSY = 90;
     /** Each task is a dispatcher answer or lookup result: 10,000 waiting means the loop is seconds behind. */

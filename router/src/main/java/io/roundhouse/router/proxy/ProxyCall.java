@@ -431,7 +431,7 @@ final class ProxyCall implements ClientTransactionListener {
         if (status == 503 && !st.finalSent()) {
             respond(503, "Service Unavailable", List.of(core.warning("next hop unavailable"))); // not relayed
         } else if (status < 300 && st.finalSent()) {
-            core.forwardResponseStateless(response); // §16.7 item 5: every 2xx goes upstream
+            core.endUnwantedAnswer(response); // the caller has its answer (487 after a CANCEL race): no second one
         } else {
             forward(status, response);
         }
@@ -454,13 +454,16 @@ final class ProxyCall implements ClientTransactionListener {
                 sendCancel(ct); // nobody wants this branch any more (§16.7 item 10 by analogy)
             }
         } else if (status < 300) {
-            // §16.7 item 5: every 2xx goes upstream, even after another final response.
             if (!st.finalSent()) {
+                // The first 2xx wins, even from a branch failed over from: the caller gets it, the pending branch is
+                // cancelled (§16.7 item 10).
                 forward(status, response);
-                cancelPending(); // §16.7 item 10: a 2xx was forwarded, so the pending branch is cancelled
+                cancelPending();
                 settle();
             } else {
-                core.forwardResponseStateless(response);
+                // The caller already has its final response: a second 2xx would be a second leg nobody wants
+                // (§16.7 item 5 says forward; the router ends it instead, docs/decisions.md).
+                core.endUnwantedAnswer(response);
             }
         }
     }
@@ -629,7 +632,7 @@ final class ProxyCall implements ClientTransactionListener {
     private enum CancelSent { INSTANCE }
 
     /** The CANCEL's own responses matter to nobody: the INVITE's 487 is what counts. */
-    private enum IgnoreResponses implements ClientTransactionListener {
+    enum IgnoreResponses implements ClientTransactionListener {
         INSTANCE;
 
         @Override

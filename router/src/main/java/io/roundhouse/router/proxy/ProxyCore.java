@@ -1,6 +1,7 @@
 package io.roundhouse.router.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -35,6 +36,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -75,6 +77,8 @@ public final class ProxyCore implements InboundHandler {
     final MessageSender sender;
     final RelayRule relay;
     private final OverloadGuard overload;
+    /** Legs the router ended itself, by their INVITE's branch: a 2xx retransmission gets the ACK again (64*T1). */
+    private final Map<String, EndedLeg> endedLegs = new HashMap<>();
     /** Proxied requests waiting for their final response (event loop only; read racily by a gauge). */
     private int callsInProgress;
     private final RequestValidator validator = new RequestValidator();
@@ -508,10 +512,55 @@ public final class ProxyCore implements InboundHandler {
             return;
         }
         if (m.statusCode() >= 200 && m.statusCode() < 300 && m.cseq().method().equals("INVITE")) {
+            EndedLeg ended = endedLegs.get(top.branch());
+            if (ended != null) {
+                // A retransmission of a 2xx the router acknowledged and hung up itself: ACK again, never upstream.
+                send(Unpooled.wrappedBuffer(ended.ack()), ended.destination(), m.callIdOrEmpty());
+                return;
+            }
             forwardResponseStateless(m); // §16.7 item 5 / §16.11: 2xx retransmissions go upstream
             return;
         }
         log.debug("call {}: stray {} response to {} absorbed", m.callIdOrEmpty(), m.statusCode(), m.cseq().method());
+    }
+
+    private record EndedLeg(byte[] ack, Destination destination) {
+    }
+
+    /**
+     * A 2xx that nobody will take (its branch was given up and the caller already has its final response): ACK it,
+     * then BYE it, as §13.2.2.4 asks of a UAC with an unwanted 2xx, instead of forwarding it ({@link UnwantedAnswer}).
+     */
+    void endUnwantedAnswer(SipMessage ok) {
+        String inviteBranch = ok.topVia().branch();
+        String callId = ok.callIdOrEmpty();
+        if (endedLegs.containsKey(inviteBranch)) {
+            EndedLeg ended = endedLegs.get(inviteBranch);
+            send(Unpooled.wrappedBuffer(ended.ack()), ended.destination(), callId);
+            return;
+        }
+        metrics.legEnded();
+        UnwantedAnswer leg = UnwantedAnswer.of(ok, locals);
+        if (leg == null) {
+            log.warn("call {}: a node answered 2xx after the call went elsewhere, with no Contact to end it at",
+                    callId);
+            return;
+        }
+        resolve(leg.nextHop(), dest -> leg.request(false, locals.via(dest.transport(),
+                locals.pointFor(dest.transport(), dest.address()), UnwantedAnswer.branch("a"))), (ack, dest) -> {
+                    endedLegs.put(inviteBranch, new EndedLeg(ByteBufUtil.getBytes(ack), dest));
+                    scheduler.schedule(() -> endedLegs.remove(inviteBranch), config.timers().sixtyFourT1());
+                    send(ack, dest, callId);
+                    String byeBranch = UnwantedAnswer.branch("b");
+                    ByteBuf bye = leg.request(true, locals.via(dest.transport(), locals.pointFor(dest.transport(),
+                            dest.address()), byeBranch));
+                    NonInviteClientTransaction tx = new NonInviteClientTransaction(table, byeBranch, "BYE", bye, dest,
+                            ProxyCall.IgnoreResponses.INSTANCE);
+                    metrics.out();
+                    tx.start();
+                    log.debug("call {}: 2xx from {} after the call went elsewhere: acknowledged and hung up", callId,
+                            dest);
+                }, reason -> log.debug("call {}: cannot end an unwanted 2xx: {}", callId, reason));
     }
 
     /** Sends a response upstream by its second Via (§18.2.2), without a transaction. */
