@@ -502,12 +502,8 @@ final class ProxyCall implements ClientTransactionListener {
         }
     }
 
+    /** Relays a response in the server transaction (a 2xx after the caller's final one never comes here). */
     private void forward(int status, SipMessage response) {
-        if (status >= 200 && status < 300 && st.finalSent()) {
-            // §16.7 item 5: every 2xx goes upstream, even when the caller already has a final response.
-            core.forwardResponseStateless(response);
-            return;
-        }
         core.metrics.out();
         st.sendResponse(status, core.writer.forwardResponse(response));
     }
