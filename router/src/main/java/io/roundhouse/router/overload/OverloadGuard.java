@@ -1,7 +1,7 @@
 package io.roundhouse.router.overload;
 
-import io.roundhouse.router.transaction.SipScheduler;
-import io.roundhouse.router.transaction.SipScheduler.Cancellable;
+import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -53,7 +53,6 @@ public final class OverloadGuard {
     private long shedSinceEntered;
     private volatile boolean overloaded;
     private volatile boolean stopped;
-    private Cancellable probe = Cancellable.NONE;
 
     /**
      * @param nanoClock    monotonic time
@@ -76,8 +75,11 @@ public final class OverloadGuard {
         this.sampleStart = nanoClock.getAsLong();
     }
 
-    /** Starts sampling on {@code scheduler} (the SIP event loop's). */
-    public void start(SipScheduler scheduler) {
+    /**
+     * Starts sampling with {@code scheduler}, which runs a task after a delay on the SIP event loop (the loop's own
+     * scheduler; a manual one in tests).
+     */
+    public void start(BiConsumer<Runnable, Duration> scheduler) {
         if (settings.enabled()) {
             sampleStart = nanoClock.getAsLong();
             cpuAtSampleStart = loopCpuNanos.getAsLong();
@@ -85,15 +87,14 @@ public final class OverloadGuard {
         }
     }
 
-    /** Stops sampling. */
+    /** Stops sampling (the probe already scheduled does nothing). */
     public void stop() {
         stopped = true;
-        probe.cancel();
     }
 
-    private void scheduleProbe(SipScheduler scheduler) {
+    private void scheduleProbe(BiConsumer<Runnable, Duration> scheduler) {
         long due = nanoClock.getAsLong() + settings.sampleInterval().toNanos();
-        probe = scheduler.schedule(() -> {
+        scheduler.accept(() -> {
             if (stopped) {
                 return;
             }

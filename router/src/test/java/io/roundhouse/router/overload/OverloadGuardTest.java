@@ -34,7 +34,7 @@ class OverloadGuardTest {
     private OverloadGuard guard(OverloadSettings settings) {
         OverloadGuard g = new OverloadGuard(settings, () -> scheduler.nowMillis() * 1_000_000 + behindNanos.get(),
                 queued::get, cpuNanos::get);
-        g.start(scheduler);
+        g.start(scheduler::schedule);
         return g;
     }
 
