@@ -11,7 +11,6 @@ import io.roundhouse.router.testing.Mutator;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.RequestBuilder;
 import io.roundhouse.router.testing.SipTestAgent;
-import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
@@ -36,8 +35,13 @@ class RobustnessTest {
              SipTestAgent node = SipTestAgent.start().uas(UasBehavior.answer());
              // The fuzzer saturates the loop on purpose: whether calls are shed then is OverloadGuardTest's subject;
              // this test is about malformed input, so shedding is off.
-             Router router = Router.start(RouterConfig.parse(TestRouters.config(node).tree().toString()
-                     .replace("\"sip\":{", "\"sip\":{\"overload\":{\"enabled\":false},")))) {
+             Router router = Router.start(RouterConfig.parse("""
+                     sip:
+                       listen: [ "udp:127.0.0.1:0", "tcp:127.0.0.1:0" ]
+                       timers: { t1: 50ms, t2: 400ms, t4: 500ms, timer-d: 1s, timer-c: 10s, failover-timeout: 1s }
+                       overload: { enabled: false }
+                     nodes: [ { id: node-1, uri: "%s" } ]
+                     """.formatted(node.uri(Transport.UDP))))) {
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", router.port());
             String me = "127.0.0.1:" + router.port();
             List<byte[]> seeds = new ArrayList<>();
