@@ -67,12 +67,17 @@ public final class Admission {
         if (channelsBefore >= thresholds.maxChannels()) {
             return Decision.refuse(service + ": channels " + channelsBefore + " >= max " + thresholds.maxChannels());
         }
-        if (!load.cpuKnown()) {
-            return Decision.refuse(service + ": no representative CPU sample yet (the first seconds after start)");
-        }
-        double cpu = load.cpuPercent();
-        if (cpu >= thresholds.maxCpuPercent()) {
-            return Decision.refuse(service + ": cpu " + cpu + " >= max " + thresholds.maxCpuPercent());
+        String cpu = "off";
+        if (thresholds.maxCpuPercent().isPresent()) {
+            if (!load.cpuKnown()) {
+                return Decision.refuse(service + ": no representative CPU sample yet (the first seconds after start)");
+            }
+            double percent = load.cpuPercent();
+            double max = thresholds.maxCpuPercent().getAsDouble();
+            if (percent >= max) {
+                return Decision.refuse(service + ": cpu " + percent + " >= max " + max);
+            }
+            cpu = String.valueOf(percent);
         }
         if (participants >= thresholds.maxParticipants()) {
             return Decision.refuse(service + ": participants " + participants + " >= max-participants-per-node "

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The {@code services:} block: admission thresholds and options per Stasis service.
@@ -16,7 +17,7 @@ import java.util.Map;
  *   Conference:
  *     max-participants-per-node: 200   # hard limit, joins to hosted rooms included
  *     new-room-max-channels: 150       # a new room only while the node has fewer channels
- *     new-room-max-cpu: 80             # ... and less CPU (percent, smoothed)
+ *     new-room-max-cpu: 80             # ... and less CPU (percent, smoothed; off: not consulted)
  *     placement-key: "${room}"         # must render the router's affinity key for the room
  *   Echo:
  *     max-channels: 150
@@ -66,7 +67,7 @@ public record ServicesSettings(Map<String, ServiceSettings> byName) {
         }
         AdmissionThresholds d = AdmissionThresholds.DEFAULTS;
         int maxChannels = intOf(node, path, "new-room-max-channels", "max-channels", d.maxChannels());
-        double maxCpu = cpuOf(node, path, d.maxCpuPercent());
+        OptionalDouble maxCpu = cpuOf(node, path, d.maxCpuPercent());
         int maxParticipants = intOf(node, path, "max-participants-per-node", null, d.maxParticipants());
         Map<String, String> options = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
@@ -96,17 +97,22 @@ public record ServicesSettings(Map<String, ServiceSettings> byName) {
         return value.asInt();
     }
 
-    private static double cpuOf(JsonNode node, String path, double defaultValue) {
+    /** A percentage, or {@code off}: no CPU admission (docs/asterisk.md, for nodes that do not own their host's CPU). */
+    private static OptionalDouble cpuOf(JsonNode node, String path, OptionalDouble defaultValue) {
         JsonNode value = pick(node, path, "new-room-max-cpu", "max-cpu");
         if (value == null) {
             return defaultValue;
         }
+        // YAML 1.1 (which the parser follows) reads an unquoted off as false: both mean the same here.
+        if (value.isTextual() && value.asText().equals("off") || value.isBoolean() && !value.asBoolean()) {
+            return OptionalDouble.empty();
+        }
         double cpu = value.asDouble(-1);
         if (!value.isNumber() || cpu < 0 || cpu > 100) {
             throw new ConfigException(path + "." + (node.has("new-room-max-cpu") ? "new-room-max-cpu" : "max-cpu"),
-                    value + " (expected: a percentage 0..100)");
+                    value + " (expected: a percentage 0..100, or off)");
         }
-        return cpu;
+        return OptionalDouble.of(cpu);
     }
 
     private static JsonNode pick(JsonNode node, String path, String key, String alias) {

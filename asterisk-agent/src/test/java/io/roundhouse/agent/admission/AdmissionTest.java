@@ -3,6 +3,7 @@ package io.roundhouse.agent.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roundhouse.agent.state.SettableLoad;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -105,5 +106,19 @@ class AdmissionTest {
 
         assertThat(admission.newWork(0).reason()).contains("no representative CPU sample");
         assertThat(admission.join(0).admitted()).isTrue();
+    }
+
+    @Test
+    void withCpuAdmissionOffANodeAtFullCpuOrWithoutASampleStillTakesNewWork() {
+        Admission echo = new Admission("Echo", new AdmissionThresholds(2, OptionalDouble.empty(), 200), load);
+        load.cpu = 100;
+        assertThat(echo.newWork(0).admitted()).isTrue();
+        assertThat(echo.newWork(0).reason()).contains("cpu off");
+
+        load.cpuKnown = false;
+        assertThat(echo.newWork(0).admitted()).isTrue();
+
+        load.channels = 2;
+        assertThat(echo.newWork(0).reason()).contains("channels 2 >= max 2");
     }
 }

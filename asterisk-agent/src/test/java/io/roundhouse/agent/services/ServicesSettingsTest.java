@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.roundhouse.agent.admission.AdmissionThresholds;
 import io.roundhouse.shared.config.ConfigException;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class ServicesSettingsTest {
@@ -35,6 +36,18 @@ class ServicesSettingsTest {
     }
 
     @Test
+    void offTurnsCpuAdmissionOffUnderEitherSpelling() throws Exception {
+        ServicesSettings s = ServicesSettings.parse(services("""
+                services:
+                  Conference: { new-room-max-cpu: off }
+                  Echo: { max-cpu: "off", max-channels: 10 }
+                """));
+
+        assertThat(s.of("Conference").thresholds().maxCpuPercent()).isEmpty();
+        assertThat(s.of("Echo").thresholds()).isEqualTo(new AdmissionThresholds(10, OptionalDouble.empty(), 200));
+    }
+
+    @Test
     void aMissingBlockGivesDefaults() {
         assertThat(ServicesSettings.parse(null).of("Conference").thresholds()).isEqualTo(AdmissionThresholds.DEFAULTS);
     }
@@ -44,6 +57,8 @@ class ServicesSettingsTest {
         assertError("services: [Conference]", "services");
         assertError("services: { Conference: 3 }", "services.Conference");
         assertError("services: { Conference: { new-room-max-cpu: 120 } }", "services.Conference.new-room-max-cpu");
+        assertError("services: { Conference: { new-room-max-cpu: none } }", "services.Conference.new-room-max-cpu");
+        assertError("services: { Echo: { max-cpu: on } }", "services.Echo.max-cpu");
         assertError("services: { Conference: { new-room-max-channels: -1 } }",
                 "services.Conference.new-room-max-channels");
         assertError("services: { Conference: { max-participants-per-node: many } }",

@@ -105,10 +105,10 @@ final class DemoConfigs {
                   Conference:
                     max-participants-per-node: 200
                     new-room-max-channels: %7$d
-                    new-room-max-cpu: 100          # one host for three nodes: CPU is not a node's own
+                    new-room-max-cpu: off          # one host for three nodes: its CPU is not a node's own
                   Echo:
                     max-channels: 150
-                    max-cpu: 100
+                    max-cpu: off
                 """.formatted(node.id(), node.node().sipUri(), redis(redisUrl, prefix), node.ami().port(),
                 slow ? """
                           # This agent publishes every 2 s and only 1.5 s after a change, so routers see its load late:
