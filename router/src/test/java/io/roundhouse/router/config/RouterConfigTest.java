@@ -198,4 +198,17 @@ class RouterConfigTest {
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ] }\nnodes: [ { id: a, uri: \"sip:h:port\" } ]",
                 "nodes[0].uri", "malformed port");
     }
+
+    @Test
+    void overloadLimitsBindWithTheirDefaultsAndABadOneIsRefusedWithItsPath() {
+        assertThat(RouterConfig.parse(MINIMAL).overload()).isEqualTo(io.roundhouse.router.overload.OverloadSettings
+                .DEFAULTS);
+        RouterConfig c = RouterConfig.parse("sip: { listen: [ \"udp:127.0.0.1:5060\" ],"
+                + " overload: { window: 2s, max-calls-in-progress: 500 } }\n");
+        assertThat(c.overload().window()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(c.overload().maxCallsInProgress()).isEqualTo(500);
+        assertThat(c.overload().maxLoopBusy()).isEqualTo(90);
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], overload: { max-loop-busy: 150 } }\n",
+                "sip.overload.max-loop-busy", "expected: a percentage 10..100");
+    }
 }

@@ -40,6 +40,7 @@ class RobustnessTest {
                        listen: [ "udp:127.0.0.1:0", "tcp:127.0.0.1:0" ]
                        timers: { t1: 50ms, t2: 400ms, t4: 500ms, timer-d: 1s, timer-c: 10s, failover-timeout: 1s }
                        overload: { enabled: false }
+                       flood: { exempt: [ "127.0.0.1" ] }
                      nodes: [ { id: node-1, uri: "%s" } ]
                      """.formatted(node.uri(Transport.UDP))))) {
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", router.port());
