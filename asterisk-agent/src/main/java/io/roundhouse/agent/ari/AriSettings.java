@@ -1,8 +1,9 @@
 package io.roundhouse.agent.ari;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.roundhouse.shared.config.ConfigBinder;
 import io.roundhouse.shared.config.ConfigException;
-import io.roundhouse.shared.config.Durations;
+import io.roundhouse.shared.config.Require;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -10,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -66,8 +65,6 @@ public record AriSettings(
 
     /** Asterisk accepts any application name, but ours travel in SIP headers and Redis keys: keep them plain. */
     private static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Set<String> KEYS = Set.of("url", "username", "password", "password-file", "apps",
-            "reconnect-initial", "reconnect-max", "ping-interval", "external-apps", "applications-poll");
 
     /** Bounded: a poll costs one loopback request, and an app that went away is unadvertised within this. */
     public static final Duration DEFAULT_APPLICATIONS_POLL = Duration.ofSeconds(2);
@@ -91,130 +88,119 @@ public record AriSettings(
                 + externalApps + "]";
     }
 
-    /** Parses the {@code ari:} node, taking the password from the process environment when the file has none. */
-    public static AriSettings parse(JsonNode ari) {
-        return parse(ari, System::getenv);
-    }
-
-    /** Parses the {@code ari:} node; {@code env} looks up environment variables (injected for tests). */
+    /**
+     * Binds the {@code ari:} node (errors keyed {@code ari.*}); {@code env} looks up environment variables (injected
+     * for tests).
+     */
     public static AriSettings parse(JsonNode ari, Function<String, String> env) {
-        if (ari == null || ari.isMissingNode() || ari.isNull()) {
+        Block block = new ConfigBinder().bind(ari, Block.class, "ari");
+        if (block == null) {
             throw new ConfigException("ari", "missing (expected: a map with url, username, password-file, apps)");
         }
-        if (!ari.isObject()) {
-            throw new ConfigException("ari", "not a map (expected: url, username, password-file, apps)");
-        }
-        for (Iterator<String> names = ari.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!KEYS.contains(name)) {
-                throw new ConfigException("ari." + name, "unknown key (expected one of: " + String.join(", ",
-                        KEYS.stream().sorted().toList()) + ")");
-            }
-        }
-        URI url = url(text(ari, "url", DEFAULT_URL));
-        String username = text(ari, "username", DEFAULT_USERNAME);
-        if (username.isBlank()) {
-            throw new ConfigException("ari.username", "empty (expected: the user of ari.conf)");
-        }
-        String password = password(ari, env);
-        List<String> externalApps = ari.has("external-apps") ? names("ari.external-apps", ari.get("external-apps"))
-                : List.of();
-        List<String> apps = externalApps.isEmpty() || ari.has("apps") ? names("ari.apps", ari.get("apps")) : List.of();
-        for (String app : externalApps) {
-            if (apps.contains(app)) {
-                throw new ConfigException("ari.external-apps", app + " is also in ari.apps (expected: an application"
-                        + " is the agent's own service or an operator's own, not both)");
-            }
-        }
-        Duration initial = duration(ari, "reconnect-initial", DEFAULT_RECONNECT_INITIAL);
-        Duration max = duration(ari, "reconnect-max", DEFAULT_RECONNECT_MAX);
-        if (max.compareTo(initial) < 0) {
-            throw new ConfigException("ari.reconnect-max", max + " (expected: at least reconnect-initial " + initial + ")");
-        }
-        Duration ping = duration(ari, "ping-interval", DEFAULT_PING_INTERVAL);
-        Duration poll = duration(ari, "applications-poll", DEFAULT_APPLICATIONS_POLL);
-        return new AriSettings(url, username, password, apps, initial, max, ping, externalApps, poll);
+        return block.resolve(env);
     }
 
-    private static URI url(String text) {
+    /** The {@code ari:} block as written, validated; {@link #resolve} adds the password. */
+    public record Block(String url, String username, String password, String passwordFile, List<String> apps,
+                        Duration reconnectInitial, Duration reconnectMax, Duration pingInterval,
+                        List<String> externalApps, Duration applicationsPoll) {
+
+        private static final Duration POSITIVE = Duration.ofMillis(1);
+
+        public Block {
+            url = url == null ? DEFAULT_URL : Require.text("url", url, "http://host:port/");
+            uri(url);
+            username = username == null ? DEFAULT_USERNAME : Require.text("username", username, "the user of ari.conf");
+            if (password != null && passwordFile != null) {
+                throw new ConfigException("password", "given together with ari.password-file (expected: one of them)");
+            }
+            passwordFile = Require.optionalText("password-file", passwordFile, "a file holding the ARI password");
+            externalApps = externalApps == null ? List.of() : names("external-apps", externalApps);
+            apps = externalApps.isEmpty() || apps != null ? names("apps", apps) : List.of();
+            for (String app : externalApps) {
+                if (apps.contains(app)) {
+                    throw new ConfigException("external-apps", app + " is also in ari.apps (expected: an application"
+                            + " is the agent's own service or an operator's own, not both)");
+                }
+            }
+            reconnectInitial = Require.atLeast("reconnect-initial", reconnectInitial, DEFAULT_RECONNECT_INITIAL,
+                    POSITIVE);
+            reconnectMax = Require.atLeast("reconnect-max", reconnectMax, DEFAULT_RECONNECT_MAX, POSITIVE);
+            if (reconnectMax.compareTo(reconnectInitial) < 0) {
+                throw new ConfigException("reconnect-max", reconnectMax + " (expected: at least reconnect-initial "
+                        + reconnectInitial + ")");
+            }
+            pingInterval = Require.atLeast("ping-interval", pingInterval, DEFAULT_PING_INTERVAL, POSITIVE);
+            applicationsPoll = Require.atLeast("applications-poll", applicationsPoll, DEFAULT_APPLICATIONS_POLL,
+                    POSITIVE);
+        }
+
+        /**
+         * The settings with the password: {@code ARI_PASSWORD} when set (as {@code AMI_SECRET} for AMI, the usual
+         * container convention), else {@code password}, else the content of {@code password-file}.
+         */
+        public AriSettings resolve(Function<String, String> env) {
+            return new AriSettings(uri(url), username, password(env), apps, reconnectInitial, reconnectMax,
+                    pingInterval, externalApps, applicationsPoll);
+        }
+
+        private String password(Function<String, String> env) {
+            String fromEnv = env.apply(PASSWORD_ENV);
+            if (fromEnv != null && !fromEnv.isEmpty()) {
+                return fromEnv;
+            }
+            if (password != null) {
+                return password;
+            }
+            if (passwordFile != null) {
+                Path path = Path.of(passwordFile);
+                try {
+                    // One line, as written by `echo secret > file`: the trailing newline is not part of the secret.
+                    return Files.readString(path, StandardCharsets.UTF_8).strip();
+                } catch (IOException e) {
+                    throw new ConfigException("ari.password-file", path + ": cannot read it (" + e
+                            + "; expected: a file readable by the agent holding the ARI password)", e);
+                }
+            }
+            throw new ConfigException("ari.password", "missing (expected: ari.password-file, or the environment"
+                    + " variable " + PASSWORD_ENV + ")");
+        }
+
+        @Override
+        public String toString() {
+            return "AriSettings.Block[url=" + url + ", username=" + username + ", apps=" + apps + "]";
+        }
+    }
+
+    private static URI uri(String text) {
         try {
             URI uri = new URI(text.endsWith("/") ? text : text + "/");
             if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())
                     || uri.getHost() == null) {
-                throw new ConfigException("ari.url", text + " (expected: http://host:port/)");
+                throw new ConfigException("url", text + " (expected: http://host:port/)");
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new ConfigException("ari.url", text + " (expected: http://host:port/): " + e.getMessage(), e);
+            throw new ConfigException("url", text + " (expected: http://host:port/): " + e.getMessage(), e);
         }
     }
 
-    private static String password(JsonNode ari, Function<String, String> env) {
-        // The environment wins, as AMI_SECRET does for AMI (the usual container convention).
-        String fromEnv = env.apply(PASSWORD_ENV);
-        if (fromEnv != null && !fromEnv.isEmpty()) {
-            return fromEnv;
-        }
-        boolean inline = ari.has("password");
-        boolean file = ari.has("password-file");
-        if (inline && file) {
-            throw new ConfigException("ari.password", "given together with ari.password-file (expected: one of them)");
-        }
-        if (inline) {
-            return text(ari, "password", "");
-        }
-        if (file) {
-            Path path = Path.of(text(ari, "password-file", ""));
-            try {
-                // One line, as written by `echo secret > file`: the trailing newline is not part of the secret.
-                return Files.readString(path, StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw new ConfigException("ari.password-file", path + ": cannot read it (" + e
-                        + "; expected: a file readable by the agent holding the ARI password)", e);
-            }
-        }
-        throw new ConfigException("ari.password", "missing (expected: ari.password-file, or the environment variable "
-                + PASSWORD_ENV + ")");
-    }
-
-    private static List<String> names(String path, JsonNode node) {
-        if (node == null || !node.isArray() || node.isEmpty()) {
-            throw new ConfigException(path, (node == null ? "missing" : node.toString())
+    private static List<String> names(String key, List<String> names) {
+        if (names == null || names.isEmpty()) {
+            throw new ConfigException(key, (names == null ? "missing" : "[]")
                     + " (expected: a non-empty list of Stasis application names, e.g. [Conference, Echo])");
         }
         Set<String> apps = new LinkedHashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode app = node.get(i);
-            String key = path + "[" + i + "]";
-            if (!app.isTextual() || !APP_NAME.matcher(app.asText()).matches()) {
-                throw new ConfigException(key, app + " (expected: a name of letters, digits, '_' or '-')");
+        for (int i = 0; i < names.size(); i++) {
+            String app = names.get(i);
+            String at = key + "[" + i + "]";
+            if (app == null || !APP_NAME.matcher(app).matches()) {
+                throw new ConfigException(at, app + " (expected: a name of letters, digits, '_' or '-')");
             }
-            if (!apps.add(app.asText())) {
-                throw new ConfigException(key, app.asText() + " (expected: each application once)");
+            if (!apps.add(app)) {
+                throw new ConfigException(at, app + " (expected: each application once)");
             }
         }
-        return new ArrayList<>(apps);
-    }
-
-    private static String text(JsonNode parent, String name, String defaultValue) {
-        JsonNode value = parent.get(name);
-        if (value == null || value.isNull()) {
-            return defaultValue;
-        }
-        if (!value.isValueNode() || value.isBoolean()) {
-            throw new ConfigException("ari." + name, value + " (expected: a string)");
-        }
-        return value.asText();
-    }
-
-    private static Duration duration(JsonNode parent, String name, Duration defaultValue) {
-        JsonNode value = parent.get(name);
-        if (value == null || value.isNull()) {
-            return defaultValue;
-        }
-        if (!value.isTextual()) {
-            throw new ConfigException("ari." + name, value + " (expected: a duration with its unit, like 250ms, 2s, 1m)");
-        }
-        return Durations.parsePositive("ari." + name, value.asText());
+        return List.copyOf(apps);
     }
 }

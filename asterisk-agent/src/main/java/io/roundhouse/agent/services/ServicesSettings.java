@@ -1,10 +1,13 @@
 package io.roundhouse.agent.services;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roundhouse.agent.admission.AdmissionThresholds;
+import io.roundhouse.shared.config.ConfigBinder;
 import io.roundhouse.shared.config.ConfigException;
-import java.util.HashMap;
-import java.util.Iterator;
+import io.roundhouse.shared.config.Require;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -32,7 +35,7 @@ import java.util.OptionalDouble;
 public record ServicesSettings(Map<String, ServiceSettings> byName) {
 
     public ServicesSettings {
-        byName = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byName));
+        byName = Collections.unmodifiableMap(new LinkedHashMap<>(byName));
     }
 
     /** The settings of a service, or its defaults when the block does not mention it. */
@@ -41,85 +44,82 @@ public record ServicesSettings(Map<String, ServiceSettings> byName) {
         return settings != null ? settings : ServiceSettings.defaults(name);
     }
 
-    /** Parses the {@code services:} node; a missing node means every service runs with its defaults. */
+    /** Binds the {@code services:} node (errors keyed {@code services.*}); absent, every service has its defaults. */
     public static ServicesSettings parse(JsonNode services) {
-        if (services == null || services.isMissingNode() || services.isNull()) {
-            return new ServicesSettings(Map.of());
-        }
-        if (!services.isObject()) {
-            throw new ConfigException("services", services.getNodeType() + " (expected: a map of service name to settings)");
-        }
+        ServicesSettings bound = new ConfigBinder().bind(services, ServicesSettings.class, "services");
+        return bound == null ? new ServicesSettings(Map.of()) : bound;
+    }
+
+    /** The block as written: a mapping of service name to its entry (an empty entry: the defaults). */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static ServicesSettings bind(LinkedHashMap<String, Entry> entries) {
         Map<String, ServiceSettings> byName = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            byName.put(entry.getKey(), service(entry.getKey(), entry.getValue()));
-        }
+        entries.forEach((name, entry) -> byName.put(name, entry == null ? ServiceSettings.defaults(name)
+                : entry.settings(name)));
         return new ServicesSettings(byName);
     }
 
-    private static ServiceSettings service(String name, JsonNode node) {
-        String path = "services." + name;
-        if (node == null || node.isNull()) {
-            return ServiceSettings.defaults(name);
+    /**
+     * One service's entry: thresholds under either spelling, and the service's own options (each service refuses the
+     * options it does not know, {@link ServiceSettings#requireKnownOptions}).
+     */
+    record Entry(Integer newRoomMaxChannels, Integer maxChannels, JsonNode newRoomMaxCpu, JsonNode maxCpu,
+                 Integer maxParticipantsPerNode, @JsonAnySetter Map<String, JsonNode> options) {
+
+        Entry {
+            AdmissionThresholds d = AdmissionThresholds.DEFAULTS;
+            one("new-room-max-channels", newRoomMaxChannels, "max-channels", maxChannels);
+            one("new-room-max-cpu", newRoomMaxCpu, "max-cpu", maxCpu);
+            Require.intIn(newRoomMaxChannels != null ? "new-room-max-channels" : "max-channels",
+                    newRoomMaxChannels != null ? newRoomMaxChannels : maxChannels, d.maxChannels(), 0,
+                    Integer.MAX_VALUE);
+            Require.intIn("max-participants-per-node", maxParticipantsPerNode, d.maxParticipants(), 0,
+                    Integer.MAX_VALUE);
+            cpu(newRoomMaxCpu != null ? "new-room-max-cpu" : "max-cpu", newRoomMaxCpu != null ? newRoomMaxCpu : maxCpu);
+            options = options == null ? Map.of() : new LinkedHashMap<>(options);
+            options.forEach((key, value) -> {
+                if (value == null || !value.isValueNode() || value.isNull()) {
+                    throw new ConfigException(key, (value == null || value.isNull() ? "null"
+                            : value.isArray() ? "a list" : "a mapping") + " (expected: a single value)");
+                }
+            });
+            options = Collections.unmodifiableMap(options);
         }
-        if (!node.isObject()) {
-            throw new ConfigException(path, node.getNodeType() + " (expected: a map of thresholds and options)");
+
+        ServiceSettings settings(String name) {
+            AdmissionThresholds d = AdmissionThresholds.DEFAULTS;
+            int channels = newRoomMaxChannels != null ? newRoomMaxChannels : maxChannels != null ? maxChannels
+                    : d.maxChannels();
+            OptionalDouble cpu = cpu("", newRoomMaxCpu != null ? newRoomMaxCpu : maxCpu);
+            Map<String, String> text = new LinkedHashMap<>();
+            options.forEach((key, value) -> text.put(key, value.asText()));
+            return new ServiceSettings(name, new AdmissionThresholds(channels, cpu == null ? d.maxCpuPercent() : cpu,
+                    maxParticipantsPerNode != null ? maxParticipantsPerNode : d.maxParticipants()), text);
         }
-        AdmissionThresholds d = AdmissionThresholds.DEFAULTS;
-        int maxChannels = intOf(node, path, "new-room-max-channels", "max-channels", d.maxChannels());
-        OptionalDouble maxCpu = cpuOf(node, path, d.maxCpuPercent());
-        int maxParticipants = intOf(node, path, "max-participants-per-node", null, d.maxParticipants());
-        Map<String, String> options = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> option = it.next();
-            String key = option.getKey();
-            if (key.equals("new-room-max-channels") || key.equals("max-channels") || key.equals("new-room-max-cpu")
-                    || key.equals("max-cpu") || key.equals("max-participants-per-node")) {
-                continue;
+
+        private static void one(String key, Object value, String alias, Object aliasValue) {
+            if (value != null && aliasValue != null) {
+                throw new ConfigException(alias, "given together with " + key + " (expected: one of them)");
             }
-            if (!option.getValue().isValueNode() || option.getValue().isNull()) {
-                throw new ConfigException(path + "." + key, option.getValue() + " (expected: a single value)");
+        }
+
+        /**
+         * A percentage, or {@code off}: no CPU admission (docs/asterisk.md, for nodes that do not own their host's
+         * CPU); null when absent.
+         */
+        private static OptionalDouble cpu(String key, JsonNode value) {
+            if (value == null || value.isNull()) {
+                return null;
             }
-            options.put(key, option.getValue().asText());
+            // YAML 1.1 (which the parser follows) reads an unquoted off as false: both mean the same here.
+            if (value.isTextual() && value.asText().equals("off") || value.isBoolean() && !value.asBoolean()) {
+                return OptionalDouble.empty();
+            }
+            double cpu = value.asDouble(-1);
+            if (!value.isNumber() || cpu < 0 || cpu > 100) {
+                throw new ConfigException(key, value + " (expected: a percentage 0..100, or off)");
+            }
+            return OptionalDouble.of(cpu);
         }
-        return new ServiceSettings(name, new AdmissionThresholds(maxChannels, maxCpu, maxParticipants), options);
-    }
-
-    private static int intOf(JsonNode node, String path, String key, String alias, int defaultValue) {
-        JsonNode value = pick(node, path, key, alias);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 0) {
-            throw new ConfigException(path + "." + (node.has(key) ? key : alias), value
-                    + " (expected: a whole number >= 0)");
-        }
-        return value.asInt();
-    }
-
-    /** A percentage, or {@code off}: no CPU admission (docs/asterisk.md, for nodes that do not own their host's CPU). */
-    private static OptionalDouble cpuOf(JsonNode node, String path, OptionalDouble defaultValue) {
-        JsonNode value = pick(node, path, "new-room-max-cpu", "max-cpu");
-        if (value == null) {
-            return defaultValue;
-        }
-        // YAML 1.1 (which the parser follows) reads an unquoted off as false: both mean the same here.
-        if (value.isTextual() && value.asText().equals("off") || value.isBoolean() && !value.asBoolean()) {
-            return OptionalDouble.empty();
-        }
-        double cpu = value.asDouble(-1);
-        if (!value.isNumber() || cpu < 0 || cpu > 100) {
-            throw new ConfigException(path + "." + (node.has("new-room-max-cpu") ? "new-room-max-cpu" : "max-cpu"),
-                    value + " (expected: a percentage 0..100, or off)");
-        }
-        return OptionalDouble.of(cpu);
-    }
-
-    private static JsonNode pick(JsonNode node, String path, String key, String alias) {
-        if (alias != null && node.has(key) && node.has(alias)) {
-            throw new ConfigException(path + "." + alias, "given together with " + key + " (expected: one of them)");
-        }
-        JsonNode value = node.get(key);
-        return value != null ? value : alias == null ? null : node.get(alias);
     }
 }

@@ -99,7 +99,9 @@ class AgentConfigLoaderTest {
     @Test
     void badValuesNameTheKeyAndWhatWasExpected() {
         assertThat(error(loader, MINIMAL.replace("max-channels: 200", "max-channels: lots")))
-                .hasMessage("node.max-channels: 'lots' (expected: an integer 1..1000000)");
+                .hasMessage("node.max-channels: \"lots\" (expected: an integer)");
+        assertThat(error(loader, MINIMAL.replace("max-channels: 200", "max-channels: 0")))
+                .hasMessage("node.max-channels: 0 (expected: an integer 1..1000000)");
         assertThat(error(loader, MINIMAL.replace("sip:10.0.0.11:5060", "10.0.0.11")).key()).isEqualTo("node.sip-uri");
         assertThat(error(loader, MINIMAL + "publish: { interval: 1s, ttl: 1s }\n"))
                 .hasMessageStartingWith("publish.ttl: PT1S (expected: at least twice publish.interval");
@@ -116,7 +118,21 @@ class AgentConfigLoaderTest {
         assertThat(error(loader, MINIMAL.replace("ami: {", "ami: { resync: 5s,")).key()).isEqualTo("ami.resync");
         assertThat(error(loader, MINIMAL.replace("node: { id: asterisk-1, ", "node: { ")).key()).isEqualTo("node.id");
         assertThat(error(loader, "node: [1, 2]\n").key()).isEqualTo("node");
-        assertThat(error(loader, "node: { id: [\n").key()).isEqualTo("(file)");
+        assertThat(error(loader, "node: { id: [\n").key()).isEqualTo("(document)");
+    }
+
+    @Test
+    void theSharedBindersRulesHoldInEverySection() {
+        assertThat(error(loader, MINIMAL + "publish: { interval: 5 }\n"))
+                .hasMessageStartingWith("publish.interval: 5 (expected: a duration with its unit");
+        assertThat(error(loader, MINIMAL.replace("ami: {", "ami: { port: \"5038\",")))
+                .hasMessage("ami.port: \"5038\" (expected: an integer)");
+        assertThat(error(loader, MINIMAL + "ari: { password: x, apps: [Echo], ping: 1s }\n").key())
+                .isEqualTo("ari.ping");
+        assertThat(error(loader, MINIMAL + "ari: { password: x, apps: [Echo] }\n"
+                + "services: { Echo: { max-cpu: lots } }\n"))
+                .hasMessage("services.Echo.max-cpu: \"lots\" (expected: a percentage 0..100, or off)");
+        assertThat(error(loader, MINIMAL + "metrics: { listen: nowhere }\n").key()).isEqualTo("metrics.listen");
     }
 
     @Test
