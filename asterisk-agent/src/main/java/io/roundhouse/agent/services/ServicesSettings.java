@@ -68,8 +68,8 @@ public record ServicesSettings(Map<String, ServiceSettings> byName) {
 
         Entry {
             AdmissionThresholds d = AdmissionThresholds.DEFAULTS;
-            one("new-room-max-channels", newRoomMaxChannels, "max-channels", maxChannels);
-            one("new-room-max-cpu", newRoomMaxCpu, "max-cpu", maxCpu);
+            notBoth("new-room-max-channels", newRoomMaxChannels, "max-channels", maxChannels);
+            notBoth("new-room-max-cpu", newRoomMaxCpu, "max-cpu", maxCpu);
             Require.intIn(newRoomMaxChannels != null ? "new-room-max-channels" : "max-channels",
                     newRoomMaxChannels != null ? newRoomMaxChannels : maxChannels, d.maxChannels(), 0,
                     Integer.MAX_VALUE);
@@ -97,7 +97,7 @@ public record ServicesSettings(Map<String, ServiceSettings> byName) {
                     maxParticipantsPerNode != null ? maxParticipantsPerNode : d.maxParticipants()), text);
         }
 
-        private static void one(String key, Object value, String alias, Object aliasValue) {
+        private static void notBoth(String key, Object value, String alias, Object aliasValue) {
             if (value != null && aliasValue != null) {
                 throw new ConfigException(alias, "given together with " + key + " (expected: one of them)");
             }
