@@ -138,6 +138,8 @@ public final class ProxyMetrics {
     public void watch(OverloadGuard guard, ProxyCore core) {
         Gauge.builder("sip.overload.active", guard, g -> g.overloaded() ? 1 : 0)
                 .description("1 while new calls are shed (503)").register(registry);
+        Gauge.builder("sip.overload.admitted", guard, OverloadGuard::admittedShare)
+                .description("share of new calls admitted (1 when not overloaded)").register(registry);
         Gauge.builder("sip.calls.in.progress", core, ProxyCore::callsInProgress)
                 .description("proxied requests waiting for their final response").register(registry);
     }
