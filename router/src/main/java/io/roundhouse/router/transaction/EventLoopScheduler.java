@@ -19,4 +19,9 @@ public final class EventLoopScheduler implements SipScheduler {
         ScheduledFuture<?> f = loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
 }

@@ -18,7 +18,6 @@ public final class InviteServerTransaction extends ServerTransaction {
     private Cancellable timerG = Cancellable.NONE;
     private Cancellable timerH = Cancellable.NONE;
     private Cancellable timerI = Cancellable.NONE;
-    private Cancellable timerL = Cancellable.NONE;
     private Duration gInterval;
 
     public InviteServerTransaction(TransactionTable table, ServerKey key, Destination destination, String callId) {
@@ -39,12 +38,11 @@ public final class InviteServerTransaction extends ServerTransaction {
         transmit(response);
         if (status >= 200 && status < 300) {
             // §17.2.1 as updated by RFC 6026: Accepted for Timer L; 2xx retransmissions come from the UAS end to end,
-            // so the 2xx itself need not be kept.
-            keepLast(status, response);
-            lastResponse.release();
-            lastResponse = null;
+            // so the 2xx itself need not be kept, nor where it went: a retransmitted INVITE is only absorbed.
+            response.release();
+            lastStatus = status;
             state = State.ACCEPTED;
-            timerL = schedule(this::terminate, table.timers().sixtyFourT1());
+            handOver(null, null, null);
             return;
         }
         keepLast(status, response);
@@ -102,6 +100,5 @@ public final class InviteServerTransaction extends ServerTransaction {
         timerG.cancel();
         timerH.cancel();
         timerI.cancel();
-        timerL.cancel();
     }
 }

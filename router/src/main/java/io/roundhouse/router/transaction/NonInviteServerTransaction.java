@@ -1,7 +1,6 @@
 package io.roundhouse.router.transaction;
 
 import io.netty.buffer.ByteBuf;
-import io.roundhouse.router.transaction.SipScheduler.Cancellable;
 import io.roundhouse.router.transport.Destination;
 
 /** Non-INVITE server transaction (RFC 3261 §17.2.2, Figure 8). */
@@ -10,7 +9,6 @@ public final class NonInviteServerTransaction extends ServerTransaction {
     public enum State { TRYING, PROCEEDING, COMPLETED, TERMINATED }
 
     private State state = State.TRYING;
-    private Cancellable timerJ = Cancellable.NONE;
 
     public NonInviteServerTransaction(TransactionTable table, ServerKey key, Destination destination, String callId) {
         super(table, key, destination, callId);
@@ -36,7 +34,8 @@ public final class NonInviteServerTransaction extends ServerTransaction {
         if (reliable()) {
             terminate();
         } else {
-            timerJ = schedule(this::terminate, table.timers().sixtyFourT1());
+            // Timer J (§17.2.2): the final response is resent to retransmissions, by a compact absorber.
+            handOver(lastResponse, destination(), callId());
         }
     }
 
@@ -55,6 +54,6 @@ public final class NonInviteServerTransaction extends ServerTransaction {
 
     @Override
     protected void cancelTimers() {
-        timerJ.cancel();
+        // Timer J is the absorber's: this transaction has no timer of its own.
     }
 }

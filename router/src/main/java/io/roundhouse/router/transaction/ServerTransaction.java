@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * retransmits a final response until it is acknowledged (INVITE) or for a while (non-INVITE).
  */
 public abstract sealed class ServerTransaction extends Transaction
-        permits InviteServerTransaction, NonInviteServerTransaction {
+        permits InviteServerTransaction, NonInviteServerTransaction, RetransmissionAbsorber {
 
     private static final Logger log = LoggerFactory.getLogger(ServerTransaction.class);
 
@@ -77,6 +77,25 @@ public abstract sealed class ServerTransaction extends Transaction
         }
         lastResponse = response;
         lastStatus = status;
+    }
+
+    /**
+     * The final response is sent and only retransmissions remain to absorb: a {@link RetransmissionAbsorber} takes
+     * this transaction's place in the table for 64*T1 with {@code resend} (owned; null: absorb silently), and this
+     * object ends. The transaction user hears {@link #onTerminated} right after the current event (not within the
+     * {@code sendResponse} that got here), so that it finishes the call first; it needs nothing of it afterwards.
+     */
+    protected void handOver(ByteBuf resend, Destination resendTo, String resendCallId) {
+        if (!markTerminated()) {
+            return;
+        }
+        cancelTimers();
+        if (lastResponse != null && lastResponse != resend) {
+            lastResponse.release();
+        }
+        lastResponse = null;
+        table.absorb(key, resendTo, resendCallId, lastStatus, resend);
+        table.scheduler().schedule(() -> onTerminated.run(), java.time.Duration.ZERO);
     }
 
     protected void terminate() {

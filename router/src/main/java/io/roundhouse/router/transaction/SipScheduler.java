@@ -11,6 +11,9 @@ public interface SipScheduler {
     /** Runs {@code task} after {@code delay} on the event loop; the handle cancels it. */
     Cancellable schedule(Runnable task, Duration delay);
 
+    /** The clock delays are measured on, in nanoseconds (monotonic; only differences mean anything). */
+    long nanoTime();
+
     /** A scheduled task that can be cancelled; cancelling twice or after it ran does nothing. */
     interface Cancellable {
         void cancel();

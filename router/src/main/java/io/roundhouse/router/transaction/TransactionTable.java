@@ -2,6 +2,10 @@ package io.roundhouse.router.transaction;
 
 import io.roundhouse.router.config.SipTimers;
 import io.roundhouse.router.transport.MessageSender;
+import io.netty.buffer.ByteBuf;
+import io.roundhouse.router.transport.Destination;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,6 +17,11 @@ public final class TransactionTable {
 
     private final Map<ServerKey, ServerTransaction> servers = new HashMap<>();
     private final Map<String, ClientTransaction> clients = new HashMap<>();
+    /**
+     * Absorbers in completion order, which is expiry order (all live 64*T1): one timer for the table, due at the
+     * oldest's expiry, instead of one per transaction.
+     */
+    private final ArrayDeque<RetransmissionAbsorber> absorbers = new ArrayDeque<>();
     private final SipScheduler scheduler;
     private final SipTimers timers;
     private final MessageSender sender;
@@ -71,6 +80,29 @@ public final class TransactionTable {
         size = servers.size() + clients.size();
     }
 
+    /** A server transaction has its final response: {@link RetransmissionAbsorber} takes its key for 64*T1. */
+    void absorb(ServerKey key, Destination resendTo, String callId, int status, ByteBuf resend) {
+        long expiresAt = scheduler.nanoTime() + timers.sixtyFourT1().toNanos();
+        absorbers.addLast(new RetransmissionAbsorber(this, key, resendTo, callId, status, resend, expiresAt));
+        if (absorbers.size() == 1) {
+            expireAt(expiresAt);
+        }
+    }
+
+    private void expireAt(long nanos) {
+        scheduler.schedule(this::expireAbsorbers, Duration.ofNanos(Math.max(0, nanos - scheduler.nanoTime())));
+    }
+
+    private void expireAbsorbers() {
+        long now = scheduler.nanoTime();
+        while (!absorbers.isEmpty() && absorbers.peekFirst().expiresAtNanos <= now) {
+            absorbers.pollFirst().terminate(); // a no-op for one that ended already
+        }
+        if (!absorbers.isEmpty()) {
+            expireAt(absorbers.peekFirst().expiresAtNanos);
+        }
+    }
+
     void remove(ServerTransaction t) {
         servers.remove(t.key(), t);
         size = servers.size() + clients.size();
@@ -100,6 +132,7 @@ public final class TransactionTable {
         for (ClientTransaction t : new java.util.ArrayList<>(clients.values())) {
             t.terminate();
         }
+        absorbers.clear();
     }
 
     private static String clientKey(String branch, String method) {

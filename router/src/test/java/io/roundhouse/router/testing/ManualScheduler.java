@@ -53,6 +53,11 @@ public final class ManualScheduler implements SipScheduler {
         now = target;
     }
 
+    @Override
+    public long nanoTime() {
+        return now;
+    }
+
     /** Milliseconds elapsed since the start. */
     public long nowMillis() {
         return now / 1_000_000;

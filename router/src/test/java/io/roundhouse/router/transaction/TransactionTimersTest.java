@@ -197,10 +197,47 @@ class TransactionTimersTest {
         st.onRetransmission();
         assertThat(sent).isEmpty(); // Trying: nothing to resend yet
         st.sendResponse(200, responseBuf(200));
-        st.onRetransmission();
+        table.server(st.key()).onRetransmission();
         assertThat(sent).hasSize(2);
-        clock.advance(Duration.ofSeconds(32));
+        clock.advance(Duration.ofMillis(31_999));
+        table.server(st.key()).onRetransmission();
+        assertThat(sent).hasSize(3);
+        clock.advance(Duration.ofMillis(1));
         assertThat(table.size()).isZero();
+    }
+
+    @Test
+    void aCompletedServerTransactionLeavesOnlyACompactAbsorberInTheTable() {
+        ServerKey key = new ServerKey("z9hG4bK2", "h:5060", "BYE");
+        NonInviteServerTransaction st = new NonInviteServerTransaction(table, key, UDP, "c1");
+        List<String> ended = new ArrayList<>();
+        st.onTerminated(() -> ended.add("c1"));
+        st.sendResponse(200, responseBuf(200));
+        assertThat(table.server(key)).isInstanceOf(RetransmissionAbsorber.class).isNotSameAs(st);
+        assertThat(table.server(key).finalSent()).isTrue();
+        assertThat(ended).as("the user hears the end after the current event, not within sendResponse").isEmpty();
+        clock.advance(Duration.ZERO);
+        assertThat(ended).containsExactly("c1");
+        assertThat(clock.pending()).as("one expiry timer for the table, none of the transaction's").isEqualTo(1);
+    }
+
+    @Test
+    void absorbersEndInCompletionOrderEach64T1AfterTheirFinalResponse() {
+        InviteServerTransaction first = new InviteServerTransaction(table, new ServerKey("z9hG4bK1", "h:5060",
+                "INVITE"), UDP, "c1");
+        first.sendResponse(200, responseBuf(200));
+        clock.advance(Duration.ofSeconds(10));
+        InviteServerTransaction second = new InviteServerTransaction(table, new ServerKey("z9hG4bK3", "h:5060",
+                "INVITE"), UDP, "c3");
+        second.sendResponse(200, responseBuf(200));
+        clock.advance(Duration.ofSeconds(22));
+        assertThat(table.server(first.key())).isNull();
+        assertThat(table.server(second.key())).isNotNull();
+        clock.advance(Duration.ofMillis(9_999));
+        assertThat(table.size()).isEqualTo(1);
+        clock.advance(Duration.ofMillis(1));
+        assertThat(table.size()).isZero();
+        assertThat(clock.pending()).isZero();
     }
 
     @Test
