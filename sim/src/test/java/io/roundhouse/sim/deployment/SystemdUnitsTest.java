@@ -53,6 +53,20 @@ class SystemdUnitsTest {
         assertThat(Integer.parseInt(stop.replaceAll("[^0-9]", ""))).isGreaterThan(300);
     }
 
+    @Test
+    void routerIsGivenLongerToStopThanItsDefaultDrainTimeout() throws IOException {
+        String stop = directives("roundhouse-router.service").stream().filter(l -> l.startsWith("TimeoutStopSec="))
+                .findFirst().orElseThrow();
+
+        // sip.drain-timeout defaults to 32 s (README, "Stopping"); systemd must not kill the router mid-drain.
+        assertThat(Integer.parseInt(stop.replaceAll("[^0-9]", ""))).isGreaterThan(32);
+    }
+
+    @Test
+    void agentsExitAfterASigtermDrainIsAStopNotAFailure() throws IOException {
+        assertThat(directives("roundhouse-agent.service")).contains("SuccessExitStatus=143");
+    }
+
     private static List<String> directives(String unit) throws IOException {
         List<String> out = new ArrayList<>();
         for (String line : Files.readAllLines(UNITS.resolve(unit))) {
