@@ -106,7 +106,7 @@ final class ProxyCall implements ClientTransactionListener {
         core.callStarted();
         st.owner(call);
         st.onTerminated(call::release);
-        call.plan = core.routePlan(request);
+        call.plan = core.routes().plan(request);
         if (call.invite) {
             call.respond(100, "Trying", List.of());
         }

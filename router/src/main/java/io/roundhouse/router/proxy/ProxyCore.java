@@ -9,8 +9,6 @@ import io.netty.util.NetUtil;
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.Dispatcher;
 import io.roundhouse.router.overload.OverloadGuard;
-import io.roundhouse.router.sip.HeaderName;
-import io.roundhouse.router.sip.NameAddr;
 import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.SipParseException;
 import io.roundhouse.router.sip.SipParser;
@@ -88,6 +86,7 @@ public final class ProxyCore implements InboundHandler {
     /** Set once by {@link #stopTakingCalls()}; read per request. */
     private volatile boolean stopping;
     private volatile LocalAddresses locals;
+    private volatile RoutePlanner routes;
     private volatile boolean closed;
 
     public ProxyCore(EventLoop loop, TransactionTable table, RouterConfig config, Dispatcher dispatcher,
@@ -110,6 +109,7 @@ public final class ProxyCore implements InboundHandler {
 
     /** Starts serving once the sockets are bound (until then messages are dropped). */
     public void start(LocalAddresses addresses) {
+        this.routes = new RoutePlanner(addresses);
         this.locals = addresses;
     }
 
@@ -140,6 +140,10 @@ public final class ProxyCore implements InboundHandler {
 
     LocalAddresses locals() {
         return locals;
+    }
+
+    RoutePlanner routes() {
+        return routes;
     }
 
     // ---- inbound ---------------------------------------------------------------------------------------------------
@@ -281,13 +285,7 @@ public final class ProxyCore implements InboundHandler {
             respondStateful(m, in, 503, "Service Unavailable", List.of(warning("router shutting down")));
             return;
         }
-        RoutePlan plan;
-        try {
-            plan = routePlan(m);
-        } catch (SipParseException e) {
-            reject(m, in, new RequestValidator.Reject(400, "Bad Request", e.reason(), List.of()));
-            return;
-        }
+        RoutePlan plan = routes.plan(m);
         boolean inDialog = m.toTagOrNull() != null;
         if (!plan.hasRoute() && locals.isUs(plan.requestUri())) {
             if (m.isMethod("OPTIONS") && plan.requestUri().user().isEmpty()) {
@@ -380,64 +378,6 @@ public final class ProxyCore implements InboundHandler {
         return false;
     }
 
-    /** Route pre-processing (§16.4) and next hop (§16.6 item 6). */
-    RoutePlan routePlan(SipMessage m) {
-        List<ValueRange> routes = m.ranges(HeaderName.ROUTE);
-        SipUri ruri = SipUri.parse(m.requestUri());
-        List<ValueRange> drop = new ArrayList<>(2);
-        String newRuri = null;
-        boolean routedToUs = false;
-        String signature = null;
-        ValueRange last = routes.isEmpty() ? null : routes.get(routes.size() - 1);
-        if (last != null && locals.isUs(ruri) && ruri.user().isEmpty() && !locals.isUs(routeUri(m, last))) {
-            // §16.4: the Request-URI is a value we put in a Record-Route (ours, no user part), so the previous hop is
-            // a strict router and the real Request-URI is the last Route. A request to sip:1000@router with a
-            // preloaded Route naming the router is not that case.
-            signature = ruri.param(RouteSigner.PARAM);
-            newRuri = routeUri(m, last).text();
-            drop.add(last);
-            ruri = SipUri.parse(newRuri);
-            routedToUs = true;
-        }
-        int i = 0;
-        while (i < routes.size() && !drop.contains(routes.get(i))) {
-            SipUri route = routeUri(m, routes.get(i));
-            if (!locals.isUs(route)) {
-                break;
-            }
-            if (signature == null) {
-                signature = route.param(RouteSigner.PARAM);
-            }
-            drop.add(routes.get(i));
-            routedToUs = true;
-            i++;
-        }
-        ValueRange next = i < routes.size() && !drop.contains(routes.get(i)) ? routes.get(i) : null;
-        String append = null;
-        SipUri nextHop = ruri;
-        if (next != null) {
-            SipUri nu = routeUri(m, next);
-            nextHop = nu;
-            if (!nu.looseRouter() && routedToUs) {
-                // §16.6 item 6: a strict router next: it gets the Request-URI; the Request-URI goes last in Route.
-                // Only on the way to that hop: a request not routed through us goes to the farm as it came (its
-                // Route is not ours to follow), never with its Request-URI replaced (RFC 4475 §3.1.1.11).
-                append = "<" + (newRuri != null ? newRuri : m.requestUri()) + ">";
-                newRuri = nu.text();
-                drop.add(next);
-            }
-        }
-        return new RoutePlan(ruri, newRuri, drop, nextHop, append, routedToUs, next != null, signature);
-    }
-
-    private static SipUri routeUri(SipMessage m, ValueRange r) {
-        SipUri u = NameAddr.parse(m.text(r), r.start() - m.base(), "Route").sipUri();
-        if (!u.isSip()) {
-            throw new SipParseException(r.start() - m.base(), "Route with a non-SIP URI");
-        }
-        return u;
-    }
-
     /** ACK: absorbed by its INVITE server transaction (non-2xx), else forwarded statelessly by its Route (2xx). */
     private void onAck(SipMessage m, Inbound in, Via top) {
         ServerTransaction st = table.server(ServerKey.ofInvite(m));
@@ -447,13 +387,7 @@ public final class ProxyCore implements InboundHandler {
             return;
         }
         // Otherwise the ACK of a 2xx (even one that reuses the INVITE's branch, as RFC 2543 clients do) goes on.
-        RoutePlan plan;
-        try {
-            plan = routePlan(m);
-        } catch (SipParseException e) {
-            drop(m, in.source(), e.reason());
-            return;
-        }
+        RoutePlan plan = routes.plan(m);
         if (!plan.routedToUs() || m.maxForwards() == 0) {
             // An ACK that does not route through us is the end-to-end ACK of a response we answered ourselves.
             return;

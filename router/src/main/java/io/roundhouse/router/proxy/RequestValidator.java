@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * The checks a request must pass before the proxy acts on it (RFC 3261 §16.3 items 1, 2 and 5; RFC 4475), as a
  * {@link Verdict}: bad input is data, answered or dropped with its reason, never thrown. Stateless; for a valid request
- * it parses little beyond what the proxy reads anyway (Via, From, To, CSeq, Request-URI, and each Contact).
+ * it parses little beyond what the proxy reads anyway (Via, From, To, CSeq, Request-URI, Route, and each Contact).
  *
  * <p>Max-Forwards (item 3) and loops (item 4) are the core's: they need a transaction and the router's own Vias.
  */
@@ -87,6 +87,7 @@ final class RequestValidator {
                 return badRequest("Request-URI with headers (?" + requestUri.headers() + ")");
             }
             checkContacts(m);
+            checkRoutes(m);
         } catch (SipParseException e) {
             return badRequest(e.reason());
         }
@@ -114,6 +115,18 @@ final class RequestValidator {
             String value = m.text(r);
             if (!value.equals("*")) {
                 NameAddr.parse(value, r.start() - m.base(), "Contact");
+            }
+        }
+    }
+
+    /** Each Route is a name-addr with a SIP URI (§20.34): the {@link RoutePlanner} reads them without checking. */
+    private static void checkRoutes(SipMessage m) {
+        if (m.first(HeaderName.ROUTE) < 0) {
+            return;
+        }
+        for (ValueRange r : m.ranges(HeaderName.ROUTE)) {
+            if (!NameAddr.parse(m.text(r), r.start() - m.base(), "Route").sipUri().isSip()) {
+                throw new SipParseException(r.start() - m.base(), "Route with a non-SIP URI");
             }
         }
     }

@@ -124,6 +124,12 @@ class RequestValidatorTest {
     }
 
     @Test
+    void aRouteThatIsNoSipUriIs400() {
+        assertThat(reject(text(options("Route: <tel:+15551234>\r\n"))).detail()).isEqualTo("Route with a non-SIP URI");
+        assertThat(reject(text(options("Route: <sip:a.example.com;lr\r\n"))).detail()).isEqualTo("Route: missing '>'");
+    }
+
+    @Test
     void aControlCharacterOutsideAQuotedPairIs400() {
         assertThat(reject(text(options("Subject: a\u0007b\r\n"))).detail()).isEqualTo("control character 0x7 in a header line");
     }
