@@ -213,7 +213,7 @@ final class ProxyCall implements ClientTransactionListener {
     private void sendTo(SipUri nextHop, Map<String, String> addHeaders) {
         int thisAttempt = attempt;
         // A node the dispatcher chose is the farm's; a hop the request names itself must pass the relay rule.
-        core.resolve(nextHop, dest -> dispatched || core.relay.allows(request, plan, dest.address())
+        core.nextHops.resolve(nextHop, dest -> dispatched || core.relay.allows(request, plan, dest.address())
                 ? build(dest, addHeaders, thisAttempt) : null, (out, dest) -> {
                     if (out == null) {
                         refuseRelay(nextHop);
@@ -222,7 +222,7 @@ final class ProxyCall implements ClientTransactionListener {
                     }
                 }, reason -> {
             log.debug("call {}: cannot send to {}: {}", callId, nextHop.text(), reason);
-            if (ProxyCore.RESOLVER_FULL.equals(reason)) {
+            if (NextHops.RESOLVER_FULL.equals(reason)) {
                 if (!st.finalSent()) {
                     respond(503, "Service Unavailable", List.of(core.warning(reason))); // overload: come back later
                 }

@@ -29,9 +29,7 @@ import io.roundhouse.router.transport.InboundHandler;
 import io.roundhouse.router.transport.ListenPoint;
 import io.roundhouse.router.transport.MessageSender;
 import io.roundhouse.router.transport.Transport;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +39,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +58,6 @@ public final class ProxyCore implements InboundHandler {
     static final String SERVER = "Roundhouse";
     /** Name lookups that may wait for the resolver thread; beyond that a request is answered 503. */
     public static final int RESOLVER_QUEUE = 1024;
-    static final String RESOLVER_FULL = "name resolver queue full";
     /** Longest Warning text the router writes: enough to name a defect, too short to echo a whole header back. */
     static final int WARNING_TEXT_MAX = 200;
 
@@ -80,7 +76,7 @@ public final class ProxyCore implements InboundHandler {
     /** Proxied requests waiting for their final response (event loop only; read racily by a gauge). */
     private int callsInProgress;
     private final RequestValidator validator = new RequestValidator();
-    private final Executor resolverExecutor;
+    final NextHops nextHops;
     /** Read from the config once: the router sends its own 503s when it is busiest; null with sip.retry-after 0s. */
     private final String retryAfterHeader;
     /** Set once by {@link #stopTakingCalls()}; read per request. */
@@ -101,7 +97,7 @@ public final class ProxyCore implements InboundHandler {
         this.metrics = metrics;
         this.scheduler = scheduler;
         this.sender = sender;
-        this.resolverExecutor = resolverExecutor;
+        this.nextHops = new NextHops(loop, resolverExecutor);
         this.relay = new RelayRule(signer, this::isFromNode);
         this.overload = overload;
         this.writer = new MessageWriter(io.netty.buffer.PooledByteBufAllocator.DEFAULT, SERVER);
@@ -115,6 +111,7 @@ public final class ProxyCore implements InboundHandler {
 
     public void close() {
         closed = true;
+        nextHops.close();
     }
 
     /**
@@ -392,7 +389,7 @@ public final class ProxyCore implements InboundHandler {
             // An ACK that does not route through us is the end-to-end ACK of a response we answered ourselves.
             return;
         }
-        resolve(plan.nextHop(), dest -> {
+        nextHops.resolve(plan.nextHop(), dest -> {
             if (!relay.allows(m, plan, dest.address())) {
                 return null;
             }
@@ -514,7 +511,7 @@ public final class ProxyCore implements InboundHandler {
         }
         ByteBuf out = writer.forwardResponse(m);
         String callId = m.callIdOrEmpty();
-        resolveHost(host, address -> {
+        nextHops.resolveHost(host, address -> {
             Destination dest;
             boolean built = false;
             try {
@@ -661,70 +658,6 @@ public final class ProxyCore implements InboundHandler {
         return Long.toHexString(ThreadLocalRandom.current().nextLong() | 0x1000000000000000L);
     }
 
-    /**
-     * Resolves a next-hop URI to a destination and continues on the event loop; host names are looked up off the
-     * loop. {@code build} makes the message once the destination (and so the transport) is known.
-     */
-    void resolve(SipUri uri, java.util.function.Function<Destination, ByteBuf> build,
-                 java.util.function.BiConsumer<ByteBuf, Destination> then, Consumer<String> failed) {
-        if (!uri.isSip()) {
-            failed.accept("not a SIP URI: " + uri.text());
-            return;
-        }
-        if (uri.scheme().equals("sips")) {
-            failed.accept("sips: needs TLS, which this router does not offer yet");
-            return;
-        }
-        String tp = uri.transportParam();
-        Transport t = tp == null ? Transport.UDP : Transport.fromName(tp).orElse(null);
-        if (t == null) {
-            failed.accept("unsupported transport " + tp);
-            return;
-        }
-        String maddr = uri.param("maddr");
-        String host = maddr != null && !maddr.isEmpty() ? SipUri.stripBrackets(maddr) : uri.hostAddress();
-        int port = uri.portOrDefault();
-        resolveHost(host, address -> {
-            Destination d = Destination.of(t, new InetSocketAddress(address, port));
-            then.accept(build.apply(d), d);
-        }, failed);
-    }
-
-    void resolveHost(String host, Consumer<InetAddress> then, Consumer<String> failed) {
-        byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
-        if (literal != null) {
-            try {
-                then.accept(InetAddress.getByAddress(literal));
-            } catch (UnknownHostException e) {
-                failed.accept("bad address " + host);
-            }
-            return;
-        }
-        CompletableFuture<InetAddress> lookup;
-        try {
-            lookup = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return InetAddress.getByName(host);
-                } catch (UnknownHostException e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            }, resolverExecutor);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            failed.accept(RESOLVER_FULL);
-            return;
-        }
-        lookup.whenComplete((address, error) -> loop.execute(() -> {
-            if (closed) {
-                return;
-            }
-            if (error != null) {
-                failed.accept("cannot resolve " + host);
-            } else {
-                then.accept(address);
-            }
-        }));
-    }
-
     // ---- UAC: OPTIONS for health probing ---------------------------------------------------------------------------
 
     /**
@@ -738,7 +671,7 @@ public final class ProxyCore implements InboundHandler {
         loop.execute(() -> {
             try {
                 SipUri uri = SipUri.parse(targetUri);
-                resolve(uri, dest -> options(uri, dest), (out, dest) -> startOptions(out, dest, result),
+                nextHops.resolve(uri, dest -> options(uri, dest), (out, dest) -> startOptions(out, dest, result),
                         reason -> result.complete(408));
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
