@@ -16,9 +16,7 @@ import io.roundhouse.router.sip.SipUri;
 import io.roundhouse.router.sip.ValueRange;
 import io.roundhouse.router.sip.Via;
 import io.roundhouse.router.transaction.ClientTransaction;
-import io.roundhouse.router.transaction.ClientTransactionListener;
 import io.roundhouse.router.transaction.InviteServerTransaction;
-import io.roundhouse.router.transaction.NonInviteClientTransaction;
 import io.roundhouse.router.transaction.NonInviteServerTransaction;
 import io.roundhouse.router.transaction.ServerKey;
 import io.roundhouse.router.transaction.ServerTransaction;
@@ -30,7 +28,6 @@ import io.roundhouse.router.transport.ListenPoint;
 import io.roundhouse.router.transport.MessageSender;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -83,6 +80,7 @@ public final class ProxyCore implements InboundHandler {
     private volatile boolean stopping;
     private volatile LocalAddresses locals;
     private volatile RoutePlanner routes;
+    private volatile OptionsClient options;
     private volatile boolean closed;
 
     public ProxyCore(EventLoop loop, TransactionTable table, RouterConfig config, Dispatcher dispatcher,
@@ -106,6 +104,7 @@ public final class ProxyCore implements InboundHandler {
     /** Starts serving once the sockets are bound (until then messages are dropped). */
     public void start(LocalAddresses addresses) {
         this.routes = new RoutePlanner(addresses);
+        this.options = new OptionsClient(loop, table, nextHops, addresses, metrics);
         this.locals = addresses;
     }
 
@@ -660,61 +659,12 @@ public final class ProxyCore implements InboundHandler {
 
     // ---- UAC: OPTIONS for health probing ---------------------------------------------------------------------------
 
-    /**
-     * Sends OPTIONS to {@code targetUri} in a client transaction; completes with the final status, or with 408 when no
-     * response can come: Timer F, and the local failures of a transport error (connection refused, ICMP) or a failed
-     * name lookup (RFC 3261 §8.1.3.1 treats a transport failure like a timeout). A node's own 503 means "busy but
-     * alive"; a local failure must never look like one.
-     */
+    /** {@link OptionsClient#send}: the router must have started. */
     public CompletionStage<Integer> sendOptions(String targetUri) {
-        CompletableFuture<Integer> result = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                SipUri uri = SipUri.parse(targetUri);
-                nextHops.resolve(uri, dest -> options(uri, dest), (out, dest) -> startOptions(out, dest, result),
-                        reason -> result.complete(408));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
-    }
-
-    private ByteBuf options(SipUri uri, Destination dest) {
-        ListenPoint point = locals.pointFor(dest.transport(), dest.address());
-        String branch = Branches.PREFIX + newTag() + ".o";
-        String me = locals.hostPort(point);
-        String text = "OPTIONS " + uri.text() + " SIP/2.0\r\n"
-                + "Via: " + locals.via(dest.transport(), point, branch) + "\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: <sip:router@" + me + ">;tag=" + newTag() + "\r\n"
-                + "To: <" + uri.text() + ">\r\n"
-                + "Call-ID: " + newTag() + newTag() + "@" + me + "\r\n"
-                + "CSeq: 1 OPTIONS\r\n"
-                + ALLOW + "\r\n"
-                + "Accept: application/sdp\r\n"
-                + "Content-Length: 0\r\n\r\n";
-        return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private void startOptions(ByteBuf out, Destination dest, CompletableFuture<Integer> result) {
-        SipMessage sent = SipParser.parse(out.duplicate(), true);
-        String branch = sent.topVia().branch();
-        NonInviteClientTransaction ct = new NonInviteClientTransaction(table, branch, "OPTIONS", out, dest,
-                new ClientTransactionListener() {
-                    @Override
-                    public void onResponse(ClientTransaction tx, SipMessage response) {
-                        if (response.statusCode() >= 200) {
-                            result.complete(response.statusCode());
-                        }
-                    }
-
-                    @Override
-                    public void onTimeout(ClientTransaction tx, boolean transportError) {
-                        result.complete(408); // transport error or Timer F: the node did not answer
-                    }
-                });
-        metrics.out();
-        ct.start();
+        OptionsClient client = options;
+        if (client == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("router not started"));
+        }
+        return client.send(targetUri);
     }
 }
