@@ -17,6 +17,7 @@ import io.roundhouse.router.sip.ValueRange;
 import io.roundhouse.router.sip.Via;
 import io.roundhouse.router.transaction.ClientTransaction;
 import io.roundhouse.router.transaction.InviteServerTransaction;
+import io.roundhouse.router.transaction.NonInviteClientTransaction;
 import io.roundhouse.router.transaction.NonInviteServerTransaction;
 import io.roundhouse.router.transaction.ServerKey;
 import io.roundhouse.router.transaction.ServerTransaction;
@@ -476,7 +477,7 @@ public final class ProxyCore implements InboundHandler {
                     callId);
             return;
         }
-        resolve(leg.nextHop(), dest -> leg.request(false, locals.via(dest.transport(),
+        nextHops.resolve(leg.nextHop(), dest -> leg.request(false, locals.via(dest.transport(),
                 locals.pointFor(dest.transport(), dest.address()), UnwantedAnswer.branch("a"))), (ack, dest) -> {
                     endedLegs.put(inviteBranch, new EndedLeg(ByteBufUtil.getBytes(ack), dest));
                     scheduler.schedule(() -> endedLegs.remove(inviteBranch), config.timers().sixtyFourT1());
