@@ -105,20 +105,36 @@ public final class SimulatedNode implements AutoCloseable {
         registrations = value;
     }
 
-    /** Binds the SIP socket on the group. */
+    /** Binds the SIP sockets (UDP and TCP on one port) on the group. */
     public void start(EventLoopGroup eventLoops) {
         this.group = eventLoops;
-        sip = (DatagramChannel) new Bootstrap().group(eventLoops).channel(NioDatagramChannel.class)
-                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                        received(ByteBufUtil.getBytes(packet.content()), packet.sender());
-                    }
-                })
-                .bind(new InetSocketAddress(settings.host(), settings.sipPort())).syncUninterruptibly().channel();
-        // TCP on the same port, as pjsip.conf's two transports: the router sends a request over 1300 bytes over TCP
-        // (RFC 3261 §18.1.1), e.g. a phone's INVITE with a long SDP once the router has added its headers.
-        sipTcp = new ServerBootstrap().group(eventLoops).channel(NioServerSocketChannel.class)
+        // Port 0: the free UDP port taken may be in use over TCP; take another, a bounded number of times.
+        for (int attempt = 1; ; attempt++) {
+            DatagramChannel udp = (DatagramChannel) new Bootstrap().group(eventLoops).channel(NioDatagramChannel.class)
+                    .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                            received(ByteBufUtil.getBytes(packet.content()), packet.sender());
+                        }
+                    })
+                    .bind(new InetSocketAddress(settings.host(), settings.sipPort())).syncUninterruptibly().channel();
+            try {
+                sipTcp = bindTcp(eventLoops, udp.localAddress().getPort());
+                sip = udp;
+                return;
+            } catch (Exception e) { // Netty rethrows the BindException unchecked
+                udp.close().syncUninterruptibly();
+                if (settings.sipPort() != 0 || attempt == 20 || !(e instanceof java.net.BindException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    // TCP on the same port, as pjsip.conf's two transports: the router sends a request over 1300 bytes over TCP
+    // (RFC 3261 §18.1.1), e.g. a phone's INVITE with a long SDP once the router has added its headers.
+    private io.netty.channel.Channel bindTcp(EventLoopGroup eventLoops, int port) {
+        return new ServerBootstrap().group(eventLoops).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -139,7 +155,7 @@ public final class SimulatedNode implements AutoCloseable {
                         });
                     }
                 })
-                .bind(new InetSocketAddress(settings.host(), sipPort())).syncUninterruptibly().channel();
+                .bind(new InetSocketAddress(settings.host(), port)).syncUninterruptibly().channel();
     }
 
     /** The SIP port bound (the configured one, or the free one taken for 0). */
