@@ -30,7 +30,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.roundhouse.sim.capture.Captures;
-import io.roundhouse.sim.capture.HttpCapture;
+import io.roundhouse.shared.capture.HttpCapture;
 import io.roundhouse.sim.node.Bridge;
 import io.roundhouse.sim.node.NodeListener;
 import io.roundhouse.sim.node.NodeSettings;

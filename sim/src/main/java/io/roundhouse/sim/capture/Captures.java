@@ -2,6 +2,7 @@ package io.roundhouse.sim.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roundhouse.shared.capture.HttpCapture;
 import io.roundhouse.sim.sip.SipMessage;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,6 +2,7 @@ package io.roundhouse.agent.fakes.ari;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roundhouse.shared.capture.HttpCapture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -57,8 +58,8 @@ public final class AsteriskFixtures {
     }
 
     /** A captured raw HTTP response ({@code ari-*.http}): status line, headers, body (CRLF framing). */
-    public static RawHttpResponse httpResponse(String name) {
-        return RawHttpResponse.parse(text(name));
+    public static HttpCapture httpResponse(String name) {
+        return HttpCapture.parse(text(name));
     }
 
     /** The WebSocket frames of an {@code ari-events-*.jsonl} capture, re-serialised compactly (byte-exact per README). */
@@ -76,25 +77,5 @@ public final class AsteriskFixtures {
             }
         }
         return frames;
-    }
-
-    /** One raw HTTP response of a capture. */
-    public record RawHttpResponse(int status, String reasonPhrase, List<String[]> headers, String body) {
-
-        static RawHttpResponse parse(String raw) {
-            int end = raw.indexOf("\r\n\r\n");
-            if (end < 0) {
-                throw new IllegalArgumentException("not a raw HTTP response: no CRLFCRLF");
-            }
-            String[] lines = raw.substring(0, end).split("\r\n");
-            String[] status = lines[0].split(" ", 3);
-            List<String[]> headers = new ArrayList<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                headers.add(new String[] {lines[i].substring(0, colon), lines[i].substring(colon + 1).strip()});
-            }
-            return new RawHttpResponse(Integer.parseInt(status[1]), status.length > 2 ? status[2] : "", headers,
-                    raw.substring(end + 4));
-        }
     }
 }

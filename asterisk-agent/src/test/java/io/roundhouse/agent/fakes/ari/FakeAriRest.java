@@ -253,7 +253,7 @@ public final class FakeAriRest implements AutoCloseable {
     }
 
     private static ResponseDefinitionBuilder captured(String fixture, String capturedId, String id) {
-        AsteriskFixtures.RawHttpResponse raw = AsteriskFixtures.httpResponse(fixture);
+        io.roundhouse.shared.capture.HttpCapture raw = AsteriskFixtures.httpResponse(fixture);
         List<HttpHeader> headers = new ArrayList<>();
         for (String[] header : raw.headers()) {
             if (!DROPPED_HEADERS.contains(header[0].toLowerCase())) {

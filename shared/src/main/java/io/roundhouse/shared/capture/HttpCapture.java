@@ -1,4 +1,4 @@
-package io.roundhouse.sim.capture;
+package io.roundhouse.shared.capture;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +13,8 @@ import java.util.List;
  */
 public record HttpCapture(int status, String reasonPhrase, List<String[]> headers, String body) {
 
-    static HttpCapture parse(String raw) {
+    /** Parses the raw bytes of a capture ({@code *.http}: status line, headers, CRLFCRLF, body). */
+    public static HttpCapture parse(String raw) {
         int end = raw.indexOf("\r\n\r\n");
         if (end < 0) {
             throw new IllegalArgumentException("not a raw HTTP response: no CRLFCRLF");
