@@ -94,8 +94,7 @@ public final class SipTransportLayer implements MessageSender {
      */
     public void reloadTls() {
         if (tlsSettings != null) {
-            TlsSettings reread = new TlsSettings(tlsSettings.certificate(), tlsSettings.privateKey(),
-                    tlsSettings.caBundle(), tlsSettings.handshakeTimeout());
+            TlsSettings reread = tlsSettings.reread();
             tls = TlsContexts.of(reread);
             log.info("TLS certificate and key read again from {} and {}", reread.certificate(), reread.privateKey());
         }

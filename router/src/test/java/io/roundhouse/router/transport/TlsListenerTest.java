@@ -90,7 +90,7 @@ class TlsListenerTest {
         return s;
     }
 
-    private static String request(String method, String uri, Socket s, String callId) {
+    static String request(String method, String uri, Socket s, String callId) {
         return method + " " + uri + " SIP/2.0\r\n"
                 + "Via: SIP/2.0/TLS 127.0.0.1:" + s.getLocalPort() + ";branch=z9hG4bK-" + callId + "\r\n"
                 + "Max-Forwards: 70\r\nFrom: <sip:alice@127.0.0.1>;tag=a1\r\nTo: <" + uri + ">\r\n"
@@ -99,7 +99,7 @@ class TlsListenerTest {
     }
 
     /** The status lines read until a final response. */
-    private static String finalStatus(InputStream in) throws IOException {
+    static String finalStatus(InputStream in) throws IOException {
         while (true) {
             String status = readLine(in);
             String line;

@@ -81,6 +81,15 @@ class TlsTowardANodeTest {
     /** Accepts one TLS connection, reads an INVITE and answers 200 with its Vias, dialog headers and a To tag. */
     private static String answerOneInvite(SSLServerSocket server) {
         try (SSLSocket s = (SSLSocket) server.accept()) {
+            return answerOneInvite(s, server.getLocalPort());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads an INVITE on an accepted connection and answers it as {@link #answerOneInvite(SSLServerSocket)}. */
+    static String answerOneInvite(SSLSocket s, int port) {
+        try {
             s.setSoTimeout(10_000);
             InputStream in = s.getInputStream();
             List<String> lines = new ArrayList<>();
@@ -110,7 +119,7 @@ class TlsTowardANodeTest {
                     }
                 }
             }
-            answer.append("Contact: <sip:node@127.0.0.1:").append(server.getLocalPort())
+            answer.append("Contact: <sip:node@127.0.0.1:").append(port)
                     .append(";transport=tls>\r\nContent-Length: 0\r\n\r\n");
             OutputStream out = s.getOutputStream();
             out.write(answer.toString().getBytes(StandardCharsets.US_ASCII));
