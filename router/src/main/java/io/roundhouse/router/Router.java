@@ -87,7 +87,7 @@ public final class Router implements AutoCloseable {
         FloodGuard flood = new FloodGuard(config.flood(), dispatcher::isFromNode, System::nanoTime);
         flood.bindTo(registry);
         SipTransportLayer transport = new SipTransportLayer(loop, netty, config.maxMessageSize(), flood,
-                config.connections(), config.tls(), relay);
+                config.connections(), config.tls(), config.sip().webSocket(), relay);
         transport.bindTo(registry);
         TransactionTable table = new TransactionTable(scheduler, config.timers(), transport);
         ProxyMetrics metrics = new ProxyMetrics(registry, table);

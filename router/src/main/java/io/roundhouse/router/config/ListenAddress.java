@@ -5,7 +5,8 @@ import io.roundhouse.router.transport.Transport;
 import io.roundhouse.shared.config.ConfigException;
 
 /**
- * One {@code sip.listen} entry: {@code udp:127.0.0.1:5060}, {@code tcp:[::1]:5060}, {@code tls:0.0.0.0:5061}. Port 0
+ * One {@code sip.listen} entry: {@code udp:127.0.0.1:5060}, {@code tcp:[::1]:5060}, {@code tls:0.0.0.0:5061},
+ * {@code ws:127.0.0.1:8080}, {@code wss:0.0.0.0:8443}. Port 0
  * picks a free port, shared by
  * every transport listening on the same host with port 0.
  *
@@ -19,7 +20,8 @@ public record ListenAddress(Transport transport, String host, int port) {
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static ListenAddress parse(String text) {
         String key = "";
-        String expected = " (expected: udp:HOST:PORT, tcp:HOST:PORT or tls:HOST:PORT, IPv6 as udp:[::1]:5060)";
+        String expected = " (expected: udp:HOST:PORT, tcp:HOST:PORT, tls:HOST:PORT, ws:HOST:PORT or wss:HOST:PORT,"
+                + " IPv6 as udp:[::1]:5060)";
         int colon = text.indexOf(':');
         if (colon < 0) {
             throw new ConfigException(key, "'" + text + "'" + expected);

@@ -6,7 +6,7 @@ import io.roundhouse.router.flood.FloodSettings;
 import io.roundhouse.router.overload.OverloadSettings;
 import io.roundhouse.router.transport.ConnectionLimits;
 import io.roundhouse.router.transport.TlsSettings;
-import io.roundhouse.router.transport.Transport;
+import io.roundhouse.router.transport.ws.WebSocketSettings;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.config.Require;
 import java.nio.file.Path;
@@ -34,11 +34,13 @@ import java.util.Set;
  *                          environment's {@code ROUNDHOUSE_ROUTE_SECRET} overrides it; docs/security.md)
  * @param noServiceStatus   the answer to a request that matches no service (default 404; docs/dispatch.md)
  * @param overload          when new calls are shed with 503 ({@code sip.overload})
+ * @param webSocket         origins and keep-alive of {@code ws:} and {@code wss:} listeners ({@code sip.websocket})
  */
 public record SipSettings(List<ListenAddress> listen, Optional<String> advertisedAddress, int maxMessageSize,
                           boolean recordRoute, SipTimers timers, Duration retryAfter, FloodSettings flood,
                           Duration drainTimeout, ConnectionLimits connections, TlsSettings tls,
-                          Path routeSecretFile, int noServiceStatus, OverloadSettings overload) {
+                          Path routeSecretFile, int noServiceStatus, OverloadSettings overload,
+                          WebSocketSettings webSocket) {
 
     /** Default {@code sip.max-message-size}: 64 KiB, the largest UDP datagram. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 65536;
@@ -65,7 +67,7 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
             }
         }
         for (int i = 0; i < listen.size(); i++) {
-            if (listen.get(i).transport() == Transport.TLS && tls == null) {
+            if (listen.get(i).transport().secure() && tls == null) {
                 throw new ConfigException("tls", "missing for listen address " + listen.get(i)
                         + " (expected: sip.tls with certificate and private-key)");
             }
@@ -98,7 +100,8 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
                             @JsonProperty("tls") TlsSettings tls,
                             @JsonProperty("route-secret-file") String routeSecretFile,
                             @JsonProperty("no-service-status") Integer noServiceStatus,
-                            @JsonProperty("overload") OverloadSettings overload) {
+                            @JsonProperty("overload") OverloadSettings overload,
+                            @JsonProperty("websocket") WebSocketSettings webSocket) {
         String secretFile = Require.optionalText("route-secret-file", routeSecretFile, "a file name");
         if (listen == null) {
             throw new ConfigException("listen", "missing (expected: a list such as [\"udp:127.0.0.1:5060\"])");
@@ -115,18 +118,21 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
                 connections == null ? ConnectionLimits.DEFAULTS : connections, tls,
                 secretFile == null ? null : Path.of(secretFile),
                 noServiceStatus == null ? DEFAULT_NO_SERVICE_STATUS : noServiceStatus,
-                overload == null ? OverloadSettings.DEFAULTS : overload);
+                overload == null ? OverloadSettings.DEFAULTS : overload,
+                webSocket == null ? WebSocketSettings.DEFAULTS : webSocket);
     }
 
     /** A copy with other timers. */
     public SipSettings withTimers(SipTimers newTimers) {
         return new SipSettings(listen, advertisedAddress, maxMessageSize, recordRoute, newTimers, retryAfter, flood,
-                drainTimeout, connections, tls, routeSecretFile, noServiceStatus, overload);
+                drainTimeout, connections, tls, routeSecretFile, noServiceStatus, overload,
+                webSocket);
     }
 
     /** A copy with another message size limit. */
     public SipSettings withMaxMessageSize(int bytes) {
         return new SipSettings(listen, advertisedAddress, bytes, recordRoute, timers, retryAfter, flood,
-                drainTimeout, connections, tls, routeSecretFile, noServiceStatus, overload);
+                drainTimeout, connections, tls, routeSecretFile, noServiceStatus, overload,
+                webSocket);
     }
 }

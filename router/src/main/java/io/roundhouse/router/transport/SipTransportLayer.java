@@ -23,6 +23,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.roundhouse.router.config.ListenAddress;
 import io.roundhouse.router.flood.FloodGuard;
+import io.roundhouse.router.transport.ws.WebSocketFramingException;
+import io.roundhouse.router.transport.ws.WebSocketMetrics;
+import io.roundhouse.router.transport.ws.WebSocketPipeline;
+import io.roundhouse.router.transport.ws.WebSocketSettings;
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.Inet6Address;
@@ -39,9 +43,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * UDP and TCP sockets of the router, all on one event loop: binds the listen addresses, frames inbound messages for
- * the {@link InboundHandler}, and sends outbound messages, reusing the TCP connection a peer opened (RFC 3261 §18) or
- * opening one without blocking.
+ * UDP, TCP, TLS and WebSocket sockets of the router, all on one event loop: binds the listen addresses, frames inbound
+ * messages for the {@link InboundHandler}, and sends outbound messages, reusing the connection a peer opened (RFC 3261
+ * §18) or opening one without blocking. A WebSocket peer (a browser, RFC 7118) is reached only over the connection it
+ * opened: the router never connects to one.
  */
 public final class SipTransportLayer implements MessageSender {
 
@@ -55,6 +60,8 @@ public final class SipTransportLayer implements MessageSender {
     private final FloodGuard flood;
     private final ConnectionLimits limits;
     private final TlsSettings tlsSettings;
+    private final WebSocketSettings webSocket;
+    private final WebSocketMetrics webSocketMetrics = new WebSocketMetrics();
     /** Replaced by {@link #reloadTls}; read by each new connection. */
     private volatile TlsContexts tls;
     private final HandshakeFailures handshakeFailures = new HandshakeFailures(System::nanoTime);
@@ -75,7 +82,15 @@ public final class SipTransportLayer implements MessageSender {
      */
     public SipTransportLayer(EventLoop loop, NettyTransports netty, int maxMessageSize, FloodGuard flood,
                              ConnectionLimits limits, TlsSettings tls, InboundHandler inbound) {
+        this(loop, netty, maxMessageSize, flood, limits, tls, WebSocketSettings.DEFAULTS, inbound);
+    }
+
+    /** @param webSocket origins and keep-alive of {@code ws:} and {@code wss:} listeners */
+    public SipTransportLayer(EventLoop loop, NettyTransports netty, int maxMessageSize, FloodGuard flood,
+                             ConnectionLimits limits, TlsSettings tls, WebSocketSettings webSocket,
+                             InboundHandler inbound) {
         this.loop = loop;
+        this.webSocket = webSocket;
         this.netty = netty;
         this.maxMessageSize = maxMessageSize;
         this.flood = flood;
@@ -105,6 +120,7 @@ public final class SipTransportLayer implements MessageSender {
         connections.bindTo(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("sip.tls.handshakes.failed", handshakeFailures,
                 HandshakeFailures::count).description("TLS handshakes that failed or timed out").register(registry);
+        webSocketMetrics.bindTo(registry);
     }
 
     /**
@@ -119,10 +135,15 @@ public final class SipTransportLayer implements MessageSender {
                 && ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
             limits.descriptorShortfall(os.getMaxFileDescriptorCount()).ifPresent(log::warn);
         }
+        if (webSocket.anyOrigin() && addresses.stream().anyMatch(a -> a.transport().webSocket())) {
+            log.warn("sip.websocket.allowed-origins is \"*\": a page of any web site may place calls through the"
+                    + " WebSocket listeners; list the origins of your own pages to restrict them");
+        }
         Map<String, ListenPoint> grouped = new HashMap<>();
         for (ListenAddress a : addresses) {
-            // TLS is a TCP socket too: it cannot share a port with a TCP listener, so a port-0 TLS gets its own.
-            if (a.port() != 0 || a.transport() == Transport.TLS) {
+            // TLS and WebSocket are TCP sockets too: they cannot share a port with a TCP listener, so each port-0
+            // listener of theirs gets its own port.
+            if (a.port() != 0 || !sharesPort(a.transport())) {
                 listenPoints.add(bindOne(a.transport(), new InetSocketAddress(a.host(), a.port())));
                 continue;
             }
@@ -130,7 +151,7 @@ public final class SipTransportLayer implements MessageSender {
             if (!grouped.containsKey(key)) {
                 // Pick a port free for every transport of this host that asks for port 0.
                 List<Transport> wanted = addresses.stream().filter(x -> x.port() == 0 && x.host().equals(a.host())
-                        && x.transport() != Transport.TLS).map(ListenAddress::transport).distinct().toList();
+                        && sharesPort(x.transport())).map(ListenAddress::transport).distinct().toList();
                 for (ListenPoint p : bindGroup(a.host(), wanted)) {
                     grouped.put(p.transport() + " " + a.host(), p);
                 }
@@ -138,6 +159,11 @@ public final class SipTransportLayer implements MessageSender {
             listenPoints.add(grouped.get(key));
         }
         return List.copyOf(listenPoints);
+    }
+
+    /** UDP and TCP may share a port number (RFC 3261 §18: a caller finds both at one address); the others may not. */
+    private static boolean sharesPort(Transport transport) {
+        return transport == Transport.UDP || transport == Transport.TCP;
     }
 
     private List<ListenPoint> bindGroup(String host, List<Transport> transports) throws InterruptedException {
@@ -162,8 +188,8 @@ public final class SipTransportLayer implements MessageSender {
     }
 
     private ListenPoint bindOne(Transport transport, InetSocketAddress address) throws InterruptedException {
-        if (transport == Transport.TLS && tls == null) {
-            throw new BindFailure("tls:" + address + ": no sip.tls certificate and key", null);
+        if (transport.secure() && tls == null) {
+            throw new BindFailure(transport.lowerName() + ":" + address + ": no sip.tls certificate and key", null);
         }
         ChannelFuture f = transport == Transport.UDP ? bindUdp(address) : bindStream(transport, address);
         f.await();
@@ -211,13 +237,21 @@ public final class SipTransportLayer implements MessageSender {
                     return;
                 }
                 ch.closeFuture().addListener(f -> connections.released(remote));
-                if (transport == Transport.TLS) {
+                if (transport.secure()) {
                     SslHandler ssl = tls.server().newHandler(ch.alloc());
                     ssl.setHandshakeTimeoutMillis(tlsSettings.handshakeTimeout().toMillis());
                     ch.pipeline().addLast(ssl);
                 }
-                ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS),
-                        new SipStreamDecoder(maxMessageSize, limits.messageTimeout(), true), new TcpHandler(transport));
+                // Idle counts everything read or written, WebSocket pings and pongs included: a browser that answers
+                // pings keeps its connection, as a TCP client that sends CRLF keep-alives does (RFC 5626 §4.4.1).
+                ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+                if (transport.webSocket()) {
+                    WebSocketPipeline.addTo(ch.pipeline(), webSocket, maxMessageSize, limits.messageTimeout(),
+                            webSocketMetrics);
+                } else {
+                    ch.pipeline().addLast(new SipStreamDecoder(maxMessageSize, limits.messageTimeout(), true));
+                }
+                ch.pipeline().addLast(new TcpHandler(transport));
             }
         };
     }
@@ -264,12 +298,19 @@ public final class SipTransportLayer implements MessageSender {
         Channel ch = destination.connection();
         if (ch == null || !ch.isActive()) {
             ch = connections.get(destination.address());
-            if (ch != null && isTls(ch) != (destination.transport() == Transport.TLS)) {
-                ch = null; // a TCP connection does not carry what must go over TLS, nor the reverse
+            if (ch != null && !carries(ch, destination.transport())) {
+                ch = null; // a TCP connection does not carry what must go over TLS or WebSocket, nor the reverse
             }
         }
         if (ch != null && ch.isActive()) {
             ch.writeAndFlush(message).addListener(failureListener(onFailure));
+            return;
+        }
+        if (destination.transport().webSocket()) {
+            // RFC 7118 §5: a WebSocket client cannot be connected to (its Via names a .invalid host); its connection
+            // is gone, and with it the flow (RFC 5626 §5.3).
+            message.release();
+            onFailure.accept(new FlowFailedException(destination));
             return;
         }
         if (destination.transport() == Transport.TLS && tls == null) {
@@ -282,7 +323,10 @@ public final class SipTransportLayer implements MessageSender {
 
     @Override
     public void alias(InetSocketAddress alias, Channel connection) {
-        if (connection.isActive() && !alias.equals(connection.remoteAddress())) {
+        // A WebSocket client's Via sent-by is a made-up .invalid name (RFC 7118 §5): its port says nothing of where it
+        // listens, and browsers behind one address would take each other's alias.
+        if (connection.isActive() && !alias.equals(connection.remoteAddress())
+                && !WebSocketPipeline.isWebSocket(connection)) {
             connections.alias(alias, connection);
         }
     }
@@ -295,8 +339,11 @@ public final class SipTransportLayer implements MessageSender {
         };
     }
 
-    private static boolean isTls(Channel ch) {
-        return ch.pipeline().get(SslHandler.class) != null;
+    /** True when the open connection {@code ch} speaks {@code transport}. */
+    private static boolean carries(Channel ch, Transport transport) {
+        boolean tls = ch.pipeline().get(SslHandler.class) != null;
+        boolean ws = WebSocketPipeline.isWebSocket(ch);
+        return tls == transport.secure() && ws == transport.webSocket();
     }
 
     private void connect(ByteBuf message, Destination destination, Consumer<Throwable> onFailure) {
@@ -441,7 +488,7 @@ public final class SipTransportLayer implements MessageSender {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-            if (reason instanceof SipStreamDecoder.SipFramingException) {
+            if (reason instanceof SipStreamDecoder.SipFramingException || reason instanceof WebSocketFramingException) {
                 inbound.onFramingError(transport, (InetSocketAddress) ctx.channel().remoteAddress(),
                         reason.getMessage());
             } else {
@@ -450,6 +497,16 @@ public final class SipTransportLayer implements MessageSender {
                         reason.toString());
             }
             ctx.close();
+        }
+    }
+
+    /** A message for a WebSocket peer whose connection has closed: nothing else can reach it (RFC 7118 §5). */
+    public static final class FlowFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FlowFailedException(Destination destination) {
+            super("no open WebSocket connection for " + destination + " (the browser's flow is gone)", null, false,
+                    false);
         }
     }
 
