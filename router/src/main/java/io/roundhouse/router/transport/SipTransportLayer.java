@@ -239,6 +239,10 @@ public final class SipTransportLayer implements MessageSender {
                 ch.closeFuture().addListener(f -> connections.released(remote));
                 if (transport.secure()) {
                     SslHandler ssl = tls.server().newHandler(ch.alloc());
+                    if (transport.webSocket()) {
+                        // sip.tls.client-auth is for node links over tls:; a browser has no client certificate.
+                        ssl.engine().setWantClientAuth(false);
+                    }
                     ssl.setHandshakeTimeoutMillis(tlsSettings.handshakeTimeout().toMillis());
                     ch.pipeline().addLast(ssl);
                 }

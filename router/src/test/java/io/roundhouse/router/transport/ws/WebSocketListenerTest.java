@@ -70,10 +70,14 @@ class WebSocketListenerTest {
 
     /** A router listening on UDP, then ws: (and wss: with a certificate), with {@code sip} appended to its section. */
     private void start(String sipExtra, String rest) {
+        start(sipExtra, rest, "");
+    }
+
+    private void start(String sipExtra, String rest, String tlsExtra) {
         RouterConfig config = RouterConfig.parse("sip:\n"
                 + "  listen: [ \"udp:127.0.0.1:0\", \"ws:127.0.0.1:0\", \"wss:127.0.0.1:0\" ]\n"
                 + "  tls: { certificate: \"" + certificate.certificate() + "\", private-key: \""
-                + certificate.privateKey() + "\" }\n"
+                + certificate.privateKey() + "\"" + tlsExtra + " }\n"
                 + "  flood: { exempt: [ \"127.0.0.1\" ] }\n"
                 + sipExtra + rest);
         router = Router.start(config, new StaticRoundRobinDispatcher(config.nodes()), registry);
@@ -249,7 +253,16 @@ class WebSocketListenerTest {
 
     @Test
     void secureWebSocketUsesTheTlsSettings() throws Exception {
-        start();
+        secureOptions("");
+    }
+
+    @Test
+    void secureWebSocketAsksNoClientCertificateWhenNodeLinksNeedOne() throws Exception {
+        secureOptions(", ca-bundle: \"" + certificate.certificate() + "\", client-auth: need");
+    }
+
+    private void secureOptions(String tlsExtra) throws Exception {
+        start("", "", tlsExtra);
         SslContext trusting = SslContextBuilder.forClient().trustManager(certificate.certificate().toFile()).build();
         WebSocketTestClient c = WebSocketTestClient.connect(URI.create("wss://127.0.0.1:" + wssPort() + "/"), "sip",
                 null, trusting, true);
