@@ -60,16 +60,16 @@ final class OptionsClient {
 
     private ByteBuf options(SipUri uri, Destination dest) {
         ListenPoint point = locals.pointFor(dest.transport(), dest.address());
-        String branch = Branches.PREFIX + ProxyCore.newTag() + ".o";
+        String branch = Branches.PREFIX + LocalResponses.newTag() + ".o";
         String me = locals.hostPort(point);
         String text = "OPTIONS " + uri.text() + " SIP/2.0\r\n"
                 + "Via: " + locals.via(dest.transport(), point, branch) + "\r\n"
                 + "Max-Forwards: 70\r\n"
-                + "From: <sip:router@" + me + ">;tag=" + ProxyCore.newTag() + "\r\n"
+                + "From: <sip:router@" + me + ">;tag=" + LocalResponses.newTag() + "\r\n"
                 + "To: <" + uri.text() + ">\r\n"
-                + "Call-ID: " + ProxyCore.newTag() + ProxyCore.newTag() + "@" + me + "\r\n"
+                + "Call-ID: " + LocalResponses.newTag() + LocalResponses.newTag() + "@" + me + "\r\n"
                 + "CSeq: 1 OPTIONS\r\n"
-                + ProxyCore.ALLOW + "\r\n"
+                + LocalResponses.ALLOW + "\r\n"
                 + "Accept: application/sdp\r\n"
                 + "Content-Length: 0\r\n\r\n";
         return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));

@@ -49,14 +49,14 @@ final class ProxyCall implements ClientTransactionListener {
     /** A guard against a dispatcher that never says "no node left". */
     private static final int MAX_ATTEMPTS = 32;
 
-    private final ProxyCore core;
+    private final ProxyContext ctx;
     private final SipMessage request;
     private final Inbound in;
     private final ServerTransaction st;
     private final boolean invite;
     private final RequestContext context;
     private final String callId;
-    private final String toTag = ProxyCore.newTag();
+    private final String toTag = LocalResponses.newTag();
     private RoutePlan plan;
     private boolean dispatched;
     /** When the request arrived, for the call setup histogram; the service its dispatch found ("-": none). */
@@ -78,8 +78,8 @@ final class ProxyCall implements ClientTransactionListener {
     private int dispatcherQuestions;
     private String loopHash;
 
-    private ProxyCall(ProxyCore core, SipMessage request, Inbound in, ServerTransaction st) {
-        this.core = core;
+    private ProxyCall(ProxyContext ctx, SipMessage request, Inbound in, ServerTransaction st) {
+        this.ctx = ctx;
         this.request = request;
         this.in = in;
         this.st = st;
@@ -92,7 +92,7 @@ final class ProxyCall implements ClientTransactionListener {
      * Copies the request (the inbound buffer is reused by the transport) and opens its server transaction; an INVITE
      * gets 100 Trying at once (§16.2, §17.2.1) so that the caller stops retransmitting.
      */
-    static ProxyCall create(ProxyCore core, SipMessage m, Inbound in) {
+    static ProxyCall create(ProxyContext ctx, SipMessage m, Inbound in) {
         // A plain heap copy, not reference counted: a dispatcher may still read the CallContext after the call ended.
         byte[] bytes = new byte[m.length()];
         m.buffer().getBytes(m.base(), bytes);
@@ -100,13 +100,13 @@ final class ProxyCall implements ClientTransactionListener {
         SipMessage request = SipParser.parse(copy, true);
         ServerKey key = ServerKey.of(request);
         ServerTransaction st = request.isMethod("INVITE")
-                ? new InviteServerTransaction(core.table, key, in.responseDestination(), request.callId())
-                : new NonInviteServerTransaction(core.table, key, in.responseDestination(), request.callId());
-        ProxyCall call = new ProxyCall(core, request, in, st);
-        core.callStarted();
+                ? new InviteServerTransaction(ctx.table(), key, in.responseDestination(), request.callId())
+                : new NonInviteServerTransaction(ctx.table(), key, in.responseDestination(), request.callId());
+        ProxyCall call = new ProxyCall(ctx, request, in, st);
+        ctx.calls().started();
         st.owner(call);
         st.onTerminated(call::release);
-        call.plan = core.routes().plan(request);
+        call.plan = ctx.routes().plan(request);
         if (call.invite) {
             call.respond(100, "Trying", List.of());
         }
@@ -120,7 +120,7 @@ final class ProxyCall implements ClientTransactionListener {
         dispatched = true;
         CompletionStage<Optional<DispatchTarget>> stage;
         try {
-            stage = core.dispatcher.select(context);
+            stage = ctx.dispatcher().select(context);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -136,7 +136,7 @@ final class ProxyCall implements ClientTransactionListener {
         int asked = ++dispatcherQuestions;
         dispatcherWatchdog.cancel();
         CompletableFuture<Optional<DispatchTarget>> answer = stage.toCompletableFuture();
-        if (answer.isDone() && core.loop.inEventLoop()) {
+        if (answer.isDone() && ctx.loop().inEventLoop()) {
             // Most answers come from the in-memory view at once: no timer to arm and cancel for them.
             Optional<DispatchTarget> choice = null;
             Throwable error = null;
@@ -154,19 +154,19 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         // A dispatcher that never answers must not hold the caller (and the transaction) forever.
-        dispatcherWatchdog = core.scheduler.schedule(() -> {
+        dispatcherWatchdog = ctx.scheduler().schedule(() -> {
             if (asked == dispatcherQuestions && !st.finalSent()) {
                 log.warn("call {}: dispatcher gave no answer within {} ms", callId,
-                        core.config.timers().timerB().toMillis());
+                        ctx.timers().timerB().toMillis());
                 dispatcherQuestions++;
                 noNodeLeft();
             }
-        }, core.config.timers().timerB());
+        }, ctx.timers().timerB());
         stage.whenComplete((t, e) -> {
-            if (core.loop.inEventLoop()) {
+            if (ctx.loop().inEventLoop()) {
                 onTarget(asked, t, e);
             } else {
-                core.loop.execute(() -> onTarget(asked, t, e));
+                ctx.loop().execute(() -> onTarget(asked, t, e));
             }
         });
     }
@@ -196,7 +196,7 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         if (target == null) {
-            service = core.dispatcher.service(context).orElse("-");
+            service = ctx.dispatcher().service(context).orElse("-");
         }
         target = choice.get();
         SipUri uri;
@@ -213,7 +213,7 @@ final class ProxyCall implements ClientTransactionListener {
     private void sendTo(SipUri nextHop, Map<String, String> addHeaders) {
         int thisAttempt = attempt;
         // A node the dispatcher chose is the farm's; a hop the request names itself must pass the relay rule.
-        core.nextHops.resolve(nextHop, dest -> dispatched || core.relay.allows(request, plan, dest.address())
+        ctx.nextHops().resolve(nextHop, dest -> dispatched || ctx.relay().allows(request, plan, dest.address())
                 ? build(dest, addHeaders, thisAttempt) : null, (out, dest) -> {
                     if (out == null) {
                         refuseRelay(nextHop);
@@ -224,41 +224,41 @@ final class ProxyCall implements ClientTransactionListener {
             log.debug("call {}: cannot send to {}: {}", callId, nextHop.text(), reason);
             if (NextHops.RESOLVER_FULL.equals(reason)) {
                 if (!st.finalSent()) {
-                    respond(503, "Service Unavailable", List.of(core.warning(reason))); // overload: come back later
+                    respond(503, "Service Unavailable", List.of(ctx.responses().warning(reason))); // overload: come back later
                 }
             } else if (dispatched) {
                 tryNext(AttemptOutcome.timeout());
             } else if (!st.finalSent()) {
-                respond(502, "Bad Gateway", List.of(core.warning(reason)));
+                respond(502, "Bad Gateway", List.of(ctx.responses().warning(reason)));
             }
         });
     }
 
     private void refuseRelay(SipUri nextHop) {
-        core.metrics.relayRefused();
+        ctx.metrics().relayRefused();
         log.debug("call {}: {} from {} not relayed to {}", callId, request.method(), in.source(), nextHop.text());
-        respond(403, "Forbidden", List.of(core.warning("not relayed: the next hop is neither a farm node nor a hop of"
+        respond(403, "Forbidden", List.of(ctx.responses().warning("not relayed: the next hop is neither a farm node nor a hop of"
                 + " a dialog the router record-routed")));
     }
 
     private ByteBuf build(Destination dest, Map<String, String> addHeaders, int thisAttempt) {
-        LocalAddresses locals = core.locals();
+        LocalAddresses locals = ctx.locals();
         ListenPoint outPoint = locals.pointFor(dest.transport(), dest.address());
         String branchId = branchFor(thisAttempt);
         List<String> recordRoutes = List.of();
-        if (core.config.recordRoute() && request.toTagOrNull() == null
+        if (ctx.recordRoute() && request.toTagOrNull() == null
                 && DIALOG_CREATING.contains(request.method())) {
             // Double Record-Route when the two sides differ in transport or address family, so that each side's
             // in-dialog requests reach the router over what that side speaks (after RFC 5658 §3.2).
             ListenPoint inPoint = locals.pointFor(in.transport(), in.source());
-            String signature = core.relay.signer().sign(callId, upstreamHop(), RouteSigner.hopOf(dest.address()));
+            String signature = ctx.relay().signer().sign(callId, upstreamHop(), RouteSigner.hopOf(dest.address()));
             String outRr = locals.recordRoute(dest.transport(), outPoint, signature);
             String inRr = locals.recordRoute(in.transport(), inPoint, signature);
             recordRoutes = outRr.equals(inRr) ? List.of(outRr) : List.of(outRr, inRr);
         }
         ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), outPoint, branchId),
                 recordRoutes, in.topVia(), plan.drop(), plan.appendRoute(), addHeaders);
-        return core.writer.forwardRequest(request, edits);
+        return ctx.writer().forwardRequest(request, edits);
     }
 
     /**
@@ -298,19 +298,19 @@ final class ProxyCall implements ClientTransactionListener {
         }
         String branchId = branchFor(attempt);
         ClientTransaction ct = invite
-                ? new InviteClientTransaction(core.table, branchId, out, dest, this)
-                : new NonInviteClientTransaction(core.table, branchId, request.method(), out, dest, this);
+                ? new InviteClientTransaction(ctx.table(), branchId, out, dest, this)
+                : new NonInviteClientTransaction(ctx.table(), branchId, request.method(), out, dest, this);
         branch = ct;
         branchRang = false;
-        core.metrics.out();
+        ctx.metrics().out();
         ct.start();
         if (invite) {
             timerC.cancel();
-            timerC = core.scheduler.schedule(() -> onTimerC(ct), core.config.timers().timerC()); // §16.6 item 11
+            timerC = ctx.scheduler().schedule(() -> onTimerC(ct), ctx.timers().timerC()); // §16.6 item 11
         }
         if (dispatched) {
             // A node that does not answer at all (not even 100) is abandoned early and the next one tried.
-            failoverTimer = core.scheduler.schedule(() -> onFailoverTimeout(ct), core.config.timers().failoverTimeout());
+            failoverTimer = ctx.scheduler().schedule(() -> onFailoverTimeout(ct), ctx.timers().failoverTimeout());
         }
     }
 
@@ -319,7 +319,7 @@ final class ProxyCall implements ClientTransactionListener {
             return; // (a 101-699 response cancels this timer)
         }
         log.debug("call {}: no answer from {} within {} ms, trying the next node", callId,
-                target == null ? ct.destination() : target.nodeId(), core.config.timers().failoverTimeout().toMillis());
+                target == null ? ct.destination() : target.nodeId(), ctx.timers().failoverTimeout().toMillis());
         if (invite && ct.provisionalReceived()) {
             sendCancel(ct); // it sent 100 only: §9.1 allows the CANCEL
         }
@@ -338,7 +338,7 @@ final class ProxyCall implements ClientTransactionListener {
         attempt++;
         CompletionStage<Optional<DispatchTarget>> stage;
         try {
-            stage = core.dispatcher.next(context, target, outcome);
+            stage = ctx.dispatcher().next(context, target, outcome);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -351,13 +351,13 @@ final class ProxyCall implements ClientTransactionListener {
      * serves) and returns false; otherwise notes the service and returns true.
      */
     private boolean noServiceTakes() {
-        Optional<String> s = core.dispatcher.service(context);
+        Optional<String> s = ctx.dispatcher().service(context);
         if (s.isPresent()) {
             service = s.get();
             return true;
         }
-        int status = core.noServiceStatus();
-        respond(status, ProxyCore.reasonPhrase(status), List.of(core.warning("no service matches this request")));
+        int status = ctx.noServiceStatus();
+        respond(status, LocalResponses.reasonPhrase(status), List.of(ctx.responses().warning("no service matches this request")));
         return false;
     }
 
@@ -374,12 +374,12 @@ final class ProxyCall implements ClientTransactionListener {
         if (best != null) {
             ByteBuf b = best;
             best = null;
-            core.metrics.out();
+            ctx.metrics().out();
             st.sendResponse(bestStatus, b);
             outcome(bestStatus, "best response after " + (attempt + 1) + " attempts");
             settle();
         } else {
-            respond(503, "Service Unavailable", List.of(core.warning(dispatched ? "no node available"
+            respond(503, "Service Unavailable", List.of(ctx.responses().warning(dispatched ? "no node available"
                     : "next hop unreachable")));
         }
     }
@@ -392,7 +392,7 @@ final class ProxyCall implements ClientTransactionListener {
         if (response.vias().size() < 2) {
             // §16.7 item 3: once the router's Via is removed none would remain, so the response was meant for the
             // router and is not forwarded; the branch counts as unanswered.
-            core.metrics.dropped();
+            ctx.metrics().dropped();
             log.debug("call {}: {} response with only the router's Via dropped", callId, status);
             return;
         }
@@ -408,7 +408,7 @@ final class ProxyCall implements ClientTransactionListener {
             if (invite && status > 100) {
                 // §16.7 item 2: only 101-199 restart Timer C (set when the INVITE was forwarded, §16.6 item 11).
                 timerC.cancel();
-                timerC = core.scheduler.schedule(() -> onTimerC(ct), core.config.timers().timerC());
+                timerC = ctx.scheduler().schedule(() -> onTimerC(ct), ctx.timers().timerC());
             }
             if (invite) {
                 if (cancelled) {
@@ -429,15 +429,15 @@ final class ProxyCall implements ClientTransactionListener {
         }
         branch = null;
         if (status == 503 && !st.finalSent()) {
-            respond(503, "Service Unavailable", List.of(core.warning("next hop unavailable"))); // not relayed
+            respond(503, "Service Unavailable", List.of(ctx.responses().warning("next hop unavailable"))); // not relayed
         } else if (status < 300 && st.finalSent()) {
-            core.endUnwantedAnswer(response); // the caller has its answer (487 after a CANCEL race): no second one
+            ctx.endedLegs().end(response); // the caller has its answer (487 after a CANCEL race): no second one
         } else {
             forward(status, response);
         }
         if (target != null) {
             try {
-                core.dispatcher.completed(context, target, status);
+                ctx.dispatcher().completed(context, target, status);
             } catch (RuntimeException e) {
                 log.warn("call {}: dispatcher failed on completion: {}", callId, e.toString());
             }
@@ -463,7 +463,7 @@ final class ProxyCall implements ClientTransactionListener {
             } else {
                 // The caller already has its final response: a second 2xx would be a second leg nobody wants
                 // (§16.7 item 5 says forward; the router ends it instead, docs/decisions.md).
-                core.endUnwantedAnswer(response);
+                ctx.endedLegs().end(response);
             }
         }
     }
@@ -485,7 +485,7 @@ final class ProxyCall implements ClientTransactionListener {
         } else {
             branch = null;
             respond(transportError ? 503 : 408, transportError ? "Service Unavailable" : "Request Timeout",
-                    List.of(core.warning("no answer from the next hop")));
+                    List.of(ctx.responses().warning("no answer from the next hop")));
         }
     }
 
@@ -504,8 +504,8 @@ final class ProxyCall implements ClientTransactionListener {
 
     /** Relays a response in the server transaction (a 2xx after the caller's final one never comes here). */
     private void forward(int status, SipMessage response) {
-        core.metrics.out();
-        st.sendResponse(status, core.writer.forwardResponse(response));
+        ctx.metrics().out();
+        st.sendResponse(status, ctx.writer().forwardResponse(response));
     }
 
     private void keepBest(int status, SipMessage response) {
@@ -514,7 +514,7 @@ final class ProxyCall implements ClientTransactionListener {
             if (best != null) {
                 best.release();
             }
-            best = core.writer.forwardResponse(response);
+            best = ctx.writer().forwardResponse(response);
             bestStatus = status;
         }
     }
@@ -604,13 +604,13 @@ final class ProxyCall implements ClientTransactionListener {
     /** If the node never answers the CANCEL's INVITE, the caller still gets its 487 (64*T1 later). */
     private void armCancelGuard(ClientTransaction ct) {
         cancelGuard.cancel();
-        cancelGuard = core.scheduler.schedule(() -> {
+        cancelGuard = ctx.scheduler().schedule(() -> {
             if (!st.finalSent()) {
                 ct.abandon();
                 branch = null;
                 respond(487, "Request Terminated", List.of());
             }
-        }, core.config.timers().sixtyFourT1());
+        }, ctx.timers().sixtyFourT1());
     }
 
     private void sendCancel(ClientTransaction ct) {
@@ -619,9 +619,9 @@ final class ProxyCall implements ClientTransactionListener {
         }
         ct.context(CancelSent.INSTANCE);
         ByteBuf cancel = HopByHop.cancelFor(ct.request());
-        NonInviteClientTransaction cancelTx = new NonInviteClientTransaction(core.table, ct.branch(), "CANCEL", cancel,
+        NonInviteClientTransaction cancelTx = new NonInviteClientTransaction(ctx.table(), ct.branch(), "CANCEL", cancel,
                 ct.destination(), IgnoreResponses.INSTANCE);
-        core.metrics.out();
+        ctx.metrics().out();
         cancelTx.start();
     }
 
@@ -646,10 +646,8 @@ final class ProxyCall implements ClientTransactionListener {
         if (released || st.finalSent()) {
             return;
         }
-        core.metrics.out();
-        core.metrics.localResponse(status);
-        st.sendResponse(status, core.writer.response(request, in.topVia(), status, reason, toTag,
-                core.withRetryAfter(status, extra)));
+        ctx.metrics().out();
+        st.sendResponse(status, ctx.responses().build(request, in.topVia(), status, reason, toTag, extra));
         if (status >= 200) {
             outcome(status, "by the router");
             settle();
@@ -658,7 +656,7 @@ final class ProxyCall implements ClientTransactionListener {
 
     private void outcome(int status, String how) {
         if (invite && dispatched) {
-            core.metrics.callSetup(service, status, System.nanoTime() - arrivedNanos);
+            ctx.metrics().callSetup(service, status, System.nanoTime() - arrivedNanos);
         }
         if (log.isDebugEnabled()) {
             log.debug("call {}: {} {} -> {} {} (attempts {}, via {})", callId, request.method(), request.requestUri(),
@@ -683,7 +681,7 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         released = true;
-        core.callEnded();
+        ctx.calls().ended();
         failoverTimer.cancel();
         timerC.cancel();
         cancelGuard.cancel();

@@ -95,6 +95,6 @@ final class UnwantedAnswer {
 
     /** A fresh branch for one of the router's own requests. */
     static String branch(String kind) {
-        return Branches.PREFIX + ProxyCore.newTag() + "." + kind;
+        return Branches.PREFIX + LocalResponses.newTag() + "." + kind;
     }
 }
