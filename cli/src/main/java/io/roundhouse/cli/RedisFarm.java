@@ -61,9 +61,11 @@ final class RedisFarm implements FarmSource {
         o.put("status", n.status().wireName());
         o.put("control", control.map(NodeStatus::wireName).orElse(null));
         o.putNull("health");
-        o.put("channels", n.channels());
+        o.putNull("last-probe");
+        // As the admin API: a count the agent does not know (Asterisk unreachable, CPU not sampled yet) is null, not 0.
+        o.put("channels", n.channelsKnown() ? n.channels() : null);
         o.put("max-channels", n.maxChannels());
-        o.put("cpu", n.cpuPercent());
+        o.put("cpu", n.cpuKnown() ? n.cpuPercent() : null);
         o.set("apps", JSON.valueToTree(new TreeSet<>(n.apps())));
         o.set("accepting", JSON.valueToTree(new TreeSet<>(n.accepting())));
         o.set("rooms", JSON.valueToTree(new TreeMap<>(n.rooms())));

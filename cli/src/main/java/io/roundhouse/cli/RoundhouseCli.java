@@ -71,16 +71,19 @@ public final class RoundhouseCli {
 
     // ------------------------------------------------------------------------------------------------------ verbs
 
-    @Command(name = "nodes", description = "Every node: state, health, calls, CPU, rooms, full marks, age, scores.")
+    @Command(name = "nodes", description = "Every node: state, health, last probe, calls, CPU, rooms, full marks, age,"
+            + " scores.")
     int nodes() {
         try (FarmSource farm = source()) {
             JsonNode nodes = farm.nodes();
             if (json) {
                 return print(nodes);
             }
-            Table t = new Table("NODE", "STATE", "HEALTH", "CALLS", "CPU", "ROOMS", "FULL", "AGE", "SCORES", "URI");
+            Table t = new Table("NODE", "STATE", "HEALTH", "PROBE", "CALLS", "CPU", "ROOMS", "FULL", "AGE", "SCORES",
+                    "URI");
             for (JsonNode n : nodes) {
-                t.row(n.path("id").asText(), state(n), text(n.path("health")), calls(n), cpu(n),
+                t.row(n.path("id").asText(), state(n), text(n.path("health")), probe(n.path("last-probe")), calls(n),
+                        cpu(n),
                         Integer.toString(n.path("rooms").size()), join(n.path("full")), age(n), scores(n),
                         n.path("uri").asText());
             }
@@ -210,24 +213,50 @@ public final class RoundhouseCli {
         return 0;
     }
 
+    /** The state with who set it: the operator's control, or the agent reporting its Asterisk unreachable. */
     private static String state(JsonNode n) {
         String s = n.path("state").asText("-");
-        return n.hasNonNull("control") ? s + " (" + n.get("control").asText() + " by operator)" : s;
+        String control = n.hasNonNull("control") ? n.get("control").asText() + " by operator" : null;
+        if ("unreachable".equals(n.path("status").asText())) {
+            return s + " (Asterisk unreachable" + (control == null ? "" : "; " + control) + ")";
+        }
+        return control == null ? s : s + " (" + control + ")";
+    }
+
+    /** The last OPTIONS probe: {@code 200 3ms 1.2s ago}, {@code missed 4.0s ago}, or {@code -} without probing. */
+    private static String probe(JsonNode p) {
+        if (!p.isObject()) {
+            return "-";
+        }
+        String result = "ok".equals(p.path("result").asText())
+                ? p.path("status").asText() + " " + Math.round(p.path("latency-seconds").asDouble() * 1000) + "ms"
+                : "missed";
+        return result + " " + String.format(java.util.Locale.ROOT, "%.1fs", p.path("age-seconds").asDouble()) + " ago";
+    }
+
+    /** Whether the node's agent publishes a state (a static node without an agent has no status). */
+    private static boolean hasAgent(JsonNode n) {
+        return n.hasNonNull("status");
     }
 
     private static String text(JsonNode v) {
         return v.isMissingNode() || v.isNull() ? "-" : v.asText();
     }
 
+    /** {@code 42/200}; {@code unknown/200} while the agent cannot count (Asterisk unreachable); {@code -} no agent. */
     private static String calls(JsonNode n) {
-        if (!n.hasNonNull("channels")) {
+        if (!n.hasNonNull("channels") && !hasAgent(n)) {
             return "-";
         }
-        return n.get("channels").asText() + "/" + (n.hasNonNull("max-channels") ? n.get("max-channels").asText() : "?");
+        return (n.hasNonNull("channels") ? n.get("channels").asText() : "unknown") + "/"
+                + (n.hasNonNull("max-channels") ? n.get("max-channels").asText() : "?");
     }
 
     private static String cpu(JsonNode n) {
-        return n.hasNonNull("cpu") ? String.format(java.util.Locale.ROOT, "%.0f%%", n.get("cpu").asDouble()) : "-";
+        if (n.hasNonNull("cpu")) {
+            return String.format(java.util.Locale.ROOT, "%.0f%%", n.get("cpu").asDouble());
+        }
+        return hasAgent(n) ? "unknown" : "-";
     }
 
     private static String age(JsonNode n) {

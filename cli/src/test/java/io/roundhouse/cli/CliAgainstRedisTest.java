@@ -64,6 +64,19 @@ class CliAgainstRedisTest {
     }
 
     @Test
+    void aNodeWhoseAsteriskIsUnreachableShowsUnknownCountsNotZeros() throws Exception {
+        state.nodes().publish(new NodeState("asterisk-3", "sip:127.0.0.1:5083", NodeStatus.UNREACHABLE, 0, 100, 0,
+                Map.of(), Set.of(), Set.of(), "22.10.1", "test", System.currentTimeMillis(), false, false),
+                Duration.ofSeconds(30));
+        String a3 = run("nodes").out().lines().filter(l -> l.startsWith("asterisk-3")).findFirst().orElseThrow();
+        assertThat(a3).contains("down (Asterisk unreachable)").contains("unknown/100").contains(" unknown ");
+        JsonNode json = new ObjectMapper().readTree(run("--json", "nodes").out()).get(2);
+        assertThat(json.get("id").asText()).isEqualTo("asterisk-3");
+        assertThat(json.get("channels").isNull()).isTrue();
+        assertThat(json.get("cpu").isNull()).isTrue();
+    }
+
+    @Test
     void roomsAndDecisionsAsJson() throws Exception {
         JsonNode rooms = new ObjectMapper().readTree(run("--json", "rooms").out());
         assertThat(rooms.get(0).get("key").asText()).isEqualTo("example.com:1000");

@@ -6,22 +6,19 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roundhouse.router.admin.AdminServer;
-import io.roundhouse.router.admin.LiveFarm;
-import io.roundhouse.router.config.AdminSettings;
-import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.admin.AdminTestFarm;
 import io.roundhouse.router.dispatch.setup.DispatchSetup;
-import io.roundhouse.shared.metrics.MetricsEndpoint;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
 import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.testing.TestRedis;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,52 +31,29 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CliAgainstRouterTest {
 
     static final String TOKEN = "cli-test-token";
-    static final String CONFIG = """
-            sip: { listen: [ "udp:127.0.0.1:0" ] }
-            nodes:
-              - { id: static-1, uri: "sip:127.0.0.1:5090" }
-            services:
-              - name: conference
-                match: { ruri-user: "^conf-(?<room>[0-9]+)$" }
-                app: Conference
-                app-data: "${room}"
-                affinity: "${ruri-host}:${room}"
-              - name: default
-                app: Default
-                strategy: least-loaded
-            health: { enabled: false }
-            dispatch: { refresh-interval: 100ms }
-            """;
 
     @RegisterExtension
     final TestRedis redis = new TestRedis();
 
+    AdminTestFarm farm;
     RedisState state;
-    DispatchSetup dispatch;
     AdminServer admin;
 
     @BeforeEach
     void start() throws Exception {
-        state = redis.open();
-        Set<String> apps = Set.of("Conference", "Default");
-        state.nodes().publish(new NodeState("asterisk-1", "sip:127.0.0.1:5081", NodeStatus.ACTIVE, 42, 200, 37.5,
-                Map.of("example.com:1000", 3), apps, apps, "22.10.1", "test", System.currentTimeMillis()),
-                Duration.ofSeconds(30));
+        farm = new AdminTestFarm(redis);
+        state = farm.state();
+        farm.publish(AdminTestFarm.agent("asterisk-1", 5081, 42, 37.5, Map.of("example.com:1000", 3)));
         state.placements().claim("example.com:1000", "asterisk-1");
         state.decisions().record("call-id=abc service=conference key=example.com:1000 node=asterisk-1"
                 + " reason=affinity-claimed attempt=1 candidates=[asterisk-1:0.210] score=\"load (lower is better)\""
                 + " excluded=[] at=1764096000000");
-        dispatch = DispatchSetup.start(RouterConfig.parse(CONFIG),
-                MetricsEndpoint.newRegistry(), null, redis.settings());
-        await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.view().current().nodes().size() == 2);
-        admin = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), null, Optional.of(TOKEN)),
-                new LiveFarm(dispatch, System::currentTimeMillis), () -> "nothing changed", null, () -> true);
+        admin = farm.admin(farm.router(2), Optional.of(TOKEN), () -> "nothing changed", null, () -> true);
     }
 
     @AfterEach
-    void stop() {
-        admin.close();
-        dispatch.close();
+    void stop() throws Exception {
+        farm.close();
     }
 
     String url() {
@@ -99,9 +73,31 @@ class CliAgainstRouterTest {
                 .contains("SCORES");
         assertThat(lines).hasSize(3);
         String a1 = lines.stream().filter(l -> l.startsWith("asterisk-1")).findFirst().orElseThrow();
-        assertThat(a1).contains("ready").contains("up").contains("42/200").contains("38%").contains("default=");
+        assertThat(a1).contains("ready").contains("up").contains("42/100").contains("38%").contains("default=");
         assertThat(lines.get(0).indexOf("STATE")).as("aligned").isEqualTo(a1.indexOf("ready"));
         assertThat(lines).anyMatch(l -> l.startsWith("static-1") && l.contains("ready"));
+    }
+
+    @Test
+    void nodesShowTheLastProbeAndUnknownCountsOfANodeWhoseAsteriskIsUnreachable() {
+        state.nodes().publish(new NodeState("asterisk-3", "sip:127.0.0.1:5083", NodeStatus.UNREACHABLE, 0, 100, 0,
+                Map.of(), Set.of(), Set.of(), "22.10.1", "test", System.currentTimeMillis(), false, false),
+                Duration.ofSeconds(30));
+        DispatchSetup probing = farm.router(AdminTestFarm.CONFIG.replace("health: { enabled: false }",
+                "health: { enabled: true, interval: 1s, timeout: 500ms }"), 3);
+        probing.probeWith(uri -> CompletableFuture.completedFuture(uri.endsWith(":5083") ? 408 : 200));
+        AdminServer probed = farm.admin(probing, Optional.of(TOKEN), null, null, () -> true);
+        Map<String, String> env = Map.of(RoundhouseCli.ADMIN_ENV, "http://127.0.0.1:" + probed.port());
+        await().atMost(Duration.ofSeconds(5)).until(() -> CliRun.of(env, "nodes").out().lines()
+                .filter(l -> l.contains(" ago ")).count() == 3);
+        List<String> lines = CliRun.of(env, "nodes").out().lines().toList();
+        assertThat(lines.get(0)).contains("PROBE");
+        String a3 = lines.stream().filter(l -> l.startsWith("asterisk-3")).findFirst().orElseThrow();
+        assertThat(a3).contains("down (Asterisk unreachable)").contains("missed ").contains("unknown/100")
+                .contains(" unknown ").doesNotContain(" 0/100").doesNotContain(" 0%");
+        String s1 = lines.stream().filter(l -> l.startsWith("static-1")).findFirst().orElseThrow();
+        assertThat(s1).containsPattern(" 200 \\d+ms \\d+\\.\\ds ago ");
+        assertThat(lines.get(0).indexOf("PROBE")).as("aligned").isEqualTo(s1.indexOf("200 "));
     }
 
     @Test

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code roundhouse_node_state{node,state}}: 1 for its state, 0 for the three others (ready, draining,
  *       disabled, down)</li>
  *   <li>{@code roundhouse_node_score{node,service}}: the score dispatch would give it now, for services it can take</li>
- *   <li>{@code roundhouse_node_channels{node}}, {@code roundhouse_node_channels_max{node}}: from its agent</li>
- *   <li>{@code roundhouse_node_cpu_ratio{node}}: its agent's CPU, 0..1</li>
+ *   <li>{@code roundhouse_node_channels{node}}, {@code roundhouse_node_channels_max{node}}: from its agent; no
+ *       channels row while its agent cannot count them (Asterisk unreachable)</li>
+ *   <li>{@code roundhouse_node_cpu_ratio{node}}: its agent's CPU, 0..1; no row while unknown</li>
  *   <li>{@code roundhouse_node_full{node,service}}: 1 while it is marked full for the service</li>
  * </ul>
  */
@@ -93,8 +94,11 @@ public final class FarmGauges {
                     scoreRows.add(MultiGauge.Row.of(node.and("service", s.service()), s.score()));
                 }
             }
+            // Unknown counts (an agent whose Asterisk is unreachable) leave no row rather than a 0 nobody counted.
             if (n.channels() != null) {
                 channelRows.add(MultiGauge.Row.of(node, n.channels()));
+            }
+            if (n.maxChannels() != null) {
                 maxRows.add(MultiGauge.Row.of(node, n.maxChannels()));
             }
             if (n.cpu() != null) {

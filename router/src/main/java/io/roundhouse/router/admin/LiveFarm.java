@@ -60,16 +60,21 @@ public final class LiveFarm implements Farm {
         HealthState health = dispatch.prober().state(n.id());
         Optional<NodeHealth> probing = dispatch.prober().health(n.id());
         Optional<NodeState> a = n.agent();
+        long now = wallClock.getAsLong();
         return new NodeReport(n.id(), n.sipUri(), state(n, health), n.configured(), n.weight(),
                 a.map(s -> s.status().wireName()).orElse(null), n.control().map(NodeStatus::wireName).orElse(null),
                 health.name().toLowerCase(Locale.ROOT), probing.map(NodeHealth::misses).orElse(null),
-                probing.map(NodeHealth::goods).orElse(null), a.map(NodeState::channels).orElse(null),
-                a.map(NodeState::maxChannels).orElse(null), a.map(NodeState::cpuPercent).orElse(null),
+                probing.map(NodeHealth::goods).orElse(null),
+                dispatch.prober().lastProbe(n.id()).map(r -> NodeReport.LastProbe.of(r, now)).orElse(null),
+                // An agent that cannot count (Asterisk unreachable, CPU not sampled yet) publishes 0: report unknown.
+                a.filter(NodeState::channelsKnown).map(NodeState::channels).orElse(null),
+                a.map(NodeState::maxChannels).orElse(null),
+                a.filter(NodeState::cpuKnown).map(NodeState::cpuPercent).orElse(null),
                 a.map(s -> List.copyOf(new TreeSet<>(s.apps()))).orElse(List.of()),
                 a.map(s -> List.copyOf(new TreeSet<>(s.accepting()))).orElse(List.of()),
                 a.map(s -> (Map<String, Integer>) new TreeMap<>(s.rooms())).orElse(Map.of()),
                 List.copyOf(new TreeSet<>(n.fullServices())),
-                a.map(s -> Math.max(0, wallClock.getAsLong() - s.updatedAtMillis()) / 1000.0).orElse(null),
+                a.map(s -> Math.max(0, now - s.updatedAtMillis()) / 1000.0).orElse(null),
                 services);
     }
 

@@ -1,5 +1,7 @@
 package io.roundhouse.router.admin;
 
+import io.roundhouse.router.health.ProbeResult;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -17,9 +19,11 @@ import java.util.Map;
  * @param health             {@code up}, {@code down} or {@code unknown} from OPTIONS probing
  * @param probeMisses        consecutive missed probes
  * @param probeGoods         consecutive good probe replies
- * @param channels           live channels
+ * @param lastProbe          the latest probe that ended, null before the first (or without probing)
+ * @param channels           live channels; null when unknown: no agent, or its agent cannot count them (status
+ *                           {@code unreachable}: Asterisk is down or restarting), never a 0 it does not know
  * @param maxChannels        channel capacity
- * @param cpu                smoothed CPU percent
+ * @param cpu                smoothed CPU percent; null when unknown (no agent, unreachable, or the agent's first seconds)
  * @param apps               Stasis applications registered now
  * @param accepting          services it takes new calls for, per its admission thresholds
  * @param rooms              conference rooms it hosts with their participants
@@ -28,7 +32,8 @@ import java.util.Map;
  * @param services           per service: the score dispatch would give it now, or why it would not take a call
  */
 public record NodeReport(String id, String uri, String state, boolean configured, int weight, String status,
-                         String control, String health, Integer probeMisses, Integer probeGoods, Integer channels,
+                         String control, String health, Integer probeMisses, Integer probeGoods,
+                         LastProbe lastProbe, Integer channels,
                          Integer maxChannels, Double cpu, List<String> apps, List<String> accepting,
                          Map<String, Integer> rooms, List<String> full, Double updatedAgeSeconds,
                          List<ServiceScore> services) {
@@ -40,4 +45,26 @@ public record NodeReport(String id, String uri, String state, boolean configured
      * @param whyNot       why the node would not take a new call of the service, null when it would
      */
     public record ServiceScore(String service, Double score, String scoreMeaning, String whyNot) {}
+
+    /**
+     * The latest OPTIONS probe of the node that ended.
+     *
+     * @param at             when it ended, ISO-8601 UTC
+     * @param ageSeconds     how long ago
+     * @param result         {@code ok} (a reply of any status but 408) or {@code missed}
+     * @param status         the reply's status, null when none came
+     * @param latencySeconds from sending to the reply, null when none came
+     * @param detail         what happened ({@code status 200}, {@code no reply within 2000ms}, ...)
+     */
+    public record LastProbe(String at, double ageSeconds, String result, Integer status, Double latencySeconds,
+                            String detail) {
+
+        /** From the prober's record, dated by the wall clock now ({@code nowMillis}). */
+        static LastProbe of(ProbeResult r, long nowMillis) {
+            long ageMillis = r.age().toMillis();
+            return new LastProbe(Instant.ofEpochMilli(nowMillis - ageMillis).toString(), ageMillis / 1000.0,
+                    r.good() ? "ok" : "missed", r.status() == 0 ? null : r.status(),
+                    r.latency() == null ? null : r.latency().toNanos() / 1_000_000 / 1000.0, r.detail());
+        }
+    }
 }

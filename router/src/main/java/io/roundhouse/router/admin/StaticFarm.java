@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -19,24 +20,35 @@ public final class StaticFarm implements Farm {
 
     private final Supplier<List<StaticNode>> nodes;
     private final HealthProber prober;
+    private final LongSupplier wallClock;
 
     /**
-     * @param nodes  read at each request, so that it follows config reloads
-     * @param prober the round robin's probing: each node's health and probe results
+     * @param nodes     read at each request, so that it follows config reloads
+     * @param prober    the round robin's probing: each node's health and probe results
+     * @param wallClock epoch milliseconds, to date the last probes
      */
-    public StaticFarm(Supplier<List<StaticNode>> nodes, HealthProber prober) {
+    public StaticFarm(Supplier<List<StaticNode>> nodes, HealthProber prober, LongSupplier wallClock) {
         this.nodes = nodes;
         this.prober = prober;
+        this.wallClock = wallClock;
+    }
+
+    /** With the system's clock. */
+    public StaticFarm(Supplier<List<StaticNode>> nodes, HealthProber prober) {
+        this(nodes, prober, System::currentTimeMillis);
     }
 
     @Override
     public List<NodeReport> nodes() {
+        long now = wallClock.getAsLong();
         return nodes.get().stream().map(n -> {
             HealthState health = prober.state(n.id());
             Optional<NodeHealth> probing = prober.health(n.id());
             return new NodeReport(n.id(), n.uri(), health.takesCalls() ? "ready" : "down", true, n.weight(), null,
                     null, health.name().toLowerCase(Locale.ROOT), probing.map(NodeHealth::misses).orElse(null),
-                    probing.map(NodeHealth::goods).orElse(null), null, null, null, List.of(), List.of(), Map.of(),
+                    probing.map(NodeHealth::goods).orElse(null),
+                    prober.lastProbe(n.id()).map(r -> NodeReport.LastProbe.of(r, now)).orElse(null),
+                    null, null, null, List.of(), List.of(), Map.of(),
                     List.of(), null, List.of());
         }).toList();
     }

@@ -40,8 +40,12 @@ public final class HealthProber implements AutoCloseable {
     private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> schedule;
 
-    /** Per node: health, where it was probed, the next due time, and the probe in flight (0: none). */
-    private record Probed(String uri, NodeHealth health, long nextDueNanos, long pendingSeq, long pendingSinceNanos) {}
+    /**
+     * Per node: health, where it was probed, the next due time, the probe in flight (0: none), and the latest probe that
+     * ended (null before; its age counted from {@code lastEndedNanos}).
+     */
+    private record Probed(String uri, NodeHealth health, long nextDueNanos, long pendingSeq, long pendingSinceNanos,
+                          ProbeResult last, long lastEndedNanos) {}
 
     private long seq;
 
@@ -102,6 +106,17 @@ public final class HealthProber implements AutoCloseable {
         return p == null ? java.util.Optional.empty() : java.util.Optional.of(p.health());
     }
 
+    /** The node's latest probe that ended, with its age, for operators; empty if none has ended yet. */
+    public java.util.Optional<ProbeResult> lastProbe(String nodeId) {
+        Probed p = nodes.get(nodeId);
+        if (p == null || p.last() == null) {
+            return java.util.Optional.empty();
+        }
+        ProbeResult r = p.last();
+        return java.util.Optional.of(new ProbeResult(Duration.ofNanos(Math.max(0, nanoClock.getAsLong()
+                - p.lastEndedNanos())), r.good(), r.status(), r.latency(), r.detail()));
+    }
+
     /** Node id to state, for logs and operators. */
     public Map<String, HealthState> states() {
         Map<String, HealthState> out = new java.util.TreeMap<>();
@@ -115,7 +130,7 @@ public final class HealthProber implements AutoCloseable {
         Map<String, String> current = targets.get();
         nodes.keySet().retainAll(current.keySet());
         current.forEach((id, uri) -> nodes.compute(id, (k, p) -> p == null || !p.uri().equals(uri)
-                ? new Probed(uri, NodeHealth.unknown(now), now, 0, 0) : p));
+                ? new Probed(uri, NodeHealth.unknown(now), now, 0, 0, null, 0) : p));
         long timeout = settings.timeout().toNanos();
         for (String id : Set.copyOf(nodes.keySet())) {
             Probed p = nodes.get(id);
@@ -123,7 +138,7 @@ public final class HealthProber implements AutoCloseable {
                 continue;
             }
             if (p.pendingSeq() != 0 && now - p.pendingSinceNanos() >= timeout) {
-                record(id, p.pendingSeq(), false, "no reply within " + settings.timeout().toMillis() + "ms");
+                record(id, p.pendingSeq(), 0, "no reply within " + settings.timeout().toMillis() + "ms");
                 p = nodes.get(id);
             }
             if (p != null && p.pendingSeq() == 0 && now - p.nextDueNanos() >= 0) {
@@ -134,27 +149,31 @@ public final class HealthProber implements AutoCloseable {
 
     private void send(String id, Probed p, long now) {
         long s = ++seq;
-        nodes.put(id, new Probed(p.uri(), p.health(), now + settings.interval().toNanos(), s, now));
+        nodes.put(id, new Probed(p.uri(), p.health(), now + settings.interval().toNanos(), s, now, p.last(),
+                p.lastEndedNanos()));
         CompletionStage<Integer> reply;
         try {
             reply = sendOptions.apply(p.uri());
         } catch (RuntimeException e) {
-            record(id, s, false, "send failed: " + e);
+            record(id, s, 0, "send failed: " + e);
             return;
         }
         reply.whenComplete((status, error) -> {
             if (error != null) {
-                record(id, s, false, "send failed: " + error);
-            } else if (status == null || status == 0 || status == 408) {
-                record(id, s, false, "status " + status);
+                record(id, s, 0, "send failed: " + error);
             } else {
-                record(id, s, true, "status " + status);
+                int code = status == null ? 0 : status;
+                record(id, s, code, code == 0 ? "no reply" : "status " + code);
             }
         });
     }
 
-    /** Applies the result of probe {@code s}; a result for a probe already timed out or replaced is ignored. */
-    private void record(String id, long s, boolean good, String detail) {
+    /**
+     * Applies the result of probe {@code s} (its reply's status, 0 for none); a result for a probe already timed out or
+     * replaced is ignored.
+     */
+    private void record(String id, long s, int status, String detail) {
+        boolean good = status != 0 && status != 408;
         long now = nanoClock.getAsLong();
         HealthState[] before = new HealthState[1];
         Probed after = nodes.computeIfPresent(id, (k, p) -> {
@@ -163,7 +182,9 @@ public final class HealthProber implements AutoCloseable {
             }
             before[0] = p.health().state();
             NodeHealth h = good ? p.health().good(settings.upAfter(), now) : p.health().miss(settings.downAfter(), now);
-            return new Probed(p.uri(), h, p.nextDueNanos(), 0, 0);
+            ProbeResult last = new ProbeResult(Duration.ZERO, good, status,
+                    status == 0 ? null : Duration.ofNanos(now - p.pendingSinceNanos()), detail);
+            return new Probed(p.uri(), h, p.nextDueNanos(), 0, 0, last, now);
         });
         if (after == null || before[0] == null) {
             return;

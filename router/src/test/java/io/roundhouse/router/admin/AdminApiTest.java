@@ -1,32 +1,32 @@
 package io.roundhouse.router.admin;
 
+import static io.roundhouse.router.admin.AdminTestFarm.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.roundhouse.router.config.AdminSettings;
+import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.router.dispatch.DispatchTarget;
 import io.roundhouse.router.dispatch.TestCall;
-import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.shared.metrics.MetricsEndpoint;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
 import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.testing.TestRedis;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -40,49 +40,30 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AdminApiTest {
 
     static final String TOKEN = "s3cret-token";
-    static final String CONFIG = """
-            nodes:
-              - { id: static-1, uri: "sip:127.0.0.1:5090", weight: 5 }
-            services:
-              - name: conference
-                match: { ruri-user: "^conf-(?<room>[0-9]+)$" }
-                app: Conference
-                app-data: "${room}"
-                affinity: "${ruri-host}:${room}"
-              - name: default
-                app: Default
-                strategy: least-loaded
-            health: { enabled: false }
-            dispatch: { refresh-interval: 100ms, redis-timeout: 2s }
-            """;
-    static final Set<String> APPS = Set.of("Conference", "Default");
 
     @RegisterExtension
     final TestRedis redis = new TestRedis();
 
-    final List<AutoCloseable> closing = new ArrayList<>();
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final ObjectMapper json = new ObjectMapper();
     final AtomicReference<String> reloaded = new AtomicReference<>();
+    AdminTestFarm farm;
     RedisState state;
     DispatchSetup dispatch;
     AdminServer admin;
 
     @BeforeEach
     void start() throws Exception {
-        state = redis.open();
-        state.nodes().publish(agent("asterisk-1", 5081, 40, 25.0, Map.of("example.com:1000", 3)),
-                Duration.ofSeconds(30));
-        state.nodes().publish(agent("asterisk-2", 5082, 10, 5.0, Map.of()), Duration.ofSeconds(30));
+        farm = new AdminTestFarm(redis);
+        state = farm.state();
+        farm.publish(agent("asterisk-1", 5081, 40, 25.0, Map.of("example.com:1000", 3)))
+                .publish(agent("asterisk-2", 5082, 10, 5.0, Map.of()));
         dispatch = router();
         admin = admin(dispatch, Optional.of(TOKEN));
     }
 
-    DispatchSetup router() throws Exception {
-        DispatchSetup d = DispatchSetup.start(TestRouters.live(CONFIG), MetricsEndpoint.newRegistry(), null, redis.settings());
-        closing.add(d);
-        await().atMost(Duration.ofSeconds(5)).until(() -> d.view().current().nodes().size() == 3);
-        return d;
+    DispatchSetup router() {
+        return farm.router(3);
     }
 
     AdminServer admin(DispatchSetup d, Optional<String> token) {
@@ -95,22 +76,12 @@ class AdminApiTest {
             reloaded.set("done");
             return "1 node added";
         };
-        AdminServer a = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), null, token),
-                new LiveFarm(d, System::currentTimeMillis), reloader, registry, () -> true);
-        closing.add(a);
-        return a;
+        return farm.admin(d, token, reloader, registry, () -> true);
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-    }
-
-    static NodeState agent(String id, int port, int channels, double cpu, Map<String, Integer> rooms) {
-        return new NodeState(id, "sip:127.0.0.1:" + port, NodeStatus.ACTIVE, channels, 100, cpu, rooms, APPS, APPS,
-                "22.10.1", "test", System.currentTimeMillis());
+        farm.close();
     }
 
     HttpResponse<String> get(String path) throws Exception {
@@ -174,6 +145,52 @@ class AdminApiTest {
         assertThat(s1.get("weight").asInt()).isEqualTo(5);
         assertThat(s1.get("status").isNull()).as("no agent").isTrue();
         assertThat(s1.get("channels").isNull()).isTrue();
+    }
+
+    @Test
+    void aNodeWhoseAgentCannotReachAsteriskIsDownWithUnknownCountsNotZeros() throws Exception {
+        state.nodes().publish(new NodeState("asterisk-3", "sip:127.0.0.1:5083", NodeStatus.UNREACHABLE, 0, 100, 0,
+                Map.of(), Set.of(), Set.of(), "22.10.1", "test", System.currentTimeMillis(), false, false),
+                Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.view().current().nodes().size() == 4);
+        JsonNode a3 = node(body(get("/api/nodes")), "asterisk-3");
+        assertThat(a3.get("state").asText()).isEqualTo("down");
+        assertThat(a3.get("status").asText()).isEqualTo("unreachable");
+        assertThat(a3.get("channels").isNull()).as("unknown, not 0").isTrue();
+        assertThat(a3.get("cpu").isNull()).as("unknown, not 0").isTrue();
+        assertThat(a3.get("max-channels").asInt()).isEqualTo(100);
+        assertThat(a3.get("services").findValuesAsText("why-not")).as("why, not app-missing")
+                .containsOnly("unreachable");
+        assertThat(node(body(get("/api/nodes")), "asterisk-1").get("channels").asInt()).isEqualTo(40);
+    }
+
+    @Test
+    void eachNodeShowsItsLastProbeWithItsTimeResultAndLatency() throws Exception {
+        DispatchSetup probing = farm.router(AdminTestFarm.CONFIG.replace("health: { enabled: false }",
+                "health: { enabled: true, interval: 1s, timeout: 500ms }"), 3);
+        probing.probeWith(uri -> CompletableFuture.completedFuture(uri.endsWith(":5082") ? 408 : 200));
+        admin = admin(probing, Optional.of(TOKEN));
+        long before = System.currentTimeMillis();
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            JsonNode nodes = body(get("/api/nodes"));
+            return List.of("static-1", "asterisk-1", "asterisk-2").stream()
+                    .allMatch(id -> node(nodes, id).hasNonNull("last-probe"));
+        });
+        JsonNode nodes = body(get("/api/nodes"));
+        JsonNode ok = node(nodes, "static-1").get("last-probe");
+        assertThat(ok.get("result").asText()).isEqualTo("ok");
+        assertThat(ok.get("status").asInt()).isEqualTo(200);
+        assertThat(ok.get("latency-seconds").asDouble()).isBetween(0.0, 0.5);
+        assertThat(ok.get("age-seconds").asDouble()).isBetween(0.0, 5.0);
+        assertThat(Instant.parse(ok.get("at").asText()).toEpochMilli())
+                .isBetween(before - 5_000, System.currentTimeMillis());
+        assertThat(node(nodes, "static-1").get("health").asText()).isEqualTo("up");
+        JsonNode missed = node(nodes, "asterisk-2").get("last-probe");
+        assertThat(missed.get("result").asText()).isEqualTo("missed");
+        assertThat(missed.get("status").asInt()).isEqualTo(408);
+        assertThat(missed.get("detail").asText()).isEqualTo("status 408");
+        assertThat(node(nodes, "asterisk-2").get("probe-misses").asInt()).isPositive();
+        assertThat(node(nodes, "asterisk-1").get("last-probe").get("result").asText()).isEqualTo("ok");
     }
 
     @Test
@@ -351,18 +368,15 @@ class AdminApiTest {
 
     @Test
     void readinessIsRefusedUntilTheRouterListensAndStatesARedisOutage() throws Exception {
-        AdminServer starting = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), null,
-                Optional.of(TOKEN)), new LiveFarm(dispatch, System::currentTimeMillis), null, null, () -> false);
-        closing.add(starting);
+        AdminServer starting = farm.admin(dispatch, Optional.of(TOKEN), null, null, () -> false);
         HttpResponse<String> notYet = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + starting.port() + "/readyz")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(notYet.statusCode()).isEqualTo(503);
         assertThat(json.readTree(notYet.body()).get("ready").asBoolean()).isFalse();
 
-        try (io.roundhouse.shared.testing.PrivateRedis own = TestRedis.startPrivate()) {
-            DispatchSetup d = DispatchSetup.start(TestRouters.live(CONFIG), MetricsEndpoint.newRegistry(), null,
-                    own.settings(TestRedis.newPrefix()));
-            closing.add(d);
+        try (io.roundhouse.shared.testing.PrivateRedis own = TestRedis.startPrivate();
+             DispatchSetup d = DispatchSetup.start(RouterConfig.parse(AdminTestFarm.CONFIG),
+                     MetricsEndpoint.newRegistry(), null, own.settings(TestRedis.newPrefix()))) {
             admin = admin(d, Optional.of(TOKEN));
             own.stop();
             await().atMost(Duration.ofSeconds(10)).until(() -> !d.view().redisStatus().isUp());

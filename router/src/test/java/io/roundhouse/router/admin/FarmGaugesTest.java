@@ -43,6 +43,9 @@ class FarmGaugesTest {
         state.nodes().publish(new NodeState("asterisk-1", "sip:127.0.0.1:5081", NodeStatus.ACTIVE, 30, 120, 45.0,
                 Map.of(), apps, apps, "22.10.1", "test", System.currentTimeMillis()), Duration.ofSeconds(30));
         state.marks().markFull("asterisk-1", "default", Duration.ofSeconds(30));
+        state.nodes().publish(new NodeState("asterisk-2", "sip:127.0.0.1:5082", NodeStatus.UNREACHABLE, 0, 120, 0,
+                Map.of(), Set.of(), Set.of(), "22.10.1", "test", System.currentTimeMillis(), false, false),
+                Duration.ofSeconds(30));
         PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
         dispatch = DispatchSetup.start(TestRouters.live("""
                 nodes: [ { id: static-1, uri: "sip:127.0.0.1:5090" } ]
@@ -62,7 +65,12 @@ class FarmGaugesTest {
                 .contains("roundhouse_node_cpu_ratio{node=\"asterisk-1\"} 0.45")
                 .contains("roundhouse_node_full{node=\"asterisk-1\",service=\"default\"} 1.0")
                 .contains("roundhouse_node_score{node=\"static-1\",service=\"default\"}")
-                .contains("# HELP roundhouse_node_up "));
+                .contains("# HELP roundhouse_node_up ")
+                .contains("roundhouse_node_up{node=\"asterisk-2\"} 0.0")
+                .contains("roundhouse_node_channels_max{node=\"asterisk-2\"} 120.0")
+                .as("an agent that cannot count its channels gives no 0 nobody counted")
+                .doesNotContain("roundhouse_node_channels{node=\"asterisk-2\"}")
+                .doesNotContain("roundhouse_node_cpu_ratio{node=\"asterisk-2\"}"));
 
         farm.control("static-1", NodeAction.DISABLE);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(registry.scrape())

@@ -34,16 +34,21 @@ class StaticFarmTest {
             prober.tick();
             clock.addAndGet(Duration.ofSeconds(5).toNanos());
         }
-        StaticFarm farm = new StaticFarm(() -> nodes, prober);
+        StaticFarm farm = new StaticFarm(() -> nodes, prober, () -> 1_764_096_000_000L);
 
         NodeReport a = farm.nodes().get(0);
         assertThat(a.state()).isEqualTo("ready");
         assertThat(a.health()).isEqualTo("up");
         assertThat(a.probeGoods()).isEqualTo(2);
         assertThat(a.weight()).isEqualTo(3);
+        // The second probe ended at once (5 s ago by the prober's clock), dated by the wall clock.
+        assertThat(a.lastProbe()).isEqualTo(new NodeReport.LastProbe("2025-11-25T18:39:55Z", 5.0, "ok", 200, 0.0,
+                "status 200"));
         NodeReport b = farm.nodes().get(1);
         assertThat(b.state()).isEqualTo("down");
         assertThat(b.probeMisses()).isEqualTo(2);
+        assertThat(b.lastProbe().result()).isEqualTo("missed");
+        assertThat(b.lastProbe().status()).isEqualTo(408);
         assertThat(farm.redis()).isEqualTo("off");
         assertThatThrownBy(() -> farm.control("a", NodeAction.DRAIN)).isInstanceOf(AdminException.class)
                 .hasMessageContaining("static round robin");

@@ -1,24 +1,21 @@
 package io.roundhouse.router.admin;
 
+import static io.roundhouse.router.admin.AdminTestFarm.agent;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.roundhouse.router.config.AdminSettings;
 import io.roundhouse.router.dispatch.setup.DispatchSetup;
-import io.roundhouse.router.testing.TestRouters;
-import io.roundhouse.shared.metrics.MetricsEndpoint;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
 import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.testing.TestRedis;
 import java.io.File;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,22 +41,6 @@ class StatusPageBrowserTest {
     static final String TOKEN = "page-token";
     static final String CHROMIUM = "/usr/bin/chromium";
     static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-    static final Set<String> APPS = Set.of("Conference", "Default");
-    static final String CONFIG = """
-            nodes:
-              - { id: static-1, uri: "sip:127.0.0.1:5090" }
-            services:
-              - name: conference
-                match: { ruri-user: "^conf-(?<room>[0-9]+)$" }
-                app: Conference
-                app-data: "${room}"
-                affinity: "${ruri-host}:${room}"
-              - name: default
-                app: Default
-                strategy: least-loaded
-            health: { enabled: false }
-            dispatch: { refresh-interval: 100ms }
-            """;
 
     @RegisterExtension
     final TestRedis redis = new TestRedis();
@@ -67,26 +48,26 @@ class StatusPageBrowserTest {
     @TempDir
     Path profile;
 
+    AdminTestFarm farm;
     RedisState state;
-    DispatchSetup dispatch;
     AdminServer admin;
     ChromeDriver browser;
 
     @BeforeEach
     void start() throws Exception {
-        state = redis.open();
-        state.nodes().publish(agent("asterisk-1", 5081, 40, 25.0, Map.of("example.com:1000", 3)),
-                Duration.ofSeconds(30));
-        state.nodes().publish(agent("asterisk-2", 5082, 95, 80.0, Map.of()), Duration.ofSeconds(30));
+        farm = new AdminTestFarm(redis);
+        state = farm.state();
+        farm.publish(agent("asterisk-1", 5081, 40, 25.0, Map.of("example.com:1000", 3)))
+                .publish(agent("asterisk-2", 5082, 95, 80.0, Map.of()));
         state.placements().claim("example.com:1000", "asterisk-1");
         state.decisions().record("call-id=first-call service=conference key=example.com:1000 node=asterisk-1"
                 + " reason=affinity-claimed attempt=1 candidates=[asterisk-1:0.325] score=\"load (lower is better)\""
                 + " excluded=[asterisk-2:full] at=1764096000000");
-        dispatch = DispatchSetup.start(TestRouters.live(CONFIG),
-                MetricsEndpoint.newRegistry(), null, redis.settings());
-        await().atMost(Duration.ofSeconds(5)).until(() -> dispatch.view().current().nodes().size() == 3);
-        admin = AdminServer.start(new AdminSettings(new InetSocketAddress("127.0.0.1", 0), null, Optional.of(TOKEN)),
-                new LiveFarm(dispatch, System::currentTimeMillis), null, null, () -> true);
+        // Probing on, answered by a stand-in for the nodes' SIP stacks: the page shows each node's last probe.
+        DispatchSetup dispatch = farm.router(AdminTestFarm.CONFIG.replace("health: { enabled: false }",
+                "health: { enabled: true, interval: 1s, timeout: 500ms }"), 3);
+        dispatch.probeWith(uri -> CompletableFuture.completedFuture(200));
+        admin = farm.admin(dispatch, Optional.of(TOKEN), null, null, () -> true);
         browser = chromium(profile);
     }
 
@@ -103,17 +84,11 @@ class StatusPageBrowserTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (browser != null) {
             browser.quit();
         }
-        admin.close();
-        dispatch.close();
-    }
-
-    static NodeState agent(String id, int port, int channels, double cpu, Map<String, Integer> rooms) {
-        return new NodeState(id, "sip:127.0.0.1:" + port, NodeStatus.ACTIVE, channels, 100, cpu, rooms, APPS, APPS,
-                "22.10.1", "test", System.currentTimeMillis());
+        farm.close();
     }
 
     WebElement row(String node) {
@@ -159,6 +134,8 @@ class StatusPageBrowserTest {
         assertThat(row("asterisk-2").findElement(By.cssSelector(".bar")).getAttribute("class"))
                 .as("95 of 100 channels shows as critical").isEqualTo("bar crit");
         assertThat(row("static-1").getText()).contains("sip:127.0.0.1:5090");
+        waitFor(() -> cellOf("static-1", "probes")
+                .matches("200 in \\d+ ms, \\d+\\.\\d s ago\\n\\d+ ok in a row"));
         assertThat(browser.findElement(By.id("rooms")).getText()).contains("example.com:1000").contains("asterisk-1");
         assertThat(browser.findElement(By.id("decisions")).getText()).contains("first-call")
                 .contains("affinity-claimed").contains("asterisk-2:full").contains("2025-11-25 18:40:00.000");
@@ -190,6 +167,16 @@ class StatusPageBrowserTest {
         state.nodes().publish(agent("asterisk-1", 5081, 72, 25.0, Map.of("example.com:1000", 3)),
                 Duration.ofSeconds(30));
         waitFor(() -> row("asterisk-1").getText().contains("72 / 100"));
+
+        // A node whose agent cannot reach its Asterisk: down, and its counts unknown rather than 0.
+        state.nodes().publish(new NodeState("asterisk-3", "sip:127.0.0.1:5083", NodeStatus.UNREACHABLE, 0, 100, 0,
+                Map.of(), Set.of(), Set.of(), "22.10.1", "test", System.currentTimeMillis(), false, false),
+                Duration.ofSeconds(30));
+        waitFor(() -> "down".equals(row("asterisk-3").getAttribute("class")));
+        assertThat(cellOf("asterisk-3", "state")).isEqualTo("down (Asterisk unreachable)");
+        assertThat(cellOf("asterisk-3", "calls")).isEqualTo("unknown");
+        assertThat(cellOf("asterisk-3", "cpu")).isEqualTo("unknown");
+        assertThat(cellOf("asterisk-1", "calls")).isEqualTo("72 / 100");
 
         Path shot = Path.of("target", "status-page.png");
         Files.createDirectories(shot.getParent());

@@ -141,6 +141,39 @@ class HealthProberTest {
     }
 
     @Test
+    void theLatestProbeThatEndedIsKeptWithItsAgeStatusAndLatencyForOperators() {
+        prober.tick();
+        assertThat(prober.lastProbe("a")).as("none ended yet").isEmpty();
+        clock.addAndGet(Duration.ofMillis(12).toNanos());
+        answerLast(200);
+        clock.addAndGet(Duration.ofMillis(1_500).toNanos());
+        ProbeResult ok = prober.lastProbe("a").orElseThrow();
+        assertThat(ok.good()).isTrue();
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.latency()).isEqualTo(Duration.ofMillis(12));
+        assertThat(ok.age()).isEqualTo(Duration.ofMillis(1_500));
+        assertThat(ok.detail()).isEqualTo("status 200");
+
+        advance(Duration.ofMillis(3_500));
+        assertThat(prober.lastProbe("a").orElseThrow().status()).as("a probe in flight keeps the last result")
+                .isEqualTo(200);
+        advance(SETTINGS.timeout());
+        ProbeResult missed = prober.lastProbe("a").orElseThrow();
+        assertThat(missed.good()).isFalse();
+        assertThat(missed.status()).isZero();
+        assertThat(missed.latency()).as("no reply, no latency").isNull();
+        assertThat(missed.age()).isEqualTo(Duration.ZERO);
+        assertThat(missed.detail()).isEqualTo("no reply within 2000ms");
+
+        round(408);
+        assertThat(prober.lastProbe("a").orElseThrow()).satisfies(r -> {
+            assertThat(r.good()).isFalse();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.latency()).isEqualTo(Duration.ZERO);
+        });
+    }
+
+    @Test
     void nodesJoiningAreProbedAtOnceAndLeavingNodesAreForgotten() {
         prober.tick();
         answerLast(200);

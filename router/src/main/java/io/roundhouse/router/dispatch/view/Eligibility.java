@@ -65,6 +65,9 @@ public final class Eligibility {
         if (node.agent().isEmpty()) {
             return requireAgent ? "no-agent" : null;
         }
+        if (node.status().orElse(NodeStatus.ACTIVE) == NodeStatus.UNREACHABLE) {
+            return NodeStatus.UNREACHABLE.wireName(); // it publishes no apps then: the reason is this, not app-missing
+        }
         return node.agent().get().apps().contains(service.app()) ? null : "app-missing";
     }
 
