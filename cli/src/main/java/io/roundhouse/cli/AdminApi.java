@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -54,7 +56,10 @@ final class AdminApi implements FarmSource {
 
     @Override
     public JsonNode control(String node, String verb) {
-        return send("POST", "/api/nodes/" + node + "/" + verb);
+        // A node id is one path segment whatever it holds ("a b", "x/y" or "%" would not make a URI or would be
+        // another path): percent-encoded, as the router decodes it.
+        return send("POST", "/api/nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8).replace("+", "%20") + "/"
+                + verb);
     }
 
     @Override

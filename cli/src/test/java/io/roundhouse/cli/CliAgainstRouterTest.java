@@ -147,6 +147,9 @@ class CliAgainstRouterTest {
         assertThat(r.code()).isEqualTo(3);
         assertThat(r.err()).contains("unknown node asterisk-9").contains("static-1, asterisk-1");
         assertThat(r.err()).doesNotContain("Exception");
+        CliRun odd = run("disable", "no such/node%");
+        assertThat(odd.code()).isEqualTo(3);
+        assertThat(odd.err()).contains("unknown node no such/node% (known: ");
     }
 
     @Test

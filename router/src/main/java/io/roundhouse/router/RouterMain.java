@@ -82,6 +82,7 @@ public final class RouterMain implements Callable<Integer> {
                 }, registry);
                 Reloader current = reloader;
                 farm = new StaticFarm(() -> current.running().nodes(), setup.prober());
+                new FarmGauges(registry, farm).every(java.time.Duration.ofSeconds(1));
             }
             Reloader reloads = reloader;
             admin = adminSettings.map(s -> AdminServer.start(s, farm, () -> adminReload(reloads), registry,

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,8 +140,13 @@ public final class AdminServer implements AutoCloseable {
         String method = x.getRequestMethod();
         URI uri = x.getRequestURI();
         String path = uri.getPath();
-        if (path.startsWith("/api/nodes/") && path.length() > "/api/nodes/".length()) {
-            String[] parts = path.substring("/api/nodes/".length()).split("/", -1);
+        String rawPath = uri.getRawPath();
+        if (rawPath.startsWith("/api/nodes/") && rawPath.length() > "/api/nodes/".length()) {
+            // Split before decoding: a node id is one segment, even one holding an encoded '/'.
+            String[] parts = rawPath.substring("/api/nodes/".length()).split("/", -1);
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = URLDecoder.decode(parts[i].replace("+", "%2B"), StandardCharsets.UTF_8);
+            }
             if (parts.length != 2 || parts[0].isEmpty()) {
                 throw new AdminException(404, "no such endpoint: " + path
                         + " (expected: /api/nodes/{id}/drain|undrain|disable|enable)");

@@ -4,9 +4,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.roundhouse.router.dispatch.setup.DispatchSetup;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code roundhouse_node_full{node,service}}: 1 while it is marked full for the service</li>
  * </ul>
  */
-public final class FarmGauges {
+public final class FarmGauges implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FarmGauges.class);
     private static final List<String> STATES = List.of("ready", "draining", "disabled", "down");
@@ -38,6 +42,7 @@ public final class FarmGauges {
     private final MultiGauge maxChannels;
     private final MultiGauge cpu;
     private final MultiGauge full;
+    private volatile ScheduledExecutorService timer;
 
     public FarmGauges(MeterRegistry registry, Farm farm) {
         this.farm = farm;
@@ -65,6 +70,31 @@ public final class FarmGauges {
         dispatch.view().onChange(v -> update());
         update();
         return this;
+    }
+
+    /**
+     * Updates the gauges every {@code period} on a daemon thread of their own, until {@link #close()} (the router keeps
+     * it for the life of the process): for a router without live dispatch, whose nodes change with reloads and probes
+     * and no view announces it.
+     */
+    public FarmGauges every(Duration period) {
+        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "node-gauges");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer = t;
+        t.scheduleWithFixedDelay(this::update, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Stops the updates of {@link #every(Duration)}; the gauges keep their last values. */
+    @Override
+    public void close() {
+        ScheduledExecutorService t = timer;
+        if (t != null) {
+            t.shutdownNow();
+        }
     }
 
     /** Reads the farm once and replaces every row. Never throws: a failed update keeps the last values. */

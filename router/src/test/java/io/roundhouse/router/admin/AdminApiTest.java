@@ -326,6 +326,9 @@ class AdminApiTest {
         assertThat(action.statusCode()).isEqualTo(404);
         assertThat(body(action).get("error").asText()).contains("expected: drain, undrain, disable, enable");
         assertThat(post("/api/nodes/asterisk-1/drain/now", TOKEN).statusCode()).isEqualTo(404);
+        HttpResponse<String> encoded = post("/api/nodes/a%2Fb%20c+d/drain", TOKEN);
+        assertThat(encoded.statusCode()).as("a node id is one segment, decoded").isEqualTo(404);
+        assertThat(body(encoded).get("error").asText()).startsWith("unknown node a/b c+d (known: ");
         assertThat(get("/api/nothing").statusCode()).isEqualTo(404);
         assertThat(state.controls().get("asterisk-7")).isEmpty();
     }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.roundhouse.router.dispatch.config.StaticNode;
 import io.roundhouse.router.dispatch.setup.DispatchSetup;
+import io.roundhouse.router.health.HealthProber;
+import io.roundhouse.router.health.HealthSettings;
 import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.shared.metrics.MetricsEndpoint;
 import io.roundhouse.shared.state.NodeState;
@@ -12,9 +15,12 @@ import io.roundhouse.shared.state.NodeStatus;
 import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.testing.TestRedis;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,5 +84,23 @@ class FarmGaugesTest {
                 .doesNotContain("roundhouse_node_score{node=\"static-1\""));
         assertThat(registry.scrape()).contains("roundhouse_redis_command_seconds_count{operation=\"read nodes\"}")
                 .contains("# HELP roundhouse_redis_command_seconds ");
+    }
+
+    @Test
+    void aRouterWithoutLiveDispatchHasGaugesOfItsStaticNodesFromProbing() {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        HealthProber prober = new HealthProber(new HealthSettings(true, Duration.ofSeconds(5), Duration.ofSeconds(2),
+                1, 1, 3, Duration.ofSeconds(30)), () -> Map.of("a", "sip:127.0.0.1:5081", "b", "sip:127.0.0.1:5082"),
+                uri -> CompletableFuture.completedFuture(uri.endsWith("5081") ? 200 : 408), clock::get);
+        prober.tick();
+        PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
+        StaticFarm farm = new StaticFarm(() -> List.of(new StaticNode("a", "sip:127.0.0.1:5081", 1),
+                new StaticNode("b", "sip:127.0.0.1:5082", 1)), prober);
+        try (FarmGauges gauges = new FarmGauges(registry, farm).every(Duration.ofMillis(50))) {
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(registry.scrape())
+                    .contains("roundhouse_node_up{node=\"a\"} 1.0")
+                    .contains("roundhouse_node_up{node=\"b\"} 0.0")
+                    .contains("roundhouse_node_state{node=\"b\",state=\"down\"} 1.0"));
+        }
     }
 }
