@@ -35,13 +35,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The Grafana dashboard in docs/ queries only metrics a running router serves and docs/admin.md documents: a router
  * with live dispatch takes a call that one node bounces and another answers, then every name the dashboard uses must
- * be in its scrape with help text.
+ * be in its scrape with help text. Its agents' row uses only the agent metrics docs/asterisk.md lists.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GrafanaDashboardTest {
 
     static final Path DASHBOARD = Path.of("..", "docs", "grafana", "roundhouse-router.json");
     static final Path DOCS = Path.of("..", "docs", "admin.md");
+    /** The agents' metrics: documented there, and scraped with their help by the agent's own AgentMetricsTest. */
+    static final Path AGENT_DOCS = Path.of("..", "docs", "asterisk.md");
+    static final String AGENT = "roundhouse_agent_";
     /** Registered by the reload path, which this test does not start; still documented. */
     static final Set<String> ELSEWHERE = Set.of("roundhouse_config_reloads_total",
             "roundhouse_config_reloads_failed_total");
@@ -64,12 +67,22 @@ class GrafanaDashboardTest {
 
     @Test
     void everyMetricTheDashboardQueriesIsServedWithHelpAndDocumented() throws Exception {
-        Set<String> names = dashboardMetrics();
+        Set<String> all = dashboardMetrics();
+        Set<String> names = new TreeSet<>(all);
+        names.removeIf(n -> n.startsWith(AGENT));
+        Set<String> agentNames = new TreeSet<>(all);
+        agentNames.removeAll(names);
         assertThat(names).contains("roundhouse_call_setup_seconds", "roundhouse_node_state",
                 "roundhouse_redis_command_seconds");
+        assertThat(agentNames).contains("roundhouse_agent_ami_connected", "roundhouse_agent_calls_total",
+                "roundhouse_agent_published_state_age_seconds");
         String docs = Files.readString(DOCS);
         for (String name : names) {
             assertThat(docs).as("docs/admin.md documents " + name).contains(name);
+        }
+        String agentDocs = Files.readString(AGENT_DOCS);
+        for (String name : agentNames) {
+            assertThat(agentDocs).as("docs/asterisk.md documents " + name).contains("`" + name);
         }
 
         SipTestAgent bouncer = SipTestAgent.start().uas(UasBehavior.reject(503));
