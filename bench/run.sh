@@ -12,8 +12,15 @@
 #      clean that long, the next lower step is held, and so on down RATES (0: none held);
 #   5. p50/p99 setup time at half of Kamailio's clean rate (HALF_RATE overrides it; Kamailio runs first in each round,
 #      so its rate is known before the others' runs), FIXED_SECONDS long;
+#   6. overload (issue 9): OVERLOAD_SECONDS (default 10; 0: skipped) at twice the clean rate of step 1 (OVERLOAD_RATE
+#      overrides it; OVERLOAD_CLEAN_RATE replaces the measured clean rate as the reference), with a caller that counts
+#      503 as an expected answer (bench/sipp/uac_overload.xml) and fresh backends on the same ports that account for
+#      every leg (bench/sipp/uas_legs.xml): calls completed against the clean rate's (target >= 0.90), 503s of the
+#      router's overload guard (count, p50/p99 latency), other 503s, failed calls, and on the backends duplicate legs
+#      (a Call-ID answered twice), unacknowledged legs (200 without ACK for 8 s) and legs never hung up;
+#      for the router also its own counters (shed, legs it ended) and the guard's admitted share over the step;
 # then the router/Kamailio ratios. Kernel UDP drops (/proc/net/snmp, machine-wide) are printed per step.
-# Steps 2-5 run in the first round only; with REPEAT the clean rate is the median of the rounds.
+# Steps 2-6 run in the first round only; with REPEAT the clean rate is the median of the rounds.
 #
 # Dispatch variants (issue 4, "Benchmark"): the same load through the router with live dispatch from Redis.
 #   router               static round robin over the two backends (`nodes:` only, no Redis): the reference;
@@ -32,7 +39,9 @@
 #        bench/run.sh --quick    a short validation of the script itself (about 2-3 minutes; figures meaningless)
 # Environment overrides: PROXIES ("router router-least-loaded router-affinity kamailio", add "direct" for sipp
 #   straight to one sipp), RATES, STEP_SECONDS, CONFIRM_SECONDS, HALF_RATE, FIXED_RATE, FIXED_SECONDS, CALL_MS, WARMUP_RATES, WARMUP_SECONDS,
-#   ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, DECISIONS_KEPT, DECISION_LOG, REPEAT, OUT.
+#   ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, DECISIONS_KEPT, DECISION_LOG, REPEAT, OUT,
+#   OVERLOAD_SECONDS, OVERLOAD_RATE, OVERLOAD_CLEAN_RATE, OVERLOAD_PROXIES (default: every proxy but direct),
+#   ROUTER_OVERLOAD (the bench router's sip.overload, a YAML flow mapping, e.g. "{ max-loop-busy: 80 }"; empty: defaults).
 # Requires: sipp (sip-tester), kamailio, java 17, python3, redis-server, redis-cli and flock (dispatch variants).
 # Writes everything under $OUT (default /tmp/roundhouse-bench.*).
 set -euo pipefail
@@ -61,17 +70,29 @@ REPEAT_GIVEN="${REPEAT:-}"
 REPEAT="${REPEAT:-1}"                   # rounds of the rate search; the table gives each proxy's median
 ROUTER_JAVA_OPTS="${ROUTER_JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
 KAMAILIO_SHM_MB="${KAMAILIO_SHM_MB:-2048}"
+OVERLOAD_SECONDS="${OVERLOAD_SECONDS:-10}"   # step 6; 0 skips it
+OVERLOAD_RATE="${OVERLOAD_RATE:-}"           # empty: twice the reference clean rate
+OVERLOAD_CLEAN_RATE="${OVERLOAD_CLEAN_RATE:-}" # empty: the proxy's clean rate from step 1 (first round)
+OVERLOAD_PROXIES="${OVERLOAD_PROXIES:-$(echo " ${PROXIES} " | sed 's/ direct / /g')}"
+ROUTER_OVERLOAD="${ROUTER_OVERLOAD:-}"       # sip.overload of the bench router (empty: the router's defaults)
+LEG_SETTLE_SECONDS=10 # after the overload caller ends: uas_legs.xml waits 8 s for an ACK before counting a leg unacknowledged
 BUFF_SIZE=8388608
 if [ "${1:-}" = "--quick" ]; then
   RATES="200 400"; STEP_SECONDS=3; CONFIRM_SECONDS=4; FIXED_RATE=300; FIXED_SECONDS=5; WARMUP_RATES=100; WARMUP_SECONDS=2; CALL_MS=100
+  OVERLOAD_SECONDS=3
   REPEAT="${REPEAT_GIVEN:-2}" # two rounds, so that --quick runs the repeat path too
 fi
-for knob in STEP_SECONDS CONFIRM_SECONDS ${HALF_RATE:+HALF_RATE}; do
+for knob in STEP_SECONDS CONFIRM_SECONDS ${HALF_RATE:+HALF_RATE} ${OVERLOAD_RATE:+OVERLOAD_RATE} \
+    ${OVERLOAD_CLEAN_RATE:+OVERLOAD_CLEAN_RATE}; do
   if ! [[ ${!knob} =~ ^[1-9][0-9]*$ ]]; then
     echo "bench: $knob=${!knob} (expected: a whole number, 1 or more)" >&2
     exit 2
   fi
 done
+if ! [[ $OVERLOAD_SECONDS =~ ^[0-9]+$ ]]; then
+  echo "bench: OVERLOAD_SECONDS=$OVERLOAD_SECONDS (expected: a whole number of seconds, 0 to skip the overload step)" >&2
+  exit 2
+fi
 if ! [[ $REPEAT =~ ^[1-9][0-9]*$ ]]; then
   echo "bench: REPEAT=$REPEAT (expected: a whole number of rounds, 1 or more)" >&2
   exit 2
@@ -225,18 +246,25 @@ start_backend() { # name
   PIDS+=("$STARTED_PID")
 }
 
-start_router() { # dir port nodeport1 nodeport2 [dispatch-variant redis-port]
+start_router() { # dir port nodeport1 nodeport2 [dispatch-variant redis-port]; sets ROUTER_METRICS_PORT too
+  ROUTER_METRICS_PORT=$(free_port)
   cat >"$1/router.yml" <<EOF
 sip:
   listen: [ "udp:127.0.0.1:$2", "tcp:127.0.0.1:$2" ]
   # One sipp caller sends thousands of messages a second from one address: the per-source flood limit (issue 9)
   # would block it within seconds. Off, as Kamailio's bench config runs without pike.
   flood: { enabled: false }
+  # The overload guard (issue 9) is on with the router's defaults unless ROUTER_OVERLOAD sets it (step 6 measures it).
+${ROUTER_OVERLOAD:+  overload: $ROUTER_OVERLOAD}
 nodes:
   - { id: uas-1, uri: "sip:127.0.0.1:$3", weight: 1 }
   - { id: uas-2, uri: "sip:127.0.0.1:$4", weight: 1 }
 health:
   enabled: false
+# Read by the overload step (shed requests, legs the router ended, the guard's state); the registry exists anyway,
+# so this only adds an idle HTTP listener.
+metrics:
+  listen: "127.0.0.1:$ROUTER_METRICS_PORT"
 EOF
   if [ -n "${5:-}" ]; then
     # The same static nodes, plus their agents' state in Redis; require-agent makes eligibility check the agent's
@@ -414,13 +442,16 @@ EOF
 }
 
 # One bounded UAC run: dir port rate calls [extra sipp args...]; sets UAC_OK and UAC_FAILED.
-# UAC_SCENARIO and UAC_ARGS (set per proxy) choose the caller; for router-affinity each run gets ROOMS new rooms.
+# UAC_SCENARIO (set per proxy) chooses the caller; for router-affinity each run gets ROOMS new rooms; UAC_INF, when
+# set, is the injection file instead.
 run_uac() {
   local dir=$1 port=$2 rate=$3 calls=$4; shift 4
   local bound=$(( calls / rate + CALL_MS / 1000 + 30 )) lport cport mport pid
   local -a uac_args=()
   mkdir -p "$dir"
-  if [ "$UAC_SCENARIO" = "$ROOT/bench/sipp/uac_rooms.xml" ]; then
+  if [ -n "${UAC_INF:-}" ]; then
+    uac_args+=(-inf "$UAC_INF") # the overload step writes its own users
+  elif [ "$UAC_SCENARIO" = "$ROOT/bench/sipp/uac_rooms.xml" ]; then
     python3 -c "import sys; b = int(sys.argv[1]); print('SEQUENTIAL'); [print('%d;' % r) for r in range(b, b + int(sys.argv[2]))]" \
       "$ROOM_BASE" "$ROOMS" >"$dir/rooms.csv"
     ROOM_BASE=$((ROOM_BASE + ROOMS))
@@ -496,6 +527,227 @@ print("%.3f %.3f %.0f %.0f %d" % (pct(trace, 50), pct(trace, 99), pct(rtt, 50), 
 EOF
 }
 
+# ---- Overload step (issue 9), step 6 ---------------------------------------------------------------------------------
+
+# A backend of the overload step: bench/sipp/uas_legs.xml on the port the proxy already sends to, with its log of legs
+# (-trace_logs: one line per leg and per unacknowledged leg) and statistics every second.
+start_legs_backend() { # dir port
+  local cport mport
+  mkdir -p "$1"
+  cport=$(free_port); mport=$(media_block)
+  sipp -sf "$ROOT/bench/sipp/uas_legs.xml" -i 127.0.0.1 -p "$2" -cp "$cport" -mp "$mport" -nostdin \
+    -default_behaviors all,-abortunexp \
+    -buff_size "$BUFF_SIZE" -max_recv_loops 10000 -trace_stat -stf "$1/stats.csv" -fd 1 \
+    -trace_logs -log_file "$1/legs.log" -trace_err -error_file "$1/errors.log" >"$1/stdout.log" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
+# The router's overload gauges and counters from its metrics endpoint, and the run and run-queue wait times of its
+# SIP event loop threads ("sip-*", /proc/<pid>/task/<tid>/schedstat), every 250 ms for at most $4 seconds: how the
+# guard's admitted share moved over the step, and whether the loop, when it did not shed, was short of CPU (on a CPU,
+# or runnable and waiting for one, is time it does not wait for work; the guard counts only the first).
+sample_router_metrics() { # metrics-port router-pid file seconds
+  python3 - "$@" <<'EOF' &
+import glob, sys, time, urllib.request
+url, pid, out, bound = "http://127.0.0.1:%s/metrics" % sys.argv[1], sys.argv[2], open(sys.argv[3], "w"), float(sys.argv[4])
+names = ["sip_overload_active", "sip_overload_admitted", "sip_calls_in_progress", "sip_requests_shed_total",
+         "sip_legs_ended_total"]
+def comm(task):
+    try:
+        return open(task + "/comm").read()
+    except OSError:
+        return ""
+loops = [t for t in glob.glob("/proc/%s/task/*" % pid) if comm(t).startswith("sip-")]
+out.write("seconds " + " ".join(names) + " loop_run_ns loop_wait_ns\n")
+t0 = time.time()
+while time.time() - t0 < bound:
+    try:
+        values = {}
+        for line in urllib.request.urlopen(url, timeout=1).read().decode().splitlines():
+            name, _, value = line.partition(" ")
+            if name in names:
+                values[name] = value
+        run = wait = 0
+        for t in loops:
+            r, w = open(t + "/schedstat").read().split()[:2]
+            run, wait = run + int(r), wait + int(w)
+        out.write("%.3f %s %d %d\n" % (time.time() - t0, " ".join(values.get(n, "nan") for n in names), run, wait))
+        out.flush()
+    except OSError:
+        pass
+    time.sleep(0.25)
+EOF
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
+# What the overload step measured, from the caller's statistics and response times, the backends' leg logs and
+# statistics, and the router's metric samples: "key=value" pairs on one line.
+overload_figures() { # dir clean-rate seconds
+  python3 - "$@" <<'EOF'
+import glob, os, re, sys
+d, clean, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def last_row(name):
+    rows = [l.rstrip("\n").split(";") for l in open(name, encoding="latin-1") if l.strip()]
+    return rows, dict(zip(rows[0], rows[-1]))
+def num(row, key):
+    try:
+        return int(row.get(key, "0") or 0)
+    except ValueError:
+        return 0
+f = {}
+rows, uac = last_row(d + "/uac/stats.csv")
+h = rows[0]
+created = num(uac, "TotalCallCreated")
+# When the last call was created (statistics rows every second): the rate actually offered.
+t_created = None
+for r in rows[1:]:
+    row = dict(zip(h, r))
+    if num(row, "TotalCallCreated") >= created:
+        hms = row.get("ElapsedTime(C)", "0:0:0")
+        hh, mm, ss = hms.split(":")[:3]
+        t_created = int(hh) * 3600 + int(mm) * 60 + float(ss)
+        break
+shed, refused, answered = num(uac, "shed(C)"), num(uac, "refused(C)"), num(uac, "answered(C)")
+ok, failed = num(uac, "SuccessfulCall(C)"), num(uac, "FailedCall(C)")
+completed = ok - shed - refused
+f["offered"] = created
+f["offered_rate"] = "%.0f" % (created / t_created) if t_created else "n/a"
+f["completed"] = completed
+f["completed_share"] = "%.3f" % (completed / created) if created else "n/a"
+reference = clean * seconds
+f["clean_completed"] = reference
+f["vs_clean"] = "%.3f" % (completed / reference) if reference else "n/a"
+f["shed"] = shed
+f["refused"] = refused
+f["failed"] = failed
+f["unfinished"] = created - ok - failed
+rtd = {"answered": [], "shed": [], "refused": []}
+for name in glob.glob(d + "/uac/*_rtt.csv"):
+    with open(name) as fh:
+        next(fh, None)
+        for l in fh:
+            p = l.strip().split(";")
+            if len(p) >= 3 and p[2] in rtd:
+                rtd[p[2]].append(float(p[1]))
+def pct(values, p):
+    if not values:
+        return "n/a"
+    values = sorted(values)
+    return "%.0f" % values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+for k in ("answered", "shed", "refused"):
+    f[k + "_p50_ms"], f[k + "_p99_ms"] = pct(rtd[k], 50), pct(rtd[k], 99)
+    f[k + "_samples"] = len(rtd[k])
+# The backends: every leg's Call-ID, unacknowledged legs, legs still open (answered, never hung up), unexpected INVITEs.
+legs, unacked, still_open = [], 0, 0
+unexpected_invites, late_invites, other_unexpected = set(), set(), {}
+for uas in sorted(glob.glob(d + "/uas-*")):
+    if os.path.exists(uas + "/legs.log"):
+        for l in open(uas + "/legs.log", encoding="latin-1"):
+            kind, _, callid = l.strip().partition(" ")
+            if kind == "leg":
+                legs.append(callid)
+            elif kind == "unacked":
+                unacked += 1
+    try:
+        _, row = last_row(uas + "/stats.csv")
+        still_open += num(row, "CurrentCall")
+    except (OSError, IndexError):
+        pass
+    if os.path.exists(uas + "/errors.log"):
+        # sipp's error log, one event per timestamp: an INVITE for a leg in progress that is not a retransmission of
+        # its INVITE ("Continuing call on unexpected message": another branch, which a real node would answer 482
+        # or take as a second call), an INVITE for a leg that has ended ("Dead call": sipp absorbs it for
+        # -deadcall_wait, a real node would start a second leg), and other unexpected messages by method.
+        text = open(uas + "/errors.log", encoding="latin-1").read()
+        for event in re.split(r"\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\.\d+\t[\d.]+: ", text)[1:]:
+            m = re.match(r"(Continuing call on unexpected message for Call-Id '([^']*)'|Dead call (\S+) \([^)]*\))"
+                         r".*?received '([A-Z]+) ", event, re.S)
+            if not m:
+                continue
+            via = re.search(r"\nVia:[^\n]*?branch=([^;\s,]+)", event)
+            key = (m.group(2) or m.group(3), via.group(1) if via else "")
+            if m.group(4) == "INVITE":
+                (late_invites if m.group(3) else unexpected_invites).add(key)
+            else:
+                other_unexpected[m.group(4)] = other_unexpected.get(m.group(4), 0) + 1
+f["legs"] = len(legs)
+f["duplicate_legs"] = len(legs) - len(set(legs))
+f["unacked_legs"] = unacked
+f["open_legs"] = still_open
+f["second_branch_invites"] = len(unexpected_invites)
+f["late_invites"] = len(late_invites)
+f["other_unexpected"] = ",".join("%s:%d" % kv for kv in sorted(other_unexpected.items())) or "none"
+samples = d + "/router-metrics.txt"
+if os.path.exists(samples):
+    lines = [l.split() for l in open(samples)][1:]
+    lines = [l for l in lines if len(l) == 8 and l[2] != "nan"]
+    # The loop's time while calls were offered: from the baseline sample to the last one within the step.
+    offered = [l for l in lines if float(l[0]) - float(lines[0][0]) <= seconds + 0.5] if lines else []
+    if len(offered) >= 2:
+        wall = (float(offered[-1][0]) - float(offered[0][0])) * 1e9
+        f["loop_on_cpu"] = "%.2f" % ((int(offered[-1][6]) - int(offered[0][6])) / wall)
+        f["loop_waiting_cpu"] = "%.2f" % ((int(offered[-1][7]) - int(offered[0][7])) / wall)
+    if lines:
+        admitted = [float(l[2]) for l in lines]
+        f["router_shed"] = "%.0f" % (float(lines[-1][4]) - float(lines[0][4]))
+        f["router_legs_ended"] = "%.0f" % (float(lines[-1][5]) - float(lines[0][5]))
+        f["admitted_min"] = "%.2f" % min(admitted)
+        f["overloaded_share"] = "%.2f" % (sum(float(l[1]) for l in lines) / len(lines))
+        f["max_in_progress"] = "%.0f" % max(float(l[3]) for l in lines)
+print(" ".join("%s=%s" % kv for kv in f.items()))
+EOF
+}
+
+# Step 6 for one proxy: fresh backends on the same ports, the overload caller, the legs settled, the figures in
+# OVERLOAD[$proxy] (key=value pairs, see overload_figures). Sets uas1_pid and uas2_pid to the new backends.
+overload_step() { # proxy dir port clean-rate
+  local proxy=$1 dir=$2/overload port=$3 clean=$4 rate calls drops_before ticks_before sampler="" uac_scenario i
+  rate=${OVERLOAD_RATE:-$((clean * 2))}
+  mkdir -p "$dir"
+  kill "$uas1_pid" "$uas2_pid" 2>/dev/null || true
+  wait "$uas1_pid" "$uas2_pid" 2>/dev/null || true
+  start_legs_backend "$dir/uas-1" "$uas1_port"; uas1_pid=$STARTED_PID
+  start_legs_backend "$dir/uas-2" "$uas2_port"; uas2_pid=$STARTED_PID
+  wait_udp_listening "$uas1_port" 10; wait_udp_listening "$uas2_port" 10
+  # Request-URI users: the service for every proxy, conference rooms (new ones) for router-affinity.
+  if [ "$proxy" = router-affinity ]; then
+    python3 -c "import sys; b = int(sys.argv[1]); print('SEQUENTIAL'); [print('conf-%d;' % r) for r in range(b, b + int(sys.argv[2]))]" \
+      "$ROOM_BASE" "$ROOMS" >"$dir/users.csv"
+    ROOM_BASE=$((ROOM_BASE + ROOMS))
+  else
+    printf 'SEQUENTIAL\nservice;\n' >"$dir/users.csv"
+  fi
+  calls=$((rate * OVERLOAD_SECONDS))
+  log "$proxy: overload ${rate}/s (twice the clean ${clean}/s unless OVERLOAD_RATE) for ${OVERLOAD_SECONDS}s, fresh backends"
+  if [[ $proxy == router* ]]; then
+    sample_router_metrics "$ROUTER_METRICS_PORT" "$ppid" "$dir/router-metrics.txt" $((OVERLOAD_SECONDS + CALL_MS / 1000 + 60))
+    sampler=$STARTED_PID
+    # The first sample is the baseline of the counters: taken before the first call.
+    for ((i = 0; i < 100; i++)); do
+      if [ -f "$dir/router-metrics.txt" ] && [ "$(wc -l <"$dir/router-metrics.txt")" -ge 2 ]; then break; fi
+      sleep 0.1
+    done
+  fi
+  drops_before=$(udp_drops); ticks_before=$(cpu_ticks "$ppid")
+  uac_scenario=$UAC_SCENARIO
+  # -l: sipp's default cap on open calls (3 x rate x call length) would lower the offered rate as calls wait: the
+  # offered load must stay what a population of independent callers sends.
+  UAC_SCENARIO="$ROOT/bench/sipp/uac_overload.xml"; UAC_INF="$dir/users.csv"
+  run_uac "$dir/uac" "$port" "$rate" "$calls" -l "$calls" -fd 1 -trace_rtt -rtt_freq 100
+  UAC_SCENARIO=$uac_scenario; UAC_INF=""
+  OVERLOAD_TICKS[$proxy]=$(( $(cpu_ticks "$ppid") - ticks_before ))
+  OVERLOAD_DROPS[$proxy]=$(( $(udp_drops) - drops_before ))
+  log "$proxy: overload caller done (successful=$UAC_OK failed=$UAC_FAILED); ${LEG_SETTLE_SECONDS}s for the last legs' ACKs"
+  sleep "$LEG_SETTLE_SECONDS"
+  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; fi
+  OVERLOAD_AT[$proxy]=$rate; OVERLOAD_CLEAN[$proxy]=$clean
+  OVERLOAD[$proxy]=$(overload_figures "$dir" "$clean" "$OVERLOAD_SECONDS")
+  log "$proxy: overload ${OVERLOAD[$proxy]} udp_drops=${OVERLOAD_DROPS[$proxy]} cpu_ticks=${OVERLOAD_TICKS[$proxy]}"
+}
+
+declare -A OVERLOAD OVERLOAD_AT OVERLOAD_CLEAN OVERLOAD_TICKS OVERLOAD_DROPS
 declare -A MAX_RATE SEARCHES SUSTAINED HALF_AT HALF_P50 HALF_P99 HALF_FAILED CPU_PER_CALL MACHINE_PER_CALL P50 P99 P50_RTT P99_RTT REDIS_PER_CALL REDIS_CPU_PER_CALL REDIS_TOP THREADS
 ROOM_BASE=1000
 # REPEAT rounds, each over every proxy in turn (router, dispatch variants, router, ...), so that a slow minute of the
@@ -635,6 +887,17 @@ for run in $RUNS; do
     log "$proxy: CPU ms per call by thread: ${THREADS[$proxy]}"
   fi
 
+  # Step 6, overload (issue 9): twice this round's clean rate, or the rates given.
+  if [ "$OVERLOAD_SECONDS" -gt 0 ] && [ "$proxy" != direct ] && [[ " $OVERLOAD_PROXIES " == *" $proxy "* ]]; then
+    clean=${OVERLOAD_CLEAN_RATE:-$max_rate}
+    if [ -n "$OVERLOAD_RATE" ] || [ "$clean" -gt 0 ]; then
+      sleep 3
+      overload_step "$proxy" "$dir" "$port" "$clean"
+    else
+      log "$proxy: overload step skipped: no clean rate to double (set OVERLOAD_RATE or OVERLOAD_CLEAN_RATE)"
+    fi
+  fi
+
   stop_run
 done
 
@@ -693,3 +956,41 @@ print("router/kamailio: max clean rate x%s, sustained clean rate x%s (target >= 
       "(target <= +1 ms)" % (ratio(rr, rk), ratio(sr, sk), ratio(cr, ck), pr - pk, hr - hk))
 EOF
 fi
+
+# Step 6, overload (issue 9): one paragraph per proxy.
+for proxy in $PROXIES; do
+  if [ -z "${OVERLOAD[$proxy]:-}" ]; then continue; fi
+  python3 - "$proxy" "${OVERLOAD_AT[$proxy]}" "${OVERLOAD_CLEAN[$proxy]}" "$OVERLOAD_SECONDS" "${OVERLOAD_DROPS[$proxy]}" \
+    "${OVERLOAD_TICKS[$proxy]}" "$CLK_TCK" ${OVERLOAD[$proxy]} <<'EOF'
+import sys
+proxy, rate, clean, seconds, drops, ticks, tck = sys.argv[1:8]
+f = dict(a.split("=", 1) for a in sys.argv[8:])
+try:
+    verdict = "met" if float(f["vs_clean"]) >= 0.9 else "NOT met"
+except ValueError:
+    verdict = "n/a"
+print("%s: overload at %s/s for %s s (reference: clean rate %s/s, %s calls): offered %s calls (%s/s achieved by sipp)"
+      % (proxy, rate, seconds, clean, f["clean_completed"], f["offered"], f["offered_rate"]))
+print("%s:   completed %s = %s of offered, x%s of the clean rate's completed calls (target >= 0.90: %s); "
+      "setup p50/p99 %s/%s ms (sipp rtd, whole ms)"
+      % (proxy, f["completed"], f["completed_share"], f["vs_clean"], verdict, f["answered_p50_ms"], f["answered_p99_ms"]))
+print("%s:   503 from the overload guard %s (INVITE -> 503 p50/p99 %s/%s ms), other 503 %s (p50/p99 %s/%s ms), "
+      "failed %s, unfinished %s"
+      % (proxy, f["shed"], f["shed_p50_ms"], f["shed_p99_ms"], f["refused"], f["refused_p50_ms"], f["refused_p99_ms"],
+         f["failed"], f["unfinished"]))
+print("%s:   on the backends: legs %s, duplicate legs (a Call-ID answered twice) %s, unacknowledged legs (200, no "
+      "ACK in 8 s) %s, legs never hung up %s; INVITEs of a second branch for a leg in progress %s, INVITEs after "
+      "the leg ended %s, other unexpected messages %s"
+      % (proxy, f["legs"], f["duplicate_legs"], f["unacked_legs"], f["open_legs"], f["second_branch_invites"],
+         f["late_invites"], f["other_unexpected"]))
+print("%s:   kernel UDP drops %s (machine-wide); proxy CPU %.1f s" % (proxy, drops, int(ticks) / int(tck)))
+if "loop_on_cpu" in f:
+    print("%s:   SIP event loop over the step: on a CPU %s of the time, runnable but waiting for a CPU %s (the guard's "
+          "busy measure counts the first only)" % (proxy, f["loop_on_cpu"], f["loop_waiting_cpu"]))
+if "router_shed" in f:
+    print("%s:   router counters: shed %s (retransmissions included), legs it ended itself %s; admitted share min %s, "
+          "overloaded in %s of the samples, calls in progress max %s"
+          % (proxy, f["router_shed"], f["router_legs_ended"], f["admitted_min"], f["overloaded_share"],
+             f["max_in_progress"]))
+EOF
+done
