@@ -10,6 +10,7 @@ import io.roundhouse.router.health.HealthSettings;
 import io.roundhouse.router.services.ServiceRule;
 import io.roundhouse.router.services.ServiceRules;
 import io.roundhouse.router.transport.ConnectionLimits;
+import io.roundhouse.router.transport.ListenAddress;
 import io.roundhouse.router.transport.TlsSettings;
 import io.roundhouse.shared.config.ConfigBinder;
 import io.roundhouse.shared.config.ConfigException;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.roundhouse.router.flood.FloodSettings;
 import io.roundhouse.router.overload.OverloadSettings;
 import io.roundhouse.router.transport.ConnectionLimits;
+import io.roundhouse.router.transport.ListenAddress;
 import io.roundhouse.router.transport.TlsSettings;
 import io.roundhouse.router.transport.ws.WebSocketSettings;
 import io.roundhouse.shared.config.ConfigException;

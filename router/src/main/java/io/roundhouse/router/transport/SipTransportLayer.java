@@ -21,7 +21,6 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.roundhouse.router.config.ListenAddress;
 import io.roundhouse.router.flood.FloodGuard;
 import io.roundhouse.router.transport.ws.WebSocketFramingException;
 import io.roundhouse.router.transport.ws.WebSocketMetrics;

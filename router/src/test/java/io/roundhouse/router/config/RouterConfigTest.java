@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.roundhouse.router.dispatch.config.StaticNode;
+import io.roundhouse.router.transport.ListenAddress;
 import io.roundhouse.router.transport.Transport;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.config.HostPort;

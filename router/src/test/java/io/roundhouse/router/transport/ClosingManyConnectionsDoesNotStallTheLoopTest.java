@@ -10,7 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.roundhouse.router.config.ListenAddress;
+import io.roundhouse.router.transport.ListenAddress;
 import io.roundhouse.router.flood.FloodGuard;
 import io.roundhouse.router.flood.FloodSettings;
 import java.net.InetSocketAddress;

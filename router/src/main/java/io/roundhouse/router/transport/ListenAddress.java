@@ -1,7 +1,6 @@
-package io.roundhouse.router.config;
+package io.roundhouse.router.transport;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import io.roundhouse.router.transport.Transport;
 import io.roundhouse.shared.config.ConfigException;
 
 /**
