@@ -543,14 +543,16 @@ start_legs_backend() { # dir port
   PIDS+=("$STARTED_PID")
 }
 
-# The router's overload gauges and counters from its metrics endpoint, and the run and run-queue wait times of its
-# SIP event loop threads ("sip-*", /proc/<pid>/task/<tid>/schedstat), every 250 ms for at most $4 seconds: how the
-# guard's admitted share moved over the step, and whether the loop, when it did not shed, was short of CPU (on a CPU,
-# or runnable and waiting for one, is time it does not wait for work; the guard counts only the first).
-sample_router_metrics() { # metrics-port router-pid file seconds
+# Samples of the proxy over the overload step, every 250 ms for at most $5 seconds, one line each: the router's
+# overload gauges and counters from its metrics endpoint ("nan" without one: Kamailio), the run and run-queue wait
+# times of its SIP event loop threads ("sip-*", /proc/<pid>/task/<tid>/schedstat; 0 for Kamailio), and its UDP
+# socket's receive queue, receive buffer and drops (ss's skmem r, rb, d). So the step shows how the guard's admitted
+# share moved, whether the loop was short of CPU (on a CPU, or runnable and waiting for one, is time it does not wait
+# for work; the guard counts only the first), and whether the proxy's own socket overflowed, and when.
+sample_proxy() { # metrics-port ("" for none) proxy-pid sip-port file seconds
   python3 - "$@" <<'EOF' &
-import glob, sys, time, urllib.request
-url, pid, out, bound = "http://127.0.0.1:%s/metrics" % sys.argv[1], sys.argv[2], open(sys.argv[3], "w"), float(sys.argv[4])
+import glob, re, subprocess, sys, time, urllib.request
+port, pid, sip_port, out, bound = sys.argv[1], sys.argv[2], sys.argv[3], open(sys.argv[4], "w"), float(sys.argv[5])
 names = ["sip_overload_active", "sip_overload_admitted", "sip_calls_in_progress", "sip_requests_shed_total",
          "sip_legs_ended_total"]
 def comm(task):
@@ -559,23 +561,30 @@ def comm(task):
     except OSError:
         return ""
 loops = [t for t in glob.glob("/proc/%s/task/*" % pid) if comm(t).startswith("sip-")]
-out.write("seconds " + " ".join(names) + " loop_run_ns loop_wait_ns\n")
+out.write("seconds " + " ".join(names) + " loop_run_ns loop_wait_ns sock_queue_bytes sock_rcvbuf_bytes sock_drops\n")
 t0 = time.time()
 while time.time() - t0 < bound:
-    try:
-        values = {}
-        for line in urllib.request.urlopen(url, timeout=1).read().decode().splitlines():
-            name, _, value = line.partition(" ")
-            if name in names:
-                values[name] = value
-        run = wait = 0
-        for t in loops:
+    values = {}
+    if port:
+        try:
+            for line in urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port, timeout=1).read().decode().splitlines():
+                name, _, value = line.partition(" ")
+                if name in names:
+                    values[name] = value
+        except OSError:
+            pass
+    run = wait = 0
+    for t in loops:
+        try:
             r, w = open(t + "/schedstat").read().split()[:2]
             run, wait = run + int(r), wait + int(w)
-        out.write("%.3f %s %d %d\n" % (time.time() - t0, " ".join(values.get(n, "nan") for n in names), run, wait))
-        out.flush()
-    except OSError:
-        pass
+        except (OSError, ValueError):
+            pass
+    sock = re.search(r"skmem:\(r(\d+),rb(\d+),.*?d(\d+)\)", subprocess.run(
+        ["ss", "-Huamn", "sport = :%s" % sip_port], capture_output=True, text=True, timeout=5).stdout)
+    out.write("%.3f %s %d %d %s\n" % (time.time() - t0, " ".join(values.get(n, "nan") for n in names), run, wait,
+                                      " ".join(sock.groups()) if sock else "nan nan nan"))
+    out.flush()
     time.sleep(0.25)
 EOF
   STARTED_PID=$!
@@ -679,23 +688,33 @@ f["open_legs"] = still_open
 f["second_branch_invites"] = len(unexpected_invites)
 f["late_invites"] = len(late_invites)
 f["other_unexpected"] = ",".join("%s:%d" % kv for kv in sorted(other_unexpected.items())) or "none"
-samples = d + "/router-metrics.txt"
-if os.path.exists(samples):
-    lines = [l.split() for l in open(samples)][1:]
-    lines = [l for l in lines if len(l) == 8 and l[2] != "nan"]
-    # The loop's time while calls were offered: from the baseline sample to the last one within the step.
-    offered = [l for l in lines if float(l[0]) - float(lines[0][0]) <= seconds + 0.5] if lines else []
-    if len(offered) >= 2:
-        wall = (float(offered[-1][0]) - float(offered[0][0])) * 1e9
+samples = d + "/samples.txt"
+lines = [l.split() for l in open(samples)][1:] if os.path.exists(samples) else []
+lines = [l for l in lines if len(l) == 11]
+# The proxy while calls were offered: from the baseline sample to the last one within the step.
+offered = [l for l in lines if float(l[0]) - float(lines[0][0]) <= seconds + 0.5] if lines else []
+if len(offered) >= 2:
+    wall = (float(offered[-1][0]) - float(offered[0][0])) * 1e9
+    if int(offered[-1][6]) > 0:
         f["loop_on_cpu"] = "%.2f" % ((int(offered[-1][6]) - int(offered[0][6])) / wall)
         f["loop_waiting_cpu"] = "%.2f" % ((int(offered[-1][7]) - int(offered[0][7])) / wall)
-    if lines:
-        admitted = [float(l[2]) for l in lines]
-        f["router_shed"] = "%.0f" % (float(lines[-1][4]) - float(lines[0][4]))
-        f["router_legs_ended"] = "%.0f" % (float(lines[-1][5]) - float(lines[0][5]))
-        f["admitted_min"] = "%.2f" % min(admitted)
-        f["overloaded_share"] = "%.2f" % (sum(float(l[1]) for l in lines) / len(lines))
-        f["max_in_progress"] = "%.0f" % max(float(l[3]) for l in lines)
+sock = [l for l in lines if l[10] != "nan"]
+if sock:
+    f["socket_rcvbuf"] = sock[0][9]
+    f["socket_queue_max"] = "%.2f" % max(int(l[8]) / max(1, int(l[9])) for l in sock)
+    f["socket_drops"] = int(sock[-1][10]) - int(sock[0][10])
+    full = [l for l in sock if int(l[10]) > int(sock[0][10])]
+    f["socket_first_drop_s"] = "%.1f" % (float(full[0][0]) - float(sock[0][0])) if full else "none"
+metrics = [l for l in lines if l[2] != "nan"]
+if metrics:
+    admitted = [float(l[2]) for l in metrics]
+    f["router_shed"] = "%.0f" % (float(metrics[-1][4]) - float(metrics[0][4]))
+    f["router_legs_ended"] = "%.0f" % (float(metrics[-1][5]) - float(metrics[0][5]))
+    f["admitted_min"] = "%.2f" % min(admitted)
+    f["overloaded_share"] = "%.2f" % (sum(float(l[1]) for l in metrics) / len(metrics))
+    f["max_in_progress"] = "%.0f" % max(float(l[3]) for l in metrics)
+    shedding = [l for l in metrics if float(l[1]) > 0]
+    f["first_shed_s"] = "%.1f" % (float(shedding[0][0]) - float(metrics[0][0])) if shedding else "none"
 print(" ".join("%s=%s" % kv for kv in f.items()))
 EOF
 }
@@ -703,7 +722,7 @@ EOF
 # Step 6 for one proxy: fresh backends on the same ports, the overload caller, the legs settled, the figures in
 # OVERLOAD[$proxy] (key=value pairs, see overload_figures). Sets uas1_pid and uas2_pid to the new backends.
 overload_step() { # proxy dir port clean-rate
-  local proxy=$1 dir=$2/overload port=$3 clean=$4 rate calls drops_before ticks_before sampler="" uac_scenario i
+  local proxy=$1 dir=$2/overload port=$3 clean=$4 rate calls drops_before ticks_before sampler uac_scenario i metrics_port
   rate=${OVERLOAD_RATE:-$((clean * 2))}
   mkdir -p "$dir"
   kill "$uas1_pid" "$uas2_pid" 2>/dev/null || true
@@ -721,15 +740,15 @@ overload_step() { # proxy dir port clean-rate
   fi
   calls=$((rate * OVERLOAD_SECONDS))
   log "$proxy: overload ${rate}/s (twice the clean ${clean}/s unless OVERLOAD_RATE) for ${OVERLOAD_SECONDS}s, fresh backends"
-  if [[ $proxy == router* ]]; then
-    sample_router_metrics "$ROUTER_METRICS_PORT" "$ppid" "$dir/router-metrics.txt" $((OVERLOAD_SECONDS + CALL_MS / 1000 + 60))
-    sampler=$STARTED_PID
-    # The first sample is the baseline of the counters: taken before the first call.
-    for ((i = 0; i < 100; i++)); do
-      if [ -f "$dir/router-metrics.txt" ] && [ "$(wc -l <"$dir/router-metrics.txt")" -ge 2 ]; then break; fi
-      sleep 0.1
-    done
-  fi
+  metrics_port=""
+  if [[ $proxy == router* ]]; then metrics_port=$ROUTER_METRICS_PORT; fi
+  sample_proxy "$metrics_port" "$ppid" "$port" "$dir/samples.txt" $((OVERLOAD_SECONDS + CALL_MS / 1000 + 60))
+  sampler=$STARTED_PID
+  # The first sample is the baseline of the counters: taken before the first call.
+  for ((i = 0; i < 100; i++)); do
+    if [ -f "$dir/samples.txt" ] && [ "$(wc -l <"$dir/samples.txt")" -ge 2 ]; then break; fi
+    sleep 0.1
+  done
   drops_before=$(udp_drops); ticks_before=$(cpu_ticks "$ppid")
   uac_scenario=$UAC_SCENARIO
   # -l: sipp's default cap on open calls (3 x rate x call length) would lower the offered rate as calls wait: the
@@ -741,7 +760,7 @@ overload_step() { # proxy dir port clean-rate
   OVERLOAD_DROPS[$proxy]=$(( $(udp_drops) - drops_before ))
   log "$proxy: overload caller done (successful=$UAC_OK failed=$UAC_FAILED); ${LEG_SETTLE_SECONDS}s for the last legs' ACKs"
   sleep "$LEG_SETTLE_SECONDS"
-  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; fi
+  kill "$sampler" 2>/dev/null || true
   OVERLOAD_AT[$proxy]=$rate; OVERLOAD_CLEAN[$proxy]=$clean
   OVERLOAD[$proxy]=$(overload_figures "$dir" "$clean" "$OVERLOAD_SECONDS")
   log "$proxy: overload ${OVERLOAD[$proxy]} udp_drops=${OVERLOAD_DROPS[$proxy]} cpu_ticks=${OVERLOAD_TICKS[$proxy]}"
@@ -984,6 +1003,13 @@ print("%s:   on the backends: legs %s, duplicate legs (a Call-ID answered twice)
       % (proxy, f["legs"], f["duplicate_legs"], f["unacked_legs"], f["open_legs"], f["second_branch_invites"],
          f["late_invites"], f["other_unexpected"]))
 print("%s:   kernel UDP drops %s (machine-wide); proxy CPU %.1f s" % (proxy, drops, int(ticks) / int(tck)))
+if "socket_drops" in f:
+    first_drop, first_shed = f["socket_first_drop_s"], f.get("first_shed_s", "n/a")
+    print("%s:   its UDP socket: receive queue at most %s of its buffer (%s bytes), %s datagrams dropped at it (%s; "
+          "%s)" % (proxy, f["socket_queue_max"], f["socket_rcvbuf"], f["socket_drops"],
+                   "no drop" if first_drop == "none" else "first drop %s s into the step" % first_drop,
+                   "the guard did not shed" if first_shed == "none" else
+                   "no guard" if first_shed == "n/a" else "the guard first shed %s s in" % first_shed))
 if "loop_on_cpu" in f:
     print("%s:   SIP event loop over the step: on a CPU %s of the time, runnable but waiting for a CPU %s (the guard's "
           "busy measure counts the first only)" % (proxy, f["loop_on_cpu"], f["loop_waiting_cpu"]))
