@@ -116,6 +116,18 @@ public final class LocalAddresses {
      * is the default (§19.1.2); {@code signature} is the dialog's {@link RouteSigner} value.
      */
     public String recordRoute(Transport transport, ListenPoint point, String signature) {
+        return recordRoute(transport, point, signature, false);
+    }
+
+    /**
+     * As above; a {@code sips:} URI for a request whose Request-URI is {@code sips:} (§16.6 item 4), over TLS (no
+     * transport parameter) or secure WebSocket ({@code transport=ws}, RFC 7118 §5).
+     */
+    public String recordRoute(Transport transport, ListenPoint point, String signature, boolean sips) {
+        if (sips) {
+            return "<sips:" + hostPort(point) + (transport == Transport.WSS ? ";transport=ws" : "") + ";lr;"
+                    + RouteSigner.PARAM + "=" + signature + ">";
+        }
         return "<sip:" + hostPort(point) + (transport == Transport.UDP ? "" : ";transport=" + transport.lowerName())
                 + ";lr;" + RouteSigner.PARAM + "=" + signature + ">";
     }

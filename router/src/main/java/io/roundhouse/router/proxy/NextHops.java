@@ -18,10 +18,19 @@ import java.util.function.Consumer;
  * parameter, maddr or host, and port to a {@link Destination}. An IP literal resolves at once; a host name is looked up
  * on the resolver thread (bounded: when its queue is full the lookup fails with {@link #RESOLVER_FULL}) and the answer
  * comes back on the event loop, never blocking it.
+ *
+ * <p>{@code sips:} (RFC 5630): a {@code sips:} next hop goes over TLS, port 5061 by default; a request whose
+ * Request-URI is {@code sips:} goes over TLS (or secure WebSocket) on every hop up to the UAS, whatever its next hop's
+ * URI is (RFC 5630 removed RFC 3261's last-hop exception). A next hop that would need UDP, TCP or WS (a {@code sips:}
+ * URI with {@code transport=udp}, a {@code sip:} Route or node reached over UDP or TCP) is never used: the failure
+ * starts with {@link #SIPS_NOT_ALLOWED}, and the proxy answers 480 with warn-code 380 "SIPS Not Allowed"
+ * ({@link #sipsNotAllowedWarning}).
  */
 final class NextHops {
 
     static final String RESOLVER_FULL = "name resolver queue full";
+    /** The start of every failure that refused to carry a {@code sips:} request over UDP or TCP. */
+    static final String SIPS_NOT_ALLOWED = "sips: only over TLS";
 
     private final EventLoop loop;
     private final Executor resolver;
@@ -43,18 +52,26 @@ final class NextHops {
      */
     void resolve(SipUri uri, java.util.function.Function<Destination, ByteBuf> build,
                  java.util.function.BiConsumer<ByteBuf, Destination> then, Consumer<String> failed) {
+        resolve(uri, false, build, then, failed);
+    }
+
+    /**
+     * As {@link #resolve(SipUri, java.util.function.Function, java.util.function.BiConsumer, Consumer)} for a request
+     * whose Request-URI is {@code sips:} when {@code sips} is true: then only TLS will do, whatever {@code uri} says.
+     */
+    void resolve(SipUri uri, boolean sips, java.util.function.Function<Destination, ByteBuf> build,
+                 java.util.function.BiConsumer<ByteBuf, Destination> then, Consumer<String> failed) {
         if (!uri.isSip()) {
             failed.accept("not a SIP URI: " + uri.text());
             return;
         }
-        if (uri.scheme().equals("sips")) {
-            failed.accept("sips: needs TLS, which this router does not offer yet");
+        Transport t = transport(uri);
+        if (t == null) {
+            failed.accept("unsupported transport " + uri.transportParam());
             return;
         }
-        String tp = uri.transportParam();
-        Transport t = tp == null ? Transport.UDP : Transport.fromName(tp).orElse(null);
-        if (t == null) {
-            failed.accept("unsupported transport " + tp);
+        if ((sips || isSips(uri)) && !t.secure()) {
+            failed.accept(SIPS_NOT_ALLOWED + ": " + uri.text() + " is reached over " + t.viaName());
             return;
         }
         String maddr = uri.param("maddr");
@@ -64,6 +81,38 @@ final class NextHops {
             Destination d = Destination.of(t, new InetSocketAddress(address, port));
             then.accept(build.apply(d), d);
         }, failed);
+    }
+
+    /**
+     * The transport toward {@code uri}: its {@code transport} parameter, else TLS for a {@code sips:} URI (RFC 3261
+     * §26.2.2) and UDP otherwise (§18.1.1); null for a transport the router does not speak.
+     */
+    private static Transport transport(SipUri uri) {
+        String tp = uri.transportParam();
+        if (tp == null) {
+            return isSips(uri) ? Transport.TLS : Transport.UDP;
+        }
+        // RFC 5630 deprecates transport=tls: sips: with transport=tcp means TLS over TCP; sips: with transport=ws is
+        // secure WebSocket (RFC 7118 §5).
+        if (isSips(uri) && tp.equals("tcp")) {
+            return Transport.TLS;
+        }
+        if (isSips(uri) && tp.equals("ws")) {
+            return Transport.WSS;
+        }
+        return Transport.fromName(tp).orElse(null);
+    }
+
+    static boolean isSips(SipUri uri) {
+        return uri.scheme().equals("sips");
+    }
+
+    /**
+     * The Warning of the 480 that refuses a {@code sips:} request with no TLS way on: RFC 5630's warn-code 380 "SIPS
+     * Not Allowed" (the target cannot be reached with SIPS, e.g. it registered no SIPS Contact), by {@code agent}.
+     */
+    static String sipsNotAllowedWarning(String agent) {
+        return "Warning: 380 " + agent + " \"SIPS Not Allowed\"";
     }
 
     void resolveHost(String host, Consumer<InetAddress> then, Consumer<String> failed) {

@@ -212,8 +212,12 @@ final class ProxyCall implements ClientTransactionListener {
 
     private void sendTo(SipUri nextHop, Map<String, String> addHeaders) {
         int thisAttempt = attempt;
+        if (sips() && !in.transport().secure()) {
+            refuseSips(NextHops.SIPS_NOT_ALLOWED + ": the request came over " + in.transport().viaName());
+            return;
+        }
         // A node the dispatcher chose is the farm's; a hop the request names itself must pass the relay rule.
-        ctx.nextHops().resolve(nextHop, dest -> dispatched || ctx.relay().allows(request, plan, dest.address())
+        ctx.nextHops().resolve(nextHop, sips(), dest -> dispatched || ctx.relay().allows(request, plan, dest.address())
                 ? build(dest, addHeaders, thisAttempt) : null, (out, dest) -> {
                     if (out == null) {
                         refuseRelay(nextHop);
@@ -226,12 +230,28 @@ final class ProxyCall implements ClientTransactionListener {
                 if (!st.finalSent()) {
                     respond(503, "Service Unavailable", List.of(ctx.responses().warning(reason))); // overload: come back later
                 }
+            } else if (reason.startsWith(NextHops.SIPS_NOT_ALLOWED)) {
+                refuseSips(reason); // not the node's fault: no other node is asked, none is marked
             } else if (dispatched) {
                 tryNext(AttemptOutcome.timeout());
             } else if (!st.finalSent()) {
                 respond(502, "Bad Gateway", List.of(ctx.responses().warning(reason)));
             }
         });
+    }
+
+    /** RFC 5630: a {@code sips:} request goes over TLS on every hop or not at all. */
+    private boolean sips() {
+        return NextHops.isSips(plan.requestUri());
+    }
+
+    private void refuseSips(String reason) {
+        if (!st.finalSent()) {
+            LocalAddresses locals = ctx.locals();
+            respond(480, "Temporarily Unavailable", List.of(
+                    NextHops.sipsNotAllowedWarning(locals.hostPort(locals.points().get(0))),
+                    ctx.responses().warning(reason)));
+        }
     }
 
     private void refuseRelay(SipUri nextHop) {
@@ -252,8 +272,8 @@ final class ProxyCall implements ClientTransactionListener {
             // in-dialog requests reach the router over what that side speaks (after RFC 5658 §3.2).
             ListenPoint inPoint = locals.pointFor(in.transport(), in.source());
             String signature = ctx.relay().signer().sign(callId, upstreamHop(), RouteSigner.hopOf(dest.address()));
-            String outRr = locals.recordRoute(dest.transport(), outPoint, signature);
-            String inRr = locals.recordRoute(in.transport(), inPoint, signature);
+            String outRr = locals.recordRoute(dest.transport(), outPoint, signature, sips());
+            String inRr = locals.recordRoute(in.transport(), inPoint, signature, sips());
             recordRoutes = outRr.equals(inRr) ? List.of(outRr) : List.of(outRr, inRr);
         }
         ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), outPoint, branchId),

@@ -369,7 +369,7 @@ public final class ProxyCore implements InboundHandler {
             return;
         }
         LocalAddresses locals = c.locals();
-        nextHops.resolve(plan.nextHop(), dest -> {
+        nextHops.resolve(plan.nextHop(), NextHops.isSips(plan.requestUri()), dest -> {
             if (!relay.allows(m, plan, dest.address())) {
                 return null;
             }
