@@ -86,7 +86,7 @@ final class EndedLegs {
                     ByteBuf bye = leg.request(true, locals.via(dest.transport(), locals.pointFor(dest.transport(),
                             dest.address()), byeBranch));
                     NonInviteClientTransaction tx = new NonInviteClientTransaction(table, byeBranch, "BYE", bye, dest,
-                            ProxyCall.IgnoreResponses.INSTANCE);
+                            IgnoreResponses.INSTANCE);
                     metrics.out();
                     tx.start();
                     log.debug("call {}: 2xx from {} after the call went elsewhere: acknowledged and hung up", callId,

@@ -13,7 +13,6 @@ import io.roundhouse.router.sip.SipUri;
 import io.roundhouse.router.sip.ValueRange;
 import io.roundhouse.router.transaction.ClientTransaction;
 import io.roundhouse.router.transaction.ClientTransactionListener;
-import io.roundhouse.router.transaction.HopByHop;
 import io.roundhouse.router.transaction.InviteClientTransaction;
 import io.roundhouse.router.transaction.InviteServerTransaction;
 import io.roundhouse.router.transaction.NonInviteClientTransaction;
@@ -23,7 +22,6 @@ import io.roundhouse.router.transaction.ServerTransaction;
 import io.roundhouse.router.transaction.SipScheduler.Cancellable;
 import io.roundhouse.router.transport.Destination;
 import io.roundhouse.router.transport.ListenPoint;
-import io.roundhouse.router.transport.Transport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,13 +35,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The response context of one proxied request (§16.7): its server transaction, the branch being tried, the best
- * response so far, and serial failover to the next node on 5xx or timeout (§16.6 item 10 with a dispatcher), CANCEL
- * (§16.10) and Timer C (§16.8).
+ * One proxied request (§16.6-§16.10): its server transaction, the branch being tried, serial failover to the next node
+ * on 5xx or timeout (§16.6 item 10 with a dispatcher), CANCEL (§16.10) and Timer C (§16.8), in the explicit
+ * {@link State}s below; every change of state goes through {@link #to}.
  */
 final class ProxyCall implements ClientTransactionListener {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyCall.class);
+
+    /**
+     * Where the call stands, as the caller sees it. Whether the call was dispatched (a new call: failover applies) or
+     * follows its Route set (in-dialog) is not a state: it never changes.
+     */
+    enum State {
+        /** Choosing the next hop: the dispatcher's answer or a name lookup is awaited; no branch is pending. */
+        ROUTING,
+        /** A branch is pending and has answered 100 at most: the failover timeout runs. */
+        TRYING,
+        /** The pending branch answered 101-199 (§16.7 item 2): only a final response, Timer C or node down end it. */
+        PROCEEDING,
+        /**
+         * The caller cancelled (§16.10) once the branch had a provisional response: the branch's CANCEL is sent and
+         * its 487 awaited, for 64*T1 at most. A failover that happens meanwhile ends in the router's 487.
+         */
+        CANCELLING,
+        /** The caller has its final response, or the server transaction ended: nothing more is tried or sent. */
+        TERMINATED;
+
+        boolean mayBecome(State next) {
+            return switch (this) {
+                case ROUTING -> next == ROUTING || next == TRYING || next == TERMINATED;
+                case TRYING -> next != TRYING;
+                case PROCEEDING -> next != TRYING;
+                case CANCELLING -> next == TERMINATED;
+                case TERMINATED -> false;
+            };
+        }
+    }
+
     /** Methods that create a dialog: record-routed so that the dialog's requests come back through the router. */
     private static final Set<String> DIALOG_CREATING = Set.of("INVITE", "SUBSCRIBE", "REFER", "NOTIFY");
     /** A guard against a dispatcher that never says "no node left". */
@@ -67,11 +96,8 @@ final class ProxyCall implements ClientTransactionListener {
     private int attempt;
     private ByteBuf best;
     private int bestStatus;
-    private boolean cancelled;
-    private boolean released;
+    private State state = State.ROUTING;
     private Cancellable failoverTimer = Cancellable.NONE;
-    /** The pending branch sent a 101-199: only Timer C is left to end it (see {@link #nodeDown}). */
-    private boolean branchRang;
     private Cancellable timerC = Cancellable.NONE;
     private Cancellable cancelGuard = Cancellable.NONE;
     private Cancellable dispatcherWatchdog = Cancellable.NONE;
@@ -172,14 +198,14 @@ final class ProxyCall implements ClientTransactionListener {
     }
 
     private void onTarget(int asked, Optional<DispatchTarget> choice, Throwable error) {
-        if (asked != dispatcherQuestions || released) {
+        if (asked != dispatcherQuestions || state == State.TERMINATED) {
             return; // an answer the watchdog already gave up on
         }
         dispatcherWatchdog.cancel();
         if (st.finalSent()) {
             return;
         }
-        if (cancelled) {
+        if (state == State.CANCELLING) {
             respond(487, "Request Terminated", List.of());
             return;
         }
@@ -309,9 +335,9 @@ final class ProxyCall implements ClientTransactionListener {
     }
 
     private void start(ByteBuf out, Destination dest) {
-        if (released || st.finalSent() || cancelled) {
+        if (state == State.TERMINATED || st.finalSent() || state == State.CANCELLING) {
             out.release();
-            if (cancelled && !st.finalSent()) {
+            if (state == State.CANCELLING && !st.finalSent()) {
                 respond(487, "Request Terminated", List.of());
             }
             return;
@@ -321,7 +347,7 @@ final class ProxyCall implements ClientTransactionListener {
                 ? new InviteClientTransaction(ctx.table(), branchId, out, dest, this)
                 : new NonInviteClientTransaction(ctx.table(), branchId, request.method(), out, dest, this);
         branch = ct;
-        branchRang = false;
+        to(State.TRYING);
         ctx.metrics().out();
         ct.start();
         if (invite) {
@@ -341,7 +367,7 @@ final class ProxyCall implements ClientTransactionListener {
         log.debug("call {}: no answer from {} within {} ms, trying the next node", callId,
                 target == null ? ct.destination() : target.nodeId(), ctx.timers().failoverTimeout().toMillis());
         if (invite && ct.provisionalReceived()) {
-            sendCancel(ct); // it sent 100 only: §9.1 allows the CANCEL
+            CancelProcessing.cancelBranch(ctx, ct); // it sent 100 only: §9.1 allows the CANCEL
         }
         ct.abandon();
         tryNext(AttemptOutcome.timeout());
@@ -349,6 +375,9 @@ final class ProxyCall implements ClientTransactionListener {
 
     private void tryNext(AttemptOutcome outcome) {
         branch = null;
+        if (state != State.CANCELLING) {
+            to(State.ROUTING); // a cancelled call asks on too (the dispatcher learns of the failure), then gets 487
+        }
         failoverTimer.cancel();
         timerC.cancel();
         if (!dispatched || target == null) {
@@ -421,7 +450,6 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         if (status > 100) {
-            branchRang = true;
             failoverTimer.cancel(); // 100 is hop by hop: a node that goes silent after it is still failed over
         }
         if (status < 200) {
@@ -430,19 +458,20 @@ final class ProxyCall implements ClientTransactionListener {
                 timerC.cancel();
                 timerC = ctx.scheduler().schedule(() -> onTimerC(ct), ctx.timers().timerC());
             }
-            if (invite) {
-                if (cancelled) {
-                    sendCancel(ct);
-                }
+            if (invite && state == State.CANCELLING) {
+                CancelProcessing.cancelBranch(ctx, ct);
             }
             if (status > 100) {
+                if (state == State.TRYING) {
+                    to(State.PROCEEDING);
+                }
                 forward(status, response);
             }
             return;
         }
         timerC.cancel();
         cancelGuard.cancel();
-        if (status >= 500 && dispatched && !cancelled && !st.finalSent()) {
+        if (status >= 500 && dispatched && state != State.CANCELLING && !st.finalSent()) {
             keepBest(status, response);
             tryNext(new AttemptOutcome(status, retryAfter(response)));
             return;
@@ -471,7 +500,7 @@ final class ProxyCall implements ClientTransactionListener {
         int status = response.statusCode();
         if (status < 200) {
             if (ct instanceof InviteClientTransaction ict && (ict.abandoned() || st.finalSent())) {
-                sendCancel(ct); // nobody wants this branch any more (§16.7 item 10 by analogy)
+                CancelProcessing.cancelBranch(ctx, ct); // nobody wants this branch any more (§16.7 item 10 by analogy)
             }
         } else if (status < 300) {
             if (!st.finalSent()) {
@@ -498,7 +527,7 @@ final class ProxyCall implements ClientTransactionListener {
         if (st.finalSent()) {
             return;
         }
-        if (cancelled) {
+        if (state == State.CANCELLING) {
             respond(487, "Request Terminated", List.of());
         } else if (dispatched) {
             tryNext(AttemptOutcome.timeout());
@@ -515,7 +544,8 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         if (ct.provisionalReceived()) {
-            sendCancel(ct);
+            // The branch is cancelled, not the call: the node's 487 goes upstream as its answer.
+            CancelProcessing.cancelBranch(ctx, ct);
             armCancelGuard(ct);
         } else {
             onTimeout(ct, false);
@@ -565,15 +595,15 @@ final class ProxyCall implements ClientTransactionListener {
     boolean nodeDown(String nodeId) {
         ClientTransaction ct = branch;
         if (ct == null || !dispatched || target == null || !nodeId.equals(target.nodeId()) || st.finalSent()
-                || !(cancelled ? ct.provisionalReceived() : branchRang)) {
+                || !(state == State.CANCELLING ? ct.provisionalReceived() : state == State.PROCEEDING)) {
             return false;
         }
         log.debug("call {}: node {} went down, its branch is given up", callId, nodeId);
         if (invite && ct.provisionalReceived()) {
-            sendCancel(ct);
+            CancelProcessing.cancelBranch(ctx, ct);
         }
         ct.abandon();
-        if (cancelled) {
+        if (state == State.CANCELLING) {
             branch = null;
             respond(487, "Request Terminated", List.of());
         } else {
@@ -586,13 +616,13 @@ final class ProxyCall implements ClientTransactionListener {
 
     /** §16.10: the caller cancelled. The pending branch is cancelled; the caller gets 487. */
     void cancel() {
-        if (st.finalSent() || cancelled) {
+        if (st.finalSent() || state == State.CANCELLING || state == State.TERMINATED) {
             return;
         }
-        cancelled = true;
         ClientTransaction ct = branch;
         if (ct != null && ct.provisionalReceived()) {
-            sendCancel(ct); // the node answers the INVITE with 487, which goes upstream
+            to(State.CANCELLING);
+            CancelProcessing.cancelBranch(ctx, ct); // the node answers the INVITE with 487, which goes upstream
             armCancelGuard(ct);
             return;
         }
@@ -616,7 +646,7 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         if (invite && ct.provisionalReceived()) {
-            sendCancel(ct);
+            CancelProcessing.cancelBranch(ctx, ct);
         }
         ct.abandon();
     }
@@ -633,37 +663,10 @@ final class ProxyCall implements ClientTransactionListener {
         }, ctx.timers().sixtyFourT1());
     }
 
-    private void sendCancel(ClientTransaction ct) {
-        if (ct.context() == CancelSent.INSTANCE || ct.isTerminated() || ct.request() == null) {
-            return;
-        }
-        ct.context(CancelSent.INSTANCE);
-        ByteBuf cancel = HopByHop.cancelFor(ct.request());
-        NonInviteClientTransaction cancelTx = new NonInviteClientTransaction(ctx.table(), ct.branch(), "CANCEL", cancel,
-                ct.destination(), IgnoreResponses.INSTANCE);
-        ctx.metrics().out();
-        cancelTx.start();
-    }
-
-    private enum CancelSent { INSTANCE }
-
-    /** The CANCEL's own responses matter to nobody: the INVITE's 487 is what counts. */
-    enum IgnoreResponses implements ClientTransactionListener {
-        INSTANCE;
-
-        @Override
-        public void onResponse(ClientTransaction transaction, SipMessage response) {
-        }
-
-        @Override
-        public void onTimeout(ClientTransaction transaction, boolean transportError) {
-        }
-    }
-
     // ---- local responses and cleanup -------------------------------------------------------------------------------
 
     private void respond(int status, String reason, List<String> extra) {
-        if (released || st.finalSent()) {
+        if (state == State.TERMINATED || st.finalSent()) {
             return;
         }
         ctx.metrics().out();
@@ -696,11 +699,24 @@ final class ProxyCall implements ClientTransactionListener {
         release();
     }
 
+    /** Every change of {@link State} goes through here; a change the table does not allow is a bug. */
+    private void to(State next) {
+        if (!state.mayBecome(next)) {
+            throw new IllegalStateException("call " + callId + ": " + state + " -> " + next);
+        }
+        state = next;
+    }
+
+    /** For tests. */
+    State state() {
+        return state;
+    }
+
     private void release() {
-        if (released) {
+        if (state == State.TERMINATED) {
             return;
         }
-        released = true;
+        to(State.TERMINATED);
         ctx.calls().ended();
         failoverTimer.cancel();
         timerC.cancel();

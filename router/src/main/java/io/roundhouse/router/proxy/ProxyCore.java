@@ -15,7 +15,6 @@ import io.roundhouse.router.sip.ValueRange;
 import io.roundhouse.router.sip.Via;
 import io.roundhouse.router.transaction.ClientTransaction;
 import io.roundhouse.router.transaction.InviteServerTransaction;
-import io.roundhouse.router.transaction.NonInviteServerTransaction;
 import io.roundhouse.router.transaction.ServerKey;
 import io.roundhouse.router.transaction.ServerTransaction;
 import io.roundhouse.router.transaction.SipScheduler;
@@ -249,7 +248,7 @@ public final class ProxyCore implements InboundHandler {
             return;
         }
         if (m.isMethod("CANCEL")) {
-            onCancel(c, m, in);
+            CancelProcessing.onCancel(c, m, in);
             return;
         }
         // §16.3 item 3
@@ -386,22 +385,6 @@ public final class ProxyCore implements InboundHandler {
                 out.send(ack, dest, m.callIdOrEmpty());
             }
         }, reason -> log.debug("call {}: ACK not forwarded: {}", m.callIdOrEmpty(), reason));
-    }
-
-    private void onCancel(ProxyContext c, SipMessage m, Inbound in) {
-        ServerTransaction inviteTx = table.server(ServerKey.ofInvite(m));
-        ServerTransaction st = new NonInviteServerTransaction(table, ServerKey.of(m), in.responseDestination(),
-                m.callIdOrEmpty());
-        if (inviteTx == null) {
-            // §16.10 asks to forward an unmatched CANCEL statelessly; without a call there is no node to send it to.
-            c.responses().respond(m, in, st, 481, "Call/Transaction Does Not Exist", List.of());
-            return;
-        }
-        // §9.2: a CANCEL matching a transaction gets 200, even when the INVITE already has its final response.
-        c.responses().respond(m, in, st, 200, "OK", List.of());
-        if (inviteTx.owner() instanceof ProxyCall call) {
-            call.cancel();
-        }
     }
 
     // ---- responses -------------------------------------------------------------------------------------------------
