@@ -19,4 +19,18 @@ public interface MessageSender {
      */
     default void alias(java.net.InetSocketAddress alias, io.netty.channel.Channel connection) {
     }
+
+    /**
+     * The flow token of a WebSocket connection (RFC 5626 §5.2, RFC 7118 §5): a name of that one connection, never
+     * reused for another while this process runs, that the proxy puts in its Record-Route so that requests towards the
+     * browser find its connection again; null for a connection that is not a WebSocket one.
+     */
+    default String flowToken(io.netty.channel.Channel connection) {
+        return null;
+    }
+
+    /** Where a flow token's messages go: its connection, while it is open; null once it has closed (or never was). */
+    default Destination flow(String token) {
+        return null;
+    }
 }

@@ -73,6 +73,20 @@ public final class SipTransportLayer implements MessageSender {
     private record Pending(ByteBuf message, Consumer<Throwable> onFailure) {
     }
 
+    /** The flow of a WebSocket connection: its number in this process and its transport (WS or WSS). */
+    private record Flow(long id, Transport transport) {
+    }
+
+    private static final io.netty.util.AttributeKey<Flow> FLOW = io.netty.util.AttributeKey.valueOf("roundhouse.flow");
+    /**
+     * Random per process, in front of every flow token: a token from before a restart never names a connection of
+     * the new process (whose numbers start again at 1), even when routers share the route secret.
+     */
+    private final String flowEpoch = Long.toString(new java.security.SecureRandom().nextLong() >>> 1, 36);
+    private long lastFlow;
+    /** Open WebSocket connections by flow number (event loop only). */
+    private final Map<Long, Channel> flows = new HashMap<>();
+
     /**
      * @param flood  counts every inbound message and connection per source before anything is parsed; messages
      *               from a blocked source are dropped, its connections closed
@@ -334,6 +348,31 @@ public final class SipTransportLayer implements MessageSender {
         }
     }
 
+    @Override
+    public String flowToken(Channel connection) {
+        Flow flow = connection.attr(FLOW).get();
+        return flow == null ? null : flowEpoch + "-" + flow.id();
+    }
+
+    @Override
+    public Destination flow(String token) {
+        int dash = token.lastIndexOf('-');
+        if (dash != flowEpoch.length() || !token.startsWith(flowEpoch)) {
+            return null; // another process's (before a restart, or another router's): that connection is gone here
+        }
+        long id;
+        try {
+            id = Long.parseLong(token, dash + 1, token.length(), 10);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        Channel ch = flows.get(id);
+        if (ch == null || !ch.isActive()) {
+            return null;
+        }
+        return new Destination(ch.attr(FLOW).get().transport(), (InetSocketAddress) ch.remoteAddress(), ch);
+    }
+
     private ChannelFutureListener failureListener(Consumer<Throwable> onFailure) {
         return f -> {
             if (!f.isSuccess()) {
@@ -447,6 +486,11 @@ public final class SipTransportLayer implements MessageSender {
             if (remote != null) {
                 connections.register(remote, ctx.channel());
             }
+            if (transport.webSocket()) {
+                long id = ++lastFlow;
+                ctx.channel().attr(FLOW).set(new Flow(id, transport));
+                flows.put(id, ctx.channel());
+            }
             ctx.fireChannelActive();
         }
 
@@ -454,6 +498,10 @@ public final class SipTransportLayer implements MessageSender {
         public void channelInactive(ChannelHandlerContext ctx) {
             // The connection's own address and every alias of it: O(its names), not O(open connections).
             connections.remove(ctx.channel());
+            Flow flow = ctx.channel().attr(FLOW).get();
+            if (flow != null) {
+                flows.remove(flow.id());
+            }
             ctx.fireChannelInactive();
         }
 
