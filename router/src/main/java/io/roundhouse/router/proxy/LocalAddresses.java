@@ -116,7 +116,7 @@ public final class LocalAddresses {
      * is the default (§19.1.2); {@code signature} is the dialog's {@link RouteSigner} value.
      */
     public String recordRoute(Transport transport, ListenPoint point, String signature) {
-        return recordRoute(transport, point, signature, false);
+        return recordRoute(transport, point, signature, false, null);
     }
 
     /**
@@ -124,11 +124,18 @@ public final class LocalAddresses {
      * transport parameter) or secure WebSocket ({@code transport=ws}, RFC 7118 §5).
      */
     public String recordRoute(Transport transport, ListenPoint point, String signature, boolean sips) {
+        return recordRoute(transport, point, signature, sips, null);
+    }
+
+    /** As above, with a user part: a WebSocket peer's flow token ({@link FlowRoutes}), or null. */
+    public String recordRoute(Transport transport, ListenPoint point, String signature, boolean sips,
+                              String flowToken) {
+        String user = flowToken == null ? "" : flowToken + "@";
         if (sips) {
-            return "<sips:" + hostPort(point) + (transport == Transport.WSS ? ";transport=ws" : "") + ";lr;"
+            return "<sips:" + user + hostPort(point) + (transport == Transport.WSS ? ";transport=ws" : "") + ";lr;"
                     + RouteSigner.PARAM + "=" + signature + ">";
         }
-        return "<sip:" + hostPort(point) + (transport == Transport.UDP ? "" : ";transport=" + transport.lowerName())
+        return "<sip:" + user + hostPort(point) + (transport == Transport.UDP ? "" : ";transport=" + transport.lowerName())
                 + ";lr;" + RouteSigner.PARAM + "=" + signature + ">";
     }
 

@@ -242,6 +242,23 @@ final class ProxyCall implements ClientTransactionListener {
             refuseSips(NextHops.SIPS_NOT_ALLOWED + ": the request came over " + in.transport().viaName());
             return;
         }
+        FlowRoutes.Hop flow = dispatched ? null : ctx.flows().route(request, plan);
+        if (flow instanceof FlowRoutes.Over over) {
+            if (sips() && !over.destination().transport().secure()) {
+                refuseSips(NextHops.SIPS_NOT_ALLOWED + ": the browser's connection is " + over.destination()
+                        .transport().viaName());
+            } else {
+                start(build(over.destination(), addHeaders, thisAttempt), over.destination());
+            }
+            return;
+        } else if (flow instanceof FlowRoutes.Refused refused) {
+            if (refused.status() == 403) {
+                ctx.metrics().relayRefused();
+            }
+            log.debug("call {}: {} from {} not forwarded: {}", callId, request.method(), in.source(), refused.why());
+            respond(refused.status(), refused.reason(), List.of(ctx.responses().warning(refused.why())));
+            return;
+        }
         // A node the dispatcher chose is the farm's; a hop the request names itself must pass the relay rule.
         ctx.nextHops().resolve(nextHop, sips(), dest -> dispatched || ctx.relay().allows(request, plan, dest.address())
                 ? build(dest, addHeaders, thisAttempt) : null, (out, dest) -> {
@@ -297,9 +314,12 @@ final class ProxyCall implements ClientTransactionListener {
             // Double Record-Route when the two sides differ in transport or address family, so that each side's
             // in-dialog requests reach the router over what that side speaks (after RFC 5658 §3.2).
             ListenPoint inPoint = locals.pointFor(in.transport(), in.source());
-            String signature = ctx.relay().signer().sign(callId, upstreamHop(), RouteSigner.hopOf(dest.address()));
+            // A browser's side is its flow (FlowRoutes), not its .invalid Contact.
+            String flow = ctx.flows().tokenOf(in);
+            String signature = ctx.relay().signer().sign(callId, flow != null ? FlowRoutes.hop(flow) : upstreamHop(),
+                    RouteSigner.hopOf(dest.address()));
             String outRr = locals.recordRoute(dest.transport(), outPoint, signature, sips());
-            String inRr = locals.recordRoute(in.transport(), inPoint, signature, sips());
+            String inRr = locals.recordRoute(in.transport(), inPoint, signature, sips(), flow);
             recordRoutes = outRr.equals(inRr) ? List.of(outRr) : List.of(outRr, inRr);
         }
         ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), outPoint, branchId),

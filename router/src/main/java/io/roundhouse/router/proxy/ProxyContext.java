@@ -27,9 +27,11 @@ import io.roundhouse.router.transaction.TransactionTable;
  * @param calls           the count of calls in progress
  * @param recordRoute     {@code sip.record-route}
  * @param noServiceStatus {@code sip.no-service-status}: the answer to a call no service takes
+ * @param flows           WebSocket peers' flows: their Record-Route and the in-dialog requests towards them
  */
 record ProxyContext(EventLoop loop, SipScheduler scheduler, SipTimers timers, TransactionTable table,
                     Dispatcher dispatcher, ProxyMetrics metrics, MessageWriter writer, LocalResponses responses,
                     NextHops nextHops, RelayRule relay, LocalAddresses locals, RoutePlanner routes,
-                    EndedLegs endedLegs, CallsInProgress calls, boolean recordRoute, int noServiceStatus) {
+                    EndedLegs endedLegs, CallsInProgress calls, boolean recordRoute, int noServiceStatus,
+                    FlowRoutes flows) {
 }

@@ -95,7 +95,7 @@ public final class ProxyCore implements InboundHandler {
         this.options = new OptionsClient(loop, table, nextHops, addresses, metrics);
         this.ctx = new ProxyContext(loop, scheduler, config.timers(), table, dispatcher, metrics, writer, responses,
                 nextHops, relay, addresses, new RoutePlanner(addresses), ended, calls, config.recordRoute(),
-                config.sip().noServiceStatus());
+                config.sip().noServiceStatus(), new FlowRoutes(sender, relay.signer()));
     }
 
     public void close() {
@@ -181,7 +181,7 @@ public final class ProxyCore implements InboundHandler {
         metrics.in();
         SipMessage m;
         try {
-            m = SipParser.parse(frame, transport == Transport.UDP);
+            m = SipParser.parse(frame, transport.delimitsMessages());
         } catch (SipParseException e) {
             metrics.dropped();
             log.debug("dropped unparseable {} message from {}: {} at offset {}", transport.lowerName(), source,
@@ -368,15 +368,26 @@ public final class ProxyCore implements InboundHandler {
             return;
         }
         LocalAddresses locals = c.locals();
-        nextHops.resolve(plan.nextHop(), NextHops.isSips(plan.requestUri()), dest -> {
-            if (!relay.allows(m, plan, dest.address())) {
-                return null;
-            }
+        java.util.function.Function<Destination, ByteBuf> build = dest -> {
             ListenPoint point = locals.pointFor(dest.transport(), dest.address());
             ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), point,
                     Branches.branch(m, top, 0)), List.of(), in.topVia(), plan.drop(), plan.appendRoute(), Map.of());
             return writer.forwardRequest(m, edits);
-        }, (ack, dest) -> {
+        };
+        FlowRoutes.Hop flow = c.flows().route(m, plan);
+        if (flow instanceof FlowRoutes.Over over) {
+            if (NextHops.isSips(plan.requestUri()) && !over.destination().transport().secure()) {
+                drop(m, in.source(), "sips: ACK not forwarded over " + over.destination().transport().viaName());
+            } else {
+                out.send(build.apply(over.destination()), over.destination(), m.callIdOrEmpty());
+            }
+            return;
+        } else if (flow instanceof FlowRoutes.Refused refused) {
+            drop(m, in.source(), "ACK not forwarded: " + refused.why()); // an ACK is never answered (§17.2.1)
+            return;
+        }
+        nextHops.resolve(plan.nextHop(), NextHops.isSips(plan.requestUri()),
+                dest -> relay.allows(m, plan, dest.address()) ? build.apply(dest) : null, (ack, dest) -> {
             if (ack == null) {
                 // No response to an ACK (§17.2.1): refused means dropped, and counted.
                 metrics.relayRefused();

@@ -17,7 +17,9 @@ import java.util.List;
  * @param hasRoute      true when a Route other than ours remains
  * @param signature     the {@link RouteSigner#PARAM} value of the router's own Route (or strict-routed Request-URI)
  *                      the request came through, or null when it carried none
+ * @param flow          the flow token ({@link FlowRoutes}) of the router's own Route nearest the next hop, when that
+ *                      Route names a WebSocket side: the request goes over that flow; else null
  */
 record RoutePlan(SipUri requestUri, String newRequestUri, List<ValueRange> drop, SipUri nextHop,
-                 String appendRoute, boolean routedToUs, boolean hasRoute, String signature) {
+                 String appendRoute, boolean routedToUs, boolean hasRoute, String signature, String flow) {
 }

@@ -43,6 +43,7 @@ final class RoutePlanner {
             routedToUs = true;
         }
         int i = 0;
+        String flow = null;
         while (i < routes.size() && !drop.contains(routes.get(i))) {
             SipUri route = routeUri(m, routes.get(i));
             if (!locals.isUs(route)) {
@@ -51,6 +52,9 @@ final class RoutePlanner {
             if (signature == null) {
                 signature = route.param(RouteSigner.PARAM);
             }
+            // Of a double Record-Route, the last of ours is the side the request goes on to: a WebSocket side there
+            // names the browser's flow (FlowRoutes); the browser's own requests have it first and the node's last.
+            flow = flowOf(route);
             drop.add(routes.get(i));
             routedToUs = true;
             i++;
@@ -70,7 +74,15 @@ final class RoutePlanner {
                 drop.add(next);
             }
         }
-        return new RoutePlan(ruri, newRuri, drop, nextHop, append, routedToUs, next != null, signature);
+        return new RoutePlan(ruri, newRuri, drop, nextHop, append, routedToUs, next != null, signature,
+                next == null ? flow : null);
+    }
+
+    /** The flow token of a Route of ours towards a WebSocket side (its user part), or null. */
+    private static String flowOf(SipUri route) {
+        String t = route.transportParam();
+        boolean webSocket = t != null && (t.equalsIgnoreCase("ws") || t.equalsIgnoreCase("wss"));
+        return webSocket && !route.user().isEmpty() ? route.user() : null;
     }
 
     private static SipUri routeUri(SipMessage m, ValueRange r) {

@@ -144,6 +144,14 @@ public final class WebSocketTestClient implements AutoCloseable {
         return null;
     }
 
+    /** Fails when a message whose first line starts with {@code prefix} arrives within {@code window}. */
+    public void assertNothing(String prefix, Duration window) throws InterruptedException {
+        String m = next(prefix, window);
+        if (m != null) {
+            throw new AssertionError("unexpected message: " + m);
+        }
+    }
+
     public int pings() {
         return pings.get();
     }
