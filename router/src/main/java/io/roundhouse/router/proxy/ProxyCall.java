@@ -551,6 +551,10 @@ final class ProxyCall implements ClientTransactionListener {
             respond(487, "Request Terminated", List.of());
         } else if (dispatched) {
             tryNext(AttemptOutcome.timeout());
+        } else if (transportError && ct.destination().transport().webSocket()) {
+            branch = null; // the browser's connection broke under the request (FlowRoutes; RFC 5626 §5.3)
+            respond(430, "Flow Failed", List.of(ctx.responses().warning("the WebSocket connection of this dialog's"
+                    + " browser has closed")));
         } else {
             branch = null;
             respond(transportError ? 503 : 408, transportError ? "Service Unavailable" : "Request Timeout",

@@ -1,6 +1,7 @@
 package io.roundhouse.router.transport.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roundhouse.router.Router;
@@ -36,6 +37,7 @@ class WebSocketFlowTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private Router router;
     private SipTestAgent node;
     private WebSocketTestClient browser;
@@ -50,7 +52,7 @@ class WebSocketFlowTest {
                 nodes:
                   - { id: a, uri: "sip:127.0.0.1:%d" }
                 """.formatted(node.port()));
-        router = Router.start(config, new StaticRoundRobinDispatcher(config.nodes()), new SimpleMeterRegistry());
+        router = Router.start(config, new StaticRoundRobinDispatcher(config.nodes()), registry);
         browser = WebSocketTestClient.sip(URI.create("ws://127.0.0.1:" + wsPort() + "/"));
         assertThat(browser.upgrade().accepted()).isTrue();
     }
@@ -167,6 +169,8 @@ class WebSocketFlowTest {
         Received invite = call("flow-gone");
         browser.close();
         browser = null;
+        // Once the router has seen the close: before that, the BYE would be written to the closing connection.
+        await().atMost(WAIT).until(() -> registry.get("sip.connections.open").gauge().value() == 0);
         node.clear();
         node.send(fromNode(invite, "BYE", 1, recordRoutes(invite)), routerUdp(), Transport.UDP);
         assertThat(node.awaitFinal(WAIT).status()).isEqualTo(430);

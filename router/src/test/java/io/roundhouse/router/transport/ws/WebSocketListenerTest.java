@@ -194,6 +194,20 @@ class WebSocketListenerTest {
     }
 
     @Test
+    void anUpgradeRequestOverTheHeaderLimitIsRefused() throws Exception {
+        start();
+        try (Socket s = new Socket("127.0.0.1", wsPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Protocol: sip\r\nCookie: " + "c".repeat(WebSocketPipeline.MAX_HEADER_SIZE)
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 400 Bad Request\r\n");
+        }
+        assertThat(refused("bad-request")).isEqualTo(1);
+    }
+
+    @Test
     void anUpgradeThatDoesNotArriveWithinTheMessageDeadlineIsClosed() throws Exception {
         start("  connections: { message-timeout: 500ms }\n", "");
         try (Socket s = new Socket("127.0.0.1", wsPort())) {
