@@ -36,16 +36,19 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * A real browser in a conference room (issue 14): Debian's chromium, driven by its own chromedriver, runs SIP.js from
+ * Real browsers in a conference room (issue 14): Debian's chromium, driven by its own chromedriver, runs SIP.js from
  * the npm registry (installed by {@code .ci/run} into {@code src/test/browser}; nothing is downloaded here) and calls
- * {@code conf-1000} through the router's {@code wss:} listener; a sipp phone then calls the same room over UDP. Both
- * must land on the same sipp node (the room's placement in Redis), the node must see the browser's INVITE with
- * {@code X-Exec-App}, its ACK and, when the browser hangs up, its BYE. Media is out of scope: fake devices, no ICE.
+ * {@code conf-1000} through the router's {@code wss:} listener; a sipp phone then calls the same room over UDP, and a
+ * second browser (another tab, its own connection) too. All must land on the same sipp node (the room's placement in
+ * Redis); the node must see the browser's INVITE with {@code X-Exec-App}, its ACK and, when the browser hangs up, its
+ * BYE; the node's own BYE must reach the second browser over its connection (flow by connection). Media is out of
+ * scope: fake devices, no ICE.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class WebSocketBrowserIT {
@@ -89,13 +92,20 @@ class WebSocketBrowserIT {
                 .filter(e -> e.headerLines("Call-ID").contains(callId)).toList();
     }
 
+    /** Whether {@code sipp} received a 200 to a BYE of its own in the call {@code callId}. */
+    static boolean byeAnswered(SippProcess sipp, String callId) {
+        return sipp.messages().entries().stream().anyMatch(e -> e.received() && e.startLine().startsWith("SIP/2.0 200")
+                && e.headerLines("Call-ID").contains(callId) && e.headerLines("CSeq").stream()
+                        .anyMatch(c -> c.endsWith("BYE")));
+    }
+
     static List<String> inviteCallIds(SippProcess sipp) {
         return sipp.messages().receivedRequests("INVITE").stream().map(e -> e.headerLines("Call-ID").get(0))
                 .distinct().toList();
     }
 
     @Test
-    void aBrowserOverWssAndASippPhoneOverUdpJoinOneRoomOnOneNode() throws Exception {
+    void browsersOverWssAndASippPhoneOverUdpJoinOneRoomOnOneNode() throws Exception {
         TestCertificate certificate = TestCertificate.make(dir);
         RedisState state = redis.open();
         try (SippProcess first = SippProcess.scenario("uas_webrtc.xml").calls(100).maxDuration(BOUND)
@@ -128,8 +138,9 @@ class WebSocketBrowserIT {
                 ChromeDriver browser = chromium(dir.resolve("profile"));
                 try {
                     JavascriptExecutor js = browser;
-                    browser.get("http://127.0.0.1:" + pages.getAddress().getPort() + "/?server=wss://127.0.0.1:" + wss
-                            + "&target=sip:conf-1000@127.0.0.1");
+                    String page = "http://127.0.0.1:" + pages.getAddress().getPort() + "/?server=wss://127.0.0.1:" + wss
+                            + "&target=sip:conf-1000@127.0.0.1";
+                    browser.get(page);
                     awaitPage(js, "connected");
                     js.executeScript("window.roundhouse.call()");
                     awaitPage(js, "call Established");
@@ -161,9 +172,25 @@ class WebSocketBrowserIT {
                             .hasSize(2).contains(callId);
                     assertThat(inviteCallIds(other)).isEmpty();
 
+                    // A second browser, in another tab with a connection of its own, joins; the room's node ends
+                    // that call itself: its BYE goes to a .invalid Contact and must find the tab's connection.
+                    String firstTab = browser.getWindowHandle();
+                    browser.switchTo().newWindow(WindowType.TAB);
+                    browser.get(page);
+                    awaitPage(js, "connected");
+                    js.executeScript("window.roundhouse.call(['X-Roundhouse-Test: node-hangs-up'])");
+                    awaitPage(js, "call Established");
+                    String secondCallId = (String) js.executeScript("return window.roundhouse.callId");
+                    assertThat(inviteCallIds(room)).as("two browsers and a phone on the room's node").hasSize(3)
+                            .contains(secondCallId);
+                    awaitPage(js, "call Terminated");
+                    await().atMost(WAIT).until(() -> byeAnswered(room, secondCallId));
+
+                    browser.switchTo().window(firstTab);
                     js.executeScript("window.roundhouse.hangUp()");
                     awaitPage(js, "call Terminated");
                     await().atMost(WAIT).until(() -> !requests(room, "BYE", callId).isEmpty());
+                    assertThat(inviteCallIds(other)).isEmpty();
                 } finally {
                     browser.quit();
                 }
