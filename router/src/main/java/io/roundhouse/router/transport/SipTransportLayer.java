@@ -342,15 +342,14 @@ public final class SipTransportLayer implements MessageSender {
     public void alias(InetSocketAddress alias, Channel connection) {
         // A WebSocket client's Via sent-by is a made-up .invalid name (RFC 7118 §5): its port says nothing of where it
         // listens, and browsers behind one address would take each other's alias.
-        if (connection.isActive() && !alias.equals(connection.remoteAddress())
-                && !WebSocketPipeline.isWebSocket(connection)) {
+        if (connection.isActive() && !alias.equals(connection.remoteAddress()) && !connection.hasAttr(FLOW)) {
             connections.alias(alias, connection);
         }
     }
 
     @Override
     public String flowToken(Channel connection) {
-        Flow flow = connection.attr(FLOW).get();
+        Flow flow = connection.hasAttr(FLOW) ? connection.attr(FLOW).get() : null;
         return flow == null ? null : flowEpoch + "-" + flow.id();
     }
 
@@ -384,7 +383,7 @@ public final class SipTransportLayer implements MessageSender {
     /** True when the open connection {@code ch} speaks {@code transport}. */
     private static boolean carries(Channel ch, Transport transport) {
         boolean tls = ch.pipeline().get(SslHandler.class) != null;
-        boolean ws = WebSocketPipeline.isWebSocket(ch);
+        boolean ws = ch.hasAttr(FLOW);
         return tls == transport.secure() && ws == transport.webSocket();
     }
 
@@ -498,9 +497,8 @@ public final class SipTransportLayer implements MessageSender {
         public void channelInactive(ChannelHandlerContext ctx) {
             // The connection's own address and every alias of it: O(its names), not O(open connections).
             connections.remove(ctx.channel());
-            Flow flow = ctx.channel().attr(FLOW).get();
-            if (flow != null) {
-                flows.remove(flow.id());
+            if (transport.webSocket()) {
+                flows.remove(ctx.channel().attr(FLOW).get().id());
             }
             ctx.fireChannelInactive();
         }
