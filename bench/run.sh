@@ -1020,3 +1020,12 @@ if "router_shed" in f:
              f["max_in_progress"]))
 EOF
 done
+
+# TLS clean rate beside UDP's (issue 14): bench/tls/step.sh with a router, backends and TLS caller of its own, after
+# everything above; TLS=0 skips it (TLS_RATES, TLS_CONNECTIONS: see the file).
+if [ "${TLS:-1}" != 0 ] && [[ " $PROXIES " == *" router "* ]]; then
+  need javac "a JDK 17 (bench/tls/TlsLoad.java)"
+  # shellcheck source=bench/tls/step.sh
+  source "$ROOT/bench/tls/step.sh"
+  tls_step "$@"
+fi
