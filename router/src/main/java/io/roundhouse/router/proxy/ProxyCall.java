@@ -94,8 +94,8 @@ final class ProxyCall implements ClientTransactionListener {
     private DispatchTarget target;
     private ClientTransaction branch;
     private int attempt;
-    private ByteBuf best;
-    private int bestStatus;
+    /** Created when the call first has a 5xx to keep while the next node is tried. */
+    private ResponseContext responseContext;
     private State state = State.ROUTING;
     private Cancellable failoverTimer = Cancellable.NONE;
     private Cancellable timerC = Cancellable.NONE;
@@ -271,7 +271,8 @@ final class ProxyCall implements ClientTransactionListener {
             log.debug("call {}: cannot send to {}: {}", callId, nextHop.text(), reason);
             if (NextHops.RESOLVER_FULL.equals(reason)) {
                 if (!st.finalSent()) {
-                    respond(503, "Service Unavailable", List.of(ctx.responses().warning(reason))); // overload: come back later
+                    // overload: come back later
+                    respond(503, "Service Unavailable", List.of(ctx.responses().warning(reason)));
                 }
             } else if (reason.startsWith(NextHops.SIPS_NOT_ALLOWED)) {
                 refuseSips(reason); // not the node's fault: no other node is asked, none is marked
@@ -300,8 +301,8 @@ final class ProxyCall implements ClientTransactionListener {
     private void refuseRelay(SipUri nextHop) {
         ctx.metrics().relayRefused();
         log.debug("call {}: {} from {} not relayed to {}", callId, request.method(), in.source(), nextHop.text());
-        respond(403, "Forbidden", List.of(ctx.responses().warning("not relayed: the next hop is neither a farm node nor a hop of"
-                + " a dialog the router record-routed")));
+        respond(403, "Forbidden", List.of(ctx.responses().warning("not relayed: the next hop is neither a farm node"
+                + " nor a hop of a dialog the router record-routed")));
     }
 
     private ByteBuf build(Destination dest, Map<String, String> addHeaders, int thisAttempt) {
@@ -426,7 +427,8 @@ final class ProxyCall implements ClientTransactionListener {
             return true;
         }
         int status = ctx.noServiceStatus();
-        respond(status, LocalResponses.reasonPhrase(status), List.of(ctx.responses().warning("no service matches this request")));
+        respond(status, LocalResponses.reasonPhrase(status),
+                List.of(ctx.responses().warning("no service matches this request")));
         return false;
     }
 
@@ -434,18 +436,12 @@ final class ProxyCall implements ClientTransactionListener {
         if (st.finalSent()) {
             return;
         }
-        if (best != null && bestStatus == 503) {
-            // A node's 503 (and its Retry-After, which speaks for that node only) is not relayed: the caller gets
-            // the router's own 503 with the router's Retry-After (docs/decisions.md).
-            best.release();
-            best = null;
-        }
+        ByteBuf best = responseContext == null ? null : responseContext.takeBest();
         if (best != null) {
-            ByteBuf b = best;
-            best = null;
+            int status = responseContext.bestStatus();
             ctx.metrics().out();
-            st.sendResponse(bestStatus, b);
-            outcome(bestStatus, "best response after " + (attempt + 1) + " attempts");
+            st.sendResponse(status, best);
+            outcome(status, "best response after " + (attempt + 1) + " attempts");
             settle();
         } else {
             respond(503, "Service Unavailable", List.of(ctx.responses().warning(dispatched ? "no node available"
@@ -458,9 +454,7 @@ final class ProxyCall implements ClientTransactionListener {
     @Override
     public void onResponse(ClientTransaction ct, SipMessage response) {
         int status = response.statusCode();
-        if (response.vias().size() < 2) {
-            // §16.7 item 3: once the router's Via is removed none would remain, so the response was meant for the
-            // router and is not forwarded; the branch counts as unanswered.
+        if (ResponseContext.meantForTheRouter(response)) {
             ctx.metrics().dropped();
             log.debug("call {}: {} response with only the router's Via dropped", callId, status);
             return;
@@ -481,7 +475,7 @@ final class ProxyCall implements ClientTransactionListener {
             if (invite && state == State.CANCELLING) {
                 CancelProcessing.cancelBranch(ctx, ct);
             }
-            if (status > 100) {
+            if (ResponseContext.forwardsProvisional(status)) {
                 if (state == State.TRYING) {
                     to(State.PROCEEDING);
                 }
@@ -491,18 +485,27 @@ final class ProxyCall implements ClientTransactionListener {
         }
         timerC.cancel();
         cancelGuard.cancel();
-        if (status >= 500 && dispatched && state != State.CANCELLING && !st.finalSent()) {
-            keepBest(status, response);
-            tryNext(new AttemptOutcome(status, retryAfter(response)));
-            return;
-        }
-        branch = null;
-        if (status == 503 && !st.finalSent()) {
-            respond(503, "Service Unavailable", List.of(ctx.responses().warning("next hop unavailable"))); // not relayed
-        } else if (status < 300 && st.finalSent()) {
-            ctx.endedLegs().end(response); // the caller has its answer (487 after a CANCEL race): no second one
-        } else {
-            forward(status, response);
+        switch (ResponseContext.onFinal(status, dispatched && state != State.CANCELLING, st.finalSent())) {
+            case TRY_NEXT -> {
+                if (responseContext == null) {
+                    responseContext = new ResponseContext();
+                }
+                responseContext.consider(status, response, ctx.writer());
+                tryNext(new AttemptOutcome(status, retryAfter(response)));
+                return;
+            }
+            case ROUTERS_503 -> {
+                branch = null;
+                respond(503, "Service Unavailable", List.of(ctx.responses().warning("next hop unavailable")));
+            }
+            case END_UNWANTED -> {
+                branch = null;
+                ctx.endedLegs().end(response); // the caller has its answer (487 after a CANCEL race): no second one
+            }
+            case FORWARD -> {
+                branch = null;
+                forward(status, response);
+            }
         }
         if (target != null) {
             try {
@@ -580,17 +583,6 @@ final class ProxyCall implements ClientTransactionListener {
     private void forward(int status, SipMessage response) {
         ctx.metrics().out();
         st.sendResponse(status, ctx.writer().forwardResponse(response));
-    }
-
-    private void keepBest(int status, SipMessage response) {
-        // §16.7 item 6: the lowest class wins; within 5xx the first one received is kept.
-        if (best == null || status < bestStatus) {
-            if (best != null) {
-                best.release();
-            }
-            best = ctx.writer().forwardResponse(response);
-            bestStatus = status;
-        }
     }
 
     private static Optional<Duration> retryAfter(SipMessage response) {
@@ -746,9 +738,8 @@ final class ProxyCall implements ClientTransactionListener {
         timerC.cancel();
         cancelGuard.cancel();
         dispatcherWatchdog.cancel();
-        if (best != null) {
-            best.release();
-            best = null;
+        if (responseContext != null) {
+            responseContext.release();
         }
     }
 }

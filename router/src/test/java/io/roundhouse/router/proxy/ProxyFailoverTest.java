@@ -55,6 +55,16 @@ class ProxyFailoverTest {
     }
 
     @Test
+    void a6xxFromANodeIsTheCallersAnswerAndNoOtherNodeIsTried() {
+        // §16.7 item 5: a 6xx (here 603 Decline) is the callee's answer for every location; no new branch after it.
+        first.uas(UasBehavior.reject(603));
+        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 1000));
+        assertThat(call().status()).isEqualTo(603);
+        first.awaitRequest("ACK", WAIT);
+        assertThat(second.all(r -> r.method().equals("INVITE"))).isEmpty();
+    }
+
+    @Test
     void aSilentNodeIsAbandonedAfterTheFailoverTimeoutAndTheNextNodeAnswers() {
         first.uas(UasBehavior.silent());
         router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 300));
