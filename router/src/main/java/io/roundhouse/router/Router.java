@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +69,18 @@ public final class Router implements AutoCloseable {
         return start(config, new StaticRoundRobinDispatcher(config.nodes()), new SimpleMeterRegistry());
     }
 
-    /** Starts a router with the given dispatcher and meter registry. */
+    /** Starts a router with the given dispatcher and meter registry; timers run on the event loop's clock. */
     public static Router start(RouterConfig config, Dispatcher dispatcher, MeterRegistry registry) {
+        return start(config, dispatcher, registry, EventLoopScheduler::new);
+    }
+
+    /**
+     * Starts a router whose timers (the transactions', the proxy's failover timeout, Timer C and CANCEL guard, the
+     * overload guard's sampling) run on the scheduler {@code timers} makes for its event loop. Tests pass a manual
+     * scheduler and move its time inside {@link #runOnEventLoop}, so that timers are tested without sleeping.
+     */
+    public static Router start(RouterConfig config, Dispatcher dispatcher, MeterRegistry registry,
+                               Function<EventLoop, SipScheduler> timers) {
         RouteSigner signer = RouteSigner.load(config.routeSecretFile(), System.getenv()); // before anything to close
         NettyTransports netty = NettyTransports.best();
         // One event loop: every transaction, timer and socket of the router lives on it, so no state is shared
@@ -81,7 +92,7 @@ public final class Router implements AutoCloseable {
         ExecutorService resolver = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(ProxyCore.RESOLVER_QUEUE),
                 new DefaultThreadFactory("sip-dns", true));
-        SipScheduler scheduler = new EventLoopScheduler(loop);
+        SipScheduler scheduler = timers.apply(loop);
         InboundRelay relay = new InboundRelay();
         // Nodes (as the dispatcher knows them) and configured peers are never blocked for flooding.
         FloodGuard flood = new FloodGuard(config.flood(), dispatcher::isFromNode, System::nanoTime);
@@ -202,6 +213,20 @@ public final class Router implements AutoCloseable {
             waiting = awaitingFinalResponse();
         }
         return waiting;
+    }
+
+    /**
+     * Runs {@code task} on the router's event loop, where every transaction, call and timer lives, and waits for it
+     * (for tests: a manual scheduler's time moves there).
+     */
+    public void runOnEventLoop(Runnable task) throws InterruptedException {
+        try {
+            group.next().submit(task).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("task failed on the event loop: " + e.getCause(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("event loop did not run the task within 10 s", e);
+        }
     }
 
     /** Server transactions without their final response yet, counted on the event loop that owns them. */
