@@ -101,6 +101,9 @@ final class RedisFarm implements FarmSource {
                 if (n == null) {
                     o.putNull("participants");
                     o.put("node-state", "gone");
+                } else if (n.status() == NodeStatus.UNREACHABLE) {
+                    o.putNull("participants"); // unknown: its agent publishes no rooms while Asterisk is unreachable
+                    o.put("node-state", state(n.status(), Optional.empty()));
                 } else {
                     int colon = key.lastIndexOf(':');
                     String name = colon < 0 ? key : key.substring(colon + 1);

@@ -74,6 +74,11 @@ class CliAgainstRedisTest {
         assertThat(json.get("id").asText()).isEqualTo("asterisk-3");
         assertThat(json.get("channels").isNull()).isTrue();
         assertThat(json.get("cpu").isNull()).isTrue();
+        state.placements().claim("example.com:3000", "asterisk-3");
+        JsonNode room = new ObjectMapper().readTree(run("--json", "rooms").out()).get(1);
+        assertThat(room.get("key").asText()).isEqualTo("example.com:3000");
+        assertThat(room.get("participants").isNull()).as("unknown, not 0").isTrue();
+        assertThat(room.get("node-state").asText()).isEqualTo("down");
     }
 
     @Test

@@ -103,7 +103,9 @@ public final class LiveFarm implements Farm {
         List<RoomReport> out = new ArrayList<>();
         placed.forEach((key, nodeId) -> {
             Optional<NodeEntry> node = v.node(nodeId);
-            Integer participants = node.flatMap(NodeEntry::agent).map(a -> participants(a, key)).orElse(null);
+            // Unknown (null), not 0, while the node's agent cannot reach its Asterisk: it publishes no rooms then.
+            Integer participants = node.flatMap(NodeEntry::agent).filter(a -> a.status() != NodeStatus.UNREACHABLE)
+                    .map(a -> participants(a, key)).orElse(null);
             String state = node.map(n -> state(n, dispatch.prober().state(n.id()))).orElse("gone");
             out.add(new RoomReport(key, nodeId, participants, state));
         });

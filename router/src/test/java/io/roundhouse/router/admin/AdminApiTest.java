@@ -162,6 +162,11 @@ class AdminApiTest {
         assertThat(a3.get("services").findValuesAsText("why-not")).as("why, not app-missing")
                 .containsOnly("unreachable");
         assertThat(node(body(get("/api/nodes")), "asterisk-1").get("channels").asInt()).isEqualTo(40);
+        state.placements().claim("example.com:3000", "asterisk-3");
+        JsonNode room = body(get("/api/rooms")).get(0);
+        assertThat(room.get("node").asText()).isEqualTo("asterisk-3");
+        assertThat(room.get("participants").isNull()).as("unknown, not 0").isTrue();
+        assertThat(room.get("node-state").asText()).isEqualTo("down");
     }
 
     @Test
