@@ -118,11 +118,13 @@ public final class RoundhouseCli {
             if (json) {
                 return print(decisions);
             }
-            Table t = new Table("TIME", "CALL-ID", "SERVICE", "NODE", "REASON", "ATTEMPT", "CANDIDATES", "EXCLUDED");
+            Table t = new Table("TIME", "CALL-ID", "SERVICE", "NODE", "REASON", "ATTEMPT", "FAILED", "CANDIDATES",
+                    "EXCLUDED", "ROUTER");
             for (JsonNode d : decisions) {
                 t.row(time(d.path("at").asText("-")), d.path("call-id").asText("-"), d.path("service").asText("-"),
                         d.path("node").asText("-"), d.path("reason").asText("-"), d.path("attempt").asText("-"),
-                        d.path("candidates").asText("-"), d.path("excluded").asText("-"));
+                        d.path("failed").asText("-"), d.path("candidates").asText("-"), d.path("excluded").asText("-"),
+                        d.path("router").asText("-"));
             }
             return print(t);
         }
@@ -281,12 +283,16 @@ public final class RoundhouseCli {
         return String.join(" ", items);
     }
 
-    /** A decision's {@code at=}: epoch milliseconds or already ISO-8601, printed as UTC. */
+    /** A decision's {@code at=}: ISO-8601, or epoch milliseconds in older lines; both printed alike, in UTC. */
     private static String time(String at) {
         try {
             return TIME.format(Instant.ofEpochMilli(Long.parseLong(at))) + "Z";
-        } catch (NumberFormatException e) {
-            return at;
+        } catch (NumberFormatException notMillis) {
+            try {
+                return TIME.format(Instant.parse(at)) + "Z";
+            } catch (java.time.format.DateTimeParseException neither) {
+                return at;
+            }
         }
     }
 

@@ -48,6 +48,9 @@ class CliAgainstRouterTest {
         state.decisions().record("call-id=abc service=conference key=example.com:1000 node=asterisk-1"
                 + " reason=affinity-claimed attempt=1 candidates=[asterisk-1:0.210] score=\"load (lower is better)\""
                 + " excluded=[] at=1764096000000");
+        state.decisions().record("call-id=def service=default key=- node=static-1 reason=redispatch attempt=2"
+                + " failed=asterisk-1:503 candidates=[static-1:0.000] score=\"load (lower is better)\""
+                + " excluded=[asterisk-1:tried] router=router-a at=2025-11-25T18:40:01Z");
         admin = farm.admin(farm.router(2), Optional.of(TOKEN), () -> "nothing changed", null, () -> true);
     }
 
@@ -119,6 +122,10 @@ class CliAgainstRouterTest {
         assertThat(decisions.code()).isZero();
         assertThat(decisions.out()).contains("REASON").contains("affinity-claimed").contains("abc")
                 .contains("2025-11-25 18:40:00.000Z");
+        String redispatch = decisions.out().lines().filter(l -> l.contains("def")).findFirst().orElseThrow();
+        assertThat(redispatch).startsWith("2025-11-25 18:40:01.000Z").contains("redispatch")
+                .contains("asterisk-1:503").endsWith("router-a");
+        assertThat(decisions.out().lines().findFirst().orElseThrow()).contains("FAILED").endsWith("ROUTER");
     }
 
     @Test

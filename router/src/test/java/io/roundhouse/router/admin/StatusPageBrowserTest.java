@@ -63,6 +63,9 @@ class StatusPageBrowserTest {
         state.decisions().record("call-id=first-call service=conference key=example.com:1000 node=asterisk-1"
                 + " reason=affinity-claimed attempt=1 candidates=[asterisk-1:0.325] score=\"load (lower is better)\""
                 + " excluded=[asterisk-2:full] at=1764096000000");
+        state.decisions().record("call-id=second-call service=default key=- node=static-1 reason=redispatch attempt=2"
+                + " failed=asterisk-1:503 candidates=[static-1:0.000] score=\"load (lower is better)\""
+                + " excluded=[asterisk-1:tried] router=router-a at=2025-11-25T18:40:01Z");
         // Probing on, answered by a stand-in for the nodes' SIP stacks: the page shows each node's last probe.
         DispatchSetup dispatch = farm.router(AdminTestFarm.CONFIG.replace("health: { enabled: false }",
                 "health: { enabled: true, interval: 1s, timeout: 500ms }"), 3);
@@ -139,6 +142,11 @@ class StatusPageBrowserTest {
         assertThat(browser.findElement(By.id("rooms")).getText()).contains("example.com:1000").contains("asterisk-1");
         assertThat(browser.findElement(By.id("decisions")).getText()).contains("first-call")
                 .contains("affinity-claimed").contains("asterisk-2:full").contains("2025-11-25 18:40:00.000");
+        WebElement second = browser.findElement(By.cssSelector("#decisions tbody tr:first-child"));
+        assertThat(second.getText()).startsWith("2025-11-25 18:40:01.000").contains("second-call")
+                .contains("redispatch");
+        assertThat(second.findElement(By.cssSelector("td.failed")).getText()).isEqualTo("asterisk-1:503");
+        assertThat(second.findElement(By.cssSelector("td.router")).getText()).isEqualTo("router-a");
         assertThat(browser.findElement(By.id("redis")).getText()).isEqualTo("Redis up");
 
         // Without a token a button explains what is missing; with a wrong one the router's refusal is shown.
