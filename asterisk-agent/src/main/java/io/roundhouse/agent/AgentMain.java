@@ -5,6 +5,7 @@ import io.roundhouse.agent.config.AgentConfig;
 import io.roundhouse.agent.config.AgentConfigLoader;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.metrics.MetricsEndpoint;
+import io.roundhouse.shared.metrics.ProcessMetrics;
 import io.roundhouse.shared.state.RedisState;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,6 +55,7 @@ public final class AgentMain implements Callable<Integer> {
             return 1;
         }
         PrometheusMeterRegistry meters = MetricsEndpoint.newRegistry();
+        ProcessMetrics.bindTo(meters); // JVM and process meters, as the router has; for the life of the process
         MetricsEndpoint metrics = settings.metrics().map(address -> MetricsEndpoint.start(meters, address)).orElse(null);
         Agent agent;
         try {

@@ -9,6 +9,12 @@ import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.RedisState;
 import io.roundhouse.shared.testing.TestRedis;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,5 +106,32 @@ class AgentJarIT {
         assertThat(process.exitValue()).isEqualTo(143);
         assertThat(state.nodes().read(AgentFixture.NODE)).isEmpty();
         assertThat(output()).contains("drain timeout PT2S reached with 2 channels still up");
+    }
+
+    @Test
+    void servesItsOwnMetricsAndThoseOfItsJvmAndProcess() throws Exception {
+        fake = FakeAmiServer.start("roundhouse", "s3cret");
+        fake.scenario(AmiScenario.TWO_CALLERS_IN_ROOM_1000);
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Path config = dir.resolve("agent.yml");
+        Files.writeString(config, """
+                node: { id: %s, sip-uri: "sip:127.0.0.1:5090", max-channels: 200 }
+                redis: { url: "%s", key-prefix: "%s" }
+                ami: { port: %d, username: roundhouse }
+                metrics: { listen: "127.0.0.1:%d" }
+                """.formatted(AgentFixture.NODE, redis.url(), redis.prefix(), fake.port(), port));
+        process = run("--config", config.toString());
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(5)).build();
+
+        String body = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> http.send(get, HttpResponse.BodyHandlers.ofString()).body(),
+                        text -> text.contains("roundhouse_agent_channels 2.0"));
+        assertThat(body).contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage",
+                "process_uptime_seconds");
     }
 }
