@@ -45,6 +45,7 @@ record ConfigChanges(List<String> applicable, List<String> needRestart) {
         compare(restart, "sip.flood", a.flood(), b.flood());
         compare(restart, "sip.connections", a.connections(), b.connections());
         compare(restart, "sip.tls", a.tls(), b.tls());
+        compare(restart, "sip.websocket", a.webSocket(), b.webSocket());
         compare(restart, "sip.route-secret-file", a.routeSecretFile(), b.routeSecretFile());
         compare(applicable, "sip.drain-timeout", a.drainTimeout(), b.drainTimeout());
         if (!running.redis().equals(next.redis())) {

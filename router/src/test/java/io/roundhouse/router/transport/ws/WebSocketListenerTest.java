@@ -1,6 +1,7 @@
 package io.roundhouse.router.transport.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
@@ -263,6 +264,33 @@ class WebSocketListenerTest {
         WebSocketTestClient third = client(ws(), "sip", null);
         assertThat(third.awaitClosed(WAIT)).isTrue();
         assertThat(third.upgrade().accepted()).isFalse();
+    }
+
+    @Test
+    void aHandshakeFloodIsCappedAndCutAtTheDeadlineAndServiceGoesOn() throws Exception {
+        start("  connections: { max-per-source: 8, message-timeout: 500ms }\n", "");
+        List<Socket> flood = new ArrayList<>();
+        try {
+            for (int i = 0; i < 30; i++) {
+                Socket s = new Socket("127.0.0.1", wsPort());
+                s.setSoTimeout(5000);
+                flood.add(s); // connects and never sends its upgrade
+            }
+            for (Socket s : flood) {
+                assertThat(s.getInputStream().read()).isEqualTo(-1); // refused at once, or cut at the deadline
+            }
+        } finally {
+            for (Socket s : flood) {
+                s.close();
+            }
+        }
+        assertThat(registry.get("sip.connections.refused").tag("limit", "max-per-source").functionCounter().count())
+                .isEqualTo(22);
+        assertThat(refused("deadline")).isEqualTo(8);
+        await().atMost(WAIT).until(() -> registry.get("sip.connections.open").gauge().value() == 0);
+        WebSocketTestClient c = sipClient();
+        c.sendText(options("after-flood"));
+        assertThat(c.next(WAIT)).startsWith("SIP/2.0 200 OK\r\n");
     }
 
     @Test

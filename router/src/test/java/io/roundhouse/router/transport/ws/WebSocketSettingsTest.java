@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.shared.config.ConfigException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roundhouse.router.reload.ReloadResult;
+import io.roundhouse.router.reload.Reloader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 /** {@code sip.websocket} as the config file binds it: defaults, origins, and refusals naming the key. */
@@ -48,6 +55,20 @@ class WebSocketSettingsTest {
         assertThatThrownBy(() -> RouterConfig.parse("""
                 sip: { listen: [ "ws:127.0.0.1:0" ], websocket: { pongs: 1s } }
                 """)).isInstanceOf(ConfigException.class).hasMessageContaining("pongs");
+    }
+
+    @Test
+    void aChangeNeedsARestartAndAReloadRefusesIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("router.yml");
+        Files.writeString(file, "sip: { listen: [ \"ws:127.0.0.1:8080\" ] }\n");
+        Reloader reloader = new Reloader(file, Map.of(), RouterConfig.load(file, Map.of()), c -> { },
+                new SimpleMeterRegistry());
+        Files.writeString(file, "sip: { listen: [ \"ws:127.0.0.1:8080\" ], websocket: { ping-interval: 5s } }\n");
+
+        ReloadResult result = reloader.reload();
+
+        assertThat(result.outcome()).isEqualTo(ReloadResult.Outcome.REFUSED);
+        assertThat(result.reason()).startsWith("needs a restart: sip.websocket: ");
     }
 
     @Test
