@@ -209,6 +209,18 @@ class WebSocketListenerTest {
     }
 
     @Test
+    void anUpgradeRequestWithABodyIsRefused() throws Exception {
+        start("  connections: { message-timeout: 500ms }\n", "");
+        try (Socket s = new Socket("127.0.0.1", wsPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Protocol: sip\r\nContent-Length: 5\r\n\r\nhello").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 413 Request Entity Too Large\r\n");
+        }
+    }
+
+    @Test
     void anUpgradeThatDoesNotArriveWithinTheMessageDeadlineIsClosed() throws Exception {
         start("  connections: { message-timeout: 500ms }\n", "");
         try (Socket s = new Socket("127.0.0.1", wsPort())) {
