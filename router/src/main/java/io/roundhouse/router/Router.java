@@ -126,6 +126,7 @@ public final class Router implements AutoCloseable {
         }
         core.start(new LocalAddresses(points, config.advertisedAddress()));
         dispatcher.onNodeDown(core::nodeDown); // calls ringing on a node that dies are failed over at once
+        overload.sampleUdpSockets(points, registry); // their receive queues, read off the loop (docs/security.md)
         loop.execute(() -> overload.start(scheduler::schedule));
         log.info("router listening on {} ({} transport), {} static nodes", points.stream()
                 .map(p -> p.transport().lowerName() + ":" + p.address()).toList(), netty, config.nodes().size());

@@ -1,6 +1,9 @@
 package io.roundhouse.router.overload;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.roundhouse.router.transport.ListenPoint;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -13,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * CPU time, so that a machine busy with other work does not count), and how many tasks wait on the loop. The loop counts as overloaded when, over the last {@code window}, its busy share is above
  * the limit, or even its best sample was later, or had more tasks queued, than the limit: a burst, a GC pause or a cold
  * start's class loading is not overload, a backlog that lasts is.
+ *
+ * <p>It also reads the receive queues of the router's UDP listening sockets, sampled off the loop
+ * ({@link UdpReceiveQueues}): a queue fuller than its limit, or datagrams dropped by the kernel, in any sample of the
+ * window is overload at once. That is the direct sign of a loop that cannot keep up with UDP, whatever the reason
+ * (its own work, or a CPU it does not get: then its own CPU time stays low and the busy measure cannot see it).
  *
  * <p>While overloaded, the share of new calls admitted falls by a quarter once per window (the measures need a window
  * to show the effect); once every measure is under {@link OverloadSettings#CLEAR_PERCENT}% of its limit, it climbs back
@@ -43,6 +51,11 @@ public final class OverloadGuard {
     private final long[] wall;
     private final long[] lag;
     private final int[] queued;
+    private final int[] udpFill;
+    private final long[] udpDrops;
+    private long udpDropsBefore;
+    private volatile ReceiveQueues udp = ReceiveQueues.ABSENT;
+    private volatile UdpReceiveQueues udpSampler;
     private int next;
     private int filled;
     private long sampleStart;
@@ -71,6 +84,8 @@ public final class OverloadGuard {
         this.wall = new long[samples];
         this.lag = new long[samples];
         this.queued = new int[samples];
+        this.udpFill = new int[samples];
+        this.udpDrops = new long[samples];
         this.samplesSinceDecrease = samples;
         this.sampleStart = nanoClock.getAsLong();
     }
@@ -83,13 +98,42 @@ public final class OverloadGuard {
         if (settings.enabled()) {
             sampleStart = nanoClock.getAsLong();
             cpuAtSampleStart = loopCpuNanos.getAsLong();
+            udpDropsBefore = udp.drops();
             scheduleProbe(scheduler);
         }
     }
 
-    /** Stops sampling (the probe already scheduled does nothing). */
+    /**
+     * Follows the receive queues of the UDP sockets among {@code points} from now on, sampled on a thread of their
+     * own every {@code sample-interval}, with their metrics in {@code registry}. Call once, before {@link #start}, off
+     * the event loop (it reads /proc once). Nothing when the guard is off; where the queues cannot be read, a line in
+     * the log and the guard judges as before.
+     */
+    public void sampleUdpSockets(List<ListenPoint> points, MeterRegistry registry) {
+        if (!settings.enabled()) {
+            return;
+        }
+        UdpReceiveQueues sampler = UdpReceiveQueues.of(points);
+        udpSampler = sampler;
+        sampler.start(settings.sampleInterval());
+        if (sampler.sampling()) {
+            sampler.bindTo(registry);
+            watch(sampler);
+        }
+    }
+
+    /** Reads {@code queues} at each sample from now on (before {@link #start}). */
+    void watch(ReceiveQueues queues) {
+        udp = queues;
+    }
+
+    /** Stops sampling (the probe already scheduled does nothing), the UDP queues' sampling thread included. */
     public void stop() {
         stopped = true;
+        UdpReceiveQueues sampler = udpSampler;
+        if (sampler != null) {
+            sampler.close();
+        }
     }
 
     private void scheduleProbe(BiConsumer<Runnable, Duration> scheduler) {
@@ -111,6 +155,11 @@ public final class OverloadGuard {
         cpuAtSampleStart = cpu;
         lag[next] = lagNanos;
         queued[next] = queuedTasks.getAsInt();
+        ReceiveQueues queues = udp;
+        udpFill[next] = queues.takePeakFillPercent();
+        long drops = queues.drops();
+        udpDrops[next] = Math.max(0, drops - udpDropsBefore);
+        udpDropsBefore = drops;
         wall[next] = now - sampleStart;
         sampleStart = now;
         next = (next + 1) % samples;
@@ -147,11 +196,15 @@ public final class OverloadGuard {
         long window = 1;
         long minLag = Long.MAX_VALUE;
         int minQueued = Integer.MAX_VALUE;
+        int maxUdpFill = 0;
+        long maxUdpDrops = 0;
         for (int i = 0; i < samples; i++) {
             busyTotal += busy[i];
             window += wall[i];
             minLag = Math.min(minLag, lag[i]);
             minQueued = Math.min(minQueued, queued[i]);
+            maxUdpFill = Math.max(maxUdpFill, udpFill[i]);
+            maxUdpDrops = Math.max(maxUdpDrops, udpDrops[i]);
         }
         long busyPercent = Math.min(100, busyTotal * 100 / window);
         long maxLag = settings.maxLoopLag().toNanos();
@@ -162,6 +215,16 @@ public final class OverloadGuard {
         if (busyPercent * 100 > (long) settings.maxLoopBusy() * percent) {
             return "event loop " + busyPercent + "% busy over " + settings.window().toMillis() + " ms, limit "
                     + settings.maxLoopBusy() + "%";
+        }
+        // The UDP measures by their worst sample: one sample over is overload at once (a full queue or lost datagrams
+        // are not noise), and the measure stays over until a whole window was under it (the hysteresis in time).
+        if ((long) maxUdpFill * 100 > (long) settings.maxUdpQueue() * percent) {
+            return "a UDP receive queue " + maxUdpFill + "% full within " + settings.window().toMillis()
+                    + " ms, limit " + settings.maxUdpQueue() + "% of its buffer";
+        }
+        if (maxUdpDrops * 100 > (long) settings.maxUdpDrops() * percent) {
+            return maxUdpDrops + " datagrams dropped at a UDP socket in " + settings.sampleInterval().toMillis()
+                    + " ms within " + settings.window().toMillis() + " ms, limit " + settings.maxUdpDrops();
         }
         if ((long) minQueued * 100 > (long) settings.maxQueuedTasks() * percent) {
             return "at least " + minQueued + " tasks queued for " + settings.window().toMillis() + " ms, limit "

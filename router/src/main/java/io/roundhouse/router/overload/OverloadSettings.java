@@ -17,6 +17,8 @@ import java.time.Duration;
  *     max-loop-busy: 90            # percent of the window the event loop's thread was on a CPU
  *     max-queued-tasks: 10000      # tasks waiting on the event loop (dispatcher answers, name lookups)
  *     max-calls-in-progress: 10000 # proxied requests still waiting for their final response
+ *     max-udp-queue: 50            # percent of its receive buffer a UDP listening socket has waiting to be read
+ *     max-udp-drops: 0             # datagrams the kernel dropped at a UDP listening socket within one sample
  * </pre>
  *
  * <p>Over a limit for a whole window, the router sheds a growing share of new calls; it takes all of them again once
@@ -30,9 +32,14 @@ import java.time.Duration;
  * @param maxLoopBusy        percent of the window the loop's thread ran above which the router is overloaded
  * @param maxQueuedTasks     tasks queued on the event loop above which the router is overloaded
  * @param maxCallsInProgress proxied requests without a final response at which a new one is refused
+ * @param maxUdpQueue        percent of its receive buffer a UDP listening socket has queued, above which (in any
+ *                           sample of the window) the router is overloaded
+ * @param maxUdpDrops        datagrams dropped at the UDP listening sockets within one sample above which (in any
+ *                           sample of the window) the router is overloaded
  */
 public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duration window, Duration maxLoopLag,
-                               Integer maxLoopBusy, Integer maxQueuedTasks, Integer maxCallsInProgress) {
+                               Integer maxLoopBusy, Integer maxQueuedTasks, Integer maxCallsInProgress,
+                               Integer maxUdpQueue, Integer maxUdpDrops) {
 
     /** A tenth of T1 (500 ms): the guard reacts well before callers start retransmitting, which doubles the load. */
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofMillis(50);
@@ -60,10 +67,22 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
      * answering promptly pile calls up here, each holding a copy of its request and its timers.
      */
     public static final int DEFAULT_MAX_CALLS_IN_PROGRESS = 10_000;
+    /**
+     * Half the socket's receive buffer waiting to be read is a loop far behind (each datagram waits as long as the
+     * loop takes to read the half before it); the other half absorbs the datagrams that arrive before shedding
+     * lightens the load, so that none is dropped.
+     */
+    public static final int DEFAULT_MAX_UDP_QUEUE = 50;
+    /**
+     * Any: a datagram the kernel drops is a request or response lost, which its sender retransmits (more load), and the
+     * one sign that needs no threshold to mean the router did not keep up.
+     */
+    public static final int DEFAULT_MAX_UDP_DROPS = 0;
     /** The overloaded state ends when every measure is under this percentage of its limit. */
     public static final int CLEAR_PERCENT = 80;
 
-    public static final OverloadSettings DEFAULTS = new OverloadSettings(null, null, null, null, null, null, null);
+    public static final OverloadSettings DEFAULTS = new OverloadSettings(null, null, null, null, null, null, null,
+            null, null);
 
     public OverloadSettings {
         enabled = enabled == null || enabled;
@@ -73,6 +92,8 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
         maxLoopBusy = maxLoopBusy == null ? DEFAULT_MAX_LOOP_BUSY : maxLoopBusy;
         maxQueuedTasks = maxQueuedTasks == null ? DEFAULT_MAX_QUEUED_TASKS : maxQueuedTasks;
         maxCallsInProgress = maxCallsInProgress == null ? DEFAULT_MAX_CALLS_IN_PROGRESS : maxCallsInProgress;
+        maxUdpQueue = maxUdpQueue == null ? DEFAULT_MAX_UDP_QUEUE : maxUdpQueue;
+        maxUdpDrops = maxUdpDrops == null ? DEFAULT_MAX_UDP_DROPS : maxUdpDrops;
         if (sampleInterval.toMillis() < 10 || sampleInterval.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new ConfigException("sample-interval", sampleInterval.toMillis() + "ms (expected: 10ms..1s, default"
                     + " 50ms)");
@@ -96,6 +117,14 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
         if (maxCallsInProgress < 1) {
             throw new ConfigException("max-calls-in-progress", maxCallsInProgress + " (expected: 1 or more, default "
                     + DEFAULT_MAX_CALLS_IN_PROGRESS + ")");
+        }
+        if (maxUdpQueue < 1 || maxUdpQueue > 100) {
+            throw new ConfigException("max-udp-queue", maxUdpQueue + " (expected: a percentage of the receive buffer"
+                    + " 1..100, default " + DEFAULT_MAX_UDP_QUEUE + ")");
+        }
+        if (maxUdpDrops < 0) {
+            throw new ConfigException("max-udp-drops", maxUdpDrops + " (expected: 0 or more datagrams per sample,"
+                    + " default " + DEFAULT_MAX_UDP_DROPS + ")");
         }
     }
 }

@@ -132,17 +132,129 @@ class OverloadGuardTest {
 
     @Test
     void turnedOffItTakesEveryCall() {
-        OverloadGuard off = guard(new OverloadSettings(false, null, null, null, null, null, null));
+        OverloadGuard off = guard(new OverloadSettings(false, null, null, null, null, null, null, null, null));
         samplesWithLag(WINDOW * 3, 5_000);
         assertThat(off.admitsNewCall(1_000_000)).isTrue();
     }
 
     @Test
     void aLimitOutsideItsRangeIsRefusedWithItsKeyAndDefault() {
-        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, 150, null, null))
+        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, 150, null, null, null, null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("max-loop-busy")
                 .hasMessageContaining("default 90");
         assertThatThrownBy(() -> new OverloadSettings(null, Duration.ofMillis(50), null, Duration.ofMillis(20), null,
-                null, null)).isInstanceOf(ConfigException.class).hasMessageContaining("max-loop-lag");
+                null, null, null, null)).isInstanceOf(ConfigException.class).hasMessageContaining("max-loop-lag");
+        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, null, null, null, 0, null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max-udp-queue")
+                .hasMessageContaining("default 50");
+        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, null, null, null, null, -1))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max-udp-drops");
+    }
+
+    @Test
+    void theUdpLimitsBindUnderSipOverloadAndABadOneIsRefusedWithItsPath() {
+        OverloadSettings bound = io.roundhouse.router.config.RouterConfig.parse("sip: { listen: ["
+                + " \"udp:127.0.0.1:5060\" ], overload: { max-udp-queue: 70, max-udp-drops: 5 } }\n").overload();
+        assertThat(bound.maxUdpQueue()).isEqualTo(70);
+        assertThat(bound.maxUdpDrops()).isEqualTo(5);
+        assertThat(OverloadSettings.DEFAULTS.maxUdpQueue()).isEqualTo(50);
+        assertThat(OverloadSettings.DEFAULTS.maxUdpDrops()).isZero();
+        assertThatThrownBy(() -> io.roundhouse.router.config.RouterConfig.parse("sip: { listen: ["
+                + " \"udp:127.0.0.1:5060\" ], overload: { max-udp-queue: 101 } }\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key())
+                        .isEqualTo("sip.overload.max-udp-queue"));
+    }
+
+    /** The UDP receive queues as {@link UdpReceiveQueues} reports them: the peak fill since the last sample, drops. */
+    private static final class FakeQueues implements ReceiveQueues {
+        int fillPercent;
+        long drops;
+
+        @Override
+        public int takePeakFillPercent() {
+            return fillPercent;
+        }
+
+        @Override
+        public long drops() {
+            return drops;
+        }
+    }
+
+    private OverloadGuard watching(FakeQueues queues) {
+        OverloadGuard g = new OverloadGuard(OverloadSettings.DEFAULTS,
+                () -> scheduler.nowMillis() * 1_000_000 + behindNanos.get(), queued::get, cpuNanos::get);
+        g.watch(queues);
+        g.start(scheduler::schedule);
+        samplesWithLag(WINDOW, 0);
+        return g;
+    }
+
+    @Test
+    void aUdpQueueOverHalfItsBufferShedsAtTheNextSampleWhateverTheLoopsOwnCpuTime() {
+        FakeQueues udp = new FakeQueues();
+        OverloadGuard g = watching(udp);
+        udp.fillPercent = 50;
+        samplesBusy(1, 3); // a starved loop: on a CPU 6% of the time
+        assertThat(g.overloaded()).as("at the limit, not above").isFalse();
+        udp.fillPercent = 51;
+        samplesBusy(1, 3);
+        assertThat(g.overloaded()).isTrue();
+        assertThat(g.admittedShare()).isEqualTo(0.75);
+    }
+
+    @Test
+    void aDrainedQueueAdmitsEveryCallAgainOnlyAfterAWholeWindowUnderEightyPercentOfTheLimit() {
+        FakeQueues udp = new FakeQueues();
+        OverloadGuard g = watching(udp);
+        udp.fillPercent = 90;
+        samplesWithLag(1, 0);
+        assertThat(g.admittedShare()).isEqualTo(0.75);
+        udp.fillPercent = 45; // under the limit, over 80% of it: holds, and keeps the window from clearing
+        samplesWithLag(5, 0);
+        udp.fillPercent = 0;
+        samplesWithLag(WINDOW - 1, 0);
+        assertThat(g.admittedShare()).as("the 45% samples are still in the window").isEqualTo(0.75);
+        samplesWithLag(1, 0);
+        assertThat(g.admittedShare()).isEqualTo(0.775, org.assertj.core.data.Offset.offset(1e-9));
+        samplesWithLag(9, 0);
+        assertThat(g.overloaded()).isFalse();
+        assertThat(offerTo(g, 100)).containsOnly(true);
+    }
+
+    @Test
+    void datagramsDroppedInASampleShedAtOnceAndAgainEachWindowTheyGoOn() {
+        FakeQueues udp = new FakeQueues();
+        OverloadGuard g = watching(udp);
+        udp.drops = 3;
+        samplesWithLag(1, 0);
+        assertThat(g.overloaded()).isTrue();
+        assertThat(g.admittedShare()).isEqualTo(0.75);
+        for (int i = 0; i < WINDOW; i++) {
+            udp.drops += 10;
+            samplesWithLag(1, 0);
+        }
+        assertThat(g.admittedShare()).isEqualTo(0.5625);
+        samplesWithLag(WINDOW - 1, 0);
+        assertThat(g.admittedShare()).as("drops in the window hold the share").isEqualTo(0.5625);
+        samplesWithLag(18, 0); // from 0.5625 to all in 18 steps of 0.025
+        assertThat(g.overloaded()).isFalse();
+    }
+
+    @Test
+    void dropsBeforeTheGuardStartedAreNotCounted() {
+        FakeQueues udp = new FakeQueues();
+        udp.drops = 500;
+        OverloadGuard g = watching(udp);
+        samplesWithLag(1, 0);
+        assertThat(g.overloaded()).isFalse();
+    }
+
+    private static List<Boolean> offerTo(OverloadGuard g, int calls) {
+        List<Boolean> admitted = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            admitted.add(g.admitsNewCall(0));
+        }
+        return admitted;
     }
 }
