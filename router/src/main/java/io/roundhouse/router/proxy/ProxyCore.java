@@ -228,6 +228,11 @@ public final class ProxyCore implements InboundHandler {
         }
         String ip = NetUtil.toAddressString(source.getAddress());
         String topVia = top.withSource(ip, source.getPort());
+        if (transport.webSocket() && top.rport() < 0) {
+            // A browser's sent-by names nothing (RFC 7118 §5): the connection's port, as Kamailio's force_rport() for
+            // WebSocket clients, lets a response forwarded by this Via alone (a 2xx retransmission) find it again.
+            topVia += ";rport=" + source.getPort();
+        }
         Inbound in = new Inbound(transport, source, connection, topVia, responseDestination(transport, source,
                 connection, top));
         if (transport.reliable()) {

@@ -49,6 +49,7 @@ class WebSocketFlowTest {
                 sip:
                   listen: [ "udp:127.0.0.1:0", "ws:127.0.0.1:0" ]
                   flood: { exempt: [ "127.0.0.1" ] }
+                  timers: { t1: 50ms, t2: 400ms, t4: 500ms }
                 nodes:
                   - { id: a, uri: "sip:127.0.0.1:%d" }
                 """.formatted(node.port()));
@@ -162,6 +163,16 @@ class WebSocketFlowTest {
 
         node.send(fromNode(invite, "ACK", 2, recordRoutes(invite)), routerUdp(), Transport.UDP);
         assertThat(browser.next("ACK ", WAIT)).isNotNull();
+    }
+
+    @Test
+    void aLate2xxRetransmissionReachesTheBrowserByItsViaAlone() throws Exception {
+        Received invite = call("flow-late-2xx");
+        // Once the call's transactions are gone (64*T1 = 3.2 s here), a 2xx retransmission is forwarded by its
+        // second Via alone (§16.7 item 5): received and rport name the browser's connection.
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("sip.transactions.live").gauge().value() == 0);
+        node.send(node.response(invite.text(), 200, "late"), routerUdp(), Transport.UDP);
+        assertThat(browser.next("SIP/2.0 200", WAIT)).isNotNull().contains("Call-ID: flow-late-2xx");
     }
 
     @Test

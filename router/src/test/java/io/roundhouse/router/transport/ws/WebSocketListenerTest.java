@@ -138,8 +138,9 @@ class WebSocketListenerTest {
 
         String answer = c.next(WAIT);
         assertThat(answer).startsWith("SIP/2.0 200 OK\r\n");
-        // received from the connection (§18.2.1): the .invalid sent-by cannot be reached
-        assertThat(answer).contains("Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK-ws-options;received=127.0.0.1");
+        // received and rport from the connection (§18.2.1, RFC 3581): the .invalid sent-by cannot be reached
+        assertThat(answer).contains("Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK-ws-options;received=127.0.0.1"
+                + ";rport=" + c.localPort() + "\r\n");
         assertThat(registry.get("sip.websocket.upgrades").functionCounter().count()).isEqualTo(1);
     }
 
@@ -324,7 +325,8 @@ class WebSocketListenerTest {
         assertThat(c.upgrade().status()).isEqualTo(101);
         c.sendText(browserRequest("OPTIONS", "sip:127.0.0.1:" + wssPort(), "wss-options", "WSS"));
         assertThat(c.next(WAIT)).startsWith("SIP/2.0 200 OK\r\n")
-                .contains("Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK-wss-options;received=127.0.0.1");
+                .contains("Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK-wss-options;received=127.0.0.1;rport="
+                        + c.localPort() + "\r\n");
     }
 
     @Test
@@ -338,7 +340,8 @@ class WebSocketListenerTest {
         Received invite = node.awaitRequest("INVITE", WAIT);
         assertThat(invite.transport()).isEqualTo(Transport.UDP);
         List<String> vias = invite.headers("Via");
-        assertThat(vias.get(1)).isEqualTo("SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK-ws-call;received=127.0.0.1");
+        assertThat(vias.get(1)).isEqualTo("SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK-ws-call;received=127.0.0.1"
+                + ";rport=" + c.localPort());
         assertThat(invite.source()).isEqualTo(new InetSocketAddress("127.0.0.1", router.boundAddresses().get(0)
                 .getPort()));
     }
