@@ -36,7 +36,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * against a router's admin API with real state in Redis: what an operator sees, and what a click does.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class StatusPageBrowserTest {
+class StatusPageBrowserIT {
 
     static final String TOKEN = "page-token";
     static final String CHROMIUM = "/usr/bin/chromium";
