@@ -1,6 +1,5 @@
 package io.roundhouse.router.transport.ws;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -64,10 +63,5 @@ public final class WebSocketPipeline {
                 new WebSocketFrameAggregator(maxMessageSize),
                 new KeepAlive(settings.pingInterval(), settings.pongTimeout(), metrics),
                 new SipFrames());
-    }
-
-    /** True when {@code connection} carries SIP over WebSocket. */
-    public static boolean isWebSocket(Channel connection) {
-        return connection.pipeline().get(SipFrames.class) != null;
     }
 }
