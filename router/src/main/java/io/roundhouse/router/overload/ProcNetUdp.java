@@ -29,13 +29,13 @@ final class ProcNetUdp {
     private static final int INODE = 9;
     private static final int DROPS = 12;
 
-    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-
     private ProcNetUdp() {
     }
 
     /** One socket line, overwritten for each line (never kept by a visitor). */
     static final class Line {
+        /** How the kernel that wrote the file holds a 32-bit word: this host's order, but for tests' fixtures. */
+        private final boolean littleEndian;
         /** The local address in network order: 4 bytes ({@code udp}) or 16 ({@code udp6}). */
         final byte[] address = new byte[16];
         int addressLength;
@@ -43,6 +43,16 @@ final class ProcNetUdp {
         long rxQueue;
         long inode;
         long drops;
+
+        /** For the files of this host's kernel. */
+        Line() {
+            this(ByteOrder.nativeOrder());
+        }
+
+        /** For files a kernel of {@code hostOrder} wrote. */
+        Line(ByteOrder hostOrder) {
+            this.littleEndian = hostOrder == ByteOrder.LITTLE_ENDIAN;
+        }
 
         /**
          * True when this socket's local address is {@code local}: the same port, and the same address, an IPv4
@@ -189,7 +199,7 @@ final class ProcNetUdp {
             for (int b = 0; b < 4; b++) {
                 // The kernel prints each 32-bit word as the host holds it: on little-endian hosts the first byte of
                 // the address on the wire is the word's lowest byte.
-                int shift = LITTLE_ENDIAN ? 8 * b : 8 * (3 - b);
+                int shift = line.littleEndian ? 8 * b : 8 * (3 - b);
                 line.address[word * 4 + b] = (byte) (value >>> shift);
             }
         }

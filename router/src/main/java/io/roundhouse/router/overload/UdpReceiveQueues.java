@@ -12,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ public final class UdpReceiveQueues implements ReceiveQueues, AutoCloseable {
     private FileChannel udp;
     private FileChannel udp6;
     private ByteBuffer buffer = ByteBuffer.allocate(INITIAL_BUFFER);
-    private final ProcNetUdp.Line line = new ProcNetUdp.Line();
+    private final ProcNetUdp.Line line;
     private final ProcNetUdp.Visitor follow = this::follow;
     private volatile boolean sampling;
     private volatile double fill;
@@ -86,9 +87,14 @@ public final class UdpReceiveQueues implements ReceiveQueues, AutoCloseable {
     private boolean readFailing;
     private ScheduledExecutorService thread;
 
-    UdpReceiveQueues(List<Socket> sockets, Path proc) {
+    /**
+     * @param proc      where procfs is ({@code /proc}; a fixture's copy in tests)
+     * @param hostOrder the byte order of the kernel that writes {@code proc} (this host's; x86's for the fixtures)
+     */
+    UdpReceiveQueues(List<Socket> sockets, Path proc, ByteOrder hostOrder) {
         this.sockets = List.copyOf(sockets);
         this.proc = proc;
+        this.line = new ProcNetUdp.Line(hostOrder);
         this.inodes = new long[sockets.size()];
         this.queued = new long[sockets.size()];
         this.dropped = new long[sockets.size()];
@@ -102,7 +108,7 @@ public final class UdpReceiveQueues implements ReceiveQueues, AutoCloseable {
                 sockets.add(new Socket(p.address(), receiveBuffer(p)));
             }
         }
-        return new UdpReceiveQueues(sockets, Path.of("/proc"));
+        return new UdpReceiveQueues(sockets, Path.of("/proc"), ByteOrder.nativeOrder());
     }
 
     /** The socket's {@code SO_RCVBUF} from the kernel; 0 (not followed) where the channel cannot tell. */

@@ -10,6 +10,7 @@ import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ class UdpReceiveQueuesKernelTest {
     private static UdpReceiveQueues sampler(DatagramChannel receiver) throws IOException {
         UdpReceiveQueues queues = new UdpReceiveQueues(List.of(new UdpReceiveQueues.Socket(
                 (InetSocketAddress) receiver.getLocalAddress(), receiver.getOption(StandardSocketOptions.SO_RCVBUF))),
-                Path.of("/proc"));
+                Path.of("/proc"), ByteOrder.nativeOrder());
         assertThat(queues.resolve()).as("the socket is found in /proc/net/udp{,6} by its address").isTrue();
         return queues;
     }
@@ -104,7 +105,7 @@ class UdpReceiveQueuesKernelTest {
              DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET)) {
             UdpReceiveQueues queues = new UdpReceiveQueues(List.of(new UdpReceiveQueues.Socket(
                     (InetSocketAddress) receiver.getLocalAddress(),
-                    receiver.getOption(StandardSocketOptions.SO_RCVBUF))), Path.of("/proc"));
+                    receiver.getOption(StandardSocketOptions.SO_RCVBUF))), Path.of("/proc"), ByteOrder.nativeOrder());
             try (queues) {
                 queues.start(Duration.ofMillis(10));
                 assertThat(queues.sampling()).isTrue();
