@@ -3,7 +3,6 @@ package io.roundhouse.router.proxy;
 import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.transport.Destination;
 import io.roundhouse.router.transport.MessageSender;
-import java.util.Locale;
 
 /**
  * Flow by connection for WebSocket peers (RFC 7118 §5, after RFC 5626's flow tokens): a browser has no address the
@@ -56,8 +55,8 @@ final class FlowRoutes {
     Hop route(SipMessage request, RoutePlan plan) {
         String token = plan.flow();
         if (token == null) {
-            String host = plan.nextHop().hostAddress().toLowerCase(Locale.ROOT);
-            return host.endsWith(".invalid") || host.equals("invalid")
+            String host = plan.nextHop().hostAddress();
+            return isInvalid(host)
                     ? new Refused(410, "Gone", "next hop " + host + " is a WebSocket client's name and the request came"
                             + " through no flow of the router")
                     : null;
@@ -70,5 +69,14 @@ final class FlowRoutes {
         return d == null
                 ? new Refused(430, "Flow Failed", "the WebSocket connection of this dialog's browser has closed")
                 : new Over(d);
+    }
+
+    /**
+     * True for {@code invalid} and every name under it, in any case (RFC 6761 §6.4); asked of every routed in-dialog
+     * request, so without a lower-cased copy of the host.
+     */
+    static boolean isInvalid(String host) {
+        return host.regionMatches(true, host.length() - ".invalid".length(), ".invalid", 0, ".invalid".length())
+                || host.equalsIgnoreCase("invalid");
     }
 }
