@@ -18,7 +18,7 @@ import java.time.Duration;
  *     max-queued-tasks: 10000      # tasks waiting on the event loop (dispatcher answers, name lookups)
  *     max-calls-in-progress: 10000 # proxied requests still waiting for their final response
  *     max-udp-queue: 50            # percent of its receive buffer a UDP listening socket has waiting to be read
- *     max-udp-drops: 0             # datagrams the kernel dropped at a UDP listening socket within one sample
+ *     max-udp-drops: 0             # datagrams the kernel dropped at the UDP listening sockets within one sample
  * </pre>
  *
  * <p>Over a limit for a whole window, the router sheds a growing share of new calls; it takes all of them again once
