@@ -9,7 +9,6 @@ import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestCertificate;
 import io.roundhouse.router.testing.UasBehavior;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -73,40 +72,8 @@ class SipsTest {
             s.getOutputStream().write(TlsListenerTest.request("INVITE", uri, s, "sips-" + System.nanoTime())
                     .getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
-            return finalResponse(s.getInputStream());
+            return TlsListenerTest.finalResponse(s.getInputStream());
         }
-    }
-
-    /** The first final response read, status line and headers. */
-    private static String finalResponse(InputStream in) throws IOException {
-        while (true) {
-            StringBuilder head = new StringBuilder();
-            int length = 0;
-            String line;
-            while (!(line = readLine(in)).isEmpty()) {
-                head.append(line).append("\r\n");
-                if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-                    length = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            in.readNBytes(length);
-            if (!head.toString().matches("(?s)SIP/2.0 1\\d\\d .*")) {
-                return head.toString();
-            }
-        }
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder b = new StringBuilder();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new IOException("closed after '" + b + "'");
-            }
-            if (c != '\r') {
-                b.append((char) c);
-            }
-        }
-        return b.toString();
     }
 
     @Test

@@ -98,20 +98,27 @@ class TlsListenerTest {
                 + "Contact: <sip:alice@127.0.0.1:" + s.getLocalPort() + ";transport=tls>\r\nContent-Length: 0\r\n\r\n";
     }
 
-    /** The status lines read until a final response. */
+    /** The status line of the first final response read (provisionals skipped). */
     static String finalStatus(InputStream in) throws IOException {
+        String head = finalResponse(in);
+        return head.substring(0, head.indexOf("\r\n"));
+    }
+
+    /** The first final response read (provisionals skipped): its status line and headers, each ending in CRLF. */
+    static String finalResponse(InputStream in) throws IOException {
         while (true) {
-            String status = readLine(in);
-            String line;
+            StringBuilder head = new StringBuilder();
             int length = 0;
+            String line;
             while (!(line = readLine(in)).isEmpty()) {
+                head.append(line).append("\r\n");
                 if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
                     length = Integer.parseInt(line.substring(15).trim());
                 }
             }
             in.readNBytes(length);
-            if (!status.matches("SIP/2.0 1\\d\\d .*")) {
-                return status;
+            if (!head.toString().matches("(?s)SIP/2.0 1\\d\\d .*")) {
+                return head.toString();
             }
         }
     }

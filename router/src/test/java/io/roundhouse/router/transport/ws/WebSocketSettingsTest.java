@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** {@code sip.websocket} as the config file binds it: defaults, origins, and refusals naming the key. */
+@Timeout(30)
 class WebSocketSettingsTest {
 
     @Test
