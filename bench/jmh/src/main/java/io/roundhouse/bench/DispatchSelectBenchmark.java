@@ -18,6 +18,11 @@ import io.roundhouse.router.services.HashKey;
 import io.roundhouse.router.services.ServiceRule;
 import io.roundhouse.router.services.ServiceRules;
 import io.roundhouse.router.services.StrategyKind;
+import io.roundhouse.shared.state.NodeState;
+import io.roundhouse.shared.state.NodeStates;
+import io.roundhouse.shared.state.NodeStatus;
+import io.roundhouse.shared.state.Placements;
+import io.roundhouse.shared.state.ServiceMarks;
 import io.roundhouse.shared.text.Template;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,6 +53,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * nothing on the measured path leaves the process (what a plain call does anyway: 0 round trips). Run with
  * {@code java -jar bench/jmh/target/benchmarks.jar DispatchSelectBenchmark}; figures in docs/performance.md.
  *
+ * <p>With {@code agents=true} every node also has its agent's state in the view (varied channels and CPU, the
+ * services' applications, its share of the placed rooms), as in a farm of agents; with {@code false} the nodes are
+ * static nodes without agents (every least-loaded score 0.5: all ties).
+ *
  * <ul>
  *   <li>{@code newCall}: a call of a service without affinity, ranked by the {@code strategy} parameter over every
  *       node of the farm.</li>
@@ -69,8 +78,11 @@ public class DispatchSelectBenchmark {
     @Param({"10", "100", "1000"})
     int nodes;
 
-    @Param({"least-loaded", "round-robin"})
+    @Param({"least-loaded", "round-robin", "weighted", "hash", "priority"})
     String strategy;
+
+    @Param({"false", "true"})
+    boolean agents;
 
     private LiveDispatcher dispatcher;
     private final DispatchTarget anyTarget = new DispatchTarget("n0", "sip:127.0.0.1:10000", Map.of());
@@ -90,8 +102,21 @@ public class DispatchSelectBenchmark {
             placed.put("example.com:" + r, "n" + (r % nodes));
         }
         cache.replaceAll(placed, cache.beginFullRead());
-        NodeViewSource view = new NodeViewSource(new NodeViewBuilder(statics), null, null, null, null, cache, redis,
-                Duration.ofSeconds(1), Duration.ofSeconds(10), System::currentTimeMillis);
+        NodeViewSource view;
+        if (agents) {
+            List<NodeState> states = agentStates(statics, placed);
+            view = new NodeViewSource(new NodeViewBuilder(statics), new FixedNodeStates(states), new NoMarks(),
+                    new FixedPlacements(placed), null, cache, redis, Duration.ofSeconds(1), Duration.ofSeconds(10),
+                    System::currentTimeMillis);
+            view.refresh(); // one read of the stand-ins, as the view thread would read Redis
+            redis.failed("benchmark without Redis", new IllegalStateException("no Redis on the measured path"));
+            if (view.current().nodes().stream().anyMatch(n -> n.agent().isEmpty())) {
+                throw new IllegalStateException("a node without agent state");
+            }
+        } else {
+            view = new NodeViewSource(new NodeViewBuilder(statics), null, null, null, null, cache, redis,
+                    Duration.ofSeconds(1), Duration.ofSeconds(10), System::currentTimeMillis);
+        }
         if (view.current().nodes().size() != nodes) {
             throw new IllegalStateException("view holds " + view.current().nodes().size() + " nodes, not " + nodes);
         }
@@ -107,6 +132,75 @@ public class DispatchSelectBenchmark {
         // Fail at setup, not with a misleading number, when a path does not decide what it should.
         if (newCall() == null || joinPlacedRoom() == null) {
             throw new IllegalStateException("no node selected");
+        }
+    }
+
+    /** Each node's agent state: loads spread over 0..50% of 200 channels and 0..80% CPU; its placed rooms live. */
+    private static List<NodeState> agentStates(List<StaticNode> statics, Map<String, String> placed) {
+        Map<String, Map<String, Integer>> rooms = new HashMap<>();
+        placed.forEach((room, node) -> rooms.computeIfAbsent(node, n -> new HashMap<>()).put(room, 1 + room.length() % 5));
+        java.util.Random random = new java.util.Random(15);
+        List<NodeState> states = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (StaticNode s : statics) {
+            states.add(new NodeState(s.id(), s.sipUri(), NodeStatus.ACTIVE, random.nextInt(100), 200,
+                    random.nextInt(800) / 10.0, rooms.getOrDefault(s.id(), Map.of()), Set.of("Conference", "Default"),
+                    Set.of("conference", "default"), "22.10.1", "bench", now));
+        }
+        return states;
+    }
+
+    private record FixedNodeStates(List<NodeState> states) implements NodeStates {
+        public void publish(NodeState state, Duration ttl) {
+            throw new UnsupportedOperationException();
+        }
+
+        public Optional<NodeState> read(String nodeId) {
+            return states.stream().filter(s -> s.id().equals(nodeId)).findFirst();
+        }
+
+        public List<NodeState> readAll() {
+            return states;
+        }
+
+        public void remove(String nodeId) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static final class NoMarks implements ServiceMarks {
+        public void markFull(String nodeId, String service, Duration duration) {
+            throw new UnsupportedOperationException();
+        }
+
+        public Set<String> fullServices(String nodeId) {
+            return Set.of();
+        }
+
+        public Map<String, Set<String>> readAll() {
+            return Map.of();
+        }
+    }
+
+    private record FixedPlacements(Map<String, String> placed) implements Placements {
+        public Optional<String> lookup(String key) {
+            return Optional.ofNullable(placed.get(key));
+        }
+
+        public Claim claim(String key, String nodeId) {
+            throw new UnsupportedOperationException();
+        }
+
+        public Move move(String key, String fromNodeId, String toNodeId) {
+            throw new UnsupportedOperationException();
+        }
+
+        public boolean release(String key, String nodeId) {
+            throw new UnsupportedOperationException();
+        }
+
+        public Map<String, String> readAll() {
+            return placed;
         }
     }
 

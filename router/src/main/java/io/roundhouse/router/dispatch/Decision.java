@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * @param node         the chosen node, "-" when none
  * @param reason       why (see docs/dispatch.md, "Decision reasons")
  * @param attempt      1 for the first node, then one more per redispatch
- * @param candidates   the ranked eligible nodes with their scores
+ * @param candidates   the ranked eligible nodes with their scores: the first of the ranking (as many as a call may
+ *                     try, and a few more), not every node of a large farm
  * @param scoreMeaning how to read the scores
  * @param excluded     nodes left out, with why (draining, full, down, tried, ...)
  * @param atMillis     wall-clock time of the decision
@@ -31,7 +32,8 @@ public record Decision(String callId, String service, String key, String node, S
 
     public Decision {
         candidates = List.copyOf(candidates);
-        excluded = Map.copyOf(excluded);
+        // A dispatcher's exclusions share the view's part: copying it would cost every call the size of the farm.
+        excluded = excluded instanceof Exclusions e ? e.frozen() : Map.copyOf(excluded);
     }
 
     /** A decision that follows no failed attempt. */

@@ -23,6 +23,7 @@ import io.roundhouse.shared.state.ServiceMarks;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +77,14 @@ public final class LiveDispatcher implements Dispatcher {
     private final LongSupplier nanoClock;
     private final LongSupplier wallClock;
     private final Map<String, CallAttempts> calls = new ConcurrentHashMap<>();
+    /** Each service's pool indexed for the current view and rules; rebuilt on the view thread when either changes. */
+    private volatile Prepared prepared;
+
+    /**
+     * Rankings kept with a call beyond the nodes it may try: a redispatch takes the rest of its first ranking (the
+     * nodes still eligible), and only when all of these became ineligible meanwhile is the pool ranked afresh.
+     */
+    static final int SPARE_RANKS = 8;
 
     public LiveDispatcher(ServiceRules rules, NodeViewSource view, FarmHealth health, Eligibility eligibility,
                           LocalFullMarks localMarks,
@@ -100,6 +109,8 @@ public final class LiveDispatcher implements Dispatcher {
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.services = Services.of(rules, settings);
+        prepare(view.current(), services);
+        view.onChange(v -> prepare(v, services));
     }
 
     /**
@@ -109,7 +120,9 @@ public final class LiveDispatcher implements Dispatcher {
      */
     public void reconfigure(ServiceRules newRules, DispatchSettings newSettings) {
         this.settings = newSettings;
-        this.services = Services.of(newRules, newSettings);
+        Services s = Services.of(newRules, newSettings);
+        this.services = s;
+        prepare(view.current(), s);
     }
 
     private record Services(ServiceRules rules, Map<String, Strategy> strategies) {
@@ -120,6 +133,45 @@ public final class LiveDispatcher implements Dispatcher {
             }
             return new Services(rules, Map.copyOf(strategies));
         }
+    }
+
+    /** The services' pools for one view and one set of rules. */
+    private record Prepared(NodeView view, Services services, Map<String, ServicePool> pools) {}
+
+    /**
+     * The pools of the current view and rules. Built by the view thread right after it swaps a view in; a call that
+     * sees a view before its pools are ready builds them itself (once).
+     */
+    private Prepared prepared() {
+        Prepared p = prepared;
+        if (p.view() == view.current() && p.services() == services) {
+            return p;
+        }
+        return prepare(view.current(), services);
+    }
+
+    private synchronized Prepared prepare(NodeView v, Services s) {
+        Prepared p = prepared;
+        if (p != null && p.view() == v && p.services() == s) {
+            return p;
+        }
+        Map<String, ServicePool> pools = new HashMap<>();
+        for (ServiceRule r : s.rules().rules()) {
+            pools.put(r.name(), ServicePool.build(r, v, eligibility, s.strategies().get(r.name())));
+        }
+        p = new Prepared(v, s, Map.copyOf(pools));
+        prepared = p;
+        return p;
+    }
+
+    /** The pool of the call's rule in the current view (a rule replaced by a reload gets one of its own). */
+    private ServicePool poolOf(ServiceMatch m) {
+        Prepared p = prepared();
+        ServicePool sp = p.pools().get(m.service());
+        if (sp != null && sp.rule == m.rule()) {
+            return sp;
+        }
+        return ServicePool.build(m.rule(), p.view(), eligibility, strategyFor(m));
     }
 
     private Strategy strategyFor(ServiceMatch m) {
@@ -142,29 +194,29 @@ public final class LiveDispatcher implements Dispatcher {
         if (previous != null) {
             LOG.debug("call {} selected again: earlier dispatch state replaced", call.callId());
         }
-        NodeView v = view.current();
+        ServicePool sp = poolOf(m);
         if (m.affinityKey().isEmpty()) {
-            return CompletableFuture.completedFuture(byStrategy(call, st, v, "strategy"));
+            return CompletableFuture.completedFuture(byStrategy(call, st, sp, "strategy"));
         }
         String key = m.affinityKey().get();
         Optional<String> placed = view.placements().lookup(key);
         if (placed.isPresent()) {
-            Optional<NodeEntry> node = v.node(placed.get());
-            // Optional.map would turn "eligible" (null) into empty: test presence first. A placement outside the
-            // service's pool (a config edit that separated tenants or took the node out) is never followed.
-            String why = !inPool(m, placed.get()) ? "outside-pool"
-                    : node.isPresent() ? eligibility.whyNotJoin(node.get(), m) : "gone";
+            NodeEntry node = sp.view.byId().get(placed.get());
+            // A placement outside the service's pool (a config edit that separated tenants or took the node out) is
+            // never followed.
+            String why = !sp.inPool(placed.get()) ? "outside-pool"
+                    : node != null ? eligibility.whyNotJoin(node, m) : "gone";
             if (why == null) {
-                return done(call, st, key, node.get(), "affinity-placed", List.of(), Map.of());
+                return done(call, st, key, node, "affinity-placed", List.of(), Map.of());
             }
             if (!placesRooms(call)) {
-                return CompletableFuture.completedFuture(byStrategy(call, st, v, "strategy"));
+                return CompletableFuture.completedFuture(byStrategy(call, st, sp, "strategy"));
             }
             // The room's node cannot take the join: place the room anew, moving it away from that node.
             return place(call, st, key, placed.get(), why);
         }
         if (!placesRooms(call)) {
-            return CompletableFuture.completedFuture(byStrategy(call, st, v, "strategy"));
+            return CompletableFuture.completedFuture(byStrategy(call, st, sp, "strategy"));
         }
         return place(call, st, key, null, null);
     }
@@ -183,13 +235,13 @@ public final class LiveDispatcher implements Dispatcher {
     }
 
     /** The first node by the service's strategy, without affinity (also the redispatch of such a call). */
-    private Optional<DispatchTarget> byStrategy(CallContext call, CallAttempts st, NodeView v, String reason) {
-        Pool pool = pool(v, st.match, st.tried());
-        if (pool.candidates.isEmpty()) {
+    private Optional<DispatchTarget> byStrategy(CallContext call, CallAttempts st, ServicePool sp, String reason) {
+        Pool pool = pool(sp, st.match, st.tried());
+        if (pool.isEmpty()) {
             return noNode(call, st, null, pool.excluded);
         }
         List<Ranked> ranked = reuseOrRank(call, st, pool);
-        NodeEntry chosen = pool.entries.get(ranked.get(0).nodeId());
+        NodeEntry chosen = pool.candidate(ranked.get(0).nodeId());
         return doneNow(call, st, null, chosen, reason, ranked, pool.excluded);
     }
 
@@ -199,7 +251,7 @@ public final class LiveDispatcher implements Dispatcher {
         if (!previous.isEmpty()) {
             List<Ranked> rest = new ArrayList<>();
             for (Ranked r : previous) {
-                if (pool.entries.containsKey(r.nodeId())) {
+                if (pool.candidate(r.nodeId()) != null) {
                     rest.add(r);
                 }
             }
@@ -207,7 +259,7 @@ public final class LiveDispatcher implements Dispatcher {
                 return rest;
             }
         }
-        List<Ranked> ranked = strategyFor(st.match).rank(pool.candidates, call);
+        List<Ranked> ranked = pool.index.prepared.rank(pool.skipped, call, settings.maxAttempts() + SPARE_RANKS);
         st.ranked(ranked);
         return ranked;
     }
@@ -220,27 +272,27 @@ public final class LiveDispatcher implements Dispatcher {
      */
     private CompletionStage<Optional<DispatchTarget>> place(CallContext call, CallAttempts st, String key, String from,
                                                             String fromWhyNot) {
-        NodeView v = view.current();
-        Pool pool = pool(v, st.match, st.tried());
+        ServicePool sp = poolOf(st.match);
+        Pool pool = pool(sp, st.match, st.tried());
         if (from != null && fromWhyNot != null) {
             pool.excluded.put(from, "placed-but-" + fromWhyNot);
         }
-        NodeEntry host = from == null ? hostOf(v, st, key) : null;
+        NodeEntry host = from == null ? hostOf(sp, st, key) : null;
         List<Ranked> ranked;
         NodeEntry chosen;
         String claimReason;
         if (host != null) {
             // Not placed, yet an agent reports the room live on this node (placements lost with a Redis that came
             // back empty, or a placement released too early): put it back where its participants are.
-            ranked = List.of(new Ranked(candidate(host), 0));
+            ranked = List.of(new Ranked(ServicePool.candidate(host), 0));
             chosen = host;
             claimReason = "affinity-recovered";
         } else {
-            if (pool.candidates.isEmpty()) {
+            if (pool.isEmpty()) {
                 return CompletableFuture.completedFuture(noNode(call, st, key, pool.excluded));
             }
             ranked = reuseOrRank(call, st, pool);
-            chosen = pool.entries.get(ranked.get(0).nodeId());
+            chosen = pool.candidate(ranked.get(0).nodeId());
             claimReason = "affinity-claimed";
         }
         RedisStatus redis = view.redisStatus();
@@ -341,7 +393,7 @@ public final class LiveDispatcher implements Dispatcher {
     }
 
     private boolean joinable(String nodeId, CallAttempts st) {
-        if (st.wasTried(nodeId) || !inPool(st.match, nodeId)) {
+        if (st.wasTried(nodeId) || !poolOf(st.match).inPool(nodeId)) {
             return false;
         }
         return view.current().node(nodeId).map(n -> eligibility.whyNotJoin(n, st.match) == null).orElse(false);
@@ -392,7 +444,7 @@ public final class LiveDispatcher implements Dispatcher {
         }
         redispatches.increment(m.service(), why);
         if (m.affinityKey().isEmpty() || !placesRooms(call)) {
-            return CompletableFuture.completedFuture(byStrategy(call, st, view.current(), "redispatch"));
+            return CompletableFuture.completedFuture(byStrategy(call, st, poolOf(m), "redispatch"));
         }
         String key = m.affinityKey().get();
         int live = view.current().node(failed.nodeId()).map(n -> participants(n, key, m.appData())).orElse(0);
@@ -406,15 +458,37 @@ public final class LiveDispatcher implements Dispatcher {
         return place(call, st, key, failed.nodeId(), outcome.isTimeout() ? "timeout" : "bounced-" + status);
     }
 
-    /** A node not tried yet whose agent reports live participants in the room and that can take a join, or null. */
-    private NodeEntry hostOf(NodeView v, CallAttempts st, String key) {
-        for (NodeEntry n : v.nodes()) {
-            if (!st.wasTried(n.id()) && inPool(st.match, n.id()) && participants(n, key, st.match.appData()) > 0
-                    && eligibility.whyNotJoin(n, st.match) == null) {
+    /**
+     * The first node (in view order) not tried yet whose agent reports live participants in the room and that can
+     * take a join, or null. Looked up in the view's index of rooms, by placement key and by room name.
+     */
+    private NodeEntry hostOf(ServicePool sp, CallAttempts st, String key) {
+        NodeView v = sp.view;
+        List<NodeEntry> byKey = v.hostsOf(key);
+        String room = roomName(st.match.appData());
+        List<NodeEntry> byRoom = room.isEmpty() ? List.of() : v.hostsOf(room);
+        List<NodeEntry> hosts = byKey;
+        if (!byRoom.isEmpty()) {
+            if (byKey.isEmpty()) {
+                hosts = byRoom;
+            } else {
+                hosts = new ArrayList<>(byKey);
+                byRoom.stream().filter(n -> !byKey.contains(n)).forEach(hosts::add);
+                hosts.sort(java.util.Comparator.comparingInt(n -> v.position(n.id())));
+            }
+        }
+        for (NodeEntry n : hosts) {
+            if (!st.wasTried(n.id()) && sp.inPool(n.id()) && eligibility.whyNotJoin(n, st.match) == null) {
                 return n;
             }
         }
         return null;
+    }
+
+    /** The room's name in the app-data: up to its first comma, as Asterisk splits Stasis arguments. */
+    private static String roomName(String appData) {
+        int comma = appData.indexOf(',');
+        return comma < 0 ? appData : appData.substring(0, comma);
     }
 
     /**
@@ -422,8 +496,7 @@ public final class LiveDispatcher implements Dispatcher {
      * app-data up to its first comma, as Asterisk splits it), or by placement key: ask for both.
      */
     private static int participants(NodeEntry node, String key, String appData) {
-        int comma = appData.indexOf(',');
-        String room = comma < 0 ? appData : appData.substring(0, comma);
+        String room = roomName(appData);
         return Math.max(node.participants(key), room.isEmpty() ? 0 : node.participants(room));
     }
 
@@ -473,14 +546,7 @@ public final class LiveDispatcher implements Dispatcher {
         if (v.addresses().contains(source)) {
             return true;
         }
-        if (!settings.trustNodePorts()) {
-            for (InetSocketAddress a : v.addresses()) {
-                if (a.getAddress().equals(source.getAddress())) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return !settings.trustNodePorts() && v.hosts().contains(source.getAddress());
     }
 
     @Override
@@ -513,9 +579,10 @@ public final class LiveDispatcher implements Dispatcher {
         List<Assessment> out = new ArrayList<>();
         for (ServiceRule r : services.rules().rules()) {
             ServiceMatch m = new ServiceMatch(r, "", Optional.empty());
-            Pool pool = pool(v, m, Set.of());
             Strategy fresh = Strategies.forRule(r, settings.channelWeight());
-            List<Ranked> ranked = pool.candidates.isEmpty() ? List.of() : fresh.rank(pool.candidates, ASSESSMENT);
+            Pool pool = pool(ServicePool.build(r, v, eligibility, fresh), m, Set.of());
+            List<Candidate> candidates = pool.candidates();
+            List<Ranked> ranked = candidates.isEmpty() ? List.of() : fresh.rank(candidates, ASSESSMENT);
             ranked.forEach(k -> out.add(new Assessment(r.name(), k.nodeId(), k.score(), fresh.scoreMeaning(), null)));
             pool.excluded.forEach((id, why) -> out.add(new Assessment(r.name(), id, 0, fresh.scoreMeaning(), why)));
         }
@@ -563,52 +630,104 @@ public final class LiveDispatcher implements Dispatcher {
 
     // ------------------------------------------------------------------------------------------------ helpers
 
-    /** The rule's pool in order, split into eligible candidates and excluded nodes with the reason. */
-    private Pool pool(NodeView v, ServiceMatch m, Set<String> tried) {
-        List<NodeEntry> inPool;
-        Map<String, String> excluded = new LinkedHashMap<>();
-        if (m.rule().nodes().isEmpty()) {
-            inPool = v.nodes();
+    /**
+     * The call's pool: the service's pool in the view, less what changed since the view was built. Only the nodes
+     * tried by this call, the nodes health suspects and those this router marked full for the service are asked
+     * about (usually none), so the cost does not grow with the farm; a health that cannot name its suspects has
+     * every member asked. The reasons are those {@link Eligibility#whyNotNew} gives, "tried" first.
+     */
+    private Pool pool(ServicePool sp, ServiceMatch m, Set<String> tried) {
+        Exclusions excluded = new Exclusions(sp.viewExcluded);
+        int[] skipped = new int[4];
+        int count = 0;
+        java.util.Collection<String> suspects = health.suspects();
+        if (suspects == null) {
+            for (NodeEntry n : sp.members()) {
+                count = leaveOut(sp, m, tried, n.id(), excluded, skipped, count);
+                skipped = count == skipped.length ? Arrays.copyOf(skipped, count * 2) : skipped;
+            }
         } else {
-            inPool = new ArrayList<>();
-            for (String id : m.rule().nodes()) {
-                Optional<NodeEntry> n = v.node(id);
-                if (n.isPresent()) {
-                    inPool.add(n.get());
-                } else {
-                    excluded.put(id, "absent");
+            for (String id : tried) {
+                count = leaveOut(sp, m, tried, id, excluded, skipped, count);
+                skipped = count == skipped.length ? Arrays.copyOf(skipped, count * 2) : skipped;
+            }
+            for (String id : suspects) {
+                count = leaveOut(sp, m, tried, id, excluded, skipped, count);
+                skipped = count == skipped.length ? Arrays.copyOf(skipped, count * 2) : skipped;
+            }
+            for (String id : localMarks.marked(m.service())) {
+                count = leaveOut(sp, m, tried, id, excluded, skipped, count);
+                skipped = count == skipped.length ? Arrays.copyOf(skipped, count * 2) : skipped;
+            }
+        }
+        return new Pool(sp, distinctSorted(skipped, count), excluded);
+    }
+
+    /**
+     * Asks whether the pool's node {@code id} can take this new call now; when not, records why and, if the view
+     * had it as a candidate, adds its position to {@code skipped}. Returns the new count of skipped positions.
+     */
+    private int leaveOut(ServicePool sp, ServiceMatch m, Set<String> tried, String id, Exclusions excluded,
+                         int[] skipped, int count) {
+        NodeEntry n = sp.member(id);
+        if (n == null) {
+            return count;
+        }
+        String inView = sp.viewExcluded.get(id);
+        String why = tried.contains(id) ? "tried" : health.whyNot(id);
+        if (why == null) {
+            why = inView != null ? inView : eligibility.locallyFull(id, m.service()) ? "full" : null;
+        }
+        if (why == null) {
+            return count;
+        }
+        if (!why.equals(inView)) {
+            excluded.put(id, why);
+        }
+        int p = sp.position(id);
+        if (p >= 0) {
+            skipped[count++] = p;
+        }
+        return count;
+    }
+
+    private static int[] distinctSorted(int[] values, int count) {
+        if (count == 0) {
+            return Strategy.NO_SKIP;
+        }
+        int[] v = Arrays.copyOf(values, count);
+        Arrays.sort(v);
+        int n = 1;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] != v[n - 1]) {
+                v[n++] = v[i];
+            }
+        }
+        return n == v.length ? v : Arrays.copyOf(v, n);
+    }
+
+    /** A call's pool: the service's pool, the positions this call leaves out, and every exclusion with why. */
+    private record Pool(ServicePool index, int[] skipped, Exclusions excluded) {
+
+        boolean isEmpty() {
+            return skipped.length == index.size();
+        }
+
+        /** The node when it is a candidate of this call, else null. */
+        NodeEntry candidate(String id) {
+            int p = index.position(id);
+            return p < 0 || Arrays.binarySearch(skipped, p) >= 0 ? null : index.candidateAt(p);
+        }
+
+        List<Candidate> candidates() {
+            List<Candidate> out = new ArrayList<>(index.size() - skipped.length);
+            for (int i = 0; i < index.size(); i++) {
+                if (Arrays.binarySearch(skipped, i) < 0) {
+                    out.add(index.candidates.get(i));
                 }
             }
+            return out;
         }
-        List<Candidate> candidates = new ArrayList<>();
-        Map<String, NodeEntry> entries = new HashMap<>();
-        for (NodeEntry n : inPool) {
-            String why = tried.contains(n.id()) ? "tried" : eligibility.whyNotNew(n, m);
-            if (why != null) {
-                excluded.put(n.id(), why);
-                continue;
-            }
-            candidates.add(candidate(n));
-            entries.put(n.id(), n);
-        }
-        return new Pool(candidates, excluded, entries);
-    }
-
-    /** Whether the service's {@code nodes:} pool holds the node (no pool: every node). */
-    private static boolean inPool(ServiceMatch m, String nodeId) {
-        List<String> pool = m.rule().nodes();
-        return pool.isEmpty() || pool.contains(nodeId);
-    }
-
-    private record Pool(List<Candidate> candidates, Map<String, String> excluded, Map<String, NodeEntry> entries) {}
-
-    private static Candidate candidate(NodeEntry n) {
-        if (n.agent().isEmpty()) {
-            return new Candidate(n.id(), n.weight(), false, 0, 0, 0, 0);
-        }
-        NodeState a = n.agent().get();
-        return new Candidate(n.id(), n.weight(), true, a.channels(), a.maxChannels(), a.cpuPercent(),
-                a.updatedAtMillis());
     }
 
     private CompletionStage<Optional<DispatchTarget>> done(CallContext call, CallAttempts st, String key,

@@ -3,6 +3,7 @@ package io.roundhouse.router.health;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -21,6 +22,8 @@ public final class FarmHealth {
     private static final Logger LOG = LoggerFactory.getLogger(FarmHealth.class);
 
     private final Function<String, HealthState> probed;
+    /** The nodes probing may hold down now, or null when only {@link #probed} knows (every node is then suspect). */
+    private final Supplier<? extends Collection<String>> probedDown;
     private final Supplier<? extends Collection<String>> nodeIds;
     private final PassiveHealth passive;
     private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
@@ -34,7 +37,23 @@ public final class FarmHealth {
      */
     public FarmHealth(Function<String, HealthState> probed, Supplier<? extends Collection<String>> nodeIds,
                       int timeoutsDown, Duration trialEvery, LongSupplier nanoClock) {
+        this(probed, null, nodeIds, timeoutsDown, trialEvery, nanoClock);
+    }
+
+    /**
+     * Health from OPTIONS probing, which also says which nodes it holds down ({@link HealthProber#downNodes}): a call
+     * then asks about those few nodes only ({@link #suspects}), not about every node of the farm.
+     */
+    public FarmHealth(HealthProber prober, Supplier<? extends Collection<String>> nodeIds, int timeoutsDown,
+                      Duration trialEvery, LongSupplier nanoClock) {
+        this(prober::state, prober::downNodes, nodeIds, timeoutsDown, trialEvery, nanoClock);
+    }
+
+    private FarmHealth(Function<String, HealthState> probed, Supplier<? extends Collection<String>> probedDown,
+                       Supplier<? extends Collection<String>> nodeIds, int timeoutsDown, Duration trialEvery,
+                       LongSupplier nanoClock) {
         this.probed = probed;
+        this.probedDown = probedDown;
         this.nodeIds = nodeIds;
         this.passive = new PassiveHealth(timeoutsDown, trialEvery, nanoClock, this::down);
     }
@@ -46,8 +65,30 @@ public final class FarmHealth {
 
     /** Health without probing (every node counts as up by OPTIONS), passive health at its defaults. */
     public static FarmHealth unprobed(Supplier<? extends Collection<String>> nodeIds, LongSupplier nanoClock) {
-        return new FarmHealth(id -> HealthState.UP, nodeIds, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
+        return new FarmHealth(id -> HealthState.UP, Set::of, nodeIds, PassiveHealth.DEFAULT_TIMEOUTS_DOWN,
                 PassiveHealth.DEFAULT_TRIAL_EVERY, nanoClock);
+    }
+
+    /**
+     * The only nodes {@link #whyNot} may answer non-null for now: those probing holds down and those with INVITE
+     * timeouts counted (usually none). Null when this health cannot tell (built on a bare probing function): every
+     * node must then be asked.
+     */
+    public Collection<String> suspects() {
+        if (probedDown == null) {
+            return null;
+        }
+        Collection<String> down = probedDown.get();
+        Set<String> silent = passive.counted();
+        if (silent.isEmpty()) {
+            return down;
+        }
+        if (down.isEmpty()) {
+            return silent;
+        }
+        Set<String> both = new java.util.HashSet<>(down);
+        both.addAll(silent);
+        return both;
     }
 
     /**

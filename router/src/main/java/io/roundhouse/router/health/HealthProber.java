@@ -37,6 +37,8 @@ public final class HealthProber implements AutoCloseable {
     private final Function<String, CompletionStage<Integer>> sendOptions;
     private final LongSupplier nanoClock;
     private final Map<String, Probed> nodes = new ConcurrentHashMap<>();
+    /** The nodes DOWN now, kept with each change: what dispatch asks per call instead of every node's state. */
+    private final Set<String> down = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> schedule;
 
@@ -95,6 +97,14 @@ public final class HealthProber implements AutoCloseable {
         return p == null ? HealthState.UNKNOWN : p.health().state();
     }
 
+    /**
+     * The nodes DOWN now (a live view: usually empty). Every other node is UP or UNKNOWN, which take calls; empty
+     * while probing is disabled.
+     */
+    public Set<String> downNodes() {
+        return settings.enabled() ? java.util.Collections.unmodifiableSet(down) : Set.of();
+    }
+
     /** Registers a listener told the id of each node that goes DOWN, once per change, on the probe's thread. */
     public void onDown(Consumer<String> listener) {
         downListeners.add(listener);
@@ -129,8 +139,14 @@ public final class HealthProber implements AutoCloseable {
         long now = nanoClock.getAsLong();
         Map<String, String> current = targets.get();
         nodes.keySet().retainAll(current.keySet());
-        current.forEach((id, uri) -> nodes.compute(id, (k, p) -> p == null || !p.uri().equals(uri)
-                ? new Probed(uri, NodeHealth.unknown(now), now, 0, 0, null, 0) : p));
+        down.retainAll(current.keySet());
+        current.forEach((id, uri) -> {
+            Probed p = nodes.compute(id, (k, before) -> before == null || !before.uri().equals(uri)
+                    ? new Probed(uri, NodeHealth.unknown(now), now, 0, 0, null, 0) : before);
+            if (p.health().state() != HealthState.DOWN && down.contains(id)) {
+                syncDown(id);
+            }
+        });
         long timeout = settings.timeout().toNanos();
         for (String id : Set.copyOf(nodes.keySet())) {
             Probed p = nodes.get(id);
@@ -191,6 +207,7 @@ public final class HealthProber implements AutoCloseable {
         }
         NodeHealth h = after.health();
         boolean changed = before[0] != h.state();
+        syncDown(id);
         if (changed && h.state() == HealthState.DOWN) {
             LOG.warn("node {} ({}) is DOWN after {} missed OPTIONS ({})", id, after.uri(), h.misses(), detail);
             for (Consumer<String> l : downListeners) {
@@ -204,6 +221,18 @@ public final class HealthProber implements AutoCloseable {
             LOG.info("node {} ({}) is UP after {} good OPTIONS replies ({})", id, after.uri(), h.goods(), detail);
         } else {
             LOG.debug("node {} OPTIONS {}: {}", id, good ? "ok" : "missed", detail);
+        }
+    }
+
+    /** Makes {@link #downNodes()} agree with the node's state in the map, whatever order two updates ran in. */
+    private void syncDown(String id) {
+        synchronized (down) {
+            Probed p = nodes.get(id);
+            if (p != null && p.health().state() == HealthState.DOWN) {
+                down.add(id);
+            } else {
+                down.remove(id);
+            }
         }
     }
 

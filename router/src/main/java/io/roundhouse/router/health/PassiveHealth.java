@@ -119,6 +119,11 @@ public final class PassiveHealth {
         return s != null && s.held() && nanoClock.getAsLong() - s.trialDueNanos() < 0;
     }
 
+    /** The nodes with INVITE timeouts counted (held down or on their way to it): usually none. A live view. */
+    public java.util.Set<String> counted() {
+        return java.util.Collections.unmodifiableSet(nodes.keySet());
+    }
+
     /** True while the node is held down, trial due or not (for gauges and operators). */
     public boolean isHeld(String nodeId) {
         Silence s = nodes.get(nodeId);

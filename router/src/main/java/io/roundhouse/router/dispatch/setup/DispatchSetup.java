@@ -151,7 +151,7 @@ public final class DispatchSetup implements AutoCloseable {
         HealthProber prober = new HealthProber(healthSettings, () -> view.current().uris(),
                 uri -> sender.get().apply(uri), System::nanoTime);
         LocalFullMarks localMarks = new LocalFullMarks(System::nanoTime);
-        FarmHealth health = new FarmHealth(prober::state, () -> view.current().byId().keySet(),
+        FarmHealth health = new FarmHealth(prober, () -> view.current().byId().keySet(),
                 healthSettings.inviteTimeouts(), healthSettings.trialEvery(), System::nanoTime);
         prober.onDown(health::probedDown);
         Eligibility eligibility = new Eligibility(settings.requireAgent(), health, localMarks);

@@ -37,7 +37,7 @@ public final class StaticDispatchSetup implements AutoCloseable {
     private StaticDispatchSetup(List<StaticNode> nodes, HealthSettings settings) {
         this.targets = targetsOf(nodes);
         this.prober = new HealthProber(settings, () -> targets, uri -> sender.get().apply(uri), System::nanoTime);
-        this.health = new FarmHealth(prober::state, () -> targets.keySet(), settings.inviteTimeouts(),
+        this.health = new FarmHealth(prober, () -> targets.keySet(), settings.inviteTimeouts(),
                 settings.trialEvery(), System::nanoTime);
         prober.onDown(health::probedDown);
         this.dispatcher = new StaticRoundRobinDispatcher(nodes, health);

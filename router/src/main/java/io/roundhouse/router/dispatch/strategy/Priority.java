@@ -8,12 +8,20 @@ import java.util.List;
 public final class Priority implements Strategy {
 
     @Override
-    public List<Ranked> rank(List<Candidate> candidates, CallContext call) {
-        List<Ranked> ranked = new ArrayList<>(candidates.size());
-        for (int i = 0; i < candidates.size(); i++) {
-            ranked.add(new Ranked(candidates.get(i), i));
-        }
-        return ranked;
+    public Prepared prepare(List<Candidate> candidates) {
+        List<Candidate> pool = List.copyOf(candidates);
+        return (skipped, call, limit) -> {
+            List<Ranked> ranked = new ArrayList<>(Math.min(limit, pool.size()));
+            int s = 0;
+            for (int i = 0; i < pool.size() && ranked.size() < limit; i++) {
+                if (s < skipped.length && skipped[s] == i) {
+                    s++;
+                    continue;
+                }
+                ranked.add(new Ranked(pool.get(i), ranked.size()));
+            }
+            return List.copyOf(ranked);
+        };
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.roundhouse.router.dispatch.CallContext;
 import io.roundhouse.router.services.HashKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -12,8 +11,17 @@ import java.util.List;
  * uniform hash of (key, node) in (0, 1); the highest score wins. A node's score does not depend on the other nodes, so
  * when a node leaves only the keys it won move, and they spread over the others in proportion to their weights
  * (modulo hashing would reshuffle almost every key).
+ *
+ * <p>A call costs one score per node, O(n): that is what rendezvous hashing is (each key ranks every node afresh),
+ * and what makes a leaving node move only its own keys. Prepared, the per-node work is the least it can be: the key
+ * is hashed once and each node's hash continues from it over the node's id bytes, read once per view; only the best
+ * few are kept (no sort, no object per node). Caching a key's order would not pay: the default key is the Call-ID,
+ * new with every call.
  */
 public final class RendezvousHash implements Strategy {
+
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
 
     private final HashKey hashKey;
 
@@ -22,33 +30,75 @@ public final class RendezvousHash implements Strategy {
     }
 
     @Override
-    public List<Ranked> rank(List<Candidate> candidates, CallContext call) {
-        String key = hashKey.of(call);
-        List<Ranked> ranked = new ArrayList<>(candidates.size());
-        for (Candidate c : candidates) {
-            ranked.add(new Ranked(c, score(key, c.nodeId(), Math.max(1, c.weight()))));
+    public Prepared prepare(List<Candidate> candidates) {
+        Candidate[] pool = candidates.toArray(new Candidate[0]);
+        byte[][] ids = new byte[pool.length][];
+        int[] weights = new int[pool.length];
+        for (int i = 0; i < pool.length; i++) {
+            ids[i] = pool[i].nodeId().getBytes(StandardCharsets.UTF_8);
+            weights[i] = Math.max(1, pool[i].weight());
         }
-        ranked.sort(Comparator.comparingDouble(Ranked::score).reversed().thenComparing(Ranked::nodeId));
-        return ranked;
+        return (skipped, call, limit) -> {
+            long keyed = separated(hashed(FNV_OFFSET, hashKey.of(call).getBytes(StandardCharsets.UTF_8)));
+            int keep = Math.min(limit, pool.length - skipped.length);
+            // The best `keep` so far, best first: by score, higher first, then by node id.
+            int[] best = new int[keep];
+            double[] scores = new double[keep];
+            int size = 0;
+            for (int i = 0; i < pool.length; i++) {
+                if (Skips.contains(skipped, i)) {
+                    continue;
+                }
+                double s = score(hashed(keyed, ids[i]), weights[i]);
+                if (size == keep && !before(s, pool[i], scores[size - 1], pool[best[size - 1]])) {
+                    continue;
+                }
+                int at = size == keep ? size - 1 : size++;
+                while (at > 0 && before(s, pool[i], scores[at - 1], pool[best[at - 1]])) {
+                    best[at] = best[at - 1];
+                    scores[at] = scores[at - 1];
+                    at--;
+                }
+                best[at] = i;
+                scores[at] = s;
+            }
+            List<Ranked> ranked = new ArrayList<>(size);
+            for (int k = 0; k < size; k++) {
+                ranked.add(new Ranked(pool[best[k]], scores[k]));
+            }
+            return List.copyOf(ranked);
+        };
+    }
+
+    /** Whether (s, a) ranks before (t, b): higher score first, then node id. */
+    private static boolean before(double s, Candidate a, double t, Candidate b) {
+        int c = Double.compare(t, s);
+        return c != 0 ? c < 0 : a.nodeId().compareTo(b.nodeId()) < 0;
     }
 
     static double score(String key, String nodeId, int weight) {
-        long h = mix(fnv1a(key, nodeId));
+        return score(hashed(separated(hashed(FNV_OFFSET, key.getBytes(StandardCharsets.UTF_8))),
+                nodeId.getBytes(StandardCharsets.UTF_8)), weight);
+    }
+
+    private static double score(long fnv, int weight) {
+        long h = mix(fnv);
         // 53 random bits to a double strictly inside (0, 1): ln(u) is then finite and negative.
         double u = ((h >>> 11) + 0.5) / (double) (1L << 53);
         return -weight / Math.log(u);
     }
 
-    private static long fnv1a(String key, String nodeId) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
-        }
-        h = (h ^ 0) * 0x100000001b3L; // separator, so ("ab","c") and ("a","bc") differ
-        for (byte b : nodeId.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    /** FNV-1a over {@code bytes}, continuing from {@code h}. */
+    private static long hashed(long h, byte[] bytes) {
+        for (byte b : bytes) {
+            h = (h ^ (b & 0xff)) * FNV_PRIME;
         }
         return h;
+    }
+
+    /** A separator between key and node id, so ("ab","c") and ("a","bc") differ. */
+    private static long separated(long h) {
+        return (h ^ 0) * FNV_PRIME;
     }
 
     /** SplitMix64 finalizer: FNV's low bits alone are too regular for similar keys ("conf-1", "conf-2"). */

@@ -11,14 +11,23 @@ public final class RoundRobin implements Strategy {
     private final AtomicLong next = new AtomicLong();
 
     @Override
-    public List<Ranked> rank(List<Candidate> candidates, CallContext call) {
-        int n = candidates.size();
-        int start = (int) Math.floorMod(next.getAndIncrement(), (long) n);
-        List<Ranked> ranked = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            ranked.add(new Ranked(candidates.get((start + i) % n), i));
-        }
-        return ranked;
+    public Prepared prepare(List<Candidate> candidates) {
+        List<Candidate> pool = List.copyOf(candidates);
+        return (skipped, call, limit) -> {
+            int n = pool.size();
+            int alive = n - skipped.length;
+            int start = (int) Math.floorMod(next.getAndIncrement(), (long) alive);
+            int count = Math.min(limit, alive);
+            List<Ranked> ranked = new ArrayList<>(count);
+            int p = Skips.nth(skipped, start);
+            for (int i = 0; i < count; i++) {
+                ranked.add(new Ranked(pool.get(p), i));
+                do {
+                    p = p + 1 == n ? 0 : p + 1;
+                } while (i + 1 < count && Skips.contains(skipped, p));
+            }
+            return List.copyOf(ranked);
+        };
     }
 
     @Override

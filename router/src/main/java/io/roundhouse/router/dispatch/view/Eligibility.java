@@ -2,6 +2,7 @@ package io.roundhouse.router.dispatch.view;
 
 import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.services.ServiceMatch;
+import io.roundhouse.router.services.ServiceRule;
 import io.roundhouse.shared.state.NodeState;
 import io.roundhouse.shared.state.NodeStatus;
 
@@ -29,7 +30,25 @@ public final class Eligibility {
 
     /** Null when {@code node} may take a new call of the service, otherwise the reason it may not. */
     public String whyNotNew(NodeEntry node, ServiceMatch service) {
-        String common = whyNotCommon(node, service);
+        String unhealthy = health.whyNot(node.id());
+        if (unhealthy != null) {
+            return unhealthy;
+        }
+        String inView = viewWhyNotNew(node, service.rule());
+        if (inView != null) {
+            return inView;
+        }
+        return localMarks.isFull(node.id(), service.service()) ? "full" : null;
+    }
+
+    /**
+     * What the view alone says of a new call of {@code rule} on {@code node}: null, or the reason it may not take
+     * one. The rest of {@link #whyNotNew} is health (checked before this) and this router's own full marks (after
+     * it, and both give "full"), which change between two views: a dispatcher may compute this part once per view
+     * and add those two per call, with the same answer as {@link #whyNotNew}.
+     */
+    public String viewWhyNotNew(NodeEntry node, ServiceRule rule) {
+        String common = whyNotCommonInView(node, rule.app());
         if (common != null) {
             return common;
         }
@@ -37,14 +56,13 @@ public final class Eligibility {
         if (status != NodeStatus.ACTIVE) {
             return status.wireName();
         }
-        if (node.agent().isEmpty()) {
-            return fullMarked(node, service) ? "full" : null;
+        if (node.agent().isPresent()) {
+            NodeState a = node.agent().get();
+            if (!a.accepting().contains(rule.name()) && !a.accepting().contains(rule.app())) {
+                return "not-accepting";
+            }
         }
-        NodeState a = node.agent().get();
-        if (!a.accepting().contains(service.service()) && !a.accepting().contains(service.app())) {
-            return "not-accepting";
-        }
-        return fullMarked(node, service) ? "full" : null;
+        return node.fullServices().contains(rule.name()) ? "full" : null;
     }
 
     /** Null when {@code node} may take a join to a room it hosts, otherwise the reason it may not. */
@@ -62,16 +80,21 @@ public final class Eligibility {
         if (unhealthy != null) {
             return unhealthy;
         }
+        return whyNotCommonInView(node, service.app());
+    }
+
+    private String whyNotCommonInView(NodeEntry node, String app) {
         if (node.agent().isEmpty()) {
             return requireAgent ? "no-agent" : null;
         }
         if (node.status().orElse(NodeStatus.ACTIVE) == NodeStatus.UNREACHABLE) {
             return NodeStatus.UNREACHABLE.wireName(); // it publishes no apps then: the reason is this, not app-missing
         }
-        return node.agent().get().apps().contains(service.app()) ? null : "app-missing";
+        return node.agent().get().apps().contains(app) ? null : "app-missing";
     }
 
-    private boolean fullMarked(NodeEntry node, ServiceMatch service) {
-        return node.fullServices().contains(service.service()) || localMarks.isFull(node.id(), service.service());
+    /** Whether this router marked the node full for the service itself (since its last 503), now. */
+    public boolean locallyFull(String nodeId, String service) {
+        return localMarks.isFull(nodeId, service);
     }
 }
