@@ -119,6 +119,26 @@ class HealthProberTest {
     }
 
     @Test
+    void theNodesDownAreKeptForDispatchAsTheyChange() {
+        prober.tick();
+        answerLast(200);
+        assertThat(prober.downNodes()).isEmpty();
+        round(408);
+        round(408);
+        round(408);
+        assertThat(prober.downNodes()).containsExactly("a");
+        round(200);
+        round(200);
+        assertThat(prober.downNodes()).isEmpty();
+        round(408);
+        round(408);
+        round(408);
+        targets.remove("a");
+        advance(Duration.ofMillis(100));
+        assertThat(prober.downNodes()).as("a node that left is forgotten").isEmpty();
+    }
+
+    @Test
     void aNodeAlternatingGoodAndBadRepliesDoesNotFlap() {
         prober.tick();
         answerLast(200);

@@ -101,9 +101,11 @@ public final class LeastLoaded implements Strategy {
                             true).iterator(); it.hasNext() && ranked.size() < limit; ) {
                         picked = take(it.next(), skipped, ranked, picked);
                     }
-                    for (Iterator<Slot> it = order.subSet(level, true, new Slot(load, from), false).iterator();
-                            it.hasNext() && ranked.size() < limit; ) {
-                        picked = take(it.next(), skipped, ranked, picked);
+                    if (level.position() < from) {
+                        for (Iterator<Slot> it = order.subSet(level, true, new Slot(load, from), false).iterator();
+                                it.hasNext() && ranked.size() < limit; ) {
+                            picked = take(it.next(), skipped, ranked, picked);
+                        }
                     }
                     level = order.higher(new Slot(load, Integer.MAX_VALUE));
                 }

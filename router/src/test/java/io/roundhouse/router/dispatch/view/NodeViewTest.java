@@ -36,6 +36,24 @@ class NodeViewTest {
     }
 
     @Test
+    void theViewIndexesNodesByIdAndRoomsByTheirHostsInViewOrder() {
+        NodeViewBuilder b = new NodeViewBuilder(List.of(new StaticNode("s1", "sip:127.0.0.1:5081", 1)));
+        NodeState d1 = new NodeState("d1", "sip:127.0.0.1:5091", NodeStatus.ACTIVE, 0, 10, 0,
+                Map.of("example.com:7", 2, "empty", 0), Set.of("A"), Set.of("a"), "", "", 1);
+        NodeState d2 = new NodeState("d2", "sip:127.0.0.1:5092", NodeStatus.ACTIVE, 0, 10, 0,
+                Map.of("example.com:7", 1, "8", 3), Set.of("A"), Set.of("a"), "", "", 1);
+        NodeView v = b.build(List.of(d2, d1), Map.of(), 5, true);
+        assertThat(v.byId()).containsOnlyKeys("s1", "d1", "d2");
+        assertThat(v.position("d2")).isEqualTo(2);
+        assertThat(v.position("nope")).isEqualTo(-1);
+        assertThat(v.hostsOf("example.com:7")).extracting(NodeEntry::id).containsExactly("d1", "d2");
+        assertThat(v.hostsOf("8")).extracting(NodeEntry::id).containsExactly("d2");
+        assertThat(v.hostsOf("empty")).as("a room with no participant has no host").isEmpty();
+        assertThat(v.hostsOf("unknown")).isEmpty();
+        assertThat(v.hosts()).containsExactly(new InetSocketAddress("127.0.0.1", 1).getAddress());
+    }
+
+    @Test
     void sipAddressesParseWithDefaultsAndIpv6() {
         assertThat(SipAddress.parse("sip:10.0.0.1")).isEqualTo(new SipAddress("10.0.0.1", 5060));
         assertThat(SipAddress.parse("sips:node@example.com")).isEqualTo(new SipAddress("example.com", 5061));
