@@ -188,7 +188,7 @@ public final class UdpReceiveQueues implements ReceiveQueues, AutoCloseable {
             return false;
         }
         if (!missing.isEmpty()) {
-            log.info("UDP receive queues of {} not sampled (not found in {}/udp{{,6}})", missing, proc.resolve("net"));
+            log.info("UDP receive queues of {} not sampled (not found in {}/udp{,6})", missing, proc.resolve("net"));
         }
         try {
             udp = readV4 ? FileChannel.open(proc.resolve("net/udp"), StandardOpenOption.READ) : null;
