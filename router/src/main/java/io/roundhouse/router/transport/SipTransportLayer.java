@@ -91,14 +91,10 @@ public final class SipTransportLayer implements MessageSender {
      * @param flood  counts every inbound message and connection per source before anything is parsed; messages
      *               from a blocked source are dropped, its connections closed
      * @param limits caps and deadlines of connections
-     * @param tls    TLS of {@code tls:} listeners and of TLS connections the router opens, or null without TLS
+     * @param tls    TLS of {@code tls:} and {@code wss:} listeners and of TLS connections the router opens, or null
+     *               without TLS
+     * @param webSocket origins and keep-alive of {@code ws:} and {@code wss:} listeners
      */
-    public SipTransportLayer(EventLoop loop, NettyTransports netty, int maxMessageSize, FloodGuard flood,
-                             ConnectionLimits limits, TlsSettings tls, InboundHandler inbound) {
-        this(loop, netty, maxMessageSize, flood, limits, tls, WebSocketSettings.DEFAULTS, inbound);
-    }
-
-    /** @param webSocket origins and keep-alive of {@code ws:} and {@code wss:} listeners */
     public SipTransportLayer(EventLoop loop, NettyTransports netty, int maxMessageSize, FloodGuard flood,
                              ConnectionLimits limits, TlsSettings tls, WebSocketSettings webSocket,
                              InboundHandler inbound) {

@@ -10,7 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.roundhouse.router.transport.ListenAddress;
+import io.roundhouse.router.transport.ws.WebSocketSettings;
 import io.roundhouse.router.flood.FloodGuard;
 import io.roundhouse.router.flood.FloodSettings;
 import java.net.InetSocketAddress;
@@ -61,6 +61,7 @@ class ClosingManyConnectionsDoesNotStallTheLoopTest {
         FloodGuard flood = new FloodGuard(new FloodSettings(false, null, null, null, null, null), a -> true,
                 System::nanoTime);
         SipTransportLayer transport = new SipTransportLayer(loop, netty, 65536, flood, ConnectionLimits.DEFAULTS, null,
+                WebSocketSettings.DEFAULTS,
                 new InboundHandler() {
                     @Override
                     public void onMessage(ByteBuf frame, Transport t, InetSocketAddress source, Channel connection) {
