@@ -723,11 +723,6 @@ final class ProxyCall implements ClientTransactionListener {
         state = next;
     }
 
-    /** For tests. */
-    State state() {
-        return state;
-    }
-
     private void release() {
         if (state == State.TERMINATED) {
             return;

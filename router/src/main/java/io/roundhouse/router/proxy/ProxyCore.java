@@ -10,7 +10,6 @@ import io.roundhouse.router.overload.OverloadGuard;
 import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.SipParseException;
 import io.roundhouse.router.sip.SipParser;
-import io.roundhouse.router.sip.SipUri;
 import io.roundhouse.router.sip.ValueRange;
 import io.roundhouse.router.sip.Via;
 import io.roundhouse.router.transaction.ClientTransaction;
@@ -21,13 +20,11 @@ import io.roundhouse.router.transaction.SipScheduler;
 import io.roundhouse.router.transaction.TransactionTable;
 import io.roundhouse.router.transport.Destination;
 import io.roundhouse.router.transport.InboundHandler;
-import io.roundhouse.router.transport.ListenPoint;
 import io.roundhouse.router.transport.MessageSender;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -38,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * The proxy core (RFC 3261 §16): validates each request (§16.3), answers what is addressed to the router, runs Route
  * pre-processing (§16.4), and hands new calls to the {@link Dispatcher} and in-dialog requests to their Route set,
  * each inside a server transaction with a {@link ProxyCall} response context. Responses are matched to client
- * transactions, or (2xx retransmissions, §16.7) forwarded by their Via.
+ * transactions; the ACK of a 2xx and the responses no transaction matches (2xx retransmissions, §16.7) go to
+ * {@link StatelessForwarding}.
  *
  * <p>Runs on one event loop; nothing a peer sends may throw out of {@link #onMessage}.
  */
@@ -63,6 +61,7 @@ public final class ProxyCore implements InboundHandler {
     private final CallsInProgress calls = new CallsInProgress();
     private final RequestValidator validator = new RequestValidator();
     private final NextHops nextHops;
+    private final StatelessForwarding forwarding;
     /** Set once by {@link #stopTakingCalls()}; read per request. */
     private volatile boolean stopping;
     /** Set by {@link #start}: until then messages are dropped. */
@@ -85,6 +84,7 @@ public final class ProxyCore implements InboundHandler {
         this.relay = new RelayRule(signer, this::isFromNode);
         this.overload = overload;
         this.writer = new MessageWriter(io.netty.buffer.PooledByteBufAllocator.DEFAULT, SERVER);
+        this.forwarding = new StatelessForwarding(writer, nextHops, relay, out, metrics);
     }
 
     /** Starts serving once the sockets are bound (until then messages are dropped). */
@@ -358,7 +358,7 @@ public final class ProxyCore implements InboundHandler {
         return false;
     }
 
-    /** ACK: absorbed by its INVITE server transaction (non-2xx), else forwarded statelessly by its Route (2xx). */
+    /** ACK: absorbed by its INVITE server transaction (non-2xx), else {@link StatelessForwarding} (2xx, §16.11). */
     private void onAck(ProxyContext c, SipMessage m, Inbound in, Via top) {
         ServerTransaction st = table.server(ServerKey.ofInvite(m));
         if (st instanceof InviteServerTransaction ist
@@ -366,41 +366,7 @@ public final class ProxyCore implements InboundHandler {
             ist.onAck();
             return;
         }
-        // Otherwise the ACK of a 2xx (even one that reuses the INVITE's branch, as RFC 2543 clients do) goes on.
-        RoutePlan plan = c.routes().plan(m);
-        if (!plan.routedToUs() || m.maxForwards() == 0) {
-            // An ACK that does not route through us is the end-to-end ACK of a response we answered ourselves.
-            return;
-        }
-        LocalAddresses locals = c.locals();
-        java.util.function.Function<Destination, ByteBuf> build = dest -> {
-            ListenPoint point = locals.pointFor(dest.transport(), dest.address());
-            ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), point,
-                    Branches.branch(m, top, 0)), List.of(), in.topVia(), plan.drop(), plan.appendRoute(), Map.of());
-            return writer.forwardRequest(m, edits);
-        };
-        FlowRoutes.Hop flow = c.flows().route(m, plan);
-        if (flow instanceof FlowRoutes.Over over) {
-            if (NextHops.isSips(plan.requestUri()) && !over.destination().transport().secure()) {
-                drop(m, in.source(), "sips: ACK not forwarded over " + over.destination().transport().viaName());
-            } else {
-                out.send(build.apply(over.destination()), over.destination(), m.callIdOrEmpty());
-            }
-            return;
-        } else if (flow instanceof FlowRoutes.Refused refused) {
-            drop(m, in.source(), "ACK not forwarded: " + refused.why()); // an ACK is never answered (§17.2.1)
-            return;
-        }
-        nextHops.resolve(plan.nextHop(), NextHops.isSips(plan.requestUri()),
-                dest -> relay.allows(m, plan, dest.address()) ? build.apply(dest) : null, (ack, dest) -> {
-            if (ack == null) {
-                // No response to an ACK (§17.2.1): refused means dropped, and counted.
-                metrics.relayRefused();
-                drop(m, in.source(), "ACK to " + plan.nextHop().text() + ", neither a farm node nor a signed dialog hop");
-            } else {
-                out.send(ack, dest, m.callIdOrEmpty());
-            }
-        }, reason -> log.debug("call {}: ACK not forwarded: {}", m.callIdOrEmpty(), reason));
+        forwarding.forwardAck(c, m, in, top); // the ACK of a 2xx
     }
 
     // ---- responses -------------------------------------------------------------------------------------------------
@@ -424,46 +390,11 @@ public final class ProxyCore implements InboundHandler {
         if (m.statusCode() >= 200 && m.statusCode() < 300 && m.cseq().method().equals("INVITE")) {
             // A retransmission of a 2xx the router acknowledged and hung up itself: ACK again, never upstream.
             if (!c.endedLegs().acknowledgeAgain(m, top.branch())) {
-                forwardResponseStateless(m); // §16.7 item 5 / §16.11: 2xx retransmissions go upstream
+                forwarding.forwardResponse(m); // §16.7 item 5 / §16.11: 2xx retransmissions go upstream
             }
             return;
         }
         log.debug("call {}: stray {} response to {} absorbed", m.callIdOrEmpty(), m.statusCode(), m.cseq().method());
-    }
-
-    /** Sends a response upstream by its second Via (§18.2.2), without a transaction. */
-    private void forwardResponseStateless(SipMessage m) {
-        List<ValueRange> vias = m.vias();
-        if (vias.size() < 2) {
-            drop(m, null, "response with only our Via");
-            return;
-        }
-        Via next = Via.parse(m.text(vias.get(1)), vias.get(1).start() - m.base());
-        Transport t = Transport.fromName(next.transport()).orElse(Transport.UDP);
-        String host = next.received() != null ? SipUri.stripBrackets(next.received()) : next.hostAddress();
-        int port = next.rport() > 0 ? next.rport() : next.port() < 0 ? 5060 : next.port();
-        if (port < 1 || port > 65535) {
-            drop(m, null, "second Via port " + port + " out of range");
-            return;
-        }
-        ByteBuf response = writer.forwardResponse(m);
-        String callId = m.callIdOrEmpty();
-        nextHops.resolveHost(host, address -> {
-            Destination dest;
-            boolean built = false;
-            try {
-                dest = Destination.of(t, new InetSocketAddress(address, port));
-                built = true;
-            } finally {
-                if (!built) {
-                    response.release();
-                }
-            }
-            out.send(response, dest, callId);
-        }, reason -> {
-                    response.release();
-                    log.debug("call {}: response not forwarded: {}", callId, reason);
-                });
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
