@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,9 +23,17 @@ class SlowMessagesAreCutTest {
     private static final String OPTIONS = "OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 0\r\n\r\n";
 
     private final List<Throwable> failures = new ArrayList<>();
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    /** What the decoder wrote (the CRLF pongs) stays in the channel's outbound queue until released here. */
+    @AfterEach
+    void releaseWritten() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
 
     private EmbeddedChannel connection(boolean peerOpened) {
         EmbeddedChannel ch = new EmbeddedChannel();
+        channels.add(ch);
         ch.freezeTime();
         ch.pipeline().addLast(new SipStreamDecoder(65536, TIMEOUT, peerOpened), new ChannelInboundHandlerAdapter() {
             @Override
