@@ -128,6 +128,9 @@ class CallsOnANodeThatGoesDownAreNotStrandedTest {
         RequestBuilder invite = caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port());
         caller.send(invite.build(), routerAddress(), Transport.UDP);
         caller.awaitResponse(100, WAIT);
+        // The router's own 100 Trying leaves before it asks the dispatcher: a node marked down before the INVITE
+        // reached it would never be chosen, and the call would go straight to the healthy node (its 200 seen early).
+        dying.awaitRequest("INVITE", WAIT);
 
         dyingGoesDown();
 
