@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,15 +51,18 @@ class UnreachableNodesGoDownTest {
         assertThat(router.sendOptions(uri).toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(408);
 
         AtomicLong clock = new AtomicLong(1_000_000_000L);
-        AtomicReference<CompletionStage<Integer>> last = new AtomicReference<>();
+        AtomicReference<CompletionStage<Integer>> sent = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Integer>> handed = new AtomicReference<>();
         HealthProber prober = new HealthProber(SETTINGS, () -> Map.of("a", uri), u -> {
-            CompletionStage<Integer> reply = router.sendOptions(u);
-            last.set(reply);
-            return reply;
+            sent.set(router.sendOptions(u));
+            handed.set(new CompletableFuture<>());
+            return handed.get();
         }, clock::get);
         for (int i = 0; i < 3; i++) {
             prober.tick();
-            last.get().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            // The prober learns each answer on this thread, so its state is settled before the next tick and the
+            // assertion (waiting on the router's own future raced the prober's handler on the event loop).
+            handed.get().complete(sent.get().toCompletableFuture().get(5, TimeUnit.SECONDS));
             clock.addAndGet(SETTINGS.interval().toNanos());
         }
         assertThat(prober.state("a")).isEqualTo(HealthState.DOWN);
