@@ -1,7 +1,7 @@
 package io.roundhouse.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.dispatch.DecisionLog;
 import io.roundhouse.router.dispatch.DispatchTarget;
 import io.roundhouse.router.dispatch.LiveDispatcher;

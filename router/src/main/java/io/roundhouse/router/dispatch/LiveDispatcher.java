@@ -1,6 +1,7 @@
 package io.roundhouse.router.dispatch;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.dispatch.config.DispatchSettings;
 import io.roundhouse.router.dispatch.strategy.Candidate;
 import io.roundhouse.router.dispatch.strategy.Ranked;

@@ -1,5 +1,6 @@
 package io.roundhouse.router.dispatch;
 
+import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.dispatch.config.StaticNode;
 import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.sip.SipParseException;

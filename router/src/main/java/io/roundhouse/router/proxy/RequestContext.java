@@ -1,6 +1,6 @@
 package io.roundhouse.router.proxy;
 
-import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.sip.NameAddr;
 import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.SipParseException;

@@ -2,7 +2,7 @@ package io.roundhouse.router.services;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.config.Require;
 import io.roundhouse.shared.text.Template;

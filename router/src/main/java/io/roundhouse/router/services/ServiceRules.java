@@ -1,7 +1,7 @@
 package io.roundhouse.router.services;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.config.Require;
 import java.util.HashSet;

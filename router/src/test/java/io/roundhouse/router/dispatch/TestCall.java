@@ -1,5 +1,6 @@
 package io.roundhouse.router.dispatch;
 
+import io.roundhouse.router.dispatch.call.CallContext;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roundhouse.router.Router;
 import io.roundhouse.router.dispatch.AttemptOutcome;
-import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.dispatch.DispatchTarget;
 import io.roundhouse.router.dispatch.Dispatcher;
 import io.roundhouse.router.testing.Received;

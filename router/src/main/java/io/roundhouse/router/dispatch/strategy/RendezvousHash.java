@@ -1,6 +1,6 @@
 package io.roundhouse.router.dispatch.strategy;
 
-import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.services.HashKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.roundhouse.router.dispatch.strategy;
 
-import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.router.dispatch.call.CallContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

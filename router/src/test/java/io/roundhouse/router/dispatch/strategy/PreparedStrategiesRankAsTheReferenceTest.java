@@ -2,7 +2,7 @@ package io.roundhouse.router.dispatch.strategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roundhouse.router.dispatch.CallContext;
+import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.dispatch.TestCall;
 import io.roundhouse.router.services.HashKey;
 import java.util.ArrayList;

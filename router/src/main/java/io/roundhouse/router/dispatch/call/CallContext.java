@@ -1,4 +1,4 @@
-package io.roundhouse.router.dispatch;
+package io.roundhouse.router.dispatch.call;
 
 import java.net.InetSocketAddress;
 import java.util.List;
