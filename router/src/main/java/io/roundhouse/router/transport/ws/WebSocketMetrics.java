@@ -58,15 +58,8 @@ public final class WebSocketMetrics {
         pongTimeouts.increment();
     }
 
-    public long upgrades() {
-        return upgrades.sum();
-    }
-
-    public long refusals(Refusal reason) {
-        return refused.get(reason).sum();
-    }
-
-    public long pongTimeouts() {
+    /** Connections closed for no pong (tests; scrapes read the counters bound by {@link #bindTo}). */
+    long pongTimeouts() {
         return pongTimeouts.sum();
     }
 
