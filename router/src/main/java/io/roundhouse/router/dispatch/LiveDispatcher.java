@@ -18,7 +18,7 @@ import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.services.ServiceMatch;
 import io.roundhouse.router.services.ServiceRule;
 import io.roundhouse.router.services.ServiceRules;
-import io.roundhouse.shared.state.NodeState;
+import io.roundhouse.shared.logging.LogThrottle;
 import io.roundhouse.shared.state.Placements;
 import io.roundhouse.shared.state.ServiceMarks;
 import java.net.InetSocketAddress;
@@ -78,6 +78,12 @@ public final class LiveDispatcher implements Dispatcher {
     private final LongSupplier nanoClock;
     private final LongSupplier wallClock;
     private final Map<String, CallAttempts> calls = new ConcurrentHashMap<>();
+    /**
+     * One INFO line per bounce was a flood when a full farm bounces thousands of calls a second: a few lines per
+     * interval, then the next one says how many were left out (the counter {@code roundhouse.dispatch.failures} has
+     * every bounce).
+     */
+    private final LogThrottle fullLines;
     /** Each service's pool indexed for the current view and rules; rebuilt on the view thread when either changes. */
     private volatile Prepared prepared;
 
@@ -109,6 +115,7 @@ public final class LiveDispatcher implements Dispatcher {
                 "service", "node", "class");
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
+        this.fullLines = new LogThrottle(LogThrottle.DEFAULT_BURST, LogThrottle.DEFAULT_INTERVAL, nanoClock);
         this.services = Services.of(rules, settings);
         prepare(view.current(), services);
         view.onChange(v -> prepare(v, services));
@@ -503,7 +510,11 @@ public final class LiveDispatcher implements Dispatcher {
 
     private void markFull(String nodeId, String service, Duration retryAfter) {
         localMarks.markFull(nodeId, service, retryAfter);
-        LOG.info("node {} is full for {} for {} s (503 with Retry-After)", nodeId, service, retryAfter.toSeconds());
+        long suppressed = fullLines.admit();
+        if (suppressed != LogThrottle.SUPPRESS) {
+            LOG.info("node {} is full for {} for {} s (503 with Retry-After){}", nodeId, service,
+                    retryAfter.toSeconds(), LogThrottle.suppressedNote(suppressed));
+        }
         if (!view.redisStatus().isUp()) {
             return;
         }

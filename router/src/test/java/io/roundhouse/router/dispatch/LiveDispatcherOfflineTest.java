@@ -2,6 +2,9 @@ package io.roundhouse.router.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roundhouse.router.dispatch.setup.DispatchSetup;
 import io.roundhouse.router.dispatch.view.Eligibility;
@@ -24,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher on its in-memory view alone: static nodes, and Redis known to be unreachable (so nothing here talks
@@ -132,6 +136,37 @@ class LiveDispatcherOfflineTest {
         assertThat(select(TestCall.invite("c2", "2002", "h")).nodeId()).as("a is full for 30 s").isEqualTo("b");
         nanos.addAndGet(Duration.ofSeconds(30).toNanos());
         assertThat(select(TestCall.invite("c3", "2003", "h")).nodeId()).isEqualTo("a");
+    }
+
+    @Test
+    void bouncesAreLoggedAFewLinesAtATimeWithTheCountOfTheRest() {
+        Logger logger = (Logger) LoggerFactory.getLogger(LiveDispatcher.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            for (int i = 0; i < 30; i++) {
+                TestCall call = TestCall.invite("b" + i, "2001", "h");
+                DispatchTarget first = select(call);
+                assertThat(first.nodeId()).isEqualTo("a");
+                now(dispatcher.next(call, first, new AttemptOutcome(503, Optional.of(Duration.ofMillis(10)))));
+                nanos.addAndGet(Duration.ofMillis(10).toNanos()); // the mark ends: the next call bounces off a again
+            }
+            assertThat(fullLines(lines)).as("10 lines per 10 s, the shared throttle's default").hasSize(10);
+            lines.list.clear();
+            nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+            TestCall call = TestCall.invite("last", "2001", "h");
+            now(dispatcher.next(call, select(call), new AttemptOutcome(503, Optional.of(Duration.ofMillis(10)))));
+            assertThat(fullLines(lines)).containsExactly(
+                    "node a is full for support-desk for 0 s (503 with Retry-After) (20 similar lines suppressed)");
+        } finally {
+            logger.detachAppender(lines);
+        }
+    }
+
+    private static List<String> fullLines(ListAppender<ILoggingEvent> lines) {
+        return lines.list.stream().map(ILoggingEvent::getFormattedMessage).filter(l -> l.contains(" is full for "))
+                .toList();
     }
 
     @Test
