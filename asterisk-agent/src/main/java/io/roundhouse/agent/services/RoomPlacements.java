@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * been an orphan for {@code reclaimAfter} (seen orphaned by sweeps that far apart, and at every sweep between), where
  * an orphan is a key that the caller's test finds hosted nowhere on this node (no room in the registry, none being
  * joined, no bridge in Asterisk). Orphans come from an Asterisk restart (its rooms died with it) or an agent that
- * stopped without its last leave. A node that is gone for good sweeps nothing: routers move its placements on the
- * next call to the room, as before; expiring placements by time alone was rejected because a room whose Asterisk
- * outlived its agent would then be split.
+ * stopped without its last leave. A node that is gone for good sweeps nothing itself: routers move its placements
+ * on the next call to the room, and release them once the node has been absent from their views for
+ * {@code dispatch.placement-reclaim-after} (docs/dispatch.md); expiring placements by time alone was rejected because
+ * a room whose Asterisk outlived its agent would then be split.
  */
 final class RoomPlacements {
 

@@ -88,6 +88,7 @@ record ConfigChanges(List<String> applicable, List<String> needRestart) {
         compare(restart, "dispatch.redis-threads", a.redisThreads(), b.redisThreads());
         compare(restart, "dispatch.decisions-kept", a.decisionsKept(), b.decisionsKept());
         compare(restart, "dispatch.outage-holdover", a.outageHoldover(), b.outageHoldover());
+        compare(restart, "dispatch.placement-reclaim-after", a.placementReclaimAfter(), b.placementReclaimAfter());
     }
 
     private static void nodes(List<String> applicable, List<StaticNode> a, List<StaticNode> b) {

@@ -54,12 +54,13 @@ class DispatchSettingsTest {
                   trust-node-ports: false
                   call-state-ttl: 2m
                   outage-holdover: 3s
+                  placement-reclaim-after: 5m
                 health: { enabled: true, interval: 1s, timeout: 500ms, down-after: 2, up-after: 4, invite-timeouts: 5,
                           trial-every: 1m }
                 """);
         assertThat(c.dispatch()).isEqualTo(new DispatchSettings(5, Duration.ofMillis(250), true,
                 Duration.ofMillis(200), 2, 50, 0.7, Duration.ofSeconds(10), false, Duration.ofMinutes(2),
-                Duration.ofSeconds(3)));
+                Duration.ofSeconds(3), Duration.ofMinutes(5)));
         assertThat(c.health()).isEqualTo(new HealthSettings(true, Duration.ofSeconds(1), Duration.ofMillis(500), 2,
                 4, 5, Duration.ofMinutes(1)));
     }
@@ -85,6 +86,10 @@ class DispatchSettingsTest {
                 .hasMessage("dispatch.refresh-interval: 10ms (expected: at least 100ms)");
         assertThatThrownBy(() -> live("dispatch: { redis-timeout: 11s }"))
                 .hasMessageStartingWith("dispatch.redis-timeout: 11000ms (expected: at most 10s");
+        assertThatThrownBy(() -> live("dispatch: { placement-reclaim-after: 5s }"))
+                .hasMessageStartingWith("dispatch.placement-reclaim-after: 5000ms (expected: 0s to never release them,"
+                        + " or at least 10s");
+        assertThat(live("dispatch: { placement-reclaim-after: 0s }").dispatch().placementReclaimAfter()).isZero();
         assertThatThrownBy(() -> live("dispatch: { require-agent: yes please }"))
                 .hasMessage("dispatch.require-agent: \"yes please\" (expected: true or false)");
         assertThatThrownBy(() -> live("dispatch: { least-loaded: { channel-weight: 2 } }"))

@@ -242,7 +242,7 @@ class LiveDispatcherOfflineTest {
         assertThat(dispatcher.isFromNode(new InetSocketAddress("127.0.0.1", 40000))).isFalse();
         assertThat(dispatcher.isFromNode(new InetSocketAddress("127.0.0.2", 5082))).isFalse();
         DispatchSettings relaxed = new DispatchSettings(3, Duration.ofSeconds(1), false, Duration.ofMillis(500), 1, 0,
-                0.5, Duration.ZERO, false, Duration.ofMinutes(5), Duration.ofSeconds(10));
+                0.5, Duration.ZERO, false, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(60));
         LiveDispatcherOfflineTest other = new LiveDispatcherOfflineTest();
         other.init(relaxed);
         assertThat(other.dispatcher.isFromNode(new InetSocketAddress("127.0.0.1", 40000))).isTrue();

@@ -20,18 +20,29 @@ import java.time.Duration;
  * @param trustNodePorts        isFromNode compares address and port (true) or the address only
  * @param callStateTtl          how long the state of a call in progress is kept without an outcome
  * @param outageHoldover        after Redis returns, how long nodes it does not show yet are kept from the last view
+ * @param placementReclaimAfter placements of a node absent from the view this long are released (zero: never)
  */
 public record DispatchSettings(int maxAttempts, Duration refreshInterval, boolean requireAgent, Duration redisTimeout,
                                int redisThreads, int decisionsKept, double channelWeight, Duration defaultRetryAfter,
-                               boolean trustNodePorts, Duration callStateTtl, Duration outageHoldover) {
+                               boolean trustNodePorts, Duration callStateTtl, Duration outageHoldover,
+                               Duration placementReclaimAfter) {
+
+    /** The shortest {@code placement-reclaim-after}: an agent that restarts is absent for its TTL and its start-up. */
+    static final Duration MIN_PLACEMENT_RECLAIM_AFTER = Duration.ofSeconds(10);
 
     public static final DispatchSettings DEFAULTS = new DispatchSettings(3, Duration.ofSeconds(1), false,
-            Duration.ofMillis(500), 4, 1000, 0.5, Duration.ZERO, true, Duration.ofMinutes(5), Duration.ofSeconds(10));
+            Duration.ofMillis(500), 4, 1000, 0.5, Duration.ZERO, true, Duration.ofMinutes(5), Duration.ofSeconds(10),
+            Duration.ofSeconds(60));
 
     public DispatchSettings {
         if (redisTimeout.compareTo(Duration.ofSeconds(10)) > 0) {
             throw new ConfigException("redis-timeout", redisTimeout.toMillis()
                     + "ms (expected: at most 10s: the caller is waiting)");
+        }
+        if (placementReclaimAfter.isNegative() || !placementReclaimAfter.isZero()
+                && placementReclaimAfter.compareTo(MIN_PLACEMENT_RECLAIM_AFTER) < 0) {
+            throw new ConfigException("placement-reclaim-after", placementReclaimAfter.toMillis()
+                    + "ms (expected: 0s to never release them, or at least 10s: an agent restarting is absent meanwhile)");
         }
     }
 
@@ -50,7 +61,8 @@ public record DispatchSettings(int maxAttempts, Duration refreshInterval, boolea
                                  @JsonProperty("default-retry-after") Duration defaultRetryAfter,
                                  @JsonProperty("trust-node-ports") Boolean trustNodePorts,
                                  @JsonProperty("call-state-ttl") Duration callStateTtl,
-                                 @JsonProperty("outage-holdover") Duration outageHoldover) {
+                                 @JsonProperty("outage-holdover") Duration outageHoldover,
+                                 @JsonProperty("placement-reclaim-after") Duration placementReclaimAfter) {
         DispatchSettings d = DEFAULTS;
         return new DispatchSettings(
                 Require.intIn("max-attempts", maxAttempts, d.maxAttempts(), 1, 16),
@@ -64,6 +76,7 @@ public record DispatchSettings(int maxAttempts, Duration refreshInterval, boolea
                 defaultRetryAfter == null ? d.defaultRetryAfter() : defaultRetryAfter,
                 trustNodePorts == null ? d.trustNodePorts() : trustNodePorts,
                 Require.atLeast("call-state-ttl", callStateTtl, d.callStateTtl(), Duration.ofSeconds(40)),
-                outageHoldover == null ? d.outageHoldover() : outageHoldover);
+                outageHoldover == null ? d.outageHoldover() : outageHoldover,
+                placementReclaimAfter == null ? d.placementReclaimAfter() : placementReclaimAfter);
     }
 }

@@ -144,7 +144,7 @@ public final class DispatchSetup implements AutoCloseable {
         PlacementCache cache = new PlacementCache();
         NodeViewSource view = new NodeViewSource(new NodeViewBuilder(statics), state.nodes(), state.marks(),
                 state.placements(), state.events(), cache, redisStatus, settings.refreshInterval(),
-                settings.outageHoldover(), System::currentTimeMillis, state.controls());
+                settings.outageHoldover(), System::currentTimeMillis, state.controls(), settings.placementReclaimAfter());
         // The SIP engine that sends OPTIONS is usually started after dispatch (it needs the dispatcher): probing
         // starts when it is given (probeWith); until then nodes are UNKNOWN, which takes calls.
         AtomicReference<Function<String, CompletionStage<Integer>>> sender = new AtomicReference<>();

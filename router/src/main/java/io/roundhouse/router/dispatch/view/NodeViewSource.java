@@ -43,7 +43,11 @@ public final class NodeViewSource implements AutoCloseable {
     private final Duration holdover;
     private final LongSupplier wallClock;
     private final NodeControls controls;
+    private final Duration reclaimAfter;
     private long holdoverUntilMillis;
+    /** Node named by placements but absent from the view, to when this router first saw it absent (view thread). */
+    private final Map<String, Long> absentSince = new java.util.HashMap<>();
+    private final LogThrottle reclaimLines = new LogThrottle();
     private final List<Consumer<NodeView>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final LogThrottle reconciledLines = new LogThrottle();
@@ -62,7 +66,20 @@ public final class NodeViewSource implements AutoCloseable {
     public NodeViewSource(NodeViewBuilder builder, NodeStates nodes, ServiceMarks marks, Placements placements,
                           StateEvents events, PlacementCache cache, RedisStatus redis, Duration interval,
                           Duration holdover, LongSupplier wallClock, NodeControls controls) {
+        this(builder, nodes, marks, placements, events, cache, redis, interval, holdover, wallClock, controls,
+                Duration.ZERO);
+    }
+
+    /**
+     * @param controls     the operators' wishes, read with every refresh; null when there are none (tests)
+     * @param reclaimAfter placements of a node absent from the view this long are released
+     *                     ({@code dispatch.placement-reclaim-after}); zero never releases them
+     */
+    public NodeViewSource(NodeViewBuilder builder, NodeStates nodes, ServiceMarks marks, Placements placements,
+                          StateEvents events, PlacementCache cache, RedisStatus redis, Duration interval,
+                          Duration holdover, LongSupplier wallClock, NodeControls controls, Duration reclaimAfter) {
         this.controls = controls;
+        this.reclaimAfter = reclaimAfter;
         this.builder = builder;
         this.nodes = nodes;
         this.marks = marks;
@@ -130,6 +147,7 @@ public final class NodeViewSource implements AutoCloseable {
             current = view;
             redis.succeeded();
             reconcile();
+            reclaimStranded(view, placed, now);
             if (changed) {
                 LOG.info("node view: {}", view.uris().keySet());
             }
@@ -184,6 +202,60 @@ public final class NodeViewSource implements AutoCloseable {
         if (quietWon + quietLost > 0) {
             LOG.info("{} more placements decided during the Redis outage are now in Redis, {} more were placed by"
                     + " another router (lines suppressed)", quietWon, quietLost);
+        }
+    }
+
+    /** Releases per refresh at most: each is one round trip on this thread, which must refresh again soon. */
+    static final int MAX_RECLAIMS_PER_REFRESH = 1_000;
+
+    /**
+     * Issue 12: a node that never comes back leaves its placements in Redis forever (only a node's own agent releases
+     * them, and a router moves one only when a call comes for its room). A placement naming a node that has been
+     * absent from this router's view for {@code reclaimAfter} is released, compare-and-delete (a placement moved or
+     * released meanwhile is left alone), at most {@link #MAX_RECLAIMS_PER_REFRESH} per refresh. Absent from the view
+     * means: not a static node of the config, no state published by an agent (its heartbeat expired), not held over
+     * after an outage. Such a node takes no call from this router, which would move the room at its next call anyway:
+     * releasing it earlier splits nothing a call would not. The time counts from this router's first refresh that
+     * found the node absent, so a router that starts waits a whole {@code reclaimAfter}.
+     */
+    private void reclaimStranded(NodeView view, Map<String, String> placed, long now) {
+        if (reclaimAfter.isZero()) {
+            return;
+        }
+        Map<String, List<String>> byAbsentNode = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> e : placed.entrySet()) {
+            if (!view.byId().containsKey(e.getValue())) {
+                byAbsentNode.computeIfAbsent(e.getValue(), n -> new java.util.ArrayList<>()).add(e.getKey());
+            }
+        }
+        absentSince.keySet().retainAll(byAbsentNode.keySet());
+        int budget = MAX_RECLAIMS_PER_REFRESH;
+        for (Map.Entry<String, List<String>> e : byAbsentNode.entrySet()) {
+            String node = e.getKey();
+            long since = absentSince.computeIfAbsent(node, n -> now);
+            if (now - since < reclaimAfter.toMillis() || budget == 0) {
+                continue;
+            }
+            int released = 0;
+            int tried = 0;
+            for (String key : e.getValue()) {
+                if (budget == 0) {
+                    break;
+                }
+                budget--;
+                tried++;
+                if (placements.release(key, node)) {
+                    cache.released(key, node);
+                    released++;
+                }
+            }
+            long suppressed = reclaimLines.admit();
+            if (suppressed != LogThrottle.SUPPRESS) {
+                LOG.info("node {} has been absent from the view for {} s (no agent state, not a static node): released"
+                        + " {} of its {} placements{}{}", node, (now - since) / 1000, released, e.getValue().size(),
+                        tried < e.getValue().size() ? ", the rest at the next refreshes" : "",
+                        LogThrottle.suppressedNote(suppressed));
+            }
         }
     }
 
