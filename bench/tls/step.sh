@@ -10,7 +10,7 @@
 # Environment: TLS=0 skips the step; TLS_RATES, TLS_CONNECTIONS.
 
 tls_step() { # [--quick]
-  local dir="$OUT/router-tls" rates="${TLS_RATES:-400 800 1600 2400 3200 4000 4800 5600 6400}"
+  local dir="$OUT/router-tls" rates="${TLS_RATES:-400 800 1600 2400 3200 4000 4800 5600 6400 8000 9600 12800}"
   local connections="${TLS_CONNECTIONS:-4}" classes uas1_pid uas1_port uas2_pid uas2_port rp tp router_pid line
   local max_rate=0 p50=n/a p99=n/a result i pid
   if [ "${1:-}" = "--quick" ] && [ -z "${TLS_RATES:-}" ]; then rates="100 200"; fi
