@@ -137,7 +137,6 @@ public final class RouterMain implements Callable<Integer> {
         }
     }
 
-    /** {@code POST /api/reload}: what changed, or 422 with the reason the reload was refused. */
     /** With every reload, renewed TLS certificates are read again (before the router runs there is nothing to do). */
     private static void reloadTls(Router router) {
         if (router != null) {
@@ -145,6 +144,7 @@ public final class RouterMain implements Callable<Integer> {
         }
     }
 
+    /** {@code POST /api/reload}: what changed, or 422 with the reason the reload was refused. */
     private static String adminReload(Reloader reloader) {
         ReloadResult result = reloader.reload();
         if (!result.accepted()) {
