@@ -11,6 +11,7 @@ import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,8 @@ final class StatelessForwarding {
             return;
         }
         LocalAddresses locals = c.locals();
-        java.util.function.Function<Destination, ByteBuf> build = dest -> {
+        boolean sips = NextHops.isSips(plan.requestUri());
+        Function<Destination, ByteBuf> build = dest -> {
             ListenPoint point = locals.pointFor(dest.transport(), dest.address());
             ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), point,
                     Branches.branch(m, top, 0)), List.of(), in.topVia(), plan.drop(), plan.appendRoute(), Map.of());
@@ -56,7 +58,7 @@ final class StatelessForwarding {
         };
         FlowRoutes.Hop flow = c.flows().route(m, plan);
         if (flow instanceof FlowRoutes.Over over) {
-            if (NextHops.isSips(plan.requestUri()) && !over.destination().transport().secure()) {
+            if (sips && !over.destination().transport().secure()) {
                 drop(m, in.source(), "sips: ACK not forwarded over " + over.destination().transport().viaName());
             } else {
                 out.send(build.apply(over.destination()), over.destination(), m.callIdOrEmpty());
@@ -66,7 +68,7 @@ final class StatelessForwarding {
             drop(m, in.source(), "ACK not forwarded: " + refused.why()); // an ACK is never answered (§17.2.1)
             return;
         }
-        nextHops.resolve(plan.nextHop(), NextHops.isSips(plan.requestUri()),
+        nextHops.resolve(plan.nextHop(), sips,
                 dest -> relay.allows(m, plan, dest.address()) ? build.apply(dest) : null, (ack, dest) -> {
             if (ack == null) {
                 // No response to an ACK (§17.2.1): refused means dropped, and counted.
