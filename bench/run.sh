@@ -39,7 +39,7 @@
 #        bench/run.sh --quick    a short validation of the script itself (about 2-3 minutes; figures meaningless)
 # Environment overrides: PROXIES ("router router-least-loaded router-affinity kamailio", add "direct" for sipp
 #   straight to one sipp), RATES, STEP_SECONDS, CONFIRM_SECONDS, HALF_RATE, FIXED_RATE, FIXED_SECONDS, CALL_MS, WARMUP_RATES, WARMUP_SECONDS,
-#   ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, DECISIONS_KEPT, DECISION_LOG, REPEAT, OUT,
+#   ROUTER_JAVA, ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, DECISIONS_KEPT, DECISION_LOG, REPEAT, OUT,
 #   OVERLOAD_SECONDS, OVERLOAD_RATE, OVERLOAD_CLEAN_RATE, OVERLOAD_PROXIES (default: every proxy but direct),
 #   ROUTER_OVERLOAD (the bench router's sip.overload, a YAML flow mapping, e.g. "{ max-loop-busy: 80 }"; empty: defaults).
 # Requires: sipp (sip-tester), kamailio, java 17, python3, redis-server, redis-cli and flock (dispatch variants).
@@ -68,6 +68,7 @@ WARMUP_RATES="${WARMUP_RATES:-800 1600}" # warm-up steps, WARMUP_SECONDS each: a
 WARMUP_SECONDS="${WARMUP_SECONDS:-10}"
 REPEAT_GIVEN="${REPEAT:-}"
 REPEAT="${REPEAT:-1}"                   # rounds of the rate search; the table gives each proxy's median
+ROUTER_JAVA="${ROUTER_JAVA:-java}"     # the router's JVM: e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java (issue 15's JDK lever)
 ROUTER_JAVA_OPTS="${ROUTER_JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
 KAMAILIO_SHM_MB="${KAMAILIO_SHM_MB:-2048}"
 OVERLOAD_SECONDS="${OVERLOAD_SECONDS:-10}"   # step 6; 0 skips it
@@ -304,7 +305,7 @@ EOF
   if [ -n "${5:-}" ] && [ "$DECISION_LOG" = off ]; then
     log_opts=("-Dlogback.configurationFile=$ROOT/bench/dispatch/logback-no-decisions.xml")
   fi
-  java $ROUTER_JAVA_OPTS "${log_opts[@]}" "-Xlog:gc:file=$1/gc.log" -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
+  "$ROUTER_JAVA" $ROUTER_JAVA_OPTS "${log_opts[@]}" "-Xlog:gc:file=$1/gc.log" -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
 }
@@ -922,6 +923,7 @@ done
 
 echo
 echo "Roundhouse bench, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
+if [[ " $PROXIES " == *" router"* ]]; then echo "router JVM: $("$ROUTER_JAVA" -version 2>&1 | head -1), options: $ROUTER_JAVA_OPTS"; fi
 echo "sipp $(sipp -v 2>&1 | grep -o 'v[0-9.]*' | head -1), calls of ${CALL_MS} ms, steps of ${STEP_SECONDS} s, fixed rate ${FIXED_RATE}/s for ${FIXED_SECONDS} s; results in $OUT"
 printf '%-20s %16s %18s %14s %14s %14s %14s %16s %16s\n' proxy "max clean (c/s)" "CPU ms/call@fixed" \
   "p50 setup ms" "p99 setup ms" "p50 rtt(sipp)" "p99 rtt(sipp)" "redis cmds/call" "redis CPU ms/call"

@@ -34,7 +34,7 @@ health:
   enabled: false
 EOF
   # shellcheck disable=SC2086
-  java $ROUTER_JAVA_OPTS "-Xlog:gc:file=$dir/gc.log" -jar "$ROUTER_JAR" --config "$dir/router.yml" \
+  "$ROUTER_JAVA" $ROUTER_JAVA_OPTS "-Xlog:gc:file=$dir/gc.log" -jar "$ROUTER_JAR" --config "$dir/router.yml" \
     >"$dir/router.log" 2>&1 &
   router_pid=$!
   PIDS+=("$router_pid")
