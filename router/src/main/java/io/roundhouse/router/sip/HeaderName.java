@@ -1,7 +1,5 @@
 package io.roundhouse.router.sip;
 
-import io.netty.buffer.ByteBuf;
-
 /**
  * The header fields the proxy reads or edits, with their compact forms (RFC 3261 §7.3.3, §20; RFC 3515, 3265, 4028).
  * Every other header is {@link #OTHER} and is forwarded byte for byte.
@@ -42,6 +40,8 @@ public enum HeaderName {
     private static final HeaderName[] KNOWN = java.util.Arrays.stream(values())
             .filter(h -> h != OTHER).toArray(HeaderName[]::new);
     private static final HeaderName[] COMPACT = new HeaderName[128];
+    /** The known names by the length of their long form: a header line is compared with two or three of them. */
+    private static final HeaderName[][] BY_LENGTH = new HeaderName[20][];
 
     static {
         for (HeaderName h : KNOWN) {
@@ -49,6 +49,11 @@ public enum HeaderName {
                 COMPACT[h.compact] = h;
                 COMPACT[Character.toUpperCase(h.compact)] = h;
             }
+        }
+        for (int length = 0; length < BY_LENGTH.length; length++) {
+            int l = length;
+            BY_LENGTH[length] = java.util.Arrays.stream(KNOWN).filter(h -> h.canonical.length() == l)
+                    .toArray(HeaderName[]::new);
         }
     }
 
@@ -86,16 +91,19 @@ public enum HeaderName {
         };
     }
 
-    /** Case-insensitive lookup of a header name (long or compact form) written in {@code buf[start, end)}. */
-    public static HeaderName lookup(ByteBuf buf, int start, int end) {
+    /** Case-insensitive lookup of a header name (long or compact form) written in {@code bytes[start, end)}. */
+    static HeaderName lookup(MessageBytes bytes, int start, int end) {
         int length = end - start;
         if (length == 1) {
-            int c = buf.getByte(start) & 0x7f;
+            int c = bytes.at(start) & 0x7f;
             HeaderName h = COMPACT[c];
             return h == null ? OTHER : h;
         }
-        for (HeaderName h : KNOWN) {
-            if (h.canonical.length() == length && equalsIgnoreCase(buf, start, h.canonical)) {
+        if (length >= BY_LENGTH.length) {
+            return OTHER;
+        }
+        for (HeaderName h : BY_LENGTH[length]) {
+            if (equalsIgnoreCase(bytes, start, h.canonical)) {
                 return h;
             }
         }
@@ -116,9 +124,9 @@ public enum HeaderName {
         return OTHER;
     }
 
-    private static boolean equalsIgnoreCase(ByteBuf buf, int start, String name) {
+    private static boolean equalsIgnoreCase(MessageBytes bytes, int start, String name) {
         for (int i = 0; i < name.length(); i++) {
-            int a = buf.getByte(start + i);
+            int a = bytes.at(start + i);
             int b = name.charAt(i);
             if (a != b && Ascii.toLower(a) != Ascii.toLower(b)) {
                 return false;

@@ -1,6 +1,7 @@
 package io.roundhouse.router.sip;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,6 +56,54 @@ public final class SipMessage {
         this.buf = buf;
         this.base = base;
         this.request = request;
+    }
+
+    /**
+     * This message over a heap copy of its bytes (start line to end of body), for a message kept beyond the datagram
+     * that brought it: the transport reuses its buffer. The index and the values already read are carried over, not
+     * parsed again. The copy is not reference counted, so that it may be read for as long as it is reachable.
+     */
+    public SipMessage copy() {
+        int length = length();
+        byte[] bytes = new byte[length];
+        buf.getBytes(base, bytes);
+        SipMessage c = new SipMessage(Unpooled.wrappedBuffer(bytes), 0, request);
+        int shift = -base;
+        c.method = method;
+        c.requestUriStart = requestUriStart + shift;
+        c.requestUriEnd = requestUriEnd + shift;
+        c.statusCode = statusCode;
+        c.reasonStart = reasonStart + shift;
+        c.reasonEnd = reasonEnd + shift;
+        c.startLineEnd = startLineEnd + shift;
+        c.badVersion = badVersion;
+        c.count = count;
+        c.names = names.clone();
+        c.lineStart = shifted(lineStart, shift);
+        c.nameEnd = shifted(nameEnd, shift);
+        c.valueStart = shifted(valueStart, shift);
+        c.valueEnd = shifted(valueEnd, shift);
+        c.lineEnd = shifted(lineEnd, shift);
+        c.bodyStart = bodyStart + shift;
+        c.bodyLength = bodyLength;
+        c.hasContentLength = hasContentLength;
+        // Offsets from the start of the message, and parsed values that hold none: true of the copy as well.
+        c.defect = defect;
+        c.topVia = topVia;
+        c.callId = callId;
+        c.cseq = cseq;
+        c.maxForwards = maxForwards;
+        c.from = from;
+        c.to = to;
+        return c;
+    }
+
+    private int[] shifted(int[] offsets, int shift) {
+        int[] out = new int[offsets.length];
+        for (int i = 0; i < count; i++) {
+            out[i] = offsets[i] + shift;
+        }
+        return out;
     }
 
     public ByteBuf buffer() {

@@ -35,36 +35,37 @@ public final class SipParser {
      * @param datagram true for UDP, where a missing Content-Length means "up to the end of the datagram" (§18.3)
      */
     public static SipMessage parse(ByteBuf buf, boolean datagram) {
+        final MessageBytes bytes = MessageBytes.forFraming(buf);
         final int base = buf.readerIndex();
         final int end = buf.writerIndex();
         int pos = base;
         // §7.5: implementations SHOULD ignore any CRLF appearing before the start-line.
-        while (pos < end && (buf.getByte(pos) == '\r' || buf.getByte(pos) == '\n')) {
+        while (pos < end && (bytes.at(pos) == '\r' || bytes.at(pos) == '\n')) {
             pos++;
         }
         if (pos == end) {
             throw new SipParseException(pos - base, "empty message");
         }
-        int lineEnd = findLineEnd(buf, pos, end);
+        int lineEnd = findLineEnd(bytes, pos, end);
         if (lineEnd < 0) {
             throw new SipParseException(pos - base, "start line not terminated by CRLF");
         }
-        int next = afterLineEnd(buf, lineEnd);
-        SipMessage message = startLine(buf, base, pos, lineEnd);
+        int next = afterLineEnd(bytes, lineEnd);
+        SipMessage message = startLine(bytes, base, pos, lineEnd);
         message.startLineEnd = next;
         pos = next;
         boolean ended = false;
         while (pos < end) {
-            lineEnd = findLineEnd(buf, pos, end);
+            lineEnd = findLineEnd(bytes, pos, end);
             if (lineEnd < 0) {
                 break;
             }
             if (lineEnd == pos) {
-                pos = afterLineEnd(buf, lineEnd);
+                pos = afterLineEnd(bytes, lineEnd);
                 ended = true;
                 break;
             }
-            pos = headerLine(message, buf, base, pos, lineEnd, end);
+            pos = headerLine(message, bytes, base, pos, lineEnd, end);
         }
         if (!ended) {
             if (!datagram || pos != end || pos == message.startLineEnd) {
@@ -74,26 +75,26 @@ public final class SipParser {
             // the sender can be told what is wrong (§7: the empty line is mandatory) instead of being ignored.
             message.addDefect(pos - base, "header section not ended by an empty line");
         }
-        body(message, buf, base, pos, end, datagram);
+        body(message, bytes, base, pos, end, datagram);
         return message;
     }
 
     /** {@code Request-Line = Method SP Request-URI SP SIP-Version CRLF}; {@code Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF}. */
-    private static SipMessage startLine(ByteBuf buf, int base, int start, int end) {
-        if (regionMatchesIgnoreCase(buf, start, end, "SIP/")) {
-            return statusLine(buf, base, start, end);
+    private static SipMessage startLine(MessageBytes bytes, int base, int start, int end) {
+        if (regionMatchesIgnoreCase(bytes, start, end, "SIP/")) {
+            return statusLine(bytes, base, start, end);
         }
         int p = start;
-        while (p < end && Ascii.isToken(buf.getByte(p))) {
+        while (p < end && Ascii.isToken(bytes.at(p))) {
             p++;
         }
-        if (p == start || p >= end || buf.getByte(p) != ' ') {
+        if (p == start || p >= end || bytes.at(p) != ' ') {
             throw new SipParseException(p - base, "start line is neither a Request-Line nor a Status-Line");
         }
-        SipMessage m = new SipMessage(buf, base, true);
-        m.method = method(buf, start, p);
+        SipMessage m = new SipMessage(bytes.buffer(), base, true);
+        m.method = method(bytes, start, p);
         for (int i = p; i < end; i++) {
-            byte b = buf.getByte(i);
+            byte b = bytes.at(i);
             if (b >= 0 && b < 0x20 || b == 0x7f) {
                 m.addDefect(i - base, "control character 0x" + Integer.toHexString(b) + " in the Request-Line");
                 break;
@@ -101,7 +102,7 @@ public final class SipParser {
         }
         int uriStart = p + 1;
         int uriEnd = uriStart;
-        while (uriEnd < end && buf.getByte(uriEnd) != ' ') {
+        while (uriEnd < end && bytes.at(uriEnd) != ' ') {
             uriEnd++;
         }
         m.requestUriStart = uriStart;
@@ -110,14 +111,14 @@ public final class SipParser {
         if (uriEnd == uriStart) {
             m.addDefect(uriStart - base, uriStart < end ? "more than one SP between Method and Request-URI"
                     : "missing Request-URI");
-        } else if (schemeEnd(buf, uriStart, uriEnd) < 0) {
+        } else if (schemeEnd(bytes, uriStart, uriEnd) < 0) {
             // Also a Request-URI in angle brackets (RFC 4475 §3.1.2.7): <> belong to name-addr, never here.
             m.addDefect(uriStart - base, "Request-URI is not an absolute URI (expected: scheme:...)");
         } else if (uriEnd >= end) {
             m.addDefect(uriEnd - base, "missing SIP-Version in Request-Line");
-        } else if (regionEqualsIgnoreCase(buf, uriEnd + 1, end, "SIP/2.0")) {
+        } else if (regionEqualsIgnoreCase(bytes, uriEnd + 1, end, "SIP/2.0")) {
             return m;
-        } else if (isSipVersion(buf, uriEnd + 1, end)) {
+        } else if (isSipVersion(bytes, uriEnd + 1, end)) {
             m.addDefect(uriEnd + 1 - base, "unsupported SIP-Version (expected: SIP/2.0)");
             m.badVersion = true;
         } else {
@@ -128,12 +129,12 @@ public final class SipParser {
     }
 
     /** Offset of the colon ending {@code scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )} (§25.1), or -1. */
-    private static int schemeEnd(ByteBuf buf, int start, int end) {
-        if (!isAlpha(buf.getByte(start))) {
+    private static int schemeEnd(MessageBytes bytes, int start, int end) {
+        if (!isAlpha(bytes.at(start))) {
             return -1;
         }
         for (int p = start + 1; p < end; p++) {
-            byte b = buf.getByte(p);
+            byte b = bytes.at(p);
             if (b == ':') {
                 return p;
             }
@@ -149,45 +150,45 @@ public final class SipParser {
     }
 
     /** {@code SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT} (§25.1). */
-    private static boolean isSipVersion(ByteBuf buf, int start, int end) {
-        if (!regionMatchesIgnoreCase(buf, start, end, "SIP/")) {
+    private static boolean isSipVersion(MessageBytes bytes, int start, int end) {
+        if (!regionMatchesIgnoreCase(bytes, start, end, "SIP/")) {
             return false;
         }
         int p = start + 4;
         int major = p;
-        while (p < end && buf.getByte(p) >= '0' && buf.getByte(p) <= '9') {
+        while (p < end && bytes.at(p) >= '0' && bytes.at(p) <= '9') {
             p++;
         }
-        if (p == major || p >= end || buf.getByte(p) != '.') {
+        if (p == major || p >= end || bytes.at(p) != '.') {
             return false;
         }
         int minor = ++p;
-        while (p < end && buf.getByte(p) >= '0' && buf.getByte(p) <= '9') {
+        while (p < end && bytes.at(p) >= '0' && bytes.at(p) <= '9') {
             p++;
         }
         return p > minor && p == end;
     }
 
-    private static SipMessage statusLine(ByteBuf buf, int base, int start, int end) {
+    private static SipMessage statusLine(MessageBytes bytes, int base, int start, int end) {
         int p = start + 4;
-        if (!regionMatchesIgnoreCase(buf, start, end, "SIP/2.0 ")) {
+        if (!regionMatchesIgnoreCase(bytes, start, end, "SIP/2.0 ")) {
             throw new SipParseException(p - base, "unsupported SIP-Version in Status-Line (expected: SIP/2.0)");
         }
         p = start + 8;
         int code = 0;
         int digits = 0;
-        while (p < end && digits < 4 && buf.getByte(p) >= '0' && buf.getByte(p) <= '9') {
-            code = code * 10 + (buf.getByte(p) - '0');
+        while (p < end && digits < 4 && bytes.at(p) >= '0' && bytes.at(p) <= '9') {
+            code = code * 10 + (bytes.at(p) - '0');
             p++;
             digits++;
         }
-        if (digits != 3 || code < 100 || (p < end && buf.getByte(p) != ' ')) {
+        if (digits != 3 || code < 100 || (p < end && bytes.at(p) != ' ')) {
             throw new SipParseException(start + 8 - base, "Status-Code is not three digits 100-699");
         }
         if (code > 699) {
             throw new SipParseException(start + 8 - base, "Status-Code " + code + " out of range 100-699");
         }
-        SipMessage m = new SipMessage(buf, base, false);
+        SipMessage m = new SipMessage(bytes.buffer(), base, false);
         m.statusCode = code;
         m.reasonStart = Math.min(p + 1, end);
         m.reasonEnd = end;
@@ -199,14 +200,14 @@ public final class SipParser {
         "UPDATE", "INFO", "REFER", "NOTIFY", "SUBSCRIBE", "MESSAGE", "PUBLISH"};
 
     /** The method token in {@code buf[start, end)}; methods are case-sensitive (§7.1). */
-    static String method(ByteBuf buf, int start, int end) {
+    static String method(MessageBytes bytes, int start, int end) {
         int length = end - start;
         for (String known : METHODS) {
-            if (known.length() == length && equalsAt(buf, start, known)) {
+            if (known.length() == length && equalsAt(bytes, start, known)) {
                 return known;
             }
         }
-        return buf.toString(start, length, java.nio.charset.StandardCharsets.US_ASCII);
+        return bytes.buffer().toString(start, length, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** A method name given as text, shared when it is a known one. */
@@ -219,9 +220,9 @@ public final class SipParser {
         return text;
     }
 
-    private static boolean equalsAt(ByteBuf buf, int start, String text) {
+    private static boolean equalsAt(MessageBytes bytes, int start, String text) {
         for (int i = 0; i < text.length(); i++) {
-            if (buf.getByte(start + i) != text.charAt(i)) {
+            if (bytes.at(start + i) != text.charAt(i)) {
                 return false;
             }
         }
@@ -234,51 +235,51 @@ public final class SipParser {
      *
      * @return the offset after the header line and its continuations
      */
-    private static int headerLine(SipMessage m, ByteBuf buf, int base, int start, int lineEnd, int end) {
-        int next = afterLineEnd(buf, lineEnd);
+    private static int headerLine(SipMessage m, MessageBytes bytes, int base, int start, int lineEnd, int end) {
+        int next = afterLineEnd(bytes, lineEnd);
         // Line folding: the value goes on while following lines start with SP or HTAB.
-        while (next < end && Ascii.isWsp(buf.getByte(next))) {
-            int more = findLineEnd(buf, next, end);
+        while (next < end && Ascii.isWsp(bytes.at(next))) {
+            int more = findLineEnd(bytes, next, end);
             if (more < 0) {
                 break;
             }
             lineEnd = more;
-            next = afterLineEnd(buf, more);
+            next = afterLineEnd(bytes, more);
         }
-        int bad = illegalControlCharacter(buf, start, lineEnd);
+        int bad = illegalControlCharacter(bytes, start, lineEnd);
         if (bad >= 0) {
             // §7.3.1 allows only CRLF + WSP (folding) and HTAB inside a header; a bare CR is a line end to some
             // parsers (pjsip), so forwarding it would smuggle a header past the proxy's edits (X-Exec-App).
-            m.addDefect(bad - base, buf.getByte(bad) == '\r' ? "bare CR (not followed by LF) in a header line"
-                    : "control character 0x" + Integer.toHexString(buf.getByte(bad) & 0xff) + " in a header line");
+            m.addDefect(bad - base, bytes.at(bad) == '\r' ? "bare CR (not followed by LF) in a header line"
+                    : "control character 0x" + Integer.toHexString(bytes.at(bad) & 0xff) + " in a header line");
         }
         int p = start;
-        while (p < lineEnd && Ascii.isToken(buf.getByte(p))) {
+        while (p < lineEnd && Ascii.isToken(bytes.at(p))) {
             p++;
         }
         int nameEnd = p;
-        while (p < lineEnd && Ascii.isWsp(buf.getByte(p))) {
+        while (p < lineEnd && Ascii.isWsp(bytes.at(p))) {
             p++;
         }
-        if (nameEnd == start || p >= lineEnd || buf.getByte(p) != ':') {
-            m.addDefect(start - base, nameEnd == start && Ascii.isWsp(buf.getByte(start))
+        if (nameEnd == start || p >= lineEnd || bytes.at(p) != ':') {
+            m.addDefect(start - base, nameEnd == start && Ascii.isWsp(bytes.at(start))
                     ? "folded line before the first header" : "malformed header line (expected: name: value)");
             m.addHeader(HeaderName.OTHER, start, nameEnd, lineEnd, lineEnd, next, false);
             return next;
         }
         p++;
-        while (p < lineEnd && isLws(buf, p, lineEnd)) {
+        while (p < lineEnd && isLws(bytes, p, lineEnd)) {
             p++;
         }
         int valueEnd = lineEnd;
-        while (valueEnd > p && isTrailingSpace(buf.getByte(valueEnd - 1))) {
+        while (valueEnd > p && isTrailingSpace(bytes.at(valueEnd - 1))) {
             valueEnd--;
         }
-        m.addHeader(HeaderName.lookup(buf, start, nameEnd), start, nameEnd, p, valueEnd, next, true);
+        m.addHeader(HeaderName.lookup(bytes, start, nameEnd), start, nameEnd, p, valueEnd, next, true);
         return next;
     }
 
-    private static void body(SipMessage m, ByteBuf buf, int base, int bodyStart, int end, boolean datagram) {
+    private static void body(SipMessage m, MessageBytes bytes, int base, int bodyStart, int end, boolean datagram) {
         m.bodyStart = bodyStart;
         int available = end - bodyStart;
         int h = m.first(HeaderName.CONTENT_LENGTH);
@@ -315,23 +316,27 @@ public final class SipParser {
      * §3.1.1.2).
      */
     public static int illegalControlCharacter(ByteBuf buf, int from, int to) {
+        return illegalControlCharacter(MessageBytes.region(buf, from, to), from, to);
+    }
+
+    private static int illegalControlCharacter(MessageBytes bytes, int from, int to) {
         boolean quoted = false;
         for (int i = from; i < to; i++) {
-            byte b = buf.getByte(i);
-            if (quoted && b == '\\' && i + 1 < to && buf.getByte(i + 1) != '\r' && buf.getByte(i + 1) != '\n') {
+            byte b = bytes.at(i);
+            if (quoted && b == '\\' && i + 1 < to && bytes.at(i + 1) != '\r' && bytes.at(i + 1) != '\n') {
                 i++;
             } else if (b == '"') {
                 quoted = !quoted;
             } else if ((b >= 0 && b < 0x20 || b == 0x7f) && b != '\t' && b != '\n'
-                    && !(b == '\r' && i + 1 < to && buf.getByte(i + 1) == '\n')) {
+                    && !(b == '\r' && i + 1 < to && bytes.at(i + 1) == '\n')) {
                 return i;
             }
         }
         return -1;
     }
 
-    private static boolean isLws(ByteBuf buf, int p, int lineEnd) {
-        byte b = buf.getByte(p);
+    private static boolean isLws(MessageBytes bytes, int p, int lineEnd) {
+        byte b = bytes.at(p);
         return b == ' ' || b == '\t' || b == '\r' || b == '\n';
     }
 
@@ -340,35 +345,31 @@ public final class SipParser {
     }
 
     /** Offset of the CR of the next CRLF (or of a bare LF) at or after {@code from}, or -1. */
-    static int findLineEnd(ByteBuf buf, int from, int end) {
-        int lf = buf.indexOf(from, end, (byte) '\n');
+    static int findLineEnd(MessageBytes bytes, int from, int end) {
+        int lf = bytes.indexOf(from, end, (byte) '\n');
         if (lf < 0) {
             return -1;
         }
-        return lf > from && buf.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+        return lf > from && bytes.at(lf - 1) == '\r' ? lf - 1 : lf;
     }
 
-    static int afterLineEnd(ByteBuf buf, int lineEnd) {
-        return buf.getByte(lineEnd) == '\r' ? lineEnd + 2 : lineEnd + 1;
+    static int afterLineEnd(MessageBytes bytes, int lineEnd) {
+        return bytes.at(lineEnd) == '\r' ? lineEnd + 2 : lineEnd + 1;
     }
 
-    private static int indexOf(ByteBuf buf, int from, int to, char c) {
-        return buf.indexOf(from, to, (byte) c);
-    }
-
-    private static boolean regionMatchesIgnoreCase(ByteBuf buf, int start, int end, String prefix) {
+    private static boolean regionMatchesIgnoreCase(MessageBytes bytes, int start, int end, String prefix) {
         if (end - start < prefix.length()) {
             return false;
         }
         for (int i = 0; i < prefix.length(); i++) {
-            if (Ascii.toLower(buf.getByte(start + i)) != Ascii.toLower(prefix.charAt(i))) {
+            if (Ascii.toLower(bytes.at(start + i)) != Ascii.toLower(prefix.charAt(i))) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean regionEqualsIgnoreCase(ByteBuf buf, int start, int end, String text) {
-        return end - start == text.length() && regionMatchesIgnoreCase(buf, start, end, text);
+    private static boolean regionEqualsIgnoreCase(MessageBytes bytes, int start, int end, String text) {
+        return end - start == text.length() && regionMatchesIgnoreCase(bytes, start, end, text);
     }
 }
