@@ -1,14 +1,12 @@
 package io.roundhouse.router.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.roundhouse.router.dispatch.AttemptOutcome;
 import io.roundhouse.router.dispatch.DispatchTarget;
 import io.roundhouse.router.sip.HeaderName;
 import io.roundhouse.router.sip.NameAddr;
 import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.SipParseException;
-import io.roundhouse.router.sip.SipParser;
 import io.roundhouse.router.sip.SipUri;
 import io.roundhouse.router.sip.ValueRange;
 import io.roundhouse.router.transaction.ClientTransaction;
@@ -120,10 +118,7 @@ final class ProxyCall implements ClientTransactionListener {
      */
     static ProxyCall create(ProxyContext ctx, SipMessage m, Inbound in) {
         // A plain heap copy, not reference counted: a dispatcher may still read the CallContext after the call ended.
-        byte[] bytes = new byte[m.length()];
-        m.buffer().getBytes(m.base(), bytes);
-        ByteBuf copy = Unpooled.wrappedBuffer(bytes);
-        SipMessage request = SipParser.parse(copy, true);
+        SipMessage request = m.copy();
         ServerKey key = ServerKey.of(request);
         ServerTransaction st = request.isMethod("INVITE")
                 ? new InviteServerTransaction(ctx.table(), key, in.responseDestination(), request.callId())
