@@ -48,21 +48,28 @@ public final class MessageWriter {
         int topViaHeader = vias.isEmpty() ? -1 : vias.get(0).header();
         boolean seenMaxForwards = false;
         boolean seenContentLength = false;
+        // Unchanged lines are copied in runs: each header the proxy edits or drops ends one (upTo) and starts the next.
+        int kept = m.startLineEnd();
         for (int i = 0; i < m.headerCount(); i++) {
             HeaderName name = m.headerName(i);
             switch (name) {
                 case VIA -> {
                     if (i == topViaHeader && e.topVia() != null) {
+                        kept = upTo(out, m, kept, i);
                         ValueRange first = vias.get(0);
                         out.writeBytes(src, m.lineStart(i), first.start() - m.lineStart(i));
                         out.writeBytes(utf8(e.topVia()));
                         out.writeBytes(src, first.end(), m.lineEnd(i) - first.end());
-                    } else {
-                        raw(out, m, i);
                     }
                 }
-                case ROUTE -> writeRoute(out, m, i, e.dropRoutes());
+                case ROUTE -> {
+                    if (dropsFrom(e.dropRoutes(), i)) {
+                        kept = upTo(out, m, kept, i);
+                        writeKeptRoutes(out, m, i, e.dropRoutes());
+                    }
+                }
                 case MAX_FORWARDS -> {
+                    kept = upTo(out, m, kept, i);
                     if (!seenMaxForwards) {
                         seenMaxForwards = true;
                         // §16.6 item 3: decrement; the request was rejected with 483 when it was 0.
@@ -71,21 +78,23 @@ public final class MessageWriter {
                 }
                 case X_EXEC_APP, X_EXEC_APP_DATA -> {
                     // Only the router's own X-Exec-App* reach a node, whoever sent the request (docs/security.md).
+                    kept = upTo(out, m, kept, i);
                 }
                 case CONTENT_LENGTH -> {
-                    if (!seenContentLength) {
-                        seenContentLength = true;
-                        raw(out, m, i);
+                    if (seenContentLength) {
+                        kept = upTo(out, m, kept, i);
                     }
+                    seenContentLength = true;
                 }
                 default -> {
                     // Every X-Exec-App* header (X-Exec-App-Placement and any future one) is the dispatcher's to set.
-                    if (!isExecApp(m.headerNameText(i))) {
-                        raw(out, m, i);
+                    if (m.headerNameStartsWith(i, "X-Exec-App")) {
+                        kept = upTo(out, m, kept, i);
                     }
                 }
             }
         }
+        keptUpToBody(out, m, kept);
         if (e.appendRoute() != null) {
             ascii(out, "Route: ").writeBytes(utf8(e.appendRoute())).writeBytes(CRLF);
         }
@@ -108,23 +117,23 @@ public final class MessageWriter {
         ValueRange top = vias.get(0);
         ValueRange second = vias.size() > 1 && vias.get(1).header() == top.header() ? vias.get(1) : null;
         boolean seenContentLength = false;
+        int kept = m.startLineEnd();
         for (int i = 0; i < m.headerCount(); i++) {
             if (i == top.header()) {
+                kept = upTo(out, m, kept, i);
                 if (second != null) {
                     // "Via: ours, theirs": keep the name and the values after ours.
                     out.writeBytes(src, m.lineStart(i), top.start() - m.lineStart(i));
                     out.writeBytes(src, second.start(), m.lineEnd(i) - second.start());
                 }
-                continue;
-            }
-            if (m.headerName(i) == HeaderName.CONTENT_LENGTH) {
+            } else if (m.headerName(i) == HeaderName.CONTENT_LENGTH) {
                 if (seenContentLength) {
-                    continue;
+                    kept = upTo(out, m, kept, i);
                 }
                 seenContentLength = true;
             }
-            raw(out, m, i);
         }
+        keptUpToBody(out, m, kept);
         finish(out, m, seenContentLength);
         return out;
     }
@@ -153,7 +162,7 @@ public final class MessageWriter {
             } else if (name == HeaderName.VIA || name == HeaderName.FROM || name == HeaderName.CALL_ID
                     || name == HeaderName.CSEQ) {
                 copied(out, request, i);
-            } else if (status == 100 && request.headerNameText(i).equalsIgnoreCase("Timestamp")) {
+            } else if (status == 100 && request.headerNameIs(i, "Timestamp")) {
                 copied(out, request, i); // §8.2.6.1: 100 Trying copies Timestamp
             }
         }
@@ -216,22 +225,18 @@ public final class MessageWriter {
         return sb.toString();
     }
 
-    private void writeRoute(ByteBuf out, SipMessage m, int i, List<ValueRange> drop) {
-        if (drop.isEmpty()) {
-            raw(out, m, i);
-            return;
-        }
-        boolean any = false;
+    /** True when Route header {@code i} holds a value to drop. */
+    private static boolean dropsFrom(List<ValueRange> drop, int i) {
         for (ValueRange r : drop) {
             if (r.header() == i) {
-                any = true;
-                break;
+                return true;
             }
         }
-        if (!any) {
-            raw(out, m, i);
-            return;
-        }
+        return false;
+    }
+
+    /** Route header {@code i} without the values to drop; nothing when none is left. */
+    private static void writeKeptRoutes(ByteBuf out, SipMessage m, int i, List<ValueRange> drop) {
         List<String> kept = new ArrayList<>(2);
         for (ValueRange r : m.ranges(HeaderName.ROUTE)) {
             if (r.header() == i && !drop.contains(r)) {
@@ -243,6 +248,23 @@ public final class MessageWriter {
         }
     }
 
+    /**
+     * Copies the unchanged lines from {@code kept} up to header {@code i}, which the caller replaces or drops, in one
+     * write; returns where the next unchanged bytes start (after header {@code i}).
+     */
+    private static int upTo(ByteBuf out, SipMessage m, int kept, int i) {
+        if (m.lineStart(i) > kept) {
+            out.writeBytes(m.buffer(), kept, m.lineStart(i) - kept);
+        }
+        return m.lineEnd(i);
+    }
+
+    /** Copies the unchanged lines from {@code kept} to the end of the header section (the empty line excluded). */
+    private static void keptUpToBody(ByteBuf out, SipMessage m, int kept) {
+        int end = m.headerCount() == 0 ? m.startLineEnd() : m.lineEnd(m.headerCount() - 1);
+        out.writeBytes(m.buffer(), kept, end - kept);
+    }
+
     private static void finish(ByteBuf out, SipMessage m, boolean hadContentLength) {
         if (!hadContentLength) {
             // Mandatory over TCP (§18.3, §20.14); the body length is what the datagram carried.
@@ -250,14 +272,6 @@ public final class MessageWriter {
         }
         out.writeBytes(CRLF);
         out.writeBytes(m.buffer(), m.bodyStart(), m.bodyLength());
-    }
-
-    private static boolean isExecApp(String headerName) {
-        return headerName.regionMatches(true, 0, "x-exec-app", 0, 10);
-    }
-
-    private static void raw(ByteBuf out, SipMessage m, int i) {
-        out.writeBytes(m.buffer(), m.lineStart(i), m.lineEnd(i) - m.lineStart(i));
     }
 
     private static ByteBuf ascii(ByteBuf out, String s) {

@@ -195,6 +195,25 @@ public final class SipMessage {
         return text(lineStart[i], nameEnd[i]);
     }
 
+    /** True when header {@code i}'s name as written is {@code name}, ignoring ASCII case; no string is made. */
+    public boolean headerNameIs(int i, String name) {
+        return nameEnd[i] - lineStart[i] == name.length() && headerNameStartsWith(i, name);
+    }
+
+    /** True when header {@code i}'s name as written starts with {@code prefix}, ignoring ASCII case. */
+    public boolean headerNameStartsWith(int i, String prefix) {
+        int start = lineStart[i];
+        if (nameEnd[i] - start < prefix.length()) {
+            return false;
+        }
+        for (int k = 0; k < prefix.length(); k++) {
+            if (Ascii.toLower(buf.getByte(start + k)) != Ascii.toLower(prefix.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Start of the header line (its name). */
     public int lineStart(int i) {
         return lineStart[i];
