@@ -167,6 +167,24 @@ public final class RouterMain implements Callable<Integer> {
         Signal.handle(new Signal("HUP"), signal -> worker.execute(reloader::reload));
     }
 
+    /** Netty's system property for its buffer leak detector, read once when its first buffer class loads. */
+    static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
+    /**
+     * The router runs without Netty's leak detector unless told otherwise: at its default level it tracks a sample of
+     * buffers with a stack trace each, 1.5% of the SIP event loop under load (issue 15, docs/decisions.md). Every test
+     * runs at the strictest level (router/pom.xml); an operator chasing a leak sets
+     * {@code -Dio.netty.leakDetection.level=simple}.
+     * Called first in {@link #main}, before any Netty class has read the property.
+     */
+    static void leakDetectionOffUnlessSet(java.util.Properties properties) {
+        // io.netty.leakDetectionLevel: the older name of the property, which Netty still reads.
+        if (properties.getProperty(LEAK_DETECTION) == null
+                && properties.getProperty("io.netty.leakDetectionLevel") == null) {
+            properties.setProperty(LEAK_DETECTION, "disabled");
+        }
+    }
+
     private static void stop(AdminServer admin, DispatchSetup dispatch, StaticDispatchSetup roundRobin,
                              MetricsEndpoint metrics) {
         if (admin != null) {
@@ -184,6 +202,7 @@ public final class RouterMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        leakDetectionOffUnlessSet(System.getProperties());
         // Exit with the status even when a library left a non-daemon thread behind (0 after a graceful stop).
         System.exit(new CommandLine(new RouterMain()).execute(args));
     }

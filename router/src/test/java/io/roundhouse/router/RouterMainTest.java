@@ -6,11 +6,15 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The command line: help, and a clear refusal of a bad configuration. */
+/** The command line: help, a clear refusal of a bad configuration, and the JVM settings it makes before starting. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RouterMainTest {
 
     @Test
@@ -28,6 +32,23 @@ class RouterMainTest {
         assertThat(new CommandLine(new RouterMain()).execute("--config", bad.toString())).isEqualTo(2);
         assertThat(new CommandLine(new RouterMain()).execute("--config", dir.resolve("missing.yml").toString()))
                 .isEqualTo(2);
+    }
+
+    @Test
+    void theRouterRunsWithoutNettysLeakDetectorUnlessOneIsAskedFor() {
+        Properties plain = new Properties();
+        RouterMain.leakDetectionOffUnlessSet(plain);
+        assertThat(plain.getProperty(RouterMain.LEAK_DETECTION)).isEqualTo("disabled");
+
+        Properties chasingALeak = new Properties();
+        chasingALeak.setProperty(RouterMain.LEAK_DETECTION, "paranoid");
+        RouterMain.leakDetectionOffUnlessSet(chasingALeak);
+        assertThat(chasingALeak.getProperty(RouterMain.LEAK_DETECTION)).isEqualTo("paranoid");
+
+        Properties legacyName = new Properties();
+        legacyName.setProperty("io.netty.leakDetectionLevel", "advanced");
+        RouterMain.leakDetectionOffUnlessSet(legacyName);
+        assertThat(legacyName.getProperty(RouterMain.LEAK_DETECTION)).isNull();
     }
 
     @Test

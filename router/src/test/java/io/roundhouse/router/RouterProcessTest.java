@@ -63,7 +63,10 @@ class RouterProcessTest {
 
     void startRouter(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        process = new ProcessBuilder(List.of(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+        // The suite's leak detection level (router/pom.xml) for the router process too: it would run without one.
+        String leakLevel = "-D" + RouterMain.LEAK_DETECTION + "="
+                + System.getProperty(RouterMain.LEAK_DETECTION, "paranoid");
+        process = new ProcessBuilder(List.of(javaBin.toString(), leakLevel, "-cp", System.getProperty("java.class.path"),
                 RouterMain.class.getName(), "--config", file.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("router.log").toFile())
