@@ -10,10 +10,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -24,15 +22,16 @@ public final class LocalAddresses {
 
     private final List<ListenPoint> points;
     private final List<String> hosts = new ArrayList<>();
-    private final Set<Integer> ports = new HashSet<>();
+    /** The listening ports, as ints: asked for every response (isOurVia), where a boxed lookup allocated each time. */
+    private final int[] ports;
     private final Optional<String> advertised;
 
     public LocalAddresses(List<ListenPoint> points, Optional<String> advertised) {
         this.points = List.copyOf(points);
         this.advertised = advertised;
         advertised.ifPresent(hosts::add);
+        this.ports = points.stream().mapToInt(p -> p.address().getPort()).distinct().toArray();
         for (ListenPoint p : points) {
-            ports.add(p.address().getPort());
             InetAddress a = p.address().getAddress();
             if (a.isAnyLocalAddress()) {
                 try {
@@ -52,12 +51,21 @@ public final class LocalAddresses {
 
     /** True when {@code uri} designates this router: one of its hosts and one of its ports (§16.4). */
     public boolean isUs(SipUri uri) {
-        return uri.isSip() && ports.contains(uri.portOrDefault()) && isOurHost(uri.hostAddress());
+        return uri.isSip() && isOurPort(uri.portOrDefault()) && isOurHost(uri.hostAddress());
     }
 
     /** True when {@code via} carries this router's sent-by. */
     public boolean isOurVia(Via via) {
-        return ports.contains(via.port() < 0 ? 5060 : via.port()) && isOurHost(via.hostAddress());
+        return isOurPort(via.port() < 0 ? 5060 : via.port()) && isOurHost(via.hostAddress());
+    }
+
+    private boolean isOurPort(int port) {
+        for (int p : ports) {
+            if (p == port) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean isOurHost(String host) {
