@@ -309,6 +309,11 @@ public final class SipMessage {
     private void splitList(int i, List<ValueRange> out) {
         int start = valueStart[i];
         int end = valueEnd[i];
+        if (buf.indexOf(start, end, (byte) ',') < 0) {
+            // No comma at all, the usual case: one value, found without reading the bytes one at a time.
+            addTrimmed(i, start, end, out);
+            return;
+        }
         boolean quoted = false;
         boolean angle = false;
         int itemStart = start;
