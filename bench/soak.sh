@@ -13,12 +13,12 @@
 # What it does, all on loopback and free ports (every process recorded, killed on exit, every sipp under timeout):
 #   1. the router with bench/run.sh's `router` config (two static sipp nodes, round robin, flood limit off, /metrics
 #      on a free port) and a GC log of every collection (-Xlog:gc*), two sipp backends (uas.xml), one caller (uac.xml);
-#   2. warm-up at SOAK_RATE, then quiet for IDLE_SETTLE_SECONDS (longer than Timers J/L, 32 s), then PROBES times at
+#   2. warm-up (20 s at a quarter of SOAK_RATE, then WARMUP_SECONDS at SOAK_RATE), then quiet for IDLE_SETTLE_SECONDS (longer than Timers J/L, 32 s), then PROBES times at
 #      idle: jcmd GC.run, GC.heap_info, GC.class_histogram (which collects first: its total is the live set);
 #   3. the soak: SOAK_SECONDS at SOAK_RATE, sampled every SAMPLE_SECONDS (router CPU, RSS, calls in progress);
 #      PROBE_LEAD_SECONDS before its last call is started, the same probes as at idle, while the load still runs;
-#   4. the figures (bench/soak/figures.py): heap after each collection per window and its slope (the forced
-#      collections excluded), live heap per call in flight, failed calls, kernel UDP drops, CPU per call, GC pauses.
+#   4. the figures (bench/soak/figures.py): the heap's floor after each mixed phase of G1 and per window, with their
+#      slopes (the forced collections excluded), live heap per call in flight, failed calls, kernel UDP drops, CPU per call, GC pauses.
 # Exit status: 0 when the script ran to the end, whatever the figures; non-zero when it could not.
 set -euo pipefail
 
@@ -161,7 +161,8 @@ start_backend() { # name; sets STARTED_PORT
   PIDS+=("$!")
 }
 
-# The caller, in the background; sets UAC_PID. Its stats.csv has one row a second (the figures read it).
+# The caller, in the background; sets UAC_PID. sipp's watchdog would end it after 120 late wake-ups (a CPU shared
+# with other work): the soak counts late calls as failed instead. Its stats.csv has one row a second (the figures read it).
 start_uac() { # dir rate calls
   local dir=$1 rate=$2 calls=$3 bound lport cport mport
   bound=$((calls / rate + CALL_MS / 1000 + 60))
@@ -171,6 +172,7 @@ start_uac() { # dir rate calls
   (cd "$dir" && exec timeout --kill-after=5 $((bound + 10)) sipp -sf "$SCENARIOS/uac.xml" "127.0.0.1:$ROUTER_PORT" \
     -i 127.0.0.1 -p "$lport" -cp "$cport" -mp "$mport" -nostdin -buff_size "$BUFF_SIZE" -max_recv_loops 10000 \
     -r "$rate" -m "$calls" -d "$CALL_MS" -timeout "${bound}s" -timeout_error \
+    -watchdog_minor_maxtriggers 1000000 -watchdog_major_maxtriggers 1000000 \
     -trace_stat -stf "$dir/stats.csv" -fd 1 -trace_err -error_file "$dir/errors.log" >"$dir/stdout.log" 2>&1) &
   UAC_PID=$!
   PIDS+=("$UAC_PID")
@@ -216,7 +218,7 @@ probe() { # name
   echo "kernel $(uname -r)"
   echo "jdk $(java -version 2>&1 | sed -n 2p)"
   echo "sipp $(sipp -v 2>&1 | grep -o 'v[0-9][0-9.]*' | head -1)"
-  echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" status --porcelain -- router 2>/dev/null | grep -q . && echo ' (router/ modified)')"
+  echo "commit $(git -C "$ROOT" log -1 --format=%h -- router pom.xml 2>/dev/null || echo unknown) (last commit of router/ and pom.xml; HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null))$(git -C "$ROOT" status --porcelain -- router 2>/dev/null | grep -q . && echo ', router/ modified')"
   echo "jar $ROUTER_JAR built $(date -u -r "$ROUTER_JAR" +%Y-%m-%dT%H:%M:%SZ)"
   echo "java_opts $ROUTER_JAVA_OPTS"
   echo "rate $SOAK_RATE"
@@ -267,7 +269,10 @@ PIDS+=("$JAVA_PID")
 log "router: pid $JAVA_PID on udp 127.0.0.1:$ROUTER_PORT, metrics :$METRICS_PORT, backends $uas1_port $uas2_port"
 
 # --- warm-up (JIT), then idle
-log "warm-up: ${WARMUP_SECONDS}s at ${SOAK_RATE}/s"
+# A cold JVM straight at the full rate drops calls (bench/run.sh warms up in steps too): a quarter first.
+log "warm-up: 20s at $((SOAK_RATE / 4 + 1))/s, then ${WARMUP_SECONDS}s at ${SOAK_RATE}/s"
+start_uac "$OUT/warmup-quarter" $((SOAK_RATE / 4 + 1)) $(((SOAK_RATE / 4 + 1) * 20))
+wait "$UAC_PID" || log "warm-up: the caller exited non-zero"
 start_uac "$OUT/warmup" "$SOAK_RATE" $((SOAK_RATE * WARMUP_SECONDS))
 wait "$UAC_PID" || log "warm-up: the caller exited non-zero (figures below count its calls)"
 log "warm-up done; quiet ${IDLE_SETTLE_SECONDS}s (completed transactions expire after 32 s)"

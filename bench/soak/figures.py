@@ -141,7 +141,7 @@ trend = [p for p in pauses if soak_start <= p[0] < probe_start and "Full" not in
 print()
 print("(a) Heap after each collection, soak minute 0 to %.1f (the forced collections after it excluded): %d pauses"
       % ((probe_start - soak_start) / 60000.0, len(trend)))
-print("    window (min)   pauses  heap-after min  heap-after max  old+humongous-after min  pause total ms  pause max ms")
+print("    window (min)   pauses  mixed  heap-after min  heap-after max  old+humongous-after min  pause total ms  pause max ms")
 windows = {}
 for p in trend:
     windows.setdefault((p[0] - soak_start) // (WINDOW * 1000), []).append(p)
@@ -153,9 +153,24 @@ for k in sorted(windows):
     w0 = soak_start + k * WINDOW * 1000
     w1 = min(w0 + WINDOW * 1000, probe_start)
     mins.append(((w0 + w1) / 2.0 - soak_start, lo[4], min(olds) if olds else None))
-    print("    %5.1f-%5.1f  %8d  %12d M  %12d M  %21s M  %14.1f  %12.1f" % (
-        (w0 - soak_start) / 60000.0, (w1 - soak_start) / 60000.0, len(ps), lo[4], max(p[4] for p in ps),
+    print("    %5.1f-%5.1f  %8d  %5d  %12d M  %12d M  %21s M  %14.1f  %12.1f" % (
+        (w0 - soak_start) / 60000.0, (w1 - soak_start) / 60000.0, len(ps), sum("Mixed" in p[2] for p in ps), lo[4], max(p[4] for p in ps),
         fmt(min(olds) if olds else None, "%d"), sum(p[6] for p in ps), max(p[6] for p in ps)))
+# G1 frees the old generation only in the mixed collections after a concurrent cycle (and empty regions at Remark):
+# between two such phases old grows with every promotion, dead or not. So the live set's trend is the heap after the
+# last collection of each mixed phase (its floor); a window without a mixed phase only shows how far old has grown.
+floors, phase = [], []
+for p in trend + [(probe_start, -1, "end", 0, 0, 0, 0.0)]:
+    if "Mixed" in p[2]:
+        phase.append(p)
+    elif phase:
+        last = phase[-1]
+        floors.append((last[0] - soak_start, last[4], old_mib(last[1])))
+        phase = []
+print("    heap after the last collection of each mixed phase (the live-set floor): %s" % (
+    ", ".join("min %.1f: %d MiB (old+humongous %s)" % (t / 60000.0, h, fmt(o, "%d")) for t, h, o in floors)
+    or "no mixed phase"))
+s_floor = slope_per_10min([(t, h) for t, h, _ in floors])
 s_heap = slope_per_10min([(t, h) for t, h, _ in mins])
 s_old = slope_per_10min([(t, o) for t, _, o in mins if o is not None])
 s_all = slope_per_10min([(p[0] - soak_start, p[4]) for p in trend])
@@ -165,11 +180,16 @@ if mins:
 print("    least-squares slope of the window minima: heap-after %s MiB per 10 min, old+humongous-after %s MiB per "
       "10 min; of every heap-after (sawtooth, for comparison) %s MiB per 10 min"
       % (fmt(s_heap, "%+.2f"), fmt(s_old, "%+.2f"), fmt(s_all, "%+.2f")))
-if s_heap is None:
-    verdict = "n/a (fewer than 2 windows)"
+print("    least-squares slope of the floors after the mixed phases: %s MiB per 10 min over %d floors" % (
+    fmt(s_floor, "%+.2f"), len(floors)))
+if s_floor is not None and len(floors) >= 3:
+    verdict = ("flat" if s_floor < FLAT else "NOT flat") + " (slope of the floors after the mixed phases)"
+elif s_heap is not None:
+    verdict = ("flat" if s_heap < FLAT else "NOT flat") + " (slope of the window minima: fewer than 3 mixed phases, " \
+        "so old's growth between them counts)"
 else:
-    verdict = "flat" if s_heap < FLAT else "NOT flat"
-print("    verdict: %s (threshold: slope of the heap-after minima under %g MiB per 10 min, i.e. under %.2f bytes per "
+    verdict = "n/a (fewer than 2 windows)"
+print("    verdict: %s (threshold: slope under %g MiB per 10 min, i.e. under %.2f bytes per "
       "call at %d/s, where one leaked object per call (16 bytes or more) would show; docs/decisions.md, "
       "\"Memory soak\")"
       % (verdict, FLAT, FLAT * MIB / (RATE * 600), RATE))
