@@ -149,6 +149,7 @@ in_progress() { # the router's sip_calls_in_progress (proxied requests waiting f
 # Everything for the whole run is bounded: the backends and the router live at most this long.
 LIFETIME=$((WARMUP_SECONDS + IDLE_SETTLE_SECONDS + SOAK_SECONDS + 600))
 
+BACKEND_PIDS=()
 start_backend() { # name; sets STARTED_PORT
   local dir="$OUT/$1" cport mport
   mkdir -p "$dir"
@@ -157,12 +158,14 @@ start_backend() { # name; sets STARTED_PORT
   (cd "$dir" && exec timeout --kill-after=5 "$LIFETIME" sipp -sf "$SCENARIOS/uas.xml" -i 127.0.0.1 \
     -p "$STARTED_PORT" -cp "$cport" -mp "$mport" -nostdin -default_behaviors all,-abortunexp \
     -buff_size "$BUFF_SIZE" -max_recv_loops 10000 -trace_stat -stf "$dir/stats.csv" -fd 5 \
+    -watchdog_minor_maxtriggers 1000000 -watchdog_major_maxtriggers 1000000 \
     -trace_err -error_file "$dir/errors.log" >"$dir/stdout.log" 2>&1) &
   PIDS+=("$!")
+  BACKEND_PIDS+=("$!")
 }
 
-# The caller, in the background; sets UAC_PID. sipp's watchdog would end it after 120 late wake-ups (a CPU shared
-# with other work): the soak counts late calls as failed instead. Its stats.csv has one row a second (the figures read it).
+# The caller, in the background; sets UAC_PID. sipp's watchdog would end it (and the backends) after 120 late
+# wake-ups (a CPU shared with other work): the soak counts late calls as failed instead. Its stats.csv has one row a second (the figures read it).
 start_uac() { # dir rate calls
   local dir=$1 rate=$2 calls=$3 bound lport cport mport
   bound=$((calls / rate + CALL_MS / 1000 + 60))
@@ -291,6 +294,12 @@ probe_at_ms=$((soak_start_ms + (SOAK_SECONDS - PROBE_LEAD_SECONDS) * 1000))
 echo "t_ms ticks rss_kib in_progress udp_drops" >"$OUT/samples.txt"
 for ((i = 0; i <= SOAK_SECONDS / SAMPLE_SECONDS; i++)); do # bounded: at most one sample per SAMPLE_SECONDS
   kill -0 "$UAC_PID" 2>/dev/null || { log "soak: the caller ended early"; break; }
+  for pid in "${BACKEND_PIDS[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null && ! grep -q "^backend_ended $pid " "$OUT/times.txt"; then
+      log "soak: WARNING: a backend (pid $pid) ended: calls fail from here on"
+      echo "backend_ended $pid $(now_ms)" >>"$OUT/times.txt"
+    fi
+  done
   t=$(now_ms)
   [ "$t" -lt "$probe_at_ms" ] || break
   echo "$t $(cpu_ticks "$JAVA_PID") $(rss_kib "$JAVA_PID") $(in_progress) $(udp_drops)" >>"$OUT/samples.txt"

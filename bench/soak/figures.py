@@ -27,6 +27,7 @@ def kv(name):
 
 
 machine, times = kv("machine.txt"), kv("times.txt")
+ended = [l.split() for l in open(os.path.join(OUT, "times.txt")) if l.startswith("backend_ended ")]
 RATE = int(machine["rate"])
 WINDOW = int(machine["window_seconds"])
 CALL_MS = int(machine["call_ms"])
@@ -135,6 +136,10 @@ print("run: %s -> %s UTC; load average (1, 5, 15 min) at start %s, at end %s" % 
 print("load: warm-up %s s at %d/s (excluded), then %d calls/s of %d ms for %.0f s (%d calls); two sipp backends"
       % (machine["warmup_seconds"], RATE, RATE, CALL_MS, (soak_end - soak_start) / 1000.0,
          num(soak_rows[-1], "TotalCallCreated") if soak_rows else 0))
+
+for _, pid, t in ended:
+    print("WARNING: a sipp backend (pid %s) ended %.1f min into the soak: every call after fails" % (
+        pid, (int(t) - soak_start) / 60000.0))
 
 # --- (a) heap after each collection, over the soak (the forced collections at its end excluded)
 trend = [p for p in pauses if soak_start <= p[0] < probe_start and "Full" not in p[2]]
