@@ -338,9 +338,10 @@ print("    kernel UDP drops (InErrors + RcvbufErrors, machine-wide: other proces
       "collections, %d during and after them" % (probe_drops - start_drops, end_drops - probe_drops))
 if "start_sock_drops" in times and "end_sock_drops" in times:
     s0, s1, s2 = ([int(x) for x in times[k].split()] for k in ("start_sock_drops", "probe_sock_drops", "end_sock_drops"))
+    # The caller's socket is closed at the end (its counter gone): the sipp figure after the probes is then n/a.
     print("    drops at this run's own sockets (/proc/net/udp): the router's %d before the forced collections, %d during "
-          "and after; the sipp caller's and backends' %d before, %d during and after"
-          % (s1[0] - s0[0], s2[0] - s1[0], s1[1] - s0[1], s2[1] - s1[1]))
+          "and after; the sipp caller's and backends' %d before, %s during and after"
+          % (s1[0] - s0[0], s2[0] - s1[0], s1[1] - s0[1], s2[1] - s1[1] if s2[1] >= s1[1] else "n/a"))
 m0, m1, m2 = (prom(os.path.join(OUT, "metrics-%s.txt" % k)) for k in ("start", "probe", "end"))
 
 
