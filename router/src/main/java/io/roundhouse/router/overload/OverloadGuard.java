@@ -43,6 +43,9 @@ public final class OverloadGuard {
     private static final Logger log = LoggerFactory.getLogger(OverloadGuard.class);
 
     private final OverloadSettings settings;
+    /** Read from the settings once: both are asked for every new call. */
+    private final boolean enabled;
+    private final int maxCallsInProgress;
     private final LongSupplier nanoClock;
     private final IntSupplier queuedTasks;
     private final LongSupplier loopCpuNanos;
@@ -76,6 +79,8 @@ public final class OverloadGuard {
     public OverloadGuard(OverloadSettings settings, LongSupplier nanoClock, IntSupplier queuedTasks,
                          LongSupplier loopCpuNanos) {
         this.settings = settings;
+        this.enabled = settings.enabled();
+        this.maxCallsInProgress = settings.maxCallsInProgress();
         this.nanoClock = nanoClock;
         this.queuedTasks = queuedTasks;
         this.loopCpuNanos = loopCpuNanos;
@@ -234,14 +239,22 @@ public final class OverloadGuard {
     }
 
     /**
+     * Whether {@link #admitsNewCall} may refuse a call now: overloaded, or the calls in progress at their limit. Counts
+     * nothing and changes nothing, so that the proxy can ask it of every INVITE before it spends anything on one.
+     */
+    public boolean shedding(int callsInProgress) {
+        return enabled && (overloaded || callsInProgress >= maxCallsInProgress);
+    }
+
+    /**
      * True when a new call may be taken with {@code callsInProgress} already in progress; false means it gets 503. The
      * calls in progress are read at each call, so a burst is cut at the limit, not a sample later.
      */
     public boolean admitsNewCall(int callsInProgress) {
-        if (!settings.enabled()) {
+        if (!enabled) {
             return true;
         }
-        if (callsInProgress >= settings.maxCallsInProgress()) {
+        if (callsInProgress >= maxCallsInProgress) {
             shedSinceEntered++;
             return false;
         }

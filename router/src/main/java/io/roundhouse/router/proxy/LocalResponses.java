@@ -26,6 +26,13 @@ final class LocalResponses {
     private static final Logger log = LoggerFactory.getLogger(LocalResponses.class);
     static final String ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY, SUBSCRIBE,"
             + " MESSAGE, PRACK";
+    /**
+     * How the To tag of each stateless response of the router starts: never a tag of a dialog (the router answers no
+     * INVITE with a 2xx itself), so an ACK carrying it is the ACK of one of these responses and ends here.
+     */
+    static final String STATELESS_TAG_PREFIX = "rhsl.";
+    /** The Warning text of a shed 503, which callers (and the bench) tell apart from other 503s. */
+    static final String SHED_WARNING = "overloaded";
     /** Longest Warning text the router writes: enough to name a defect, too short to echo a whole header back. */
     static final int WARNING_TEXT_MAX = 200;
 
@@ -125,5 +132,19 @@ final class LocalResponses {
     /** A To tag for a response of the router's own (§8.2.6.2). */
     static String newTag() {
         return Long.toHexString(ThreadLocalRandom.current().nextLong() | 0x1000000000000000L);
+    }
+
+    /**
+     * A To tag for a response the router sends without a transaction (a shed 503, a refusal): {@value
+     * #STATELESS_TAG_PREFIX} and 64 random bits. The caller's ACK of it carries the tag back (§17.1.1.3) and is
+     * absorbed on sight ({@link NewCallShedding}), as Kamailio's sl module recognises its own replies' tags.
+     */
+    static String statelessTag() {
+        return STATELESS_TAG_PREFIX + newTag();
+    }
+
+    /** The header lines of a shed 503: Retry-After (§21.5.4) and the Warning callers tell it apart by. */
+    List<String> shedHeaders() {
+        return withRetryAfter(503, List.of(warning(SHED_WARNING)));
     }
 }

@@ -7,6 +7,7 @@ import io.netty.util.NetUtil;
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.Dispatcher;
 import io.roundhouse.router.overload.OverloadGuard;
+import io.roundhouse.router.overload.RecentlyShed;
 import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.SipParseException;
 import io.roundhouse.router.sip.SipParser;
@@ -62,6 +63,9 @@ public final class ProxyCore implements InboundHandler {
     private final RequestValidator validator = new RequestValidator();
     private final NextHops nextHops;
     private final StatelessForwarding forwarding;
+    private final RecentlyShed recentlyShed;
+    /** Set by {@link #start} before {@link #ctx}, which publishes it. */
+    private NewCallShedding shedding;
     /** Set once by {@link #stopTakingCalls()}; read per request. */
     private volatile boolean stopping;
     /** Set by {@link #start}: until then messages are dropped. */
@@ -85,6 +89,9 @@ public final class ProxyCore implements InboundHandler {
         this.overload = overload;
         this.writer = new MessageWriter(io.netty.buffer.PooledByteBufAllocator.DEFAULT, SERVER);
         this.forwarding = new StatelessForwarding(writer, nextHops, relay, out, metrics);
+        // A caller retransmits an INVITE until Timer B, 64*T1 (§17.1.1.2): a shed one is remembered that long at most.
+        this.recentlyShed = new RecentlyShed(config.timers().sixtyFourT1(), RecentlyShed.DEFAULT_CAPACITY,
+                scheduler::nanoTime);
     }
 
     /** Starts serving once the sockets are bound (until then messages are dropped). */
@@ -93,6 +100,8 @@ public final class ProxyCore implements InboundHandler {
                 out);
         LocalResponses responses = new LocalResponses(writer, metrics, table, addresses, config.retryAfter());
         this.options = new OptionsClient(loop, table, nextHops, addresses, metrics);
+        this.shedding = new NewCallShedding(overload, recentlyShed, table, metrics, sender,
+                io.netty.buffer.PooledByteBufAllocator.DEFAULT, SERVER, responses.shedHeaders());
         this.ctx = new ProxyContext(loop, scheduler, config.timers(), table, dispatcher, metrics, writer, responses,
                 nextHops, relay, addresses, new RoutePlanner(addresses), ended, calls, config.recordRoute(),
                 config.sip().noServiceStatus(), new FlowRoutes(sender, relay.signer()));
@@ -155,7 +164,8 @@ public final class ProxyCore implements InboundHandler {
             String topVia = top.withSource(NetUtil.toAddressString(source.getAddress()), source.getPort());
             Destination back = responseDestination(transport, source, connection, top);
             log.debug("call {}: oversized {} from {} answered 513", m.callIdOrEmpty(), m.method(), source);
-            out.send(c.responses().build(m, topVia, 513, "Message Too Large", LocalResponses.newTag(), List.of()),
+            out.send(c.responses().build(m, topVia, 513, "Message Too Large", LocalResponses.statelessTag(),
+                    List.of()),
                     back, m.callIdOrEmpty());
         } catch (RuntimeException e) {
             // SipParseException included: a head cut inside its headers cannot be answered.
@@ -190,7 +200,11 @@ public final class ProxyCore implements InboundHandler {
         }
         try {
             if (m.isRequest()) {
-                onRequest(c, m, transport, source, connection);
+                NewCallShedding.Outcome early = shedding.atTheDoor(m, transport, source, connection, calls.count(),
+                        stopping);
+                if (early != NewCallShedding.Outcome.DONE) {
+                    onRequest(c, m, transport, source, connection, early == NewCallShedding.Outcome.ADMITTED);
+                }
             } else {
                 onResponse(c, m);
             }
@@ -211,8 +225,9 @@ public final class ProxyCore implements InboundHandler {
         }
     }
 
+    /** {@code admitted}: a new call the overload guard already admitted ({@link NewCallShedding}). */
     private void onRequest(ProxyContext c, SipMessage m, Transport transport, InetSocketAddress source,
-                           Channel connection) {
+                           Channel connection, boolean admitted) {
         RequestValidator.Verdict verdict = validator.validate(m);
         if (verdict instanceof RequestValidator.Drop d) {
             drop(m, source, d.reason());
@@ -226,13 +241,7 @@ public final class ProxyCore implements InboundHandler {
             reject(c, m, new Inbound(transport, source, connection, null, back), (RequestValidator.Reject) verdict);
             return;
         }
-        String ip = NetUtil.toAddressString(source.getAddress());
-        String topVia = top.withSource(ip, source.getPort());
-        if (transport.webSocket() && top.rport() < 0) {
-            // A browser's sent-by names nothing (RFC 7118 §5): the connection's port, as Kamailio's force_rport() for
-            // WebSocket clients, lets a response forwarded by this Via alone (a 2xx retransmission) find it again.
-            topVia += ";rport=" + source.getPort();
-        }
+        String topVia = responseVia(transport, source, top);
         Inbound in = new Inbound(transport, source, connection, topVia, responseDestination(transport, source,
                 connection, top));
         if (transport.reliable()) {
@@ -301,7 +310,7 @@ public final class ProxyCore implements InboundHandler {
             responses.respondStateful(m, in, 416, "Unsupported URI Scheme", List.of());
             return;
         }
-        if (!routed && !overload.admitsNewCall(calls.count())) {
+        if (!routed && !admitted && !overload.admitsNewCall(calls.count())) {
             shed(c, m, in);
             return;
         }
@@ -323,8 +332,8 @@ public final class ProxyCore implements InboundHandler {
     private void shed(ProxyContext c, SipMessage m, Inbound in) {
         metrics.shed();
         LocalResponses responses = c.responses();
-        out.send(responses.build(m, in.topVia(), 503, "Service Unavailable", LocalResponses.newTag(),
-                List.of(responses.warning("overloaded"))), in.responseDestination(), m.callIdOrEmpty());
+        out.send(responses.build(m, in.topVia(), 503, "Service Unavailable", LocalResponses.statelessTag(),
+                List.of(responses.warning(LocalResponses.SHED_WARNING))), in.responseDestination(), m.callIdOrEmpty());
     }
 
     /** Proxied requests waiting for their final response. */
@@ -399,7 +408,18 @@ public final class ProxyCore implements InboundHandler {
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
-    private static Destination responseDestination(Transport transport, InetSocketAddress source, Channel connection,
+    /** The top Via as the router's responses carry it: with received and rport (§18.2.1, RFC 3581 §4). */
+    static String responseVia(Transport transport, InetSocketAddress source, Via top) {
+        String topVia = top.withSource(NetUtil.toAddressString(source.getAddress()), source.getPort());
+        if (transport.webSocket() && top.rport() < 0) {
+            // A browser's sent-by names nothing (RFC 7118 §5): the connection's port, as Kamailio's force_rport() for
+            // WebSocket clients, lets a response forwarded by this Via alone (a 2xx retransmission) find it again.
+            topVia += ";rport=" + source.getPort();
+        }
+        return topVia;
+    }
+
+    static Destination responseDestination(Transport transport, InetSocketAddress source, Channel connection,
                                                    Via top) {
         if (transport.reliable()) {
             // §18.2.2: on the connection the request came on; if it has closed, a new one to received:sent-by port.
@@ -433,7 +453,7 @@ public final class ProxyCore implements InboundHandler {
         List<String> headers = new ArrayList<>(r.headers().size() + 1);
         headers.addAll(r.headers());
         headers.add(responses.warning(r.detail()));
-        out.send(responses.build(m, in.topVia(), r.status(), r.phrase(), LocalResponses.newTag(), headers),
+        out.send(responses.build(m, in.topVia(), r.status(), r.phrase(), LocalResponses.statelessTag(), headers),
                 in.responseDestination(), m.callIdOrEmpty());
     }
 

@@ -131,10 +131,24 @@ class OverloadGuardTest {
     }
 
     @Test
+    void itSaysItMayShedExactlyWhenItCouldRefuseACallAndAskingSpendsNothing() {
+        assertThat(guard.shedding(9_999)).isFalse();
+        assertThat(guard.shedding(10_000)).isTrue();
+        samplesWithLag(WINDOW, 150);
+        assertThat(guard.shedding(0)).isTrue();
+        for (int i = 0; i < 100; i++) {
+            guard.shedding(0);
+        }
+        assertThat(offer(8)).as("the same spread as without the questions")
+                .containsExactly(true, true, true, false, true, true, true, false);
+    }
+
+    @Test
     void turnedOffItTakesEveryCall() {
         OverloadGuard off = guard(new OverloadSettings(false, null, null, null, null, null, null, null, null));
         samplesWithLag(WINDOW * 3, 5_000);
         assertThat(off.admitsNewCall(1_000_000)).isTrue();
+        assertThat(off.shedding(1_000_000)).isFalse();
     }
 
     @Test
