@@ -57,6 +57,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * Only the router's public API is used, so the same source measures any version of the router (A/B runs).
+ *
+ * <p>On a machine shared with builds, JMH's wall-clock figures mostly measure how often the thread and the JIT got a
+ * CPU; {@link #main} runs each case on the calling thread and prints that thread's CPU time and allocated bytes per
+ * operation instead: {@code java -cp bench/jmh/target/benchmarks.jar io.roundhouse.bench.ShedInviteBenchmark}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -118,7 +122,7 @@ public class ShedInviteBenchmark {
         if (core.callsInProgress() != 1) {
             throw new IllegalStateException("the first INVITE did not become a call in progress");
         }
-        retransmission = nextInvite();
+        retransmission = nextInvite().clone(); // later new INVITEs rewrite the template in place
         sender.keepNext = true;
         feed(retransmission);
         String response = sender.kept;
@@ -126,6 +130,43 @@ public class ShedInviteBenchmark {
             throw new IllegalStateException("a new INVITE was not shed: " + response);
         }
         ack = ackOf(text(retransmission), response).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * CPU time and allocation per operation of each case, read from the thread's own counters
+     * (com.sun.management.ThreadMXBean): {@code [operations per round, default 100,000] [rounds, default 8]}; the last
+     * round is printed, the ones before it warm the JIT up.
+     */
+    public static void main(String[] args) {
+        int ops = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ShedInviteBenchmark b = new ShedInviteBenchmark();
+        b.start();
+        try {
+            java.util.Map<String, Runnable> cases = new java.util.LinkedHashMap<>();
+            cases.put("copyOnly", b::copyOnly);
+            cases.put("newInvite", b::newInvite);
+            cases.put("retransmittedInvite", b::retransmittedInvite);
+            cases.put("ackOf503", b::ackOf503);
+            for (java.util.Map.Entry<String, Runnable> c : cases.entrySet()) {
+                long cpu = 0;
+                long bytes = 0;
+                for (int r = 0; r < rounds; r++) {
+                    long cpu0 = threads.getCurrentThreadCpuTime();
+                    long bytes0 = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+                    for (int i = 0; i < ops; i++) {
+                        c.getValue().run();
+                    }
+                    cpu = threads.getCurrentThreadCpuTime() - cpu0;
+                    bytes = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - bytes0;
+                }
+                System.out.printf("%-20s %8.0f ns CPU/op %8d B/op%n", c.getKey(), cpu / (double) ops, bytes / ops);
+            }
+        } finally {
+            b.stop();
+        }
     }
 
     @TearDown

@@ -3,6 +3,7 @@ package io.roundhouse.router.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.util.ByteProcessor;
 import io.netty.channel.Channel;
 import io.roundhouse.router.overload.OverloadGuard;
 import io.roundhouse.router.overload.RecentlyShed;
@@ -56,6 +57,8 @@ final class NewCallShedding {
     private static final byte[] STATELESS_TAG = ascii("tag=" + LocalResponses.STATELESS_TAG_PREFIX);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HEX = ascii("0123456789abcdef");
+    /** Stops at a control character other than HTAB (§25.1): CR, LF, NUL... and DEL. */
+    private static final ByteProcessor NO_CONTROL = b -> (b >= 0x20 || b < 0 || b == '\t') && b != 0x7f;
     /** A stateless 503 that cannot be sent needs no handling: the caller retransmits and gets another. */
     private static final Consumer<Throwable> IGNORE_FAILURE = e -> { };
 
@@ -65,6 +68,7 @@ final class NewCallShedding {
     private final ProxyMetrics metrics;
     private final MessageSender sender;
     private final ByteBufAllocator alloc;
+    private final Fnv fnv = new Fnv();
     /** Server, Retry-After, Warning, Content-Length and the blank line: the same for every shed 503. */
     private final byte[] tail;
 
@@ -185,6 +189,13 @@ final class NewCallShedding {
     /** Copies {@code [from, end)} of the request, each control character §25.1 does not allow there made '?'. */
     private static void copy(ByteBuf out, SipMessage m, int from, int end) {
         ByteBuf src = m.buffer();
+        // The usual line has no control character but HTAB, or only its closing CRLF: one pass of the buffer's own
+        // loop, then one copy. Anything else (a folded line, a stray CR) is checked by the parser's rule.
+        int ctl = src.forEachByte(from, end - from, NO_CONTROL);
+        if (ctl < 0 || ctl == end - 2 && src.getByte(ctl) == '\r' && src.getByte(ctl + 1) == '\n') {
+            out.writeBytes(src, from, end - from);
+            return;
+        }
         int bad = SipParser.illegalControlCharacter(src, from, end);
         while (bad >= 0) {
             out.writeBytes(src, from, bad - from).writeByte('?');
@@ -259,12 +270,13 @@ final class NewCallShedding {
      * bytes. A retransmission is the same request (§17.1.1.2), so it has the same fingerprint; a new attempt has a new
      * branch. FNV-1a, then a finalizer that spreads every input bit over the word (MurmurHash3's fmix64).
      */
-    private static long fingerprint(SipMessage m) {
+    private long fingerprint(SipMessage m) {
         ValueRange via = m.vias().get(0);
         int callId = m.first(HeaderName.CALL_ID);
-        long h = 0xcbf29ce484222325L;
-        h = fnv(h, m.buffer(), via.start(), via.end());
-        h = fnv(h, m.buffer(), m.valueStart(callId), m.valueEnd(callId));
+        fnv.hash = 0xcbf29ce484222325L;
+        m.buffer().forEachByte(via.start(), via.end() - via.start(), fnv);
+        m.buffer().forEachByte(m.valueStart(callId), m.valueEnd(callId) - m.valueStart(callId), fnv);
+        long h = fnv.hash;
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;
@@ -272,11 +284,15 @@ final class NewCallShedding {
         return h ^ (h >>> 33);
     }
 
-    private static long fnv(long h, ByteBuf buf, int from, int end) {
-        for (int i = from; i < end; i++) {
-            h = (h ^ (buf.getByte(i) & 0xff)) * 0x100000001b3L;
+    /** FNV-1a over the bytes it is shown; reused (event loop only), so that a fingerprint allocates nothing. */
+    private static final class Fnv implements ByteProcessor {
+        long hash;
+
+        @Override
+        public boolean process(byte b) {
+            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+            return true;
         }
-        return h;
     }
 
     private static int indexOf(ByteBuf buf, int from, int end, byte[] needle) {

@@ -33,7 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The proxy core (RFC 3261 §16): validates each request (§16.3), answers what is addressed to the router, runs Route
+ * The proxy core (RFC 3261 §16): sheds new INVITEs at the door when overloaded ({@link NewCallShedding}, before
+ * anything else is spent on them), validates each request (§16.3), answers what is addressed to the router, runs Route
  * pre-processing (§16.4), and hands new calls to the {@link Dispatcher} and in-dialog requests to their Route set,
  * each inside a server transaction with a {@link ProxyCall} response context. Responses are matched to client
  * transactions; the ACK of a 2xx and the responses no transaction matches (2xx retransmissions, §16.7) go to
