@@ -11,8 +11,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderException;
@@ -217,17 +217,23 @@ public final class SipTransportLayer implements MessageSender {
     }
 
     private ChannelFuture bindUdp(InetSocketAddress address) {
+        // One datagram is one message; its slot must hold the largest one accepted plus one byte, so that an
+        // oversized datagram (cut to the slot by the kernel) is noticed. With epoll the buffer has a slot for each
+        // datagram of a read and one recvmmsg(2) fills them all; NIO reads one datagram per call into one slot.
+        int slot = maxMessageSize + 1;
+        boolean recvmmsg = netty == NettyTransports.EPOLL;
+        DatagramReceiveBuffer receive = new DatagramReceiveBuffer(recvmmsg ? slot * DATAGRAMS_PER_READ : slot,
+                DATAGRAMS_PER_READ);
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channelFactory(netty.datagramChannel(address.getAddress() instanceof Inet6Address))
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-                // One datagram is one message; the buffer must hold the largest one accepted plus one byte to notice
-                // an oversized datagram. An allocator set here reads one datagram per wake-up unless told otherwise:
-                // Netty gives its datagram default only to the allocator it creates itself.
-                .option(ChannelOption.RCVBUF_ALLOCATOR,
-                        new FixedRecvByteBufAllocator(maxMessageSize + 1).maxMessagesPerRead(DATAGRAMS_PER_READ))
-                .handler(new UdpHandler());
+                .option(ChannelOption.RCVBUF_ALLOCATOR, receive)
+                .handler(new UdpHandler(receive));
+        if (recvmmsg) {
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
+        }
         return b.bind(address);
     }
 
@@ -456,6 +462,18 @@ public final class SipTransportLayer implements MessageSender {
     }
 
     private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final DatagramReceiveBuffer receive;
+
+        UdpHandler(DatagramReceiveBuffer receive) {
+            this.receive = receive;
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            receive.release();
+            ctx.fireChannelInactive();
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             datagrams.readBegan();
