@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +25,14 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SipParserBuffersTest {
+
+    /** The direct buffers a test made; released after it (the tests run with Netty's paranoid leak detection). */
+    private final List<ByteBuf> allocated = new ArrayList<>();
+
+    @AfterEach
+    void releaseBuffers() {
+        allocated.forEach(ByteBuf::release);
+    }
 
     @Test
     void everyFixtureInADirectSliceIsFramedAsOnTheHeap() {
@@ -91,8 +100,9 @@ class SipParserBuffersTest {
      * The message in the middle of a larger direct buffer, as a slice; its {@code unwrap()} is that buffer with its
      * reader and writer indexes around the message.
      */
-    private static ByteBuf directSlice(byte[] message) {
+    private ByteBuf directSlice(byte[] message) {
         ByteBuf parent = Unpooled.directBuffer(message.length + 64);
+        allocated.add(parent);
         parent.writeBytes("XXXXXXXXXXXXXXXX".getBytes(StandardCharsets.US_ASCII));
         parent.writeBytes(message);
         parent.writeBytes("YYYYYYYYYYYYYYYY".getBytes(StandardCharsets.US_ASCII));
