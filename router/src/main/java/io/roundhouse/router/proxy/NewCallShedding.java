@@ -220,27 +220,14 @@ final class NewCallShedding {
     private static boolean plainToWithoutTag(SipMessage m, int h) {
         ByteBuf buf = m.buffer();
         int end = m.valueEnd(h);
-        boolean quoted = false;
-        boolean angle = false;
-        for (int p = m.valueStart(h); p < end; p++) {
-            byte b = buf.getByte(p);
-            if (quoted) {
-                if (b == '\\') {
-                    p++;
-                } else if (b == '"') {
-                    quoted = false;
-                }
-            } else if (b == '"') {
-                quoted = true;
-            } else if (b == '<') {
-                angle = true;
-            } else if (b == '>') {
-                angle = false;
-            } else if (b == ';' && !angle && isTagParameter(buf, p + 1, end)) {
+        int semi = SipMessage.outsideQuotesAndBrackets(buf, m.valueStart(h), end, (byte) ';');
+        while (semi >= 0 && semi < end) {
+            if (isTagParameter(buf, semi + 1, end)) {
                 return false;
             }
+            semi = SipMessage.outsideQuotesAndBrackets(buf, semi + 1, end, (byte) ';');
         }
-        return !quoted && !angle;
+        return semi == end; // -1: a quote or bracket left open
     }
 
     /** {@code SWS "tag" SWS "="} from {@code p} (§25.1: SEMI and EQUAL allow whitespace around them). */

@@ -314,9 +314,23 @@ public final class SipMessage {
             addTrimmed(i, start, end, out);
             return;
         }
+        int itemStart = start;
+        for (int comma = outsideQuotesAndBrackets(buf, start, end, (byte) ','); comma >= 0 && comma < end;
+                comma = outsideQuotesAndBrackets(buf, itemStart, end, (byte) ',')) {
+            addTrimmed(i, itemStart, comma, out);
+            itemStart = comma + 1;
+        }
+        addTrimmed(i, itemStart, end, out);
+    }
+
+    /**
+     * The first {@code separator} in {@code [start, end)} that is outside quoted strings (with their quoted-pairs) and
+     * angle brackets (§25.1); {@code end} when there is none, or -1 when there is none and the range ends inside an
+     * open quote or bracket.
+     */
+    public static int outsideQuotesAndBrackets(ByteBuf buf, int start, int end, byte separator) {
         boolean quoted = false;
         boolean angle = false;
-        int itemStart = start;
         for (int p = start; p < end; p++) {
             byte b = buf.getByte(p);
             if (quoted) {
@@ -331,13 +345,13 @@ public final class SipMessage {
                 angle = true;
             } else if (b == '>') {
                 angle = false;
-            } else if (b == ',' && !angle) {
-                addTrimmed(i, itemStart, p, out);
-                itemStart = p + 1;
+            } else if (b == separator && !angle) {
+                return p;
             }
         }
-        addTrimmed(i, itemStart, end, out);
+        return quoted || angle ? -1 : end;
     }
+
 
     private void addTrimmed(int header, int start, int end, List<ValueRange> out) {
         while (start < end && isSpace(buf.getByte(start))) {
