@@ -86,52 +86,7 @@ trap 'exit 130' INT TERM
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$OUT/soak.log" >&2; }
 now_ms() { date +%s%3N; }
 
-# A loopback port free for both UDP and TCP right now (bench/run.sh's free_port).
-free_port() {
-  python3 - <<'EOF'
-import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port)); print(port); break
-    except OSError:
-        pass
-    finally:
-        t.close(); u.close()
-EOF
-}
-
-# 4 free consecutive UDP ports below the ephemeral range for sipp's media (bench/run.sh's media_block).
-media_block() {
-  python3 - <<'EOF'
-import random, socket
-def free(p):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.bind(("127.0.0.1", p)); return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-for _ in range(50):
-    first = 20000 + 4 * random.randrange(3000)
-    if all(free(first + i) for i in range(4)):
-        print(first); break
-EOF
-}
-
-wait_udp_listening() { # port seconds
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    if ss -Hlun "sport = :$1" 2>/dev/null | grep -q .; then return 0; fi
-    sleep 0.1
-  done
-  echo "soak: nothing listens on udp 127.0.0.1:$1 after $2 s" >&2
-  return 1
-}
-
-udp_drops() { awk '/^Udp: [0-9]/ { print $4 + $6 }' /proc/net/snmp; } # InErrors + RcvbufErrors, machine-wide
+source "$ROOT/bench/lib.sh" # free_port, media_block, wait_udp_listening, udp_drops
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; } # utime + stime of all its threads
 # Datagrams dropped at the UDP sockets bound to 127.0.0.1:port (/proc/net/udp's drops column; ports given).
 sock_drops() {
