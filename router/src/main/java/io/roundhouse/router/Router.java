@@ -103,8 +103,9 @@ public final class Router implements AutoCloseable {
         TransactionTable table = new TransactionTable(scheduler, config.timers(), transport);
         ProxyMetrics metrics = new ProxyMetrics(registry, table);
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        // Read on the loop's own thread (the guard samples there): the loop's CPU time, or 0 where unsupported.
-        OverloadGuard overload = new OverloadGuard(config.overload(), System::nanoTime, () -> queuedTasks(loop),
+        // Read on the loop's own thread (the guard samples there): the loop's CPU time, or 0 where unsupported. The
+        // scheduler's clock, as the timers': with a test's manual scheduler the guard's window is the test's time.
+        OverloadGuard overload = new OverloadGuard(config.overload(), scheduler::nanoTime, () -> queuedTasks(loop),
                 threads.isCurrentThreadCpuTimeSupported() ? threads::getCurrentThreadCpuTime : () -> 0L);
         ProxyCore core = new ProxyCore(loop, table, config, dispatcher, metrics, scheduler, transport, resolver,
                 signer, overload);

@@ -13,9 +13,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides whether the router takes a new call. Every {@code sample-interval} it samples the SIP event loop: how late a
  * probe scheduled on the loop runs (lag), how much of the interval the loop's thread spent on a CPU (busy: its thread
- * CPU time, so that a machine busy with other work does not count), and how many tasks wait on the loop. The loop counts as overloaded when, over the last {@code window}, its busy share is above
- * the limit, or even its best sample was later, or had more tasks queued, than the limit: a burst, a GC pause or a cold
- * start's class loading is not overload, a backlog that lasts is.
+ * CPU time, so that a machine busy with other work does not count), how much of it the thread was runnable (on a CPU
+ * or waiting on a run queue for one: its {@code schedstat} on Linux, {@link ThreadSchedStat}), and how many tasks wait
+ * on the loop. The loop counts as overloaded when, over the last {@code window}, its busy or runnable share is above
+ * its limit, or even its best sample was later, or had more tasks queued, than the limit: a burst, a GC pause or a cold
+ * start's class loading is not overload, a backlog that lasts is. The runnable share sees a loop starved of CPU by
+ * other processes, which spends little CPU time of its own and never trips the busy limit.
  *
  * <p>It also reads the receive queues of the router's UDP listening sockets, sampled off the loop
  * ({@link UdpReceiveQueues}): a queue fuller than its limit, or datagrams dropped by the kernel, in any sample of the
@@ -51,6 +54,7 @@ public final class OverloadGuard {
     private final LongSupplier loopCpuNanos;
     private final int samples;
     private final long[] busy;
+    private final long[] waiting;
     private final long[] wall;
     private final long[] lag;
     private final int[] queued;
@@ -58,6 +62,9 @@ public final class OverloadGuard {
     private final long[] udpDrops;
     private long udpDropsBefore;
     private volatile ReceiveQueues udp = ReceiveQueues.ABSENT;
+    /** Opened by {@link #start} on the loop's thread, unless a test gave one. */
+    private RunQueueWait loopWait;
+    private long waitAtSampleStart;
     private volatile UdpReceiveQueues udpSampler;
     private int next;
     private int filled;
@@ -86,6 +93,7 @@ public final class OverloadGuard {
         this.loopCpuNanos = loopCpuNanos;
         this.samples = (int) Math.max(1, settings.window().toNanos() / settings.sampleInterval().toNanos());
         this.busy = new long[samples];
+        this.waiting = new long[samples];
         this.wall = new long[samples];
         this.lag = new long[samples];
         this.queued = new int[samples];
@@ -103,6 +111,10 @@ public final class OverloadGuard {
         if (settings.enabled()) {
             sampleStart = nanoClock.getAsLong();
             cpuAtSampleStart = loopCpuNanos.getAsLong();
+            if (loopWait == null) {
+                loopWait = ThreadSchedStat.ofCurrentThread(); // start runs on the loop: this names its thread
+            }
+            waitAtSampleStart = loopWait.waitNanos();
             udpDropsBefore = udp.drops();
             scheduleProbe(scheduler);
         }
@@ -132,9 +144,18 @@ public final class OverloadGuard {
         udp = queues;
     }
 
+    /** Reads the loop's run-queue wait from {@code wait} instead of its thread's schedstat (before {@link #start}). */
+    void watchLoopWait(RunQueueWait wait) {
+        loopWait = wait;
+    }
+
     /** Stops sampling (the probe already scheduled does nothing), the UDP queues' sampling thread included. */
     public void stop() {
         stopped = true;
+        RunQueueWait wait = loopWait;
+        if (wait != null) {
+            wait.close();
+        }
         UdpReceiveQueues sampler = udpSampler;
         if (sampler != null) {
             sampler.close();
@@ -158,6 +179,9 @@ public final class OverloadGuard {
         long cpu = loopCpuNanos.getAsLong();
         busy[next] = Math.max(0, cpu - cpuAtSampleStart);
         cpuAtSampleStart = cpu;
+        long wait = loopWait == null ? 0 : loopWait.waitNanos();
+        waiting[next] = Math.max(0, wait - waitAtSampleStart);
+        waitAtSampleStart = wait;
         lag[next] = lagNanos;
         queued[next] = queuedTasks.getAsInt();
         ReceiveQueues queues = udp;
@@ -198,6 +222,7 @@ public final class OverloadGuard {
     /** The first measure over the window above {@code percent}% of its limit, as text for the log, or null. */
     private String over(int percent) {
         long busyTotal = 0;
+        long waitTotal = 0;
         long window = 1;
         long minLag = Long.MAX_VALUE;
         int minQueued = Integer.MAX_VALUE;
@@ -205,6 +230,7 @@ public final class OverloadGuard {
         long maxUdpDrops = 0;
         for (int i = 0; i < samples; i++) {
             busyTotal += busy[i];
+            waitTotal += waiting[i];
             window += wall[i];
             minLag = Math.min(minLag, lag[i]);
             minQueued = Math.min(minQueued, queued[i]);
@@ -212,6 +238,7 @@ public final class OverloadGuard {
             maxUdpDrops = Math.max(maxUdpDrops, udpDrops[i]);
         }
         long busyPercent = Math.min(100, busyTotal * 100 / window);
+        long runnablePercent = Math.min(100, (busyTotal + waitTotal) * 100 / window);
         long maxLag = settings.maxLoopLag().toNanos();
         if (minLag * 100 > maxLag * percent) {
             return "event loop at least " + minLag / 1_000_000 + " ms late for " + settings.window().toMillis()
@@ -220,6 +247,11 @@ public final class OverloadGuard {
         if (busyPercent * 100 > (long) settings.maxLoopBusy() * percent) {
             return "event loop " + busyPercent + "% busy over " + settings.window().toMillis() + " ms, limit "
                     + settings.maxLoopBusy() + "%";
+        }
+        if (runnablePercent * 100 > (long) settings.maxLoopRunnable() * percent) {
+            return "event loop runnable " + runnablePercent + "% of " + settings.window().toMillis() + " ms (on a CPU "
+                    + busyPercent + "%, waiting for one " + Math.min(100, waitTotal * 100 / window) + "%), limit "
+                    + settings.maxLoopRunnable() + "%";
         }
         // The UDP measures by their worst sample: one sample over is overload at once (a full queue or lost datagrams
         // are not noise), and the measure stays over until a whole window was under it (the hysteresis in time).

@@ -15,6 +15,7 @@ import java.time.Duration;
  *     window: 1s                   # how long a measure must stay over its limit
  *     max-loop-lag: 100ms          # a probe scheduled on the event loop runs at least this late
  *     max-loop-busy: 90            # percent of the window the event loop's thread was on a CPU
+ *     max-loop-runnable: 95        # percent of the window it was on a CPU or waiting for one (Linux)
  *     max-queued-tasks: 10000      # tasks waiting on the event loop (dispatcher answers, name lookups)
  *     max-calls-in-progress: 10000 # proxied requests still waiting for their final response
  *     max-udp-queue: 50            # percent of its receive buffer a UDP listening socket has waiting to be read
@@ -30,6 +31,8 @@ import java.time.Duration;
  * @param window             how long a measure must stay over its limit to count
  * @param maxLoopLag         event-loop lag above which the router is overloaded
  * @param maxLoopBusy        percent of the window the loop's thread ran above which the router is overloaded
+ * @param maxLoopRunnable    percent of the window the loop's thread was runnable (on a CPU, or waiting on a run queue
+ *                           for one) above which the router is overloaded
  * @param maxQueuedTasks     tasks queued on the event loop above which the router is overloaded
  * @param maxCallsInProgress proxied requests without a final response at which a new one is refused
  * @param maxUdpQueue        percent of its receive buffer a UDP listening socket has queued, above which (in any
@@ -39,7 +42,7 @@ import java.time.Duration;
  */
 public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duration window, Duration maxLoopLag,
                                Integer maxLoopBusy, Integer maxQueuedTasks, Integer maxCallsInProgress,
-                               Integer maxUdpQueue, Integer maxUdpDrops) {
+                               Integer maxUdpQueue, Integer maxUdpDrops, Integer maxLoopRunnable) {
 
     /** A tenth of T1 (500 ms): the guard reacts well before callers start retransmitting, which doubles the load. */
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofMillis(50);
@@ -60,6 +63,13 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
      * bursts and the 503s themselves.
      */
     public static final int DEFAULT_MAX_LOOP_BUSY = 90;
+    /**
+     * A loop runnable 95% of a whole second had almost no moment without work ready: it is behind, whether its own
+     * work or a CPU it did not get (other processes on the same cores) kept it from catching up. Above
+     * {@link #DEFAULT_MAX_LOOP_BUSY} so that a loop that only shares its CPU while keeping up (idle 5% or more of the
+     * window) is not shed; the busy limit still trips first where the loop has a CPU to itself.
+     */
+    public static final int DEFAULT_MAX_LOOP_RUNNABLE = 95;
     /** Each task is a dispatcher answer or lookup result: 10,000 waiting means the loop is seconds behind. */
     public static final int DEFAULT_MAX_QUEUED_TASKS = 10_000;
     /**
@@ -82,7 +92,7 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
     public static final int CLEAR_PERCENT = 80;
 
     public static final OverloadSettings DEFAULTS = new OverloadSettings(null, null, null, null, null, null, null,
-            null, null);
+            null, null, null);
 
     public OverloadSettings {
         enabled = enabled == null || enabled;
@@ -94,6 +104,7 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
         maxCallsInProgress = maxCallsInProgress == null ? DEFAULT_MAX_CALLS_IN_PROGRESS : maxCallsInProgress;
         maxUdpQueue = maxUdpQueue == null ? DEFAULT_MAX_UDP_QUEUE : maxUdpQueue;
         maxUdpDrops = maxUdpDrops == null ? DEFAULT_MAX_UDP_DROPS : maxUdpDrops;
+        maxLoopRunnable = maxLoopRunnable == null ? DEFAULT_MAX_LOOP_RUNNABLE : maxLoopRunnable;
         if (sampleInterval.toMillis() < 10 || sampleInterval.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new ConfigException("sample-interval", sampleInterval.toMillis() + "ms (expected: 10ms..1s, default"
                     + " 50ms)");
@@ -109,6 +120,10 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
         if (maxLoopBusy < 10 || maxLoopBusy > 100) {
             throw new ConfigException("max-loop-busy", maxLoopBusy + " (expected: a percentage 10..100, default "
                     + DEFAULT_MAX_LOOP_BUSY + ")");
+        }
+        if (maxLoopRunnable < 10 || maxLoopRunnable > 100) {
+            throw new ConfigException("max-loop-runnable", maxLoopRunnable + " (expected: a percentage 10..100, 100"
+                    + " never trips, default " + DEFAULT_MAX_LOOP_RUNNABLE + ")");
         }
         if (maxQueuedTasks < 10) {
             throw new ConfigException("max-queued-tasks", maxQueuedTasks + " (expected: 10 or more, default "

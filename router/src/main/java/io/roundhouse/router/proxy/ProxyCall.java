@@ -96,6 +96,9 @@ final class ProxyCall implements ClientTransactionListener {
     private ResponseContext responseContext;
     private State state = State.ROUTING;
     private Cancellable failoverTimer = Cancellable.NONE;
+    /** When the pending branch was sent (the scheduler's clock), and whether its failover was put off already. */
+    private long branchStarted;
+    private boolean failoverDeferred;
     private Cancellable timerC = Cancellable.NONE;
     private Cancellable cancelGuard = Cancellable.NONE;
     private Cancellable dispatcherWatchdog = Cancellable.NONE;
@@ -363,6 +366,8 @@ final class ProxyCall implements ClientTransactionListener {
                 ? new InviteClientTransaction(ctx.table(), branchId, out, dest, this)
                 : new NonInviteClientTransaction(ctx.table(), branchId, request.method(), out, dest, this);
         branch = ct;
+        branchStarted = ctx.scheduler().nanoTime();
+        failoverDeferred = false;
         to(State.TRYING);
         ctx.metrics().out();
         ct.start();
@@ -379,6 +384,23 @@ final class ProxyCall implements ClientTransactionListener {
     private void onFailoverTimeout(ClientTransaction ct) {
         if (ct != branch || st.finalSent()) {
             return; // (a 101-699 response cancels this timer)
+        }
+        long waited = ctx.scheduler().nanoTime() - branchStarted;
+        long limit = (invite ? ctx.timers().timerB() : ctx.timers().timerF()).toNanos();
+        if (waited < limit && ctx.overload().overloaded()) {
+            // A router behind its own queues has most likely not read the node's answer yet (100, 180 or 200 waiting
+            // in its socket): another node now would start a second leg. The timeout is re-armed instead, never
+            // beyond the branch's Timer B (F for a non-INVITE, §17.1.1.2, §17.1.2.2): the time RFC 3261 gives a
+            // client transaction for its first response, which ends a branch that got no answer at all anyway.
+            if (!failoverDeferred) {
+                failoverDeferred = true;
+                ctx.metrics().failoverDeferred();
+            }
+            log.debug("call {}: no answer from {} after {} ms, but the router is overloaded: waiting longer", callId,
+                    target == null ? ct.destination() : target.nodeId(), waited / 1_000_000);
+            failoverTimer = ctx.scheduler().schedule(() -> onFailoverTimeout(ct),
+                    Duration.ofNanos(Math.min(ctx.timers().failoverTimeout().toNanos(), limit - waited)));
+            return;
         }
         log.debug("call {}: no answer from {} within {} ms, trying the next node", callId,
                 target == null ? ct.destination() : target.nodeId(), ctx.timers().failoverTimeout().toMillis());

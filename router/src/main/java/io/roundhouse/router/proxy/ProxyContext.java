@@ -3,6 +3,7 @@ package io.roundhouse.router.proxy;
 import io.netty.channel.EventLoop;
 import io.roundhouse.router.config.SipTimers;
 import io.roundhouse.router.dispatch.Dispatcher;
+import io.roundhouse.router.overload.OverloadGuard;
 import io.roundhouse.router.transaction.SipScheduler;
 import io.roundhouse.router.transaction.TransactionTable;
 
@@ -28,10 +29,11 @@ import io.roundhouse.router.transaction.TransactionTable;
  * @param recordRoute     {@code sip.record-route}
  * @param noServiceStatus {@code sip.no-service-status}: the answer to a call no service takes
  * @param flows           WebSocket peers' flows: their Record-Route and the in-dialog requests towards them
+ * @param overload        the overload guard: while it says overloaded, a failover timeout does not redispatch
  */
 record ProxyContext(EventLoop loop, SipScheduler scheduler, SipTimers timers, TransactionTable table,
                     Dispatcher dispatcher, ProxyMetrics metrics, MessageWriter writer, LocalResponses responses,
                     NextHops nextHops, RelayRule relay, LocalAddresses locals, RoutePlanner routes,
                     EndedLegs endedLegs, CallsInProgress calls, boolean recordRoute, int noServiceStatus,
-                    FlowRoutes flows) {
+                    FlowRoutes flows, OverloadGuard overload) {
 }

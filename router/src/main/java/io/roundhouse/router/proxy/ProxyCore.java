@@ -105,7 +105,7 @@ public final class ProxyCore implements InboundHandler {
                 io.netty.buffer.PooledByteBufAllocator.DEFAULT, SERVER, responses.shedHeaders());
         this.ctx = new ProxyContext(loop, scheduler, config.timers(), table, dispatcher, metrics, writer, responses,
                 nextHops, relay, addresses, new RoutePlanner(addresses), ended, calls, config.recordRoute(),
-                config.sip().noServiceStatus(), new FlowRoutes(sender, relay.signer()));
+                config.sip().noServiceStatus(), new FlowRoutes(sender, relay.signer()), overload);
     }
 
     public void close() {

@@ -26,6 +26,7 @@ public final class ProxyMetrics {
     private final Counter legsEnded;
     private final Counter shedRetransmissions;
     private final Counter statelessAcks;
+    private final Counter failoverDeferred;
     private final MeterRegistry registry;
     private final LongAdder droppedTotal = new LongAdder();
     private final LongAdder badRequestTotal = new LongAdder();
@@ -58,6 +59,10 @@ public final class ProxyMetrics {
         legsEnded = Counter.builder("sip.legs.ended")
                 .description("answered legs the router acknowledged and hung up itself because the call had gone"
                         + " elsewhere (failover, CANCEL)").register(registry);
+        failoverDeferred = Counter.builder("sip.failover.deferred")
+                .description("branches whose failover timeout found the router overloaded (the node's answer may be"
+                        + " waiting in the router's own socket) and that were given more time instead of another node")
+                .register(registry);
         relayRefused = Counter.builder("sip.requests.relay.refused")
                 .description("requests refused (403, or an ACK dropped) because their next hop was neither a farm node"
                         + " nor a hop of a dialog the router record-routed").register(registry);
@@ -136,6 +141,11 @@ public final class ProxyMetrics {
     /** The ACK of a stateless response of the router, absorbed. */
     void statelessAckAbsorbed() {
         statelessAcks.increment();
+    }
+
+    /** A branch's failover was put off because the router was overloaded (counted once per branch). */
+    void failoverDeferred() {
+        failoverDeferred.increment();
     }
 
     /** A 2xx nobody wanted, acknowledged and hung up by the router. */

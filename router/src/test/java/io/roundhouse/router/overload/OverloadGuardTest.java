@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * When the router sheds new calls, measured on the manual scheduler with the event loop's lag, busy time and queue
- * injected. Defaults: a sample every 50 ms judged over a 1 s window (20 samples); lag 100 ms, busy 90%, 10,000 queued
- * tasks, 10,000 calls in progress.
+ * injected. Defaults: a sample every 50 ms judged over a 1 s window (20 samples); lag 100 ms, busy 90%, runnable 95%,
+ * 10,000 queued tasks, 10,000 calls in progress.
  */
 @Timeout(10)
 class OverloadGuardTest {
@@ -29,13 +29,38 @@ class OverloadGuardTest {
     private final AtomicInteger queued = new AtomicInteger();
     /** The event loop thread's CPU time. */
     private final AtomicLong cpuNanos = new AtomicLong();
+    /** The event loop thread's time runnable but waiting for a CPU (its schedstat's run_delay). */
+    private final AtomicLong waitNanos = new AtomicLong();
     private final OverloadGuard guard = guard(OverloadSettings.DEFAULTS);
 
     private OverloadGuard guard(OverloadSettings settings) {
         OverloadGuard g = new OverloadGuard(settings, () -> scheduler.nowMillis() * 1_000_000 + behindNanos.get(),
                 queued::get, cpuNanos::get);
+        g.watchLoopWait(fakeWait());
         g.start(scheduler::schedule);
         return g;
+    }
+
+    private RunQueueWait fakeWait() {
+        return new RunQueueWait() {
+            @Override
+            public long waitNanos() {
+                return waitNanos.get();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** {@code n} samples in each of which the loop's thread ran {@code busyMillis} and waited {@code waitMillis}. */
+    private void samplesStarved(int n, long busyMillis, long waitMillis) {
+        for (int i = 0; i < n; i++) {
+            cpuNanos.addAndGet(busyMillis * 1_000_000);
+            waitNanos.addAndGet(waitMillis * 1_000_000);
+            scheduler.advance(Duration.ofMillis(50));
+        }
     }
 
     /** {@code n} samples in each of which the probe ran {@code lagMillis} late. */
@@ -145,7 +170,7 @@ class OverloadGuardTest {
 
     @Test
     void turnedOffItTakesEveryCall() {
-        OverloadGuard off = guard(new OverloadSettings(false, null, null, null, null, null, null, null, null));
+        OverloadGuard off = guard(new OverloadSettings(false, null, null, null, null, null, null, null, null, null));
         samplesWithLag(WINDOW * 3, 5_000);
         assertThat(off.admitsNewCall(1_000_000)).isTrue();
         assertThat(off.shedding(1_000_000)).isFalse();
@@ -153,15 +178,15 @@ class OverloadGuardTest {
 
     @Test
     void aLimitOutsideItsRangeIsRefusedWithItsKeyAndDefault() {
-        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, 150, null, null, null, null))
+        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, 150, null, null, null, null, null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("max-loop-busy")
                 .hasMessageContaining("default 90");
         assertThatThrownBy(() -> new OverloadSettings(null, Duration.ofMillis(50), null, Duration.ofMillis(20), null,
-                null, null, null, null)).isInstanceOf(ConfigException.class).hasMessageContaining("max-loop-lag");
-        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, null, null, null, 0, null))
+                null, null, null, null, null)).isInstanceOf(ConfigException.class).hasMessageContaining("max-loop-lag");
+        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, null, null, null, 0, null, null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("max-udp-queue")
                 .hasMessageContaining("default 50");
-        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, null, null, null, null, -1))
+        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, null, null, null, null, -1, null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("max-udp-drops");
     }
 
@@ -177,6 +202,56 @@ class OverloadGuardTest {
                 + " \"udp:127.0.0.1:5060\" ], overload: { max-udp-queue: 101 } }\n"))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key())
                         .isEqualTo("sip.overload.max-udp-queue"));
+    }
+
+    @Test
+    void aLoopStarvedOfCpuForAWholeWindowShedsThoughItsOwnCpuTimeIsLow() {
+        samplesStarved(WINDOW, 25, 24); // on a CPU 50%, waiting for one 48%: idle 2% of the window
+        assertThat(guard.overloaded()).isTrue();
+        assertThat(guard.admittedShare()).isEqualTo(0.75);
+    }
+
+    @Test
+    void aLoopThatWaitsForACpuButStillIdlesPartOfTheWindowIsNotShed() {
+        samplesStarved(WINDOW, 20, 27); // runnable 94%: it still waited for work 6% of the window
+        assertThat(guard.overloaded()).isFalse();
+        samplesStarved(WINDOW, 5, 40); // a loaded host, a light loop: runnable 90%
+        assertThat(guard.overloaded()).isFalse();
+        assertThat(offer(100)).containsOnly(true);
+    }
+
+    @Test
+    void aStarvedLoopIsTakenBackOnceItIsRunnableUnderEightyPercentOfTheLimit() {
+        samplesStarved(WINDOW, 25, 24);
+        samplesStarved(WINDOW, 20, 20); // runnable 80%: under the limit, over 80% of it (76%): holds
+        assertThat(guard.admittedShare()).isEqualTo(0.75);
+        samplesStarved(WINDOW, 20, 15); // 70%
+        assertThat(guard.overloaded()).isFalse();
+    }
+
+    @Test
+    void withoutTheRunQueueWaitTheRunnableShareIsTheBusyOne() {
+        OverloadGuard g = new OverloadGuard(OverloadSettings.DEFAULTS, () -> scheduler.nowMillis() * 1_000_000,
+                queued::get, cpuNanos::get);
+        g.watchLoopWait(RunQueueWait.ABSENT);
+        g.start(scheduler::schedule);
+        samplesStarved(WINDOW, 25, 24);
+        assertThat(g.overloaded()).as("a starved loop is then seen by its UDP queues alone").isFalse();
+        samplesStarved(WINDOW, 48, 0);
+        assertThat(g.overloaded()).as("busy 96%").isTrue();
+    }
+
+    @Test
+    void theRunnableLimitBindsUnderSipOverloadAndOneOutOfRangeIsRefusedWithItsPath() {
+        assertThat(OverloadSettings.DEFAULTS.maxLoopRunnable()).isEqualTo(95);
+        OverloadSettings bound = io.roundhouse.router.config.RouterConfig.parse("sip: { listen: ["
+                + " \"udp:127.0.0.1:5060\" ], overload: { max-loop-runnable: 100 } }\n").overload();
+        assertThat(bound.maxLoopRunnable()).isEqualTo(100);
+        assertThatThrownBy(() -> io.roundhouse.router.config.RouterConfig.parse("sip: { listen: ["
+                + " \"udp:127.0.0.1:5060\" ], overload: { max-loop-runnable: 101 } }\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key())
+                        .isEqualTo("sip.overload.max-loop-runnable"))
+                .hasMessageContaining("default 95");
     }
 
     /** The UDP receive queues as {@link UdpReceiveQueues} reports them: the peak fill since the last sample, drops. */
@@ -199,6 +274,7 @@ class OverloadGuardTest {
         OverloadGuard g = new OverloadGuard(OverloadSettings.DEFAULTS,
                 () -> scheduler.nowMillis() * 1_000_000 + behindNanos.get(), queued::get, cpuNanos::get);
         g.watch(queues);
+        g.watchLoopWait(fakeWait());
         g.start(scheduler::schedule);
         samplesWithLag(WINDOW, 0);
         return g;

@@ -1,0 +1,169 @@
+package io.roundhouse.router.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
+import io.roundhouse.router.Router;
+import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
+import io.roundhouse.router.testing.ManualScheduler;
+import io.roundhouse.router.testing.Received;
+import io.roundhouse.router.testing.SipTestAgent;
+import io.roundhouse.router.testing.UasBehavior;
+import io.roundhouse.router.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * While the router is overloaded, a node's answer is most likely waiting in the router's own socket: a failover timeout
+ * then does not send the call to another node (which would start a second leg) but waits, until the node's answer is
+ * read, the overload is over, or the branch's Timer B (64*T1 = 32 s here) has passed. Time is the router's manual
+ * scheduler's; the overload is real to the guard, faked by the test: tasks left waiting on the event loop over
+ * {@code max-queued-tasks} (10) while the test moves time, as dispatcher answers piling up would.
+ */
+@Timeout(30)
+class NoFailoverWhileTheRouterIsOverloadedTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration QUIET = Duration.ofMillis(300);
+
+    private final ManualScheduler scheduler = new ManualScheduler();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final SipTestAgent caller = SipTestAgent.start();
+    private final SipTestAgent first = SipTestAgent.start().uas(UasBehavior.silent());
+    private final SipTestAgent second = SipTestAgent.start().uas(UasBehavior.answer());
+    private Router router;
+
+    @AfterEach
+    void stop() {
+        if (router != null) {
+            router.close();
+        }
+        caller.close();
+        first.close();
+        second.close();
+    }
+
+    /** Failover after 2 s, default T1 (Timer B 32 s); round robin starts with {@code first}. */
+    private Received callTheFirstNode() {
+        RouterConfig cfg = RouterConfig.parse("""
+                sip:
+                  listen: [ "udp:127.0.0.1:0" ]
+                  timers: { failover-timeout: 2s }
+                  overload: { max-queued-tasks: 10 }
+                nodes:
+                  - { id: first, uri: "%s" }
+                  - { id: second, uri: "%s" }
+                """.formatted(first.uri(Transport.UDP), second.uri(Transport.UDP)));
+        router = Router.start(cfg, new StaticRoundRobinDispatcher(cfg.nodes()), registry, loop -> scheduler);
+        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).build(),
+                new InetSocketAddress("127.0.0.1", router.port()), Transport.UDP);
+        caller.awaitResponse(100, WAIT);
+        return first.awaitRequest("INVITE", WAIT);
+    }
+
+    /** Moves the router's time by {@code d} with more tasks waiting on its event loop than the guard's limit. */
+    private void advanceOverloaded(Duration d) throws InterruptedException {
+        router.runOnEventLoop(() -> {
+            EventExecutor loop = ThreadExecutorMap.currentExecutor();
+            for (int i = 0; i < 20; i++) {
+                loop.execute(() -> { }); // run once this task, and with it every sample of the guard, is done
+            }
+            scheduler.advance(d);
+        });
+    }
+
+    private void advance(Duration d) throws InterruptedException {
+        router.runOnEventLoop(() -> scheduler.advance(d));
+    }
+
+    private boolean overloaded() {
+        return registry.get("sip.overload.active").gauge().value() == 1;
+    }
+
+    private double deferred() {
+        return registry.get("sip.failover.deferred").counter().count();
+    }
+
+    private void assertNoInviteOnTheSecondNode() {
+        second.assertNone(r -> r.isRequest() && r.method().equals("INVITE"), QUIET);
+    }
+
+    @Test
+    void aNodeWhoseAnswerIsLateWhileTheRouterIsOverloadedIsWaitedForAndNoOtherNodeIsTried() throws Exception {
+        Received invite = callTheFirstNode();
+        advanceOverloaded(Duration.ofSeconds(1));
+        assertThat(overloaded()).isTrue();
+        advanceOverloaded(Duration.ofSeconds(4)); // two failover timeouts pass
+        assertNoInviteOnTheSecondNode();
+        assertThat(deferred()).as("counted once per branch").isEqualTo(1);
+
+        // The node's answers, read at last.
+        first.send(first.response(invite.text(), 180, "n1"), invite.source(), Transport.UDP);
+        caller.awaitResponse(180, WAIT);
+        first.send(first.response(invite.text(), 200, "n1"), invite.source(), Transport.UDP);
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
+        advanceOverloaded(Duration.ofSeconds(40));
+        assertNoInviteOnTheSecondNode();
+        assertThat(first.all(r -> r.isRequest() && r.method().equals("CANCEL"))).isEmpty();
+    }
+
+    @Test
+    void withoutOverloadABareTimeoutStillFailsOverAtTheFailoverTimeout() throws Exception {
+        callTheFirstNode();
+        advance(Duration.ofMillis(1_900));
+        assertNoInviteOnTheSecondNode();
+        advance(Duration.ofMillis(100));
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
+        assertThat(second.all(r -> r.isRequest() && r.method().equals("INVITE"))).hasSize(1);
+        assertThat(deferred()).isZero();
+    }
+
+    @Test
+    void onceTheOverloadIsOverADeferredBranchFailsOverAtItsNextTimeout() throws Exception {
+        callTheFirstNode();
+        advanceOverloaded(Duration.ofSeconds(2)); // the timeout at 2 s finds the router overloaded: re-armed for 4 s
+        assertThat(deferred()).isEqualTo(1);
+        advance(Duration.ofMillis(1_900)); // calm: the guard admits every call again by 2.9 s
+        assertThat(overloaded()).isFalse();
+        assertNoInviteOnTheSecondNode();
+
+        advance(Duration.ofMillis(100));
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
+        assertThat(second.all(r -> r.isRequest() && r.method().equals("INVITE"))).hasSize(1);
+    }
+
+    @Test
+    void aBranchThatSentOnly100IsWaitedForAtMostUntilItsTimerBThenCancelledAndFailedOver() throws Exception {
+        Received invite = callTheFirstNode();
+        // 100 Trying moves the client transaction out of Calling, where Timer B runs (§17.1.1.2): the proxy's own
+        // bound is what ends the wait.
+        first.send(first.response(invite.text(), 100, null), invite.source(), Transport.UDP);
+        advanceOverloaded(Duration.ofMillis(31_900));
+        assertNoInviteOnTheSecondNode();
+        assertThat(overloaded()).isTrue();
+
+        advanceOverloaded(Duration.ofMillis(100));
+        first.awaitRequest("CANCEL", WAIT); // §9.1: it had answered provisionally
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
+        assertThat(second.all(r -> r.isRequest() && r.method().equals("INVITE"))).hasSize(1);
+    }
+
+    @Test
+    void aBranchWithoutAnyAnswerEndsAtItsTimerBEvenWhileTheRouterStaysOverloaded() throws Exception {
+        callTheFirstNode();
+        advanceOverloaded(Duration.ofMillis(31_900));
+        assertNoInviteOnTheSecondNode();
+
+        advanceOverloaded(Duration.ofMillis(100));
+        assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
+        assertThat(second.all(r -> r.isRequest() && r.method().equals("INVITE"))).hasSize(1);
+        assertThat(first.all(r -> r.isRequest() && r.method().equals("CANCEL"))).as("§9.1: no provisional, no CANCEL")
+                .isEmpty();
+    }
+}
