@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * or waiting on a run queue for one: its {@code schedstat} on Linux, {@link ThreadSchedStat}), and how many tasks wait
  * on the loop. The loop counts as overloaded when, over the last {@code window}, its busy or runnable share is above
  * its limit, or even its best sample was later, or had more tasks queued, than the limit: a burst, a GC pause or a cold
- * start's class loading is not overload, a backlog that lasts is. The runnable share sees a loop starved of CPU by
- * other processes, which spends little CPU time of its own and never trips the busy limit.
+ * start's class loading is not overload, a backlog that lasts is. The runnable share (off by default, see
+ * {@link OverloadSettings#DEFAULT_MAX_LOOP_RUNNABLE}) sees a loop starved of CPU by other processes, which spends little
+ * CPU time of its own and never trips the busy limit.
  *
  * <p>It also reads the receive queues of the router's UDP listening sockets, sampled off the loop
  * ({@link UdpReceiveQueues}): a queue fuller than its limit, or datagrams dropped by the kernel, in any sample of the
@@ -112,7 +113,9 @@ public final class OverloadGuard {
             sampleStart = nanoClock.getAsLong();
             cpuAtSampleStart = loopCpuNanos.getAsLong();
             if (loopWait == null) {
-                loopWait = ThreadSchedStat.ofCurrentThread(); // start runs on the loop: this names its thread
+                // start runs on the loop: the file opened now describes the loop's thread. Not read when off.
+                loopWait = settings.maxLoopRunnable() < OverloadSettings.LOOP_RUNNABLE_OFF
+                        ? ThreadSchedStat.ofCurrentThread() : RunQueueWait.ABSENT;
             }
             waitAtSampleStart = loopWait.waitNanos();
             udpDropsBefore = udp.drops();
@@ -248,7 +251,8 @@ public final class OverloadGuard {
             return "event loop " + busyPercent + "% busy over " + settings.window().toMillis() + " ms, limit "
                     + settings.maxLoopBusy() + "%";
         }
-        if (runnablePercent * 100 > (long) settings.maxLoopRunnable() * percent) {
+        if (settings.maxLoopRunnable() < OverloadSettings.LOOP_RUNNABLE_OFF
+                && runnablePercent * 100 > (long) settings.maxLoopRunnable() * percent) {
             return "event loop runnable " + runnablePercent + "% of " + settings.window().toMillis() + " ms (on a CPU "
                     + busyPercent + "%, waiting for one " + Math.min(100, waitTotal * 100 / window) + "%), limit "
                     + settings.maxLoopRunnable() + "%";

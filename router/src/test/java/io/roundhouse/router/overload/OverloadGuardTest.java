@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * When the router sheds new calls, measured on the manual scheduler with the event loop's lag, busy time and queue
- * injected. Defaults: a sample every 50 ms judged over a 1 s window (20 samples); lag 100 ms, busy 90%, runnable 95%,
- * 10,000 queued tasks, 10,000 calls in progress.
+ * injected. Defaults: a sample every 50 ms judged over a 1 s window (20 samples); lag 100 ms, busy 90%, runnable off
+ * (95% where a test sets it), 10,000 queued tasks, 10,000 calls in progress.
  */
 @Timeout(10)
 class OverloadGuardTest {
@@ -204,34 +204,53 @@ class OverloadGuardTest {
                         .isEqualTo("sip.overload.max-udp-queue"));
     }
 
+    private static final OverloadSettings RUNNABLE_95 = new OverloadSettings(null, null, null, null, null, null, null,
+            null, null, 95);
+
     @Test
     void aLoopStarvedOfCpuForAWholeWindowShedsThoughItsOwnCpuTimeIsLow() {
+        OverloadGuard g = guard(RUNNABLE_95);
         samplesStarved(WINDOW, 25, 24); // on a CPU 50%, waiting for one 48%: idle 2% of the window
-        assertThat(guard.overloaded()).isTrue();
-        assertThat(guard.admittedShare()).isEqualTo(0.75);
+        assertThat(g.overloaded()).isTrue();
+        assertThat(g.admittedShare()).isEqualTo(0.75);
     }
 
     @Test
     void aLoopThatWaitsForACpuButStillIdlesPartOfTheWindowIsNotShed() {
+        OverloadGuard g = guard(RUNNABLE_95);
         samplesStarved(WINDOW, 20, 27); // runnable 94%: it still waited for work 6% of the window
-        assertThat(guard.overloaded()).isFalse();
+        assertThat(g.overloaded()).isFalse();
         samplesStarved(WINDOW, 5, 40); // a loaded host, a light loop: runnable 90%
-        assertThat(guard.overloaded()).isFalse();
-        assertThat(offer(100)).containsOnly(true);
+        assertThat(g.overloaded()).isFalse();
+        assertThat(offerTo(g, 100)).containsOnly(true);
     }
 
     @Test
     void aStarvedLoopIsTakenBackOnceItIsRunnableUnderEightyPercentOfTheLimit() {
+        OverloadGuard g = guard(RUNNABLE_95);
         samplesStarved(WINDOW, 25, 24);
         samplesStarved(WINDOW, 20, 20); // runnable 80%: under the limit, over 80% of it (76%): holds
-        assertThat(guard.admittedShare()).isEqualTo(0.75);
+        assertThat(g.admittedShare()).isEqualTo(0.75);
         samplesStarved(WINDOW, 20, 15); // 70%
-        assertThat(guard.overloaded()).isFalse();
+        assertThat(g.overloaded()).isFalse();
+    }
+
+    @Test
+    void offByDefaultTheRunnableShareNeitherShedsNorHoldsTheRecovery() {
+        FakeQueues udp = new FakeQueues();
+        OverloadGuard g = watching(udp);
+        samplesStarved(WINDOW, 25, 24);
+        assertThat(g.overloaded()).isFalse();
+        udp.drops = 1;
+        samplesStarved(1, 25, 24);
+        assertThat(g.admittedShare()).isEqualTo(0.75);
+        samplesStarved(WINDOW + 10, 25, 24); // runnable 98% (over 80% of 100) but off: the drops leave the window
+        assertThat(g.overloaded()).isFalse();
     }
 
     @Test
     void withoutTheRunQueueWaitTheRunnableShareIsTheBusyOne() {
-        OverloadGuard g = new OverloadGuard(OverloadSettings.DEFAULTS, () -> scheduler.nowMillis() * 1_000_000,
+        OverloadGuard g = new OverloadGuard(RUNNABLE_95, () -> scheduler.nowMillis() * 1_000_000,
                 queued::get, cpuNanos::get);
         g.watchLoopWait(RunQueueWait.ABSENT);
         g.start(scheduler::schedule);
@@ -243,15 +262,15 @@ class OverloadGuardTest {
 
     @Test
     void theRunnableLimitBindsUnderSipOverloadAndOneOutOfRangeIsRefusedWithItsPath() {
-        assertThat(OverloadSettings.DEFAULTS.maxLoopRunnable()).isEqualTo(95);
+        assertThat(OverloadSettings.DEFAULTS.maxLoopRunnable()).as("off").isEqualTo(100);
         OverloadSettings bound = io.roundhouse.router.config.RouterConfig.parse("sip: { listen: ["
-                + " \"udp:127.0.0.1:5060\" ], overload: { max-loop-runnable: 100 } }\n").overload();
-        assertThat(bound.maxLoopRunnable()).isEqualTo(100);
+                + " \"udp:127.0.0.1:5060\" ], overload: { max-loop-runnable: 95 } }\n").overload();
+        assertThat(bound.maxLoopRunnable()).isEqualTo(95);
         assertThatThrownBy(() -> io.roundhouse.router.config.RouterConfig.parse("sip: { listen: ["
                 + " \"udp:127.0.0.1:5060\" ], overload: { max-loop-runnable: 101 } }\n"))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key())
                         .isEqualTo("sip.overload.max-loop-runnable"))
-                .hasMessageContaining("default 95");
+                .hasMessageContaining("default 100");
     }
 
     /** The UDP receive queues as {@link UdpReceiveQueues} reports them: the peak fill since the last sample, drops. */
