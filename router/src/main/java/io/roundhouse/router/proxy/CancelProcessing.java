@@ -29,15 +29,17 @@ final class CancelProcessing {
 
     /** A CANCEL from upstream that is no retransmission (§16.10). */
     static void onCancel(ProxyContext c, SipMessage m, Inbound in) {
-        ServerTransaction inviteTx = c.table().server(ServerKey.ofInvite(m));
+        ServerKey inviteKey = ServerKey.ofInvite(m);
+        ServerTransaction inviteTx = c.table().server(inviteKey);
         ServerTransaction st = new NonInviteServerTransaction(c.table(), ServerKey.of(m), in.responseDestination(),
                 m.callIdOrEmpty());
-        if (inviteTx == null) {
+        if (inviteTx == null && !c.table().knows(inviteKey)) {
             c.responses().respond(m, in, st, 481, "Call/Transaction Does Not Exist", List.of());
             return;
         }
         c.responses().respond(m, in, st, 200, "OK", List.of());
-        if (inviteTx.owner() instanceof ProxyCall call) {
+        // §9.2: a CANCEL of an INVITE that has its final response has no effect, but is answered 200.
+        if (inviteTx != null && inviteTx.owner() instanceof ProxyCall call) {
             call.cancel();
         }
     }

@@ -118,7 +118,7 @@ final class NewCallShedding {
                 answer503(m, transport, source, connection, top);
                 return Outcome.DONE;
             }
-            if (table.server(ServerKey.of(m)) != null) {
+            if (table.knows(ServerKey.of(m))) {
                 return Outcome.PASSED; // a retransmission of a call in progress: its transaction answers it
             }
         } catch (SipParseException e) {

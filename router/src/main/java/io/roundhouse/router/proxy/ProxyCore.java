@@ -257,9 +257,7 @@ public final class ProxyCore implements InboundHandler {
             onAck(c, m, in, top);
             return;
         }
-        ServerTransaction existing = table.server(ServerKey.of(m));
-        if (existing != null) {
-            existing.onRetransmission();
+        if (table.retransmission(ServerKey.of(m))) {
             return;
         }
         if (m.isMethod("CANCEL")) {

@@ -1,6 +1,7 @@
 package io.roundhouse.router.proxy;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -67,7 +68,12 @@ public final class ProxyMetrics {
                 .description("requests refused (403, or an ACK dropped) because their next hop was neither a farm node"
                         + " nor a hop of a dialog the router record-routed").register(registry);
         Gauge.builder("sip.transactions.live", table, TransactionTable::size)
-                .description("live server and client transactions").register(registry);
+                .description("server and client transactions, completed ones absorbing retransmissions included")
+                .register(registry);
+        FunctionCounter.builder("sip.transactions.completed.ended.early", table,
+                        TransactionTable::completedEndedEarly)
+                .description("completed server transactions forgotten before 64*T1: the table's bounds were reached")
+                .register(registry);
     }
 
     /**

@@ -42,7 +42,7 @@ public final class InviteServerTransaction extends ServerTransaction {
             response.release();
             lastStatus = status;
             state = State.ACCEPTED;
-            handOver(null, null, null);
+            handOver(null, null);
             return;
         }
         keepLast(status, response);

@@ -34,8 +34,8 @@ public final class NonInviteServerTransaction extends ServerTransaction {
         if (reliable()) {
             terminate();
         } else {
-            // Timer J (§17.2.2): the final response is resent to retransmissions, by a compact absorber.
-            handOver(lastResponse, destination(), callId());
+            // Timer J (§17.2.2): the final response is resent to retransmissions, from the table's completed transactions.
+            handOver(lastResponse, destination());
         }
     }
 
@@ -54,6 +54,6 @@ public final class NonInviteServerTransaction extends ServerTransaction {
 
     @Override
     protected void cancelTimers() {
-        // Timer J is the absorber's: this transaction has no timer of its own.
+        // Timer J is the table's: this transaction has no timer of its own.
     }
 }

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * retransmits a final response until it is acknowledged (INVITE) or for a while (non-INVITE).
  */
 public abstract sealed class ServerTransaction extends Transaction
-        permits InviteServerTransaction, NonInviteServerTransaction, RetransmissionAbsorber {
+        permits InviteServerTransaction, NonInviteServerTransaction {
 
     private static final Logger log = LoggerFactory.getLogger(ServerTransaction.class);
 
@@ -80,12 +80,12 @@ public abstract sealed class ServerTransaction extends Transaction
     }
 
     /**
-     * The final response is sent and only retransmissions remain to absorb: a {@link RetransmissionAbsorber} takes
-     * this transaction's place in the table for 64*T1 with {@code resend} (owned; null: absorb silently), and this
-     * object ends. The transaction user hears {@link #onTerminated} right after the current event (not within the
-     * {@code sendResponse} that got here), so that it finishes the call first; it needs nothing of it afterwards.
+     * The final response is sent and only retransmissions remain to absorb: the table keeps this transaction's key
+     * for 64*T1 as a completed one ({@link CompletedTransactions}) with {@code resend} (owned; null: absorb silently),
+     * and this object ends. The transaction user hears {@link #onTerminated} right after the current event (not within
+     * the {@code sendResponse} that got here), so that it finishes the call first; it needs nothing of it afterwards.
      */
-    protected void handOver(ByteBuf resend, Destination resendTo, String resendCallId) {
+    protected void handOver(ByteBuf resend, Destination resendTo) {
         if (!markTerminated()) {
             return;
         }
@@ -94,7 +94,8 @@ public abstract sealed class ServerTransaction extends Transaction
             lastResponse.release();
         }
         lastResponse = null;
-        table.absorb(key, resendTo, resendCallId, lastStatus, resend);
+        table.remove(this);
+        table.completed(key, resend, resendTo);
         table.scheduler().schedule(() -> onTerminated.run(), java.time.Duration.ZERO);
     }
 

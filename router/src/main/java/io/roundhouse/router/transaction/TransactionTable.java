@@ -3,9 +3,9 @@ package io.roundhouse.router.transaction;
 import io.roundhouse.router.config.SipTimers;
 import io.roundhouse.router.transport.MessageSender;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.roundhouse.router.transport.Destination;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,19 +18,35 @@ public final class TransactionTable {
     private final Map<ServerKey, ServerTransaction> servers = new HashMap<>();
     private final Map<String, ClientTransaction> clients = new HashMap<>();
     /**
-     * Absorbers in completion order, which is expiry order (all live 64*T1): one timer for the table, due at the
-     * oldest's expiry, instead of one per transaction.
+     * Server transactions past their final response, as bytes, ending in completion order (all live 64*T1): one timer
+     * for the table, due at the oldest's expiry (at most every {@link #EXPIRY_TICK_NANOS}), instead of one each.
      */
-    private final ArrayDeque<RetransmissionAbsorber> absorbers = new ArrayDeque<>();
+    private final CompletedTransactions completed;
     private final SipScheduler scheduler;
     private final SipTimers timers;
     private final MessageSender sender;
     private volatile int size;
+    private volatile long completedEndedEarly;
+    private boolean expiryScheduled;
+    private long lastExpiry = Long.MIN_VALUE;
+
+    /** Completed transactions end at most this late after 64*T1, so the table's timer runs at most 10 times a second. */
+    static final long EXPIRY_TICK_NANOS = 100_000_000L;
+    /** Records kept at most: 64*T1 of 2 per call at 16,000 calls/s. */
+    public static final int DEFAULT_MAX_COMPLETED = 1 << 20;
+    /** Bytes of completed transactions at most: about 1,000 calls/s per 18 MiB (a BYE's 200 is kept). */
+    public static final long DEFAULT_MAX_COMPLETED_BYTES = 256L << 20;
 
     public TransactionTable(SipScheduler scheduler, SipTimers timers, MessageSender sender) {
+        this(scheduler, timers, sender, DEFAULT_MAX_COMPLETED, DEFAULT_MAX_COMPLETED_BYTES);
+    }
+
+    TransactionTable(SipScheduler scheduler, SipTimers timers, MessageSender sender, int maxCompleted,
+                     long maxCompletedBytes) {
         this.scheduler = scheduler;
         this.timers = timers;
         this.sender = sender;
+        this.completed = new CompletedTransactions(maxCompleted, maxCompletedBytes);
     }
 
     SipScheduler scheduler() {
@@ -45,9 +61,14 @@ public final class TransactionTable {
         return sender;
     }
 
-    /** Live server plus client transactions. */
+    /** Live server plus client transactions, completed ones included. */
     public int size() {
         return size;
+    }
+
+    /** Completed transactions ended before 64*T1 because the table's bounds were reached. */
+    public long completedEndedEarly() {
+        return completedEndedEarly;
     }
 
     /** Server transactions that have not sent their final response yet: calls and requests in progress. */
@@ -61,8 +82,27 @@ public final class TransactionTable {
         return n;
     }
 
+    /** The server transaction of {@code key} that has not sent its final response yet, or null. */
     public ServerTransaction server(ServerKey key) {
         return servers.get(key);
+    }
+
+    /** True when a server transaction of {@code key} is in progress or completed (absorbing retransmissions). */
+    public boolean knows(ServerKey key) {
+        return servers.containsKey(key) || completed.contains(key);
+    }
+
+    /**
+     * A request with {@code key} arrived again (§17.2.1, §17.2.2): the transaction in progress or completed answers it
+     * with its last response, if any. False when no transaction has that key.
+     */
+    public boolean retransmission(ServerKey key) {
+        ServerTransaction live = servers.get(key);
+        if (live != null) {
+            live.onRetransmission();
+            return true;
+        }
+        return completed.retransmission(key, sender, PooledByteBufAllocator.DEFAULT);
     }
 
     /** The client transaction a response belongs to (§17.1.3: branch and CSeq method). */
@@ -72,45 +112,62 @@ public final class TransactionTable {
 
     void add(ServerTransaction t) {
         servers.put(t.key(), t);
-        size = servers.size() + clients.size();
+        updateSize();
     }
 
     void add(ClientTransaction t) {
         clients.put(clientKey(t.branch(), t.method()), t);
-        size = servers.size() + clients.size();
+        updateSize();
     }
 
-    /** A server transaction has its final response: {@link RetransmissionAbsorber} takes its key for 64*T1. */
-    void absorb(ServerKey key, Destination resendTo, String callId, int status, ByteBuf resend) {
-        long expiresAt = scheduler.nanoTime() + timers.sixtyFourT1().toNanos();
-        absorbers.addLast(new RetransmissionAbsorber(this, key, resendTo, callId, status, resend, expiresAt));
-        if (absorbers.size() == 1) {
-            expireAt(expiresAt);
+    /**
+     * The server transaction of {@code key} sent its final response and ended: for 64*T1 its retransmissions are
+     * absorbed, with {@code resend} sent again to {@code resendTo} (released here; null: absorbed silently).
+     */
+    void completed(ServerKey key, ByteBuf resend, Destination resendTo) {
+        try {
+            completed.add(key, scheduler.nanoTime() + timers.sixtyFourT1().toNanos(), resend, resendTo);
+        } finally {
+            if (resend != null) {
+                resend.release();
+            }
+        }
+        completedEndedEarly = completed.endedEarly();
+        updateSize();
+        if (!expiryScheduled) {
+            scheduleExpiry();
         }
     }
 
-    private void expireAt(long nanos) {
-        scheduler.schedule(this::expireAbsorbers, Duration.ofNanos(Math.max(0, nanos - scheduler.nanoTime())));
-    }
-
-    private void expireAbsorbers() {
+    private void scheduleExpiry() {
         long now = scheduler.nanoTime();
-        while (!absorbers.isEmpty() && absorbers.peekFirst().expiresAtNanos <= now) {
-            absorbers.pollFirst().terminate(); // a no-op for one that ended already
-        }
-        if (!absorbers.isEmpty()) {
-            expireAt(absorbers.peekFirst().expiresAtNanos);
+        long at = Math.max(completed.oldestExpiry(), lastExpiry + EXPIRY_TICK_NANOS);
+        expiryScheduled = true;
+        scheduler.schedule(this::expireCompleted, Duration.ofNanos(Math.max(0, at - now)));
+    }
+
+    private void expireCompleted() {
+        expiryScheduled = false;
+        lastExpiry = scheduler.nanoTime();
+        completed.expire(lastExpiry);
+        updateSize();
+        if (completed.size() > 0) {
+            scheduleExpiry();
         }
     }
 
     void remove(ServerTransaction t) {
         servers.remove(t.key(), t);
-        size = servers.size() + clients.size();
+        updateSize();
     }
 
     void remove(ClientTransaction t) {
         clients.remove(clientKey(t.branch(), t.method()), t);
-        size = servers.size() + clients.size();
+        updateSize();
+    }
+
+    private void updateSize() {
+        size = servers.size() + clients.size() + completed.size();
     }
 
     /** The owners of the live server transactions (the proxy's calls still in progress), copied: rare sweeps only. */
@@ -132,7 +189,8 @@ public final class TransactionTable {
         for (ClientTransaction t : new java.util.ArrayList<>(clients.values())) {
             t.terminate();
         }
-        absorbers.clear();
+        completed.clear();
+        updateSize();
     }
 
     private static String clientKey(String branch, String method) {

@@ -197,24 +197,26 @@ class TransactionTimersTest {
         st.onRetransmission();
         assertThat(sent).isEmpty(); // Trying: nothing to resend yet
         st.sendResponse(200, responseBuf(200));
-        table.server(st.key()).onRetransmission();
+        assertThat(table.retransmission(st.key())).isTrue();
         assertThat(sent).hasSize(2);
+        assertThat(sent.get(1)).isEqualTo("SIP/2.0 200 X\r\n\r\n");
         clock.advance(Duration.ofMillis(31_999));
-        table.server(st.key()).onRetransmission();
+        assertThat(table.retransmission(st.key())).isTrue();
         assertThat(sent).hasSize(3);
         clock.advance(Duration.ofMillis(1));
         assertThat(table.size()).isZero();
     }
 
     @Test
-    void aCompletedServerTransactionLeavesOnlyACompactAbsorberInTheTable() {
+    void aCompletedServerTransactionLeavesOnlyItsKeyAndResponseInTheTable() {
         ServerKey key = new ServerKey("z9hG4bK2", "h:5060", "BYE");
         NonInviteServerTransaction st = new NonInviteServerTransaction(table, key, UDP, "c1");
         List<String> ended = new ArrayList<>();
         st.onTerminated(() -> ended.add("c1"));
         st.sendResponse(200, responseBuf(200));
-        assertThat(table.server(key)).isInstanceOf(RetransmissionAbsorber.class).isNotSameAs(st);
-        assertThat(table.server(key).finalSent()).isTrue();
+        assertThat(table.server(key)).as("no transaction object is kept").isNull();
+        assertThat(table.knows(key)).isTrue();
+        assertThat(table.size()).isEqualTo(1);
         assertThat(ended).as("the user hears the end after the current event, not within sendResponse").isEmpty();
         clock.advance(Duration.ZERO);
         assertThat(ended).containsExactly("c1");
@@ -231,8 +233,8 @@ class TransactionTimersTest {
                 "INVITE"), UDP, "c3");
         second.sendResponse(200, responseBuf(200));
         clock.advance(Duration.ofSeconds(22));
-        assertThat(table.server(first.key())).isNull();
-        assertThat(table.server(second.key())).isNotNull();
+        assertThat(table.knows(first.key())).isFalse();
+        assertThat(table.knows(second.key())).isTrue();
         clock.advance(Duration.ofMillis(9_999));
         assertThat(table.size()).isEqualTo(1);
         clock.advance(Duration.ofMillis(1));
