@@ -23,7 +23,8 @@ import java.security.SecureRandom;
  * it is a record of bytes (its key, when it ends, and for a non-INVITE the response and where it went) appended to a
  * log of fixed-size chunks, found through an open-addressing index of primitive arrays. All records live the same
  * 64*T1, so completion order is expiry order: the log's head is always the next to end, and a chunk is dropped whole
- * once its records have ended. Nothing per transaction is left for the collector to trace or copy.
+ * once its records have ended, to be reused. Nothing per transaction is left for the collector to trace, and under
+ * steady load the chunks themselves settle in the old generation and are not copied again.
  *
  * <p>Bounded: past {@code maxRecords} or {@code maxChunks} chunks the oldest records end early (counted by
  * {@link #endedEarly()}); a retransmission arriving after that is handled as a new request, as after Timer J.
@@ -36,6 +37,7 @@ final class CompletedTransactions {
     private static final int HEADER = 24;
     /** Record length that marks the rest of a chunk as unused (the next record did not fit). */
     private static final int SKIP = -1;
+    private static final int SPARE_CHUNKS = 4;
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class,
@@ -46,6 +48,11 @@ final class CompletedTransactions {
 
     private final int maxRecords;
     private final byte[][] chunks;
+    /**
+     * Chunks whose records have all ended, for the next ones: under steady load no chunk is allocated, and the chunks
+     * in use, once promoted to the old generation, are never copied by a young collection again.
+     */
+    private final java.util.ArrayDeque<byte[]> spare = new java.util.ArrayDeque<>(SPARE_CHUNKS);
     /** Keyed hash: a sender cannot choose branches that collide in the index (linear probing would degrade). */
     private final int seed;
 
@@ -54,6 +61,7 @@ final class CompletedTransactions {
     private long tail;
     private int count;
     private long endedEarly;
+    private long chunksAllocated;
 
     /** Index slots: the record's position + 1 (0: empty) and its hash. */
     private long[] positions;
@@ -81,15 +89,20 @@ final class CompletedTransactions {
         return count;
     }
 
-    /** Bytes of chunks held now. */
+    /** Bytes of chunks held now, spare ones included. */
     long chunkBytes() {
-        long n = 0;
+        long n = (long) spare.size() * CHUNK_BYTES;
         for (byte[] c : chunks) {
             if (c != null) {
                 n += c.length;
             }
         }
         return n;
+    }
+
+    /** Chunks allocated so far (not reused ones). */
+    long chunksAllocated() {
+        return chunksAllocated;
     }
 
     /** Records that ended before their time because a bound was reached. */
@@ -144,7 +157,12 @@ final class CompletedTransactions {
         }
         int slot = chunkIndex(tail);
         if (chunks[slot] == null) {
-            chunks[slot] = new byte[CHUNK_BYTES];
+            byte[] reused = spare.poll();
+            if (reused == null) {
+                reused = new byte[CHUNK_BYTES];
+                chunksAllocated++;
+            }
+            chunks[slot] = reused;
         }
         byte[] c = chunks[slot];
         int o = offset(tail);
@@ -246,7 +264,7 @@ final class CompletedTransactions {
         int o = offset(head);
         if (CHUNK_BYTES - o < 4 || (int) INT.get(chunk(head), o) == SKIP) {
             long next = head + CHUNK_BYTES - o;
-            chunks[chunkIndex(head)] = null;
+            release(chunkIndex(head));
             head = next;
         }
     }
@@ -258,15 +276,23 @@ final class CompletedTransactions {
         unindex(head, (int) INT.get(c, o + 12));
         long next = head + (int) INT.get(c, o);
         if (next / CHUNK_BYTES != head / CHUNK_BYTES || offset(next) == 0) {
-            chunks[chunkIndex(head)] = null;
+            release(chunkIndex(head));
         }
         head = next;
         count--;
     }
 
+    private void release(int index) {
+        if (spare.size() < SPARE_CHUNKS) {
+            spare.push(chunks[index]);
+        }
+        chunks[index] = null;
+    }
+
     /** No record is kept: every chunk may go (an idle router holds none), and the next record starts a fresh one. */
     private void emptied() {
         java.util.Arrays.fill(chunks, null);
+        spare.clear();
         tail += offset(tail) == 0 ? 0 : CHUNK_BYTES - offset(tail);
         head = tail;
     }
