@@ -27,7 +27,9 @@ import org.openjdk.jol.info.GraphLayout;
  *
  * <p>Run: {@code java -cp bench/jmh/target/benchmarks.jar io.roundhouse.bench.CompletedTransactionLiveSet}. The
  * scheduler here keeps a task as a small object in a list; Netty's event loop keeps a larger
- * {@code ScheduledFutureTask}, so the figure for a design with a timer per transaction is a lower bound. Responses are heap buffers here; the router's are pooled direct buffers (their bytes are off the heap).
+ * {@code ScheduledFutureTask}, so the figure for a design with a timer per transaction is a lower bound. Since
+ * completed transactions are kept as bytes ({@code CompletedTransactions}), the bytes counted are those of its
+ * chunks and index (primitive arrays: nothing to trace), spread over the transactions.
  */
 public final class CompletedTransactionLiveSet {
 

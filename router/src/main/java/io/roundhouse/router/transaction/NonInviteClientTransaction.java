@@ -14,7 +14,6 @@ public final class NonInviteClientTransaction extends ClientTransaction {
     private State state = State.TRYING;
     private Cancellable timerE = Cancellable.NONE;
     private Cancellable timerF = Cancellable.NONE;
-    private Cancellable timerK = Cancellable.NONE;
     private Duration eInterval;
     private boolean abandoned;
 
@@ -68,15 +67,12 @@ public final class NonInviteClientTransaction extends ClientTransaction {
             return;
         }
         state = State.COMPLETED;
-        timerE.cancel();
-        timerF.cancel();
         ClientTransactionListener l = listener;
-        if (reliable()) {
-            terminate();
-        } else {
-            completed();
-            timerK = schedule(this::terminate, table.timers().t4());
-        }
+        // Timer K is zero here over every transport (§17.1.2.2 sets it to T4 over UDP only to absorb retransmitted
+        // responses): a response that matches no transaction is absorbed by the proxy anyway (§16.7 forwards only
+        // an INVITE's 2xx statelessly), and a transaction kept 5 s per BYE was what G1 copied most in young pauses
+        // once completed server transactions left the heap (docs/decisions.md, "Completed transactions as bytes").
+        terminate();
         l.onResponse(this, response);
     }
 
@@ -96,6 +92,5 @@ public final class NonInviteClientTransaction extends ClientTransaction {
     protected void cancelTimers() {
         timerE.cancel();
         timerF.cancel();
-        timerK.cancel();
     }
 }
