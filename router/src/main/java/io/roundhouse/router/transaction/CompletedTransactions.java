@@ -32,8 +32,8 @@ import java.security.SecureRandom;
  */
 final class CompletedTransactions {
 
-    /** Chunk size: under half of G1's smallest region (1 MiB), so a chunk is an ordinary object, not humongous. */
-    static final int CHUNK_BYTES = 1 << 18;
+    /** Chunk size where the collector is not G1 (or its region size cannot be read). */
+    static final int DEFAULT_CHUNK_BYTES = 1 << 18;
     private static final int HEADER = 24;
     /** Record length that marks the rest of a chunk as unused (the next record did not fit). */
     private static final int SKIP = -1;
@@ -47,6 +47,7 @@ final class CompletedTransactions {
     private static final int UTF16 = 1;
 
     private final int maxRecords;
+    private final int chunkBytes;
     private final byte[][] chunks;
     /**
      * Chunks whose records have all ended, for the next ones: under steady load no chunk is allocated, and the chunks
@@ -56,7 +57,7 @@ final class CompletedTransactions {
     /** Keyed hash: a sender cannot choose branches that collide in the index (linear probing would degrade). */
     private final int seed;
 
-    /** Log positions: byte offsets since the start, never reused; chunk = position / CHUNK_BYTES mod chunks. */
+    /** Log positions: byte offsets since the start, never reused; chunk = position / chunkBytes mod chunks. */
     private long head;
     private long tail;
     private int count;
@@ -70,18 +71,40 @@ final class CompletedTransactions {
     /**
      * @param maxRecords records kept at most (the index holds twice as many slots)
      * @param maxBytes   bytes of records kept at most, rounded up to whole chunks
+     * @param chunkBytes the size of a chunk ({@link #chunkBytesForThisHeap()} in the router)
      */
-    CompletedTransactions(int maxRecords, long maxBytes) {
-        if (maxRecords < 1 || maxBytes < 1) {
-            throw new IllegalArgumentException("maxRecords and maxBytes must be positive");
+    CompletedTransactions(int maxRecords, long maxBytes, int chunkBytes) {
+        if (maxRecords < 1 || maxBytes < 1 || chunkBytes < 1024) {
+            throw new IllegalArgumentException("maxRecords and maxBytes must be positive, chunkBytes at least 1024");
         }
         this.maxRecords = maxRecords;
+        this.chunkBytes = chunkBytes;
         // One chunk more than the bound: the chunk being written is never the one being read at the head.
-        this.chunks = new byte[(int) Math.min(Integer.MAX_VALUE - 8, (maxBytes + CHUNK_BYTES - 1) / CHUNK_BYTES + 1)][];
+        this.chunks = new byte[(int) Math.min(Integer.MAX_VALUE - 8, (maxBytes + chunkBytes - 1) / chunkBytes + 1)][];
         this.seed = new SecureRandom().nextInt();
         int slots = Integer.highestOneBit(Math.max(1024, Math.min(maxRecords, 1 << 16)) * 2 - 1) << 1;
         this.positions = new long[slots];
         this.hashes = new int[slots];
+    }
+
+    /**
+     * Under G1, a chunk just under one heap region: G1 allocates an object of half a region or more directly in the
+     * old generation ("humongous"), so no young collection ever copies a chunk, even while the log grows after an
+     * idle spell (when chunks are new and, as ordinary objects, would be copied up to 15 times before promotion).
+     * One region less a margin for the array header, so that a chunk takes exactly one region.
+     */
+    static int chunkBytesForThisHeap() {
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (!Boolean.parseBoolean(vm.getVMOption("UseG1GC").getValue())) {
+                return DEFAULT_CHUNK_BYTES;
+            }
+            long region = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue());
+            return region >= (1 << 20) && region <= (1 << 30) ? (int) region - 1024 : DEFAULT_CHUNK_BYTES;
+        } catch (RuntimeException e) {
+            return DEFAULT_CHUNK_BYTES; // no HotSpot diagnostics on this JVM: ordinary chunks
+        }
     }
 
     /** Records kept now. */
@@ -90,8 +113,8 @@ final class CompletedTransactions {
     }
 
     /** Bytes of chunks held now, spare ones included. */
-    long chunkBytes() {
-        long n = (long) spare.size() * CHUNK_BYTES;
+    long heldBytes() {
+        long n = (long) spare.size() * chunkBytes;
         for (byte[] c : chunks) {
             if (c != null) {
                 n += c.length;
@@ -132,7 +155,7 @@ final class CompletedTransactions {
         byte[] address = resend == null ? null : resendTo.address().getAddress().getAddress();
         int responseBytes = resend == null ? 0 : resend.readableBytes();
         int length = HEADER + keyChars * width + (address == null ? 0 : address.length) + responseBytes;
-        if (keyChars * width > 0xFFFF || responseBytes > 0xFFFF || length > CHUNK_BYTES) {
+        if (keyChars * width > 0xFFFF || responseBytes > 0xFFFF || length > chunkBytes) {
             return; // a key or response no request of this router produces; it is simply not absorbed
         }
         if (count == maxRecords) {
@@ -142,13 +165,13 @@ final class CompletedTransactions {
         if (count == 0) {
             emptied();
         }
-        if (CHUNK_BYTES - offset(tail) < length) {
-            if (CHUNK_BYTES - offset(tail) >= 4) {
+        if (chunkBytes - offset(tail) < length) {
+            if (chunkBytes - offset(tail) >= 4) {
                 INT.set(chunk(tail), offset(tail), SKIP);
             }
-            tail += CHUNK_BYTES - offset(tail);
+            tail += chunkBytes - offset(tail);
         }
-        while (count > 0 && tail + length - head > (long) (chunks.length - 1) * CHUNK_BYTES) {
+        while (count > 0 && tail + length - head > (long) (chunks.length - 1) * chunkBytes) {
             endOldest();
             endedEarly++;
         }
@@ -159,7 +182,7 @@ final class CompletedTransactions {
         if (chunks[slot] == null) {
             byte[] reused = spare.poll();
             if (reused == null) {
-                reused = new byte[CHUNK_BYTES];
+                reused = new byte[chunkBytes];
                 chunksAllocated++;
             }
             chunks[slot] = reused;
@@ -252,18 +275,18 @@ final class CompletedTransactions {
     }
 
     private int chunkIndex(long position) {
-        return (int) ((position / CHUNK_BYTES) % chunks.length);
+        return (int) ((position / chunkBytes) % chunks.length);
     }
 
-    private static int offset(long position) {
-        return (int) (position % CHUNK_BYTES);
+    private int offset(long position) {
+        return (int) (position % chunkBytes);
     }
 
     /** Moves the head past the unused end of its chunk, if it is there. */
     private void skipPadding() {
         int o = offset(head);
-        if (CHUNK_BYTES - o < 4 || (int) INT.get(chunk(head), o) == SKIP) {
-            long next = head + CHUNK_BYTES - o;
+        if (chunkBytes - o < 4 || (int) INT.get(chunk(head), o) == SKIP) {
+            long next = head + chunkBytes - o;
             release(chunkIndex(head));
             head = next;
         }
@@ -275,7 +298,7 @@ final class CompletedTransactions {
         int o = offset(head);
         unindex(head, (int) INT.get(c, o + 12));
         long next = head + (int) INT.get(c, o);
-        if (next / CHUNK_BYTES != head / CHUNK_BYTES || offset(next) == 0) {
+        if (next / chunkBytes != head / chunkBytes || offset(next) == 0) {
             release(chunkIndex(head));
         }
         head = next;
@@ -293,7 +316,7 @@ final class CompletedTransactions {
     private void emptied() {
         java.util.Arrays.fill(chunks, null);
         spare.clear();
-        tail += offset(tail) == 0 ? 0 : CHUNK_BYTES - offset(tail);
+        tail += offset(tail) == 0 ? 0 : chunkBytes - offset(tail);
         head = tail;
     }
 

@@ -46,7 +46,8 @@ public final class TransactionTable {
         this.scheduler = scheduler;
         this.timers = timers;
         this.sender = sender;
-        this.completed = new CompletedTransactions(maxCompleted, maxCompletedBytes);
+        this.completed = new CompletedTransactions(maxCompleted, maxCompletedBytes,
+                CompletedTransactions.chunkBytesForThisHeap());
     }
 
     SipScheduler scheduler() {

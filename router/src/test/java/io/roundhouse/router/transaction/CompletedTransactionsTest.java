@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Completed server transactions kept as bytes: found by key, answered, ended in order, bounded. */
 class CompletedTransactionsTest {
 
+    private static final int CHUNK = CompletedTransactions.DEFAULT_CHUNK_BYTES;
     private static final Destination CALLER = Destination.of(Transport.UDP, new InetSocketAddress("127.0.0.7", 5070));
     private static final Destination CALLER_V6 = Destination.of(Transport.UDP, new InetSocketAddress("::1", 5071));
 
@@ -46,7 +47,7 @@ class CompletedTransactionsTest {
 
     @Test
     void aRetransmissionGetsTheSameResponseBytesAtTheSameAddress() {
-        CompletedTransactions c = new CompletedTransactions(100, 1 << 20);
+        CompletedTransactions c = new CompletedTransactions(100, 1 << 20, CHUNK);
         c.add(key(1), 10, response("SIP/2.0 200 OK\r\nCall-ID: a\r\n\r\n"), CALLER);
         c.add(key(2), 10, response("SIP/2.0 486 Busy\r\n\r\n"), CALLER_V6);
 
@@ -58,7 +59,7 @@ class CompletedTransactionsTest {
 
     @Test
     void aSilentRecordAbsorbsWithoutSending() {
-        CompletedTransactions c = new CompletedTransactions(100, 1 << 20);
+        CompletedTransactions c = new CompletedTransactions(100, 1 << 20, CHUNK);
         ServerKey invite = new ServerKey("z9hG4bK-1", "127.0.0.1:5060", "INVITE");
         c.add(invite, 10, null, null);
 
@@ -68,7 +69,7 @@ class CompletedTransactionsTest {
 
     @Test
     void everyPartOfTheKeyCounts() {
-        CompletedTransactions c = new CompletedTransactions(100, 1 << 20);
+        CompletedTransactions c = new CompletedTransactions(100, 1 << 20, CHUNK);
         c.add(new ServerKey("z9hG4bK-1", "127.0.0.1:5060", "INVITE"), 10, null, null);
 
         assertThat(c.contains(new ServerKey("z9hG4bK-1", "127.0.0.1:5060", "INVITE"))).isTrue();
@@ -81,7 +82,7 @@ class CompletedTransactionsTest {
 
     @Test
     void aKeyBeyondLatin1IsKeptAndMatchedExactly() {
-        CompletedTransactions c = new CompletedTransactions(100, 1 << 20);
+        CompletedTransactions c = new CompletedTransactions(100, 1 << 20, CHUNK);
         ServerKey wide = new ServerKey("z9hG4bK-\u20ac", "h:5060", "BYE");
         c.add(wide, 10, null, null);
 
@@ -91,7 +92,7 @@ class CompletedTransactionsTest {
 
     @Test
     void recordsEndInOrderWhenTheirTimeComes() {
-        CompletedTransactions c = new CompletedTransactions(100, 1 << 20);
+        CompletedTransactions c = new CompletedTransactions(100, 1 << 20, CHUNK);
         c.add(key(1), 100, null, null);
         c.add(key(2), 200, null, null);
 
@@ -103,13 +104,13 @@ class CompletedTransactionsTest {
         assertThat(c.oldestExpiry()).isEqualTo(200);
         c.expire(200);
         assertThat(c.size()).isZero();
-        assertThat(c.chunkBytes()).as("no chunk is held once every record has ended").isZero();
+        assertThat(c.heldBytes()).as("no chunk is held once every record has ended").isZero();
     }
 
     @Test
     void theLogWrapsAroundItsChunksAndKeepsFindingEveryLiveRecord() {
         // Two chunks of room: records are written round and round, each ending (in order) before it is overwritten.
-        CompletedTransactions c = new CompletedTransactions(1 << 20, CompletedTransactions.CHUNK_BYTES * 2L);
+        CompletedTransactions c = new CompletedTransactions(1 << 20, CHUNK * 2L, CHUNK);
         String body = "x".repeat(900);
         int live = 300; // about 280 KB of records: a chunk and more
         for (int i = 0; i < 5_000; i++) {
@@ -125,14 +126,14 @@ class CompletedTransactionsTest {
             assertThat(retransmission(c, key(i))).as("record %d", i).isTrue();
             assertThat(sent.get(sent.size() - 1)).isEqualTo(body + i);
         }
-        assertThat(c.chunkBytes()).isLessThanOrEqualTo(3L * CompletedTransactions.CHUNK_BYTES);
+        assertThat(c.heldBytes()).isLessThanOrEqualTo(3L * CHUNK);
         assertThat(c.chunksAllocated()).as("about 18 chunks written, every one after the first few reused")
                 .isLessThanOrEqualTo(3);
     }
 
     @Test
     void pastItsByteBoundTheOldestRecordsEndEarlyAndAreCounted() {
-        CompletedTransactions c = new CompletedTransactions(1 << 20, CompletedTransactions.CHUNK_BYTES);
+        CompletedTransactions c = new CompletedTransactions(1 << 20, CHUNK, CHUNK);
         String body = "y".repeat(1_000);
         for (int i = 0; i < 1_000; i++) {
             c.add(key(i), 1_000_000, response(body), CALLER);
@@ -141,12 +142,12 @@ class CompletedTransactionsTest {
         assertThat(c.size()).isEqualTo(1_000 - (int) c.endedEarly());
         assertThat(c.contains(key(0))).isFalse();
         assertThat(c.contains(key(999))).isTrue();
-        assertThat(c.chunkBytes()).isLessThanOrEqualTo(2L * CompletedTransactions.CHUNK_BYTES);
+        assertThat(c.heldBytes()).isLessThanOrEqualTo(2L * CHUNK);
     }
 
     @Test
     void pastItsRecordBoundTheOldestRecordEndsEarly() {
-        CompletedTransactions c = new CompletedTransactions(3, 1 << 20);
+        CompletedTransactions c = new CompletedTransactions(3, 1 << 20, CHUNK);
         for (int i = 0; i < 5; i++) {
             c.add(key(i), 10, null, null);
         }
@@ -158,7 +159,7 @@ class CompletedTransactionsTest {
 
     @Test
     void theIndexGrowsAndEndingRecordsLeavesNoHoleInAProbeRun() {
-        CompletedTransactions c = new CompletedTransactions(1 << 20, 64L << 20);
+        CompletedTransactions c = new CompletedTransactions(1 << 20, 64L << 20, CHUNK);
         int n = 200_000;
         for (int i = 0; i < n; i++) {
             c.add(key(i), i, null, null);
@@ -170,8 +171,16 @@ class CompletedTransactionsTest {
     }
 
     @Test
+    void underG1AChunkTakesOneWholeRegionSoItIsAllocatedOutsideTheYoungGeneration() {
+        // The router's launch and the tests run G1 (the JDK's default): a region is 1 MiB or more.
+        int chunk = CompletedTransactions.chunkBytesForThisHeap();
+        assertThat(chunk).isGreaterThanOrEqualTo((1 << 20) - 1024);
+        assertThat(Integer.bitCount(chunk + 1024)).as("a region less the margin").isEqualTo(1);
+    }
+
+    @Test
     void afterClearNothingIsKeptAndRecordsCanBeAddedAgain() {
-        CompletedTransactions c = new CompletedTransactions(100, 1 << 20);
+        CompletedTransactions c = new CompletedTransactions(100, 1 << 20, CHUNK);
         c.add(key(1), 10, response("SIP/2.0 200 OK\r\n\r\n"), CALLER);
         c.clear();
         assertThat(c.contains(key(1))).isFalse();
