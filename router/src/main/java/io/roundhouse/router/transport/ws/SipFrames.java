@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.MessageToMessageCodec;
@@ -45,6 +46,11 @@ final class SipFrames extends MessageToMessageCodec<WebSocketFrame, ByteBuf> {
         } else if (cause instanceof CorruptedWebSocketFrameException corrupted) {
             // The frame decoder has already sent its close frame.
             ctx.fireExceptionCaught(new WebSocketFramingException("WebSocket frame refused: " + corrupted.getMessage()));
+        } else if (cause instanceof PrematureChannelClosureException) {
+            // The connection closed (a broken frame after a first fragment, or the peer) inside a fragmented message:
+            // the part received is dropped with it (RFC 6455 §5.4), a framing error like the others.
+            ctx.fireExceptionCaught(new WebSocketFramingException("WebSocket connection closed inside a fragmented"
+                    + " message"));
         } else {
             ctx.fireExceptionCaught(cause);
         }

@@ -103,6 +103,20 @@ class WebSocketFrameFuzzTest {
     }
 
     @Test
+    void aConnectionClosedInsideAFragmentedMessageIsAFramingError() {
+        Sink sink = new Sink();
+        EmbeddedChannel ch = upgraded(sink);
+        byte[] first = maskedFrame("OPTIONS sip:127.0.0.1 SIP/2.0\r\n");
+        first[0] = 0x01; // FIN clear: a first fragment, the rest never comes (RFC 6455 §5.4)
+        ch.writeInbound(Unpooled.wrappedBuffer(first));
+        ch.close();
+        assertThat(sink.messages).isZero();
+        assertThat(sink.unexpected).isEmpty();
+        assertThat(sink.framingErrors).isEqualTo(1);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void mutatedFramesAreMessagesOrFramingErrorsNeverAnythingElse() {
         long seed = Long.getLong("ws.fuzz.seed", 7118L);
         Random random = new Random(seed);
