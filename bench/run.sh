@@ -604,14 +604,17 @@ for k in ("answered", "shed", "refused"):
     f[k + "_p50_ms"], f[k + "_p99_ms"] = pct(rtd[k], 50), pct(rtd[k], 99)
     f[k + "_samples"] = len(rtd[k])
 # The backends: every leg's Call-ID, unacknowledged legs, legs still open (answered, never hung up), unexpected INVITEs.
-legs, unacked, still_open = [], 0, 0
+legs, leg_branches, unacked, still_open = [], set(), 0, 0
 unexpected_invites, late_invites, other_unexpected = set(), set(), {}
 for uas in sorted(glob.glob(d + "/uas-*")):
     if os.path.exists(uas + "/legs.log"):
         for l in open(uas + "/legs.log", encoding="latin-1"):
-            kind, _, callid = l.strip().partition(" ")
+            kind, _, rest = l.strip().partition(" ")
+            callid, _, branch = rest.partition(" ")
+            branch = branch[len("branch="):]
             if kind == "leg":
                 legs.append(callid)
+                leg_branches.add((callid, branch))
             elif kind == "unacked":
                 unacked += 1
     try:
@@ -640,7 +643,9 @@ f["legs"] = len(legs)
 f["duplicate_legs"] = len(legs) - len(set(legs))
 f["unacked_legs"] = unacked
 f["open_legs"] = still_open
-f["second_branch_invites"] = len(unexpected_invites)
+# An unexpected INVITE with its leg's own branch is a retransmission (the proxy's Timer A) that crossed the 200.
+f["second_branch_invites"] = len(unexpected_invites - leg_branches)
+f["crossed_invites"] = len(unexpected_invites & leg_branches)
 f["late_invites"] = len(late_invites)
 f["other_unexpected"] = ",".join("%s:%d" % kv for kv in sorted(other_unexpected.items())) or "none"
 samples = d + "/samples.txt"
@@ -954,10 +959,10 @@ print("%s:   503 from the overload guard %s (INVITE -> 503 p50/p99 %s/%s ms), ot
       % (proxy, f["shed"], f["shed_p50_ms"], f["shed_p99_ms"], f["refused"], f["refused_p50_ms"], f["refused_p99_ms"],
          f["failed"], f["unfinished"]))
 print("%s:   on the backends: legs %s, duplicate legs (a Call-ID answered twice) %s, unacknowledged legs (200, no "
-      "ACK in 8 s) %s, legs never hung up %s; INVITEs of a second branch for a leg in progress %s, INVITEs after "
-      "the leg ended %s, other unexpected messages %s"
+      "ACK in 8 s) %s, legs never hung up %s; INVITEs of a second branch for a leg in progress %s, retransmitted "
+      "INVITEs that crossed the leg's 200 %s, INVITEs after the leg ended %s, other unexpected messages %s"
       % (proxy, f["legs"], f["duplicate_legs"], f["unacked_legs"], f["open_legs"], f["second_branch_invites"],
-         f["late_invites"], f["other_unexpected"]))
+         f["crossed_invites"], f["late_invites"], f["other_unexpected"]))
 print("%s:   kernel UDP drops %s (machine-wide); proxy CPU %.1f s" % (proxy, drops, int(ticks) / int(tck)))
 if "socket_drops" in f:
     first_drop, first_shed = f["socket_first_drop_s"], f.get("first_shed_s", "n/a")

@@ -5,13 +5,17 @@ import io.netty.buffer.ByteBufAllocator;
 import io.roundhouse.router.transport.Destination;
 import io.roundhouse.router.transport.MessageSender;
 import io.roundhouse.router.transport.Transport;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * Server transactions that have sent their final response and only absorb retransmitted requests: RFC 3261 §17.2.2
@@ -24,9 +28,9 @@ import java.security.SecureRandom;
  * log of fixed-size chunks, found through an open-addressing index of primitive arrays. All records live the same
  * 64*T1, so completion order is expiry order: the log's head is always the next to end, and a chunk is dropped whole
  * once its records have ended, to be reused. Nothing per transaction is left for the collector to trace, and under
- * steady load the chunks themselves settle in the old generation and are not copied again.
+ * G1 the chunks themselves are allocated in the old generation ({@link #chunkBytesForThisHeap()}), never copied.
  *
- * <p>Bounded: past {@code maxRecords} or {@code maxChunks} chunks the oldest records end early (counted by
+ * <p>Bounded: past {@code maxRecords} records or {@code maxBytes} of chunks the oldest records end early (counted by
  * {@link #endedEarly()}); a retransmission arriving after that is handled as a new request, as after Timer J.
  * Only touched on the event loop.
  */
@@ -53,7 +57,7 @@ final class CompletedTransactions {
      * Chunks whose records have all ended, for the next ones: under steady load no chunk is allocated, and the chunks
      * in use, once promoted to the old generation, are never copied by a young collection again.
      */
-    private final java.util.ArrayDeque<byte[]> spare = new java.util.ArrayDeque<>(SPARE_CHUNKS);
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>(SPARE_CHUNKS);
     /** Keyed hash: a sender cannot choose branches that collide in the index (linear probing would degrade). */
     private final int seed;
 
@@ -82,7 +86,8 @@ final class CompletedTransactions {
         // One chunk more than the bound: the chunk being written is never the one being read at the head.
         this.chunks = new byte[(int) Math.min(Integer.MAX_VALUE - 8, (maxBytes + chunkBytes - 1) / chunkBytes + 1)][];
         this.seed = new SecureRandom().nextInt();
-        int slots = Integer.highestOneBit(Math.max(1024, Math.min(maxRecords, 1 << 16)) * 2 - 1) << 1;
+        // Twice the records expected at first, a power of two; it doubles when half full.
+        int slots = 2 * Integer.highestOneBit(Math.max(1024, Math.min(maxRecords, 1 << 16)) * 2 - 1);
         this.positions = new long[slots];
         this.hashes = new int[slots];
     }
@@ -95,8 +100,7 @@ final class CompletedTransactions {
      */
     static int chunkBytesForThisHeap() {
         try {
-            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
-                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            var vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             if (!Boolean.parseBoolean(vm.getVMOption("UseG1GC").getValue())) {
                 return DEFAULT_CHUNK_BYTES;
             }
@@ -240,7 +244,7 @@ final class CompletedTransactions {
         int address = response + responseBytes;
         InetAddress ip;
         try {
-            ip = InetAddress.getByAddress(java.util.Arrays.copyOfRange(c, address, o + length));
+            ip = InetAddress.getByAddress(Arrays.copyOfRange(c, address, o + length));
         } catch (UnknownHostException e) {
             throw new IllegalStateException("a record holds a bad address length", e); // cannot happen: we wrote it
         }
@@ -263,7 +267,7 @@ final class CompletedTransactions {
     }
 
     void clear() {
-        java.util.Arrays.fill(positions, 0);
+        Arrays.fill(positions, 0);
         count = 0;
         emptied();
     }
@@ -314,7 +318,7 @@ final class CompletedTransactions {
 
     /** No record is kept: every chunk may go (an idle router holds none), and the next record starts a fresh one. */
     private void emptied() {
-        java.util.Arrays.fill(chunks, null);
+        Arrays.fill(chunks, null);
         spare.clear();
         tail += offset(tail) == 0 ? 0 : chunkBytes - offset(tail);
         head = tail;

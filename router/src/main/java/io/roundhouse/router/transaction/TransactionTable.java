@@ -32,21 +32,16 @@ public final class TransactionTable {
 
     /** Completed transactions end at most this late after 64*T1, so the table's timer runs at most 10 times a second. */
     static final long EXPIRY_TICK_NANOS = 100_000_000L;
-    /** Records kept at most: 64*T1 of 2 per call at 16,000 calls/s. */
-    public static final int DEFAULT_MAX_COMPLETED = 1 << 20;
-    /** Bytes of completed transactions at most: about 1,000 calls/s per 18 MiB (a BYE's 200 is kept). */
-    public static final long DEFAULT_MAX_COMPLETED_BYTES = 256L << 20;
+    /** Completed transactions kept at most: 64*T1 of 2 a call at 16,000 calls/s. */
+    private static final int MAX_COMPLETED = 1 << 20;
+    /** Their bytes at most: about 16 MB per 1,000 calls/s (about 500 bytes a call, a BYE's 200 included). */
+    private static final long MAX_COMPLETED_BYTES = 256L << 20;
 
     public TransactionTable(SipScheduler scheduler, SipTimers timers, MessageSender sender) {
-        this(scheduler, timers, sender, DEFAULT_MAX_COMPLETED, DEFAULT_MAX_COMPLETED_BYTES);
-    }
-
-    TransactionTable(SipScheduler scheduler, SipTimers timers, MessageSender sender, int maxCompleted,
-                     long maxCompletedBytes) {
         this.scheduler = scheduler;
         this.timers = timers;
         this.sender = sender;
-        this.completed = new CompletedTransactions(maxCompleted, maxCompletedBytes,
+        this.completed = new CompletedTransactions(MAX_COMPLETED, MAX_COMPLETED_BYTES,
                 CompletedTransactions.chunkBytesForThisHeap());
     }
 
@@ -135,7 +130,7 @@ public final class TransactionTable {
         }
         completedEndedEarly = completed.endedEarly();
         updateSize();
-        if (!expiryScheduled) {
+        if (!expiryScheduled && completed.size() > 0) {
             scheduleExpiry();
         }
     }
