@@ -116,7 +116,7 @@ public abstract sealed class ClientTransaction extends Transaction
     }
 
     /**
-     * The final response has been passed up; the transaction only absorbs retransmissions until Timer D/K. Drop the
+     * The final response has been passed up; the transaction only absorbs retransmissions until Timer D. Drop the
      * request and the listener now, so that a finished call is not kept alive by its last transaction.
      */
     protected void completed() {
