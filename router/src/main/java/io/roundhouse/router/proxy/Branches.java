@@ -1,5 +1,6 @@
 package io.roundhouse.router.proxy;
 
+import io.roundhouse.router.sip.Fnv1a;
 import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.Via;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ public final class Branches {
         String fromTag = request.from().tag();
         String key = top.branch() + '|' + top.sentBy() + '|' + request.requestUri() + '|' + request.callId() + '|'
                 + fromTag + '|' + request.cseq().number();
-        return Long.toHexString(fnv1a64(key));
+        return Long.toHexString(Fnv1a.of(Fnv1a.OFFSET, key.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The hash part of one of our branches, or null when the branch is not ours. */
@@ -42,14 +43,5 @@ public final class Branches {
         }
         int dot = branch.lastIndexOf('.');
         return dot < PREFIX.length() ? null : branch.substring(PREFIX.length(), dot);
-    }
-
-    private static long fnv1a64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
     }
 }

@@ -7,6 +7,7 @@ import io.netty.util.ByteProcessor;
 import io.netty.channel.Channel;
 import io.roundhouse.router.overload.OverloadGuard;
 import io.roundhouse.router.overload.RecentlyShed;
+import io.roundhouse.router.sip.Fnv1a;
 import io.roundhouse.router.sip.HeaderName;
 import io.roundhouse.router.sip.SipMessage;
 import io.roundhouse.router.sip.SipParseException;
@@ -260,15 +261,10 @@ final class NewCallShedding {
     private long fingerprint(SipMessage m) {
         ValueRange via = m.vias().get(0);
         int callId = m.first(HeaderName.CALL_ID);
-        fnv.hash = 0xcbf29ce484222325L;
+        fnv.hash = Fnv1a.OFFSET;
         m.buffer().forEachByte(via.start(), via.end() - via.start(), fnv);
         m.buffer().forEachByte(m.valueStart(callId), m.valueEnd(callId) - m.valueStart(callId), fnv);
-        long h = fnv.hash;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        return h ^ (h >>> 33);
+        return Fnv1a.finish(fnv.hash);
     }
 
     /** FNV-1a over the bytes it is shown; reused (event loop only), so that a fingerprint allocates nothing. */
@@ -277,7 +273,7 @@ final class NewCallShedding {
 
         @Override
         public boolean process(byte b) {
-            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+            hash = Fnv1a.step(hash, b & 0xff);
             return true;
         }
     }

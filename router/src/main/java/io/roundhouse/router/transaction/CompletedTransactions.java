@@ -2,6 +2,7 @@ package io.roundhouse.router.transaction;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.roundhouse.router.sip.Fnv1a;
 import io.roundhouse.router.transport.Destination;
 import io.roundhouse.router.transport.MessageSender;
 import io.roundhouse.router.transport.Transport;
@@ -59,7 +60,7 @@ final class CompletedTransactions {
      */
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>(SPARE_CHUNKS);
     /** Keyed hash: a sender cannot choose branches that collide in the index (linear probing would degrade). */
-    private final int seed;
+    private final long seed;
 
     /** Log positions: byte offsets since the start, never reused; chunk = position / chunkBytes mod chunks. */
     private long head;
@@ -85,7 +86,7 @@ final class CompletedTransactions {
         this.chunkBytes = chunkBytes;
         // One chunk more than the bound: the chunk being written is never the one being read at the head.
         this.chunks = new byte[(int) Math.min(Integer.MAX_VALUE - 8, (maxBytes + chunkBytes - 1) / chunkBytes + 1)][];
-        this.seed = new SecureRandom().nextInt();
+        this.seed = new SecureRandom().nextLong();
         // Twice the records expected at first, a power of two; it doubles when half full.
         int slots = 2 * Integer.highestOneBit(Math.max(1024, Math.min(maxRecords, 1 << 16)) * 2 - 1);
         this.positions = new long[slots];
@@ -398,25 +399,10 @@ final class CompletedTransactions {
     // ---- keys ------------------------------------------------------------------------------------------------------
 
     private int hash(ServerKey key) {
-        int h = seed;
-        h = mix(h, key.branch());
-        h = (h ^ '\n') * 0x01000193;
-        h = mix(h, key.sentBy());
-        h = (h ^ '\n') * 0x01000193;
-        h = mix(h, key.method());
-        // MurmurHash3's finalizer: FNV-1a's low bits, which pick the slot, are weak on their own.
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        return h ^ (h >>> 16);
-    }
-
-    private static int mix(int h, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x01000193; // FNV-1a
-        }
-        return h;
+        long h = Fnv1a.of(Fnv1a.OFFSET ^ seed, key.branch());
+        h = Fnv1a.of(Fnv1a.step(h, '\n'), key.sentBy());
+        h = Fnv1a.finish(Fnv1a.of(Fnv1a.step(h, '\n'), key.method())); // the low bits pick the slot
+        return (int) (h ^ (h >>> 32));
     }
 
     private boolean matches(long position, ServerKey key) {

@@ -2,6 +2,7 @@ package io.roundhouse.router.dispatch.strategy;
 
 import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.services.HashKey;
+import io.roundhouse.router.sip.Fnv1a;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,6 @@ import java.util.List;
  */
 public final class RendezvousHash implements Strategy {
 
-    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
-    private static final long FNV_PRIME = 0x100000001b3L;
-
     private final HashKey hashKey;
 
     public RendezvousHash(HashKey hashKey) {
@@ -39,7 +37,7 @@ public final class RendezvousHash implements Strategy {
             weights[i] = Math.max(1, pool[i].weight());
         }
         return (skipped, call, limit) -> {
-            long keyed = separated(hashed(FNV_OFFSET, hashKey.of(call).getBytes(StandardCharsets.UTF_8)));
+            long keyed = separated(Fnv1a.of(Fnv1a.OFFSET, hashKey.of(call).getBytes(StandardCharsets.UTF_8)));
             int keep = Math.min(limit, pool.length - skipped.length);
             // The best `keep` so far, best first: by score, higher first, then by node id.
             int[] best = new int[keep];
@@ -49,7 +47,7 @@ public final class RendezvousHash implements Strategy {
                 if (Skips.contains(skipped, i)) {
                     continue;
                 }
-                double s = score(hashed(keyed, ids[i]), weights[i]);
+                double s = score(Fnv1a.of(keyed, ids[i]), weights[i]);
                 if (size == keep && !before(s, pool[i], scores[size - 1], pool[best[size - 1]])) {
                     continue;
                 }
@@ -77,7 +75,7 @@ public final class RendezvousHash implements Strategy {
     }
 
     static double score(String key, String nodeId, int weight) {
-        return score(hashed(separated(hashed(FNV_OFFSET, key.getBytes(StandardCharsets.UTF_8))),
+        return score(Fnv1a.of(separated(Fnv1a.of(Fnv1a.OFFSET, key.getBytes(StandardCharsets.UTF_8))),
                 nodeId.getBytes(StandardCharsets.UTF_8)), weight);
     }
 
@@ -88,17 +86,9 @@ public final class RendezvousHash implements Strategy {
         return -weight / Math.log(u);
     }
 
-    /** FNV-1a over {@code bytes}, continuing from {@code h}. */
-    private static long hashed(long h, byte[] bytes) {
-        for (byte b : bytes) {
-            h = (h ^ (b & 0xff)) * FNV_PRIME;
-        }
-        return h;
-    }
-
     /** A separator between key and node id, so ("ab","c") and ("a","bc") differ. */
     private static long separated(long h) {
-        return (h ^ 0) * FNV_PRIME;
+        return Fnv1a.step(h, 0);
     }
 
     /** SplitMix64 finalizer: FNV's low bits alone are too regular for similar keys ("conf-1", "conf-2"). */
