@@ -36,6 +36,7 @@ public final class SippProcess implements AutoCloseable {
     private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
     /** How long sipp may take to flush its statistics and exit after its own -timeout or a quit command. */
     private static final Duration EXIT_GRACE = Duration.ofSeconds(15);
+    private static final Duration LISTEN_BOUND = Duration.ofSeconds(10);
     private static final Path RUNS = Path.of("target", "sipp-runs");
     private static final AtomicInteger RUN_NUMBER = new AtomicInteger();
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
@@ -287,10 +288,34 @@ public final class SippProcess implements AutoCloseable {
                 builder.environment().put("TERM", "dumb");
                 Process process = builder.start();
                 LIVE.add(process);
+                if (transport == SippTransport.TCP && remote == null) {
+                    awaitTcpListener(process, localPort);
+                }
                 return new SippProcess(runName, process, directory, localPort, controlPort, maxDuration,
                         traceMessages);
             } catch (IOException e) {
                 throw new UncheckedIOException("sipp: cannot start " + scenario + " in " + directory, e);
+            }
+        }
+
+        /**
+         * A TCP callee is ready only once it listens: a caller started right after it would otherwise meet a
+         * refused connection, which sipp does not retry. Read from the kernel's table rather than probed with a
+         * connection, which sipp would count as a peer.
+         */
+        private void awaitTcpListener(Process process, int port) throws IOException {
+            long deadline = System.nanoTime() + LISTEN_BOUND.toNanos();
+            while (!TcpListeners.listening(port)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("sipp " + scenario + ": not listening on TCP port " + port
+                            + " after " + LISTEN_BOUND.toMillis() + " ms (alive=" + process.isAlive() + ")");
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("sipp " + scenario + ": interrupted waiting for its listener", e);
+                }
             }
         }
 
