@@ -518,16 +518,26 @@ def comm(task):
 loops = [t for t in glob.glob("/proc/%s/task/*" % pid) if comm(t).startswith("sip-")]
 out.write("seconds " + " ".join(names) + " loop_run_ns loop_wait_ns sock_queue_bytes sock_rcvbuf_bytes sock_drops\n")
 t0 = time.time()
+first_decreases = None
 while time.time() - t0 < bound:
-    values = {}
+    values, decreases = {}, {}
     if port:
         try:
             for line in urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port, timeout=1).read().decode().splitlines():
                 name, _, value = line.partition(" ")
                 if name in names:
                     values[name] = value
+                m = re.match(r'sip_overload_decreases_total\{measure="([a-z-]+)"', name)
+                if m:
+                    decreases[m.group(1)] = value
         except OSError:
             pass
+        if decreases:  # the guard's decreases of the admitted share by measure, the first and the latest sample
+            first_decreases = first_decreases or dict(decreases)
+            with open(sys.argv[4] + ".decreases", "w") as d:
+                d.write(",".join("%s:%.0f" % (k, float(v) - float(first_decreases.get(k, 0)))
+                                 for k, v in sorted(decreases.items()) if float(v) > float(first_decreases.get(k, 0)))
+                        or "none")
     run = wait = 0
     for t in loops:
         try:
@@ -675,6 +685,8 @@ if metrics:
     f["max_in_progress"] = "%.0f" % max(float(l[3]) for l in metrics)
     shedding = [l for l in metrics if float(l[1]) > 0]
     f["first_shed_s"] = "%.1f" % (float(shedding[0][0]) - float(metrics[0][0])) if shedding else "none"
+if os.path.exists(samples + ".decreases"):
+    f["decreases"] = open(samples + ".decreases").read().strip()
 print(" ".join("%s=%s" % kv for kv in f.items()))
 EOF
 }
@@ -979,6 +991,8 @@ if "router_shed" in f:
           "overloaded in %s of the samples, calls in progress max %s"
           % (proxy, f["router_shed"], f["router_legs_ended"], f["admitted_min"], f["overloaded_share"],
              f["max_in_progress"]))
+if "decreases" in f:
+    print("%s:   the guard lowered the admitted share by measure: %s" % (proxy, f["decreases"]))
 EOF
 done
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.roundhouse.router.transport.ListenPoint;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BiConsumer;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -46,6 +47,27 @@ public final class OverloadGuard {
 
     private static final Logger log = LoggerFactory.getLogger(OverloadGuard.class);
 
+    /** What the guard measures; the one over its limit is what each decrease of the admitted share is counted by. */
+    public enum Measure {
+        LOOP_LAG("loop-lag"), LOOP_BUSY("loop-busy"), LOOP_RUNNABLE("loop-runnable"), UDP_QUEUE("udp-queue"),
+        UDP_DROPS("udp-drops"), QUEUED_TASKS("queued-tasks");
+
+        private final String label;
+
+        Measure(String label) {
+            this.label = label;
+        }
+
+        /** As in the metrics' {@code measure} tag and the settings' {@code max-*} key. */
+        public String label() {
+            return label;
+        }
+    }
+
+    /** A measure over its limit, with the figures for the log. */
+    private record Over(Measure measure, String text) {
+    }
+
     private final OverloadSettings settings;
     /** Read from the settings once: both are asked for every new call. */
     private final boolean enabled;
@@ -75,6 +97,9 @@ public final class OverloadGuard {
     private double admitted = 1.0;
     private double debt;
     private long shedSinceEntered;
+    /** Decreases of the admitted share, by the measure that was over (written on the loop, read by metrics). */
+    private final AtomicLongArray decreases =
+            new AtomicLongArray(Measure.values().length);
     private volatile boolean overloaded;
     private volatile boolean stopped;
 
@@ -200,16 +225,17 @@ public final class OverloadGuard {
         if (filled < samples) {
             return; // a window must pass before anything is judged
         }
-        String why = over(100);
+        Over why = over(100);
         if (why != null) {
             if (samplesSinceDecrease >= samples) {
                 samplesSinceDecrease = 0;
                 admitted = Math.max(MIN_ADMITTED, admitted * DECREASE);
+                decreases.incrementAndGet(why.measure().ordinal());
                 if (!overloaded) {
                     overloaded = true;
                     shedSinceEntered = 0;
                     log.warn("overloaded ({}): new calls are answered 503 in part until the load is under {}% of"
-                            + " every limit", why, OverloadSettings.CLEAR_PERCENT);
+                            + " every limit", why.text(), OverloadSettings.CLEAR_PERCENT);
                 }
             }
         } else if (overloaded && over(OverloadSettings.CLEAR_PERCENT) == null) {
@@ -222,8 +248,8 @@ public final class OverloadGuard {
         }
     }
 
-    /** The first measure over the window above {@code percent}% of its limit, as text for the log, or null. */
-    private String over(int percent) {
+    /** The first measure over the window above {@code percent}% of its limit, or null. */
+    private Over over(int percent) {
         long busyTotal = 0;
         long waitTotal = 0;
         long window = 1;
@@ -243,33 +269,35 @@ public final class OverloadGuard {
         long busyPercent = Math.min(100, busyTotal * 100 / window);
         long runnablePercent = Math.min(100, (busyTotal + waitTotal) * 100 / window);
         long maxLag = settings.maxLoopLag().toNanos();
+        long windowMillis = settings.window().toMillis();
         if (minLag * 100 > maxLag * percent) {
-            return "event loop at least " + minLag / 1_000_000 + " ms late for " + settings.window().toMillis()
-                    + " ms, limit " + maxLag / 1_000_000 + " ms";
+            return new Over(Measure.LOOP_LAG, "event loop at least " + minLag / 1_000_000 + " ms late for "
+                    + windowMillis + " ms, limit " + maxLag / 1_000_000 + " ms");
         }
         if (busyPercent * 100 > (long) settings.maxLoopBusy() * percent) {
-            return "event loop " + busyPercent + "% busy over " + settings.window().toMillis() + " ms, limit "
-                    + settings.maxLoopBusy() + "%";
+            return new Over(Measure.LOOP_BUSY, "event loop " + busyPercent + "% busy over " + windowMillis
+                    + " ms, limit " + settings.maxLoopBusy() + "%");
         }
         if (settings.maxLoopRunnable() < OverloadSettings.LOOP_RUNNABLE_OFF
                 && runnablePercent * 100 > (long) settings.maxLoopRunnable() * percent) {
-            return "event loop runnable " + runnablePercent + "% of " + settings.window().toMillis() + " ms (on a CPU "
-                    + busyPercent + "%, waiting for one " + Math.min(100, waitTotal * 100 / window) + "%), limit "
-                    + settings.maxLoopRunnable() + "%";
+            return new Over(Measure.LOOP_RUNNABLE, "event loop runnable " + runnablePercent + "% of " + windowMillis
+                    + " ms (on a CPU " + busyPercent + "%, waiting for one " + Math.min(100, waitTotal * 100 / window)
+                    + "%), limit " + settings.maxLoopRunnable() + "%");
         }
         // The UDP measures by their worst sample: one sample over is overload at once (a full queue or lost datagrams
         // are not noise), and the measure stays over until a whole window was under it (the hysteresis in time).
         if ((long) maxUdpFill * 100 > (long) settings.maxUdpQueue() * percent) {
-            return "a UDP receive queue " + maxUdpFill + "% full within " + settings.window().toMillis()
-                    + " ms, limit " + settings.maxUdpQueue() + "% of its buffer";
+            return new Over(Measure.UDP_QUEUE, "a UDP receive queue " + maxUdpFill + "% full within " + windowMillis
+                    + " ms, limit " + settings.maxUdpQueue() + "% of its buffer");
         }
         if (maxUdpDrops * 100 > (long) settings.maxUdpDrops() * percent) {
-            return maxUdpDrops + " datagrams dropped at a UDP socket in " + settings.sampleInterval().toMillis()
-                    + " ms within " + settings.window().toMillis() + " ms, limit " + settings.maxUdpDrops();
+            return new Over(Measure.UDP_DROPS, maxUdpDrops + " datagrams dropped at a UDP socket in "
+                    + settings.sampleInterval().toMillis() + " ms within " + windowMillis + " ms, limit "
+                    + settings.maxUdpDrops());
         }
         if ((long) minQueued * 100 > (long) settings.maxQueuedTasks() * percent) {
-            return "at least " + minQueued + " tasks queued for " + settings.window().toMillis() + " ms, limit "
-                    + settings.maxQueuedTasks();
+            return new Over(Measure.QUEUED_TASKS, "at least " + minQueued + " tasks queued for " + windowMillis
+                    + " ms, limit " + settings.maxQueuedTasks());
         }
         return null;
     }
@@ -305,6 +333,11 @@ public final class OverloadGuard {
             return false;
         }
         return true;
+    }
+
+    /** How many times the admitted share was lowered because {@code measure} was over its limit (for metrics). */
+    public long decreases(Measure measure) {
+        return decreases.get(measure.ordinal());
     }
 
     /** Whether new calls are being shed in part (for metrics). */

@@ -174,6 +174,12 @@ public final class ProxyMetrics {
                 .description("1 while new calls are shed (503)").register(registry);
         Gauge.builder("sip.overload.admitted", guard, OverloadGuard::admittedShare)
                 .description("share of new calls admitted (1 when not overloaded)").register(registry);
+        for (OverloadGuard.Measure measure : OverloadGuard.Measure.values()) {
+            FunctionCounter.builder("sip.overload.decreases", guard, g -> g.decreases(measure))
+                    .tag("measure", measure.label())
+                    .description("times the admitted share of new calls was lowered, by the measure over its limit")
+                    .register(registry);
+        }
         Gauge.builder("sip.calls.in.progress", core, ProxyCore::callsInProgress)
                 .description("proxied requests waiting for their final response").register(registry);
     }

@@ -351,6 +351,19 @@ class OverloadGuardTest {
     }
 
     @Test
+    void eachDecreaseIsCountedByTheMeasureThatWasOver() {
+        FakeQueues udp = new FakeQueues();
+        OverloadGuard g = watching(udp);
+        udp.drops = 3;
+        samplesWithLag(1, 0);
+        udp.drops = 4; // still dropping a window later, and now the loop is late too: lag is judged first
+        samplesWithLag(WINDOW, 150);
+        assertThat(g.decreases(OverloadGuard.Measure.UDP_DROPS)).isEqualTo(1);
+        assertThat(g.decreases(OverloadGuard.Measure.LOOP_LAG)).isEqualTo(1);
+        assertThat(g.decreases(OverloadGuard.Measure.UDP_QUEUE)).isZero();
+    }
+
+    @Test
     void dropsBeforeTheGuardStartedAreNotCounted() {
         FakeQueues udp = new FakeQueues();
         udp.drops = 500;
