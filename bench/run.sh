@@ -203,9 +203,11 @@ start_backend() { # name
 
 start_router() { # dir port nodeport1 nodeport2 [dispatch-variant redis-port]; sets ROUTER_METRICS_PORT too
   ROUTER_METRICS_PORT=$(free_port)
+  local dialog_listen=""
+  if [ "${SPLIT_SOCKETS:-0}" = 1 ]; then dialog_listen="\"udp:127.0.0.1:$(free_port)\", "; fi
   cat >"$1/router.yml" <<EOF
 sip:
-  listen: [ "udp:127.0.0.1:$2", "tcp:127.0.0.1:$2" ]
+  listen: [ $dialog_listen"udp:127.0.0.1:$2", "tcp:127.0.0.1:$2" ]
   # One sipp caller sends thousands of messages a second from one address: the per-source flood limit (issue 9)
   # would block it within seconds. Off, as Kamailio's bench config runs without pike.
   flood: { enabled: false }

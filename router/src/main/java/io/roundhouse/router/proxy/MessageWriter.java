@@ -3,6 +3,7 @@ package io.roundhouse.router.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.util.ByteProcessor;
 import io.roundhouse.router.sip.HeaderName;
 import io.roundhouse.router.sip.NameAddr;
 import io.roundhouse.router.sip.SipMessage;
@@ -19,6 +20,7 @@ import java.util.Map;
  */
 public final class MessageWriter {
 
+    private static final ByteProcessor NO_CONTROL = b -> (b >= 0x20 || b < 0 || b == '\t') && b != 0x7f;
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final ByteBufAllocator alloc;
@@ -204,9 +206,18 @@ public final class MessageWriter {
      * refused, and its refusal must not carry the defect on (RFC 4475 §3.1.2).
      */
     private static void copied(ByteBuf out, SipMessage m, int i) {
-        ByteBuf src = m.buffer();
-        int from = m.lineStart(i);
-        int end = m.lineEnd(i);
+        copyLine(out, m.buffer(), m.lineStart(i), m.lineEnd(i));
+    }
+
+    /** Copies {@code [from, end)} of {@code src}, each control character §25.1 does not allow there made '?'. */
+    static void copyLine(ByteBuf out, ByteBuf src, int from, int end) {
+        // The usual line has no control character but HTAB, or only its closing CRLF: one pass of the buffer's own
+        // loop, then one copy. Anything else (a folded line, a stray CR) is checked by the parser's rule.
+        int ctl = src.forEachByte(from, end - from, NO_CONTROL);
+        if (ctl < 0 || ctl == end - 2 && src.getByte(ctl) == '\r' && src.getByte(ctl + 1) == '\n') {
+            out.writeBytes(src, from, end - from);
+            return;
+        }
         int bad = SipParser.illegalControlCharacter(src, from, end);
         while (bad >= 0) {
             out.writeBytes(src, from, bad - from).writeByte('?');

@@ -59,7 +59,6 @@ final class NewCallShedding {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HEX = ascii("0123456789abcdef");
     /** Stops at a control character other than HTAB (§25.1): CR, LF, NUL... and DEL. */
-    private static final ByteProcessor NO_CONTROL = b -> (b >= 0x20 || b < 0 || b == '\t') && b != 0x7f;
     /** A stateless 503 that cannot be sent needs no handling: the caller retransmits and gets another. */
     private static final Consumer<Throwable> IGNORE_FAILURE = e -> { };
 
@@ -187,23 +186,9 @@ final class NewCallShedding {
         return out;
     }
 
-    /** Copies {@code [from, end)} of the request, each control character §25.1 does not allow there made '?'. */
+    /** Copies {@code [from, end)} of the request as {@link MessageWriter#copyLine} does. */
     private static void copy(ByteBuf out, SipMessage m, int from, int end) {
-        ByteBuf src = m.buffer();
-        // The usual line has no control character but HTAB, or only its closing CRLF: one pass of the buffer's own
-        // loop, then one copy. Anything else (a folded line, a stray CR) is checked by the parser's rule.
-        int ctl = src.forEachByte(from, end - from, NO_CONTROL);
-        if (ctl < 0 || ctl == end - 2 && src.getByte(ctl) == '\r' && src.getByte(ctl + 1) == '\n') {
-            out.writeBytes(src, from, end - from);
-            return;
-        }
-        int bad = SipParser.illegalControlCharacter(src, from, end);
-        while (bad >= 0) {
-            out.writeBytes(src, from, bad - from).writeByte('?');
-            from = bad + 1;
-            bad = SipParser.illegalControlCharacter(src, from, end);
-        }
-        out.writeBytes(src, from, end - from);
+        MessageWriter.copyLine(out, m.buffer(), from, end);
     }
 
     private static void writeHex(ByteBuf out, long v) {
