@@ -180,6 +180,9 @@ public final class ProxyMetrics {
                     .description("times the admitted share of new calls was lowered, by the measure over its limit")
                     .register(registry);
         }
+        FunctionCounter.builder("sip.overload.decreases.undone", guard, OverloadGuard::decreasesUndone)
+                .description("decreases of the admitted share undone because the UDP sockets were no less full after"
+                        + " them").register(registry);
         Gauge.builder("sip.calls.in.progress", core, ProxyCore::callsInProgress)
                 .description("proxied requests waiting for their final response").register(registry);
     }

@@ -363,6 +363,60 @@ class OverloadGuardTest {
         assertThat(g.decreases(OverloadGuard.Measure.UDP_QUEUE)).isZero();
     }
 
+    /** {@code n} samples in each of which the socket dropped {@code perSample} datagrams. */
+    private void samplesDropping(FakeQueues udp, int n, long perSample) {
+        for (int i = 0; i < n; i++) {
+            udp.drops += perSample;
+            samplesWithLag(1, 0);
+        }
+    }
+
+    @Test
+    void aDecreaseAfterWhichTheSocketDropsAsMuchIsUndoneAndTheShareHoldsThere() {
+        FakeQueues udp = new FakeQueues();
+        OverloadGuard g = watching(udp);
+        samplesDropping(udp, 1, 10); // enters: 0.75
+        samplesDropping(udp, WINDOW, 10); // a whole window overloaded at 0.75: 0.5625, to be judged
+        assertThat(g.admittedShare()).isEqualTo(0.5625);
+        samplesDropping(udp, WINDOW, 10); // as many drops after it: it only lost calls
+        assertThat(g.admittedShare()).isEqualTo(0.75);
+        assertThat(g.decreasesUndone()).isEqualTo(1);
+        samplesDropping(udp, 3 * WINDOW, 10);
+        assertThat(g.admittedShare()).as("the UDP measures push no further in this overload").isEqualTo(0.75);
+        assertThat(g.overloaded()).isTrue();
+    }
+
+    @Test
+    void aDecreaseAfterWhichTheSocketDropsLessIsKeptAndSheddingGoesOn() {
+        FakeQueues udp = new FakeQueues();
+        OverloadGuard g = watching(udp);
+        samplesDropping(udp, 1, 40);
+        samplesDropping(udp, WINDOW, 40);
+        samplesDropping(udp, WINDOW, 20); // half the drops after the decrease: it helped
+        assertThat(g.admittedShare()).isEqualTo(0.421875);
+        assertThat(g.decreasesUndone()).isZero();
+    }
+
+    @Test
+    void theFirstDecreaseIsNotJudgedByAWindowThatWasPartlyCalm() {
+        FakeQueues udp = new FakeQueues();
+        OverloadGuard g = watching(udp);
+        samplesDropping(udp, 1, 10); // the window before it had one sample with drops
+        samplesDropping(udp, WINDOW, 10); // twenty after it: more drops in the window, but not a verdict
+        assertThat(g.admittedShare()).isEqualTo(0.5625);
+        assertThat(g.decreasesUndone()).isZero();
+    }
+
+    @Test
+    void underTheUdpFloorTheLoopsOwnMeasuresStillLowerTheShare() {
+        FakeQueues udp = new FakeQueues();
+        OverloadGuard g = watching(udp);
+        samplesDropping(udp, 1 + 2 * WINDOW, 10); // entered, decreased, undone: held at 0.75
+        assertThat(g.admittedShare()).isEqualTo(0.75);
+        samplesWithLag(WINDOW, 150); // the loop itself a whole window late: that is the calls' own work
+        assertThat(g.admittedShare()).isEqualTo(0.5625);
+    }
+
     @Test
     void dropsBeforeTheGuardStartedAreNotCounted() {
         FakeQueues udp = new FakeQueues();
