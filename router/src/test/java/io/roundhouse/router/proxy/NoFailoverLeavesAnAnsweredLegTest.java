@@ -2,19 +2,19 @@ package io.roundhouse.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roundhouse.router.Router;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
+import io.roundhouse.router.testing.TwoNodeFarm;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * After failover, one call has one answered leg: the first 2xx reaches the caller (from the node failed over from, if it
@@ -27,27 +27,19 @@ class NoFailoverLeavesAnAnsweredLegTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final SipTestAgent caller = SipTestAgent.start();
-    private final SipTestAgent first = SipTestAgent.start().uas(UasBehavior.silent());
-    // Rings, and neither answers nor acknowledges a CANCEL: the test makes it answer 200 by hand.
-    private final SipTestAgent second = SipTestAgent.start().uas(new UasBehavior(List.of(100, 180), false));
-    private Router router;
+    @RegisterExtension
+    final TwoNodeFarm farm = TwoNodeFarm.builder().first(UasBehavior.silent())
+            // Rings, and neither answers nor acknowledges a CANCEL: the test makes it answer 200 by hand.
+            .second(new UasBehavior(List.of(100, 180), false)).build();
+    private final SipTestAgent caller = farm.caller();
+    private final SipTestAgent first = farm.first();
+    private final SipTestAgent second = farm.second();
     private InetSocketAddress to;
 
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        first.close();
-        second.close();
-    }
-
     private void callFailedOverFromFirstToSecond(SipTestAgent secondNode) {
-        router = Router.start(TestRouters.config(List.of(first, secondNode), Transport.UDP, 300));
-        to = new InetSocketAddress("127.0.0.1", router.port());
-        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).build(), to, Transport.UDP);
+        farm.start(TestRouters.config(List.of(first, secondNode), Transport.UDP, 300));
+        to = farm.routerAddress();
+        farm.invite();
     }
 
     /** The node's leg ended by the router: ACK of its 2xx, then BYE, both with its tag; it answers the BYE. */
@@ -69,7 +61,7 @@ class NoFailoverLeavesAnAnsweredLegTest {
         first.send(first.response(toFirst.text(), 200, "firsttag"), to, Transport.UDP);
         assertThat(caller.await(r -> r.status() == 200 && r.header("To").contains("firsttag"), WAIT)).isNotNull();
         assertThat(second.awaitRequest("CANCEL", WAIT)).isNotNull();
-        assertThat(router.endedLegs()).isZero();
+        assertThat(farm.router().endedLegs()).isZero();
     }
 
     @Test
@@ -87,7 +79,7 @@ class NoFailoverLeavesAnAnsweredLegTest {
         second.send(late, to, Transport.UDP); // its retransmission: acknowledged again, still not forwarded
         second.await(r -> r.method().equals("ACK") && r.header("To").contains("secondtag"), WAIT);
         caller.assertNone(r -> r.status() == 200 && r.header("To").contains("secondtag"), Duration.ofMillis(500));
-        assertThat(router.endedLegs()).isEqualTo(1);
+        assertThat(farm.router().endedLegs()).isEqualTo(1);
     }
 
     @Test
@@ -101,7 +93,7 @@ class NoFailoverLeavesAnAnsweredLegTest {
             first.send(first.response(toFirst.text(), 200, "firsttag"), to, Transport.UDP);
             assertHungUpByTheRouter(first, "firsttag");
             caller.assertNone(r -> r.status() == 200 && r.header("To").contains("firsttag"), Duration.ofMillis(500));
-            assertThat(router.endedLegs()).isEqualTo(1);
+            assertThat(farm.router().endedLegs()).isEqualTo(1);
         }
     }
 }

@@ -3,48 +3,38 @@ package io.roundhouse.router.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.roundhouse.router.Router;
+import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
+import io.roundhouse.router.testing.TwoNodeFarm;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Serial failover within one server transaction: 5xx or silence from a node makes the router try the next one. */
 class ProxyFailoverTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final SipTestAgent caller = SipTestAgent.start();
-    private final SipTestAgent first = SipTestAgent.start();
-    private final SipTestAgent second = SipTestAgent.start().uas(UasBehavior.answer());
-    private Router router;
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        first.close();
-        second.close();
-    }
+    @RegisterExtension
+    final TwoNodeFarm farm = TwoNodeFarm.builder().second(UasBehavior.answer()).build();
+    private final SipTestAgent caller = farm.caller();
+    private final SipTestAgent first = farm.first();
+    private final SipTestAgent second = farm.second();
 
     private Received call() {
-        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).build(),
-                new InetSocketAddress("127.0.0.1", router.port()), Transport.UDP);
+        farm.invite();
         return caller.awaitFinal(WAIT);
     }
 
     @Test
     void a503FromTheFirstNodeIsRetriedOnTheNextAndTheCallerSeesOnlyThe200() {
         first.uas(UasBehavior.reject(503));
-        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 1000));
+        farm.startFailingOverAfter(Duration.ofSeconds(1));
         Received result = call();
         assertThat(result.status()).isEqualTo(200);
         assertThat(first.all(r -> r.method().equals("INVITE"))).hasSize(1);
@@ -58,7 +48,7 @@ class ProxyFailoverTest {
     void a6xxFromANodeIsTheCallersAnswerAndNoOtherNodeIsTried() {
         // §16.7 item 5: a 6xx (here 603 Decline) is the callee's answer for every location; no new branch after it.
         first.uas(UasBehavior.reject(603));
-        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 1000));
+        farm.startFailingOverAfter(Duration.ofSeconds(1));
         assertThat(call().status()).isEqualTo(603);
         first.awaitRequest("ACK", WAIT);
         assertThat(second.all(r -> r.method().equals("INVITE"))).isEmpty();
@@ -67,13 +57,13 @@ class ProxyFailoverTest {
     @Test
     void aSilentNodeIsAbandonedAfterTheFailoverTimeoutAndTheNextNodeAnswers() {
         first.uas(UasBehavior.silent());
-        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 300));
+        farm.startFailingOverAfter(Duration.ofMillis(300));
         long start = System.nanoTime();
         Received result = call();
         assertThat(result.status()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         assertThat(first.all(r -> r.method().equals("INVITE"))).isNotEmpty();
-        await().atMost(Duration.ofSeconds(10)).until(() -> router.transactionCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> farm.router().transactionCount() == 0);
     }
 
     @Test
@@ -81,7 +71,7 @@ class ProxyFailoverTest {
         SipTestAgent gone = SipTestAgent.start();
         String goneUri = gone.uri(Transport.TCP);
         gone.close(); // nothing listens there any more: the connection is refused (§17.1.4 transport error)
-        router = Router.start(io.roundhouse.router.config.RouterConfig.parse("""
+        farm.start(RouterConfig.parse("""
                 sip:
                   listen: [ "udp:127.0.0.1:0", "tcp:127.0.0.1:0" ]
                   timers: { t1: 50ms, timer-d: 1s, failover-timeout: 5s }
@@ -99,9 +89,8 @@ class ProxyFailoverTest {
     void aLate200FromAnAbandonedNodeStillReachesTheCallerAndTheRingingNodeIsCancelled() {
         first.uas(UasBehavior.silent());
         second.uas(UasBehavior.ringForever());
-        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 300));
-        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).build(),
-                new InetSocketAddress("127.0.0.1", router.port()), Transport.UDP);
+        farm.startFailingOverAfter(Duration.ofMillis(300));
+        farm.invite();
         Received abandoned = first.awaitRequest("INVITE", WAIT);
         second.awaitRequest("INVITE", WAIT);
         caller.awaitResponse(180, WAIT);
@@ -117,13 +106,13 @@ class ProxyFailoverTest {
     void whenEveryNodeFailsTheCallerGetsTheBestResponse() {
         first.uas(UasBehavior.reject(503));
         second.uas(UasBehavior.reject(500));
-        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 1000));
+        farm.startFailingOverAfter(Duration.ofSeconds(1));
         assertThat(call().status()).isEqualTo(500);
     }
 
     @Test
     void whenNoNodeIsConfiguredTheCallerGets503() {
-        router = Router.start(TestRouters.config(List.of(), Transport.UDP, 1000));
+        farm.start(TestRouters.config(List.of(), Transport.UDP, 1000));
         Received result = call();
         assertThat(result.status()).isEqualTo(503);
         assertThat(result.header("Warning")).contains("no node available");
@@ -132,7 +121,7 @@ class ProxyFailoverTest {
     @Test
     void a486IsNotRetriedAndGoesBackUnchanged() {
         first.uas(UasBehavior.reject(486));
-        router = Router.start(TestRouters.config(List.of(first, second), Transport.UDP, 1000));
+        farm.startFailingOverAfter(Duration.ofSeconds(1));
         assertThat(call().status()).isEqualTo(486);
         assertThat(second.received()).isEmpty();
     }
