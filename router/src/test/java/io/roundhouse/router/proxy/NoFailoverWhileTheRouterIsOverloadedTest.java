@@ -2,22 +2,17 @@ package io.roundhouse.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
-import io.roundhouse.router.Router;
-import io.roundhouse.router.config.RouterConfig;
-import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
-import io.roundhouse.router.testing.ManualScheduler;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
+import io.roundhouse.router.testing.TwoNodeFarm;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * While the router is overloaded, a node's answer is most likely waiting in the router's own socket: a failover timeout
@@ -32,62 +27,38 @@ class NoFailoverWhileTheRouterIsOverloadedTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(300);
 
-    private final ManualScheduler scheduler = new ManualScheduler();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final SipTestAgent caller = SipTestAgent.start();
-    private final SipTestAgent first = SipTestAgent.start().uas(UasBehavior.silent());
-    private final SipTestAgent second = SipTestAgent.start().uas(UasBehavior.answer());
-    private Router router;
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        first.close();
-        second.close();
-    }
+    @RegisterExtension
+    final TwoNodeFarm farm = TwoNodeFarm.builder().first(UasBehavior.silent()).second(UasBehavior.answer())
+            .timersOnManualClock().build();
+    private final SipTestAgent caller = farm.caller();
+    private final SipTestAgent first = farm.first();
+    private final SipTestAgent second = farm.second();
 
     /** Failover after 2 s, default T1 (Timer B 32 s); round robin starts with {@code first}. */
     private Received callTheFirstNode() {
-        RouterConfig cfg = RouterConfig.parse("""
-                sip:
-                  listen: [ "udp:127.0.0.1:0" ]
-                  timers: { failover-timeout: 2s }
-                  overload: { max-queued-tasks: 10 }
-                nodes:
-                  - { id: first, uri: "%s" }
-                  - { id: second, uri: "%s" }
-                """.formatted(first.uri(Transport.UDP), second.uri(Transport.UDP)));
-        router = Router.start(cfg, new StaticRoundRobinDispatcher(cfg.nodes()), registry, loop -> scheduler);
-        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).build(),
-                new InetSocketAddress("127.0.0.1", router.port()), Transport.UDP);
+        farm.start(farm.config("timers: { failover-timeout: 2s }", "overload: { max-queued-tasks: 10 }"));
+        farm.invite();
         caller.awaitResponse(100, WAIT);
         return first.awaitRequest("INVITE", WAIT);
     }
 
     /** Moves the router's time by {@code d} with more tasks waiting on its event loop than the guard's limit. */
     private void advanceOverloaded(Duration d) throws InterruptedException {
-        router.runOnEventLoop(() -> {
+        farm.router().runOnEventLoop(() -> {
             EventExecutor loop = ThreadExecutorMap.currentExecutor();
             for (int i = 0; i < 20; i++) {
                 loop.execute(() -> { }); // run once this task, and with it every sample of the guard, is done
             }
-            scheduler.advance(d);
+            farm.clock().advance(d);
         });
     }
 
-    private void advance(Duration d) throws InterruptedException {
-        router.runOnEventLoop(() -> scheduler.advance(d));
-    }
-
     private boolean overloaded() {
-        return registry.get("sip.overload.active").gauge().value() == 1;
+        return farm.registry().get("sip.overload.active").gauge().value() == 1;
     }
 
     private double deferred() {
-        return registry.get("sip.failover.deferred").counter().count();
+        return farm.registry().get("sip.failover.deferred").counter().count();
     }
 
     private void assertNoInviteOnTheSecondNode() {
@@ -116,9 +87,9 @@ class NoFailoverWhileTheRouterIsOverloadedTest {
     @Test
     void withoutOverloadABareTimeoutStillFailsOverAtTheFailoverTimeout() throws Exception {
         callTheFirstNode();
-        advance(Duration.ofMillis(1_900));
+        farm.advance(Duration.ofMillis(1_900));
         assertNoInviteOnTheSecondNode();
-        advance(Duration.ofMillis(100));
+        farm.advance(Duration.ofMillis(100));
         assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
         assertThat(second.all(r -> r.isRequest() && r.method().equals("INVITE"))).hasSize(1);
         assertThat(deferred()).isZero();
@@ -129,11 +100,11 @@ class NoFailoverWhileTheRouterIsOverloadedTest {
         callTheFirstNode();
         advanceOverloaded(Duration.ofSeconds(2)); // the timeout at 2 s finds the router overloaded: re-armed for 4 s
         assertThat(deferred()).isEqualTo(1);
-        advance(Duration.ofMillis(1_900)); // calm: the guard admits every call again by 2.9 s
+        farm.advance(Duration.ofMillis(1_900)); // calm: the guard admits every call again by 2.9 s
         assertThat(overloaded()).isFalse();
         assertNoInviteOnTheSecondNode();
 
-        advance(Duration.ofMillis(100));
+        farm.advance(Duration.ofMillis(100));
         assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
         assertThat(second.all(r -> r.isRequest() && r.method().equals("INVITE"))).hasSize(1);
     }
