@@ -2,28 +2,25 @@ package io.roundhouse.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
 import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthState;
 import io.roundhouse.router.health.PassiveHealth;
-import io.roundhouse.router.testing.ManualScheduler;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.RequestBuilder;
 import io.roundhouse.router.testing.SipTestAgent;
+import io.roundhouse.router.testing.TwoNodeFarm;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A call ringing on a node that goes down is not held until Timer C (then a misleading 487): health tells the proxy,
@@ -35,46 +32,28 @@ class CallsOnANodeThatGoesDownAreNotStrandedTest {
 
     static final Duration WAIT = Duration.ofSeconds(5);
 
-    final SipTestAgent caller = SipTestAgent.start();
-    final SipTestAgent dying = SipTestAgent.start();
-    final SipTestAgent healthy = SipTestAgent.start().uas(UasBehavior.answer());
+    /** The router's timers on a manual clock: the failover timeout fires only when a test moves it, not under load. */
+    @RegisterExtension
+    final TwoNodeFarm farm = TwoNodeFarm.builder().nodeIds("dying", "healthy").second(UasBehavior.answer())
+            .timersOnManualClock().build();
+    final SipTestAgent caller = farm.caller();
+    final SipTestAgent dying = farm.first();
+    final SipTestAgent healthy = farm.second();
     final Map<String, HealthState> probed = new ConcurrentHashMap<>();
     final FarmHealth health = new FarmHealth(id -> probed.getOrDefault(id, HealthState.UP),
             () -> java.util.Set.of("dying", "healthy"),
             PassiveHealth.DEFAULT_TIMEOUTS_DOWN, PassiveHealth.DEFAULT_TRIAL_EVERY, System::nanoTime);
-    /** The router's timers: the failover timeout fires only when a test moves this clock, never under load. */
-    final ManualScheduler scheduler = new ManualScheduler();
-    Router router;
 
-    @AfterEach
-    void stop() {
-        router.close();
-        caller.close();
-        dying.close();
-        healthy.close();
-    }
-
-    /** Round robin: the first call goes to the dying node. */
+    /** Round robin over the default timers: the first call goes to the dying node. */
     void startRouter() {
-        RouterConfig cfg = RouterConfig.parse("""
-                sip:
-                  listen: [ "udp:127.0.0.1:0" ]
-                nodes:
-                  - { id: dying, uri: "%s" }
-                  - { id: healthy, uri: "%s" }
-                """.formatted(dying.uri(Transport.UDP), healthy.uri(Transport.UDP)));
-        router = Router.start(cfg, new StaticRoundRobinDispatcher(cfg.nodes(), health), new SimpleMeterRegistry(),
-                loop -> scheduler);
-    }
-
-    InetSocketAddress routerAddress() {
-        return new InetSocketAddress("127.0.0.1", router.port());
+        RouterConfig cfg = farm.config();
+        farm.start(cfg, new StaticRoundRobinDispatcher(cfg.nodes(), health));
     }
 
     RequestBuilder ringingCall() {
         startRouter();
-        RequestBuilder invite = caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).fromTag("abc");
-        caller.send(invite.build(), routerAddress(), Transport.UDP);
+        RequestBuilder invite = caller.request("INVITE", farm.callUri()).fromTag("abc");
+        caller.send(invite.build(), farm.routerAddress(), Transport.UDP);
         caller.awaitResponse(180, WAIT);
         return invite;
     }
@@ -111,8 +90,8 @@ class CallsOnANodeThatGoesDownAreNotStrandedTest {
         // Rings, then ignores everything else, the CANCEL included: the router would wait 64*T1 for the node's 487.
         dying.uas(new UasBehavior(List.of(100, 180), false));
         RequestBuilder invite = ringingCall();
-        caller.send(caller.request("CANCEL", "sip:1000@127.0.0.1:" + router.port()).callId(invite.callId())
-                .branch(invite.branch()).fromTag("abc").build(), routerAddress(), Transport.UDP);
+        caller.send(caller.request("CANCEL", farm.callUri()).callId(invite.callId())
+                .branch(invite.branch()).fromTag("abc").build(), farm.routerAddress(), Transport.UDP);
         dying.awaitRequest("CANCEL", WAIT);
 
         dyingGoesDown();
@@ -125,8 +104,7 @@ class CallsOnANodeThatGoesDownAreNotStrandedTest {
     void aCallThatHasNotRungThereIsLeftToItsFailoverTimeout() throws InterruptedException {
         dying.uas(new UasBehavior(List.of(100), true));
         startRouter();
-        RequestBuilder invite = caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port());
-        caller.send(invite.build(), routerAddress(), Transport.UDP);
+        RequestBuilder invite = farm.invite();
         caller.awaitResponse(100, WAIT);
         // The router's own 100 Trying leaves before it asks the dispatcher: a node marked down before the INVITE
         // reached it would never be chosen, and the call would go straight to the healthy node (its 200 seen early).
@@ -137,9 +115,9 @@ class CallsOnANodeThatGoesDownAreNotStrandedTest {
         // Probing may misjudge an overloaded node: a call it may still answer is not cut, its failover timer (2 s)
         // ends the branch soon anyway.
         caller.assertNone(finalOf(invite), Duration.ofMillis(500));
-        router.runOnEventLoop(() -> scheduler.advance(Duration.ofMillis(1_999)));
+        farm.advance(Duration.ofMillis(1_999));
         assertThat(healthy.all(r -> r.method().equals("INVITE"))).as("not before the failover timeout").isEmpty();
-        router.runOnEventLoop(() -> scheduler.advance(Duration.ofMillis(1)));
+        farm.advance(Duration.ofMillis(1));
         assertThat(caller.await(finalOf(invite), WAIT).status()).isEqualTo(200);
     }
 
