@@ -3,10 +3,10 @@ package io.roundhouse.router.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.RequestBuilder;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
-import io.roundhouse.router.testing.TwoNodeFarm;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.time.Duration;
@@ -24,10 +24,10 @@ class AbandonedInviteBranchesEndTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
     @RegisterExtension
-    final TwoNodeFarm farm = TwoNodeFarm.builder().second(UasBehavior.answer()).build();
+    final Farm farm = Farm.withNodes(2);
     private final SipTestAgent caller = farm.caller();
     private final SipTestAgent node = farm.first();
-    private final SipTestAgent second = farm.second();
+    private final SipTestAgent second = farm.second().uas(UasBehavior.answer());
 
     private static String fromTag(RequestBuilder b) {
         return b.build().lines().filter(l -> l.startsWith("From:")).findFirst().orElseThrow()

@@ -7,10 +7,10 @@ import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
 import io.roundhouse.router.health.FarmHealth;
 import io.roundhouse.router.health.HealthState;
 import io.roundhouse.router.health.PassiveHealth;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.RequestBuilder;
 import io.roundhouse.router.testing.SipTestAgent;
-import io.roundhouse.router.testing.TwoNodeFarm;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.time.Duration;
@@ -34,11 +34,10 @@ class CallsOnANodeThatGoesDownAreNotStrandedTest {
 
     /** The router's timers on a manual clock: the failover timeout fires only when a test moves it, not under load. */
     @RegisterExtension
-    final TwoNodeFarm farm = TwoNodeFarm.builder().nodeIds("dying", "healthy").second(UasBehavior.answer())
-            .timersOnManualClock().build();
+    final Farm farm = Farm.withNodes("dying", "healthy").timersOnManualClock();
     final SipTestAgent caller = farm.caller();
     final SipTestAgent dying = farm.first();
-    final SipTestAgent healthy = farm.second();
+    final SipTestAgent healthy = farm.second().uas(UasBehavior.answer());
     final Map<String, HealthState> probed = new ConcurrentHashMap<>();
     final FarmHealth health = new FarmHealth(id -> probed.getOrDefault(id, HealthState.UP),
             () -> java.util.Set.of("dying", "healthy"),

@@ -2,10 +2,10 @@ package io.roundhouse.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
-import io.roundhouse.router.testing.TwoNodeFarm;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
@@ -28,12 +28,11 @@ class NoFailoverLeavesAnAnsweredLegTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
     @RegisterExtension
-    final TwoNodeFarm farm = TwoNodeFarm.builder().first(UasBehavior.silent())
-            // Rings, and neither answers nor acknowledges a CANCEL: the test makes it answer 200 by hand.
-            .second(new UasBehavior(List.of(100, 180), false)).build();
+    final Farm farm = Farm.withNodes(2);
     private final SipTestAgent caller = farm.caller();
-    private final SipTestAgent first = farm.first();
-    private final SipTestAgent second = farm.second();
+    private final SipTestAgent first = farm.first().uas(UasBehavior.silent());
+    // Rings, and neither answers nor acknowledges a CANCEL: the test makes it answer 200 by hand.
+    private final SipTestAgent second = farm.second().uas(new UasBehavior(List.of(100, 180), false));
     private InetSocketAddress to;
 
     private void callFailedOverFromFirstToSecond(SipTestAgent secondNode) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
-import io.roundhouse.router.testing.TwoNodeFarm;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.time.Duration;
@@ -28,11 +28,10 @@ class NoFailoverWhileTheRouterIsOverloadedTest {
     private static final Duration QUIET = Duration.ofMillis(300);
 
     @RegisterExtension
-    final TwoNodeFarm farm = TwoNodeFarm.builder().first(UasBehavior.silent()).second(UasBehavior.answer())
-            .timersOnManualClock().build();
+    final Farm farm = Farm.withNodes(2).timersOnManualClock();
     private final SipTestAgent caller = farm.caller();
-    private final SipTestAgent first = farm.first();
-    private final SipTestAgent second = farm.second();
+    private final SipTestAgent first = farm.first().uas(UasBehavior.silent());
+    private final SipTestAgent second = farm.second().uas(UasBehavior.answer());
 
     /** Failover after 2 s, default T1 (Timer B 32 s); round robin starts with {@code first}. */
     private Received callTheFirstNode() {

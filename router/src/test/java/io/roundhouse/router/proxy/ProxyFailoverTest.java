@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
-import io.roundhouse.router.testing.TwoNodeFarm;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.time.Duration;
@@ -21,10 +21,10 @@ class ProxyFailoverTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
     @RegisterExtension
-    final TwoNodeFarm farm = TwoNodeFarm.builder().second(UasBehavior.answer()).build();
+    final Farm farm = Farm.withNodes(2);
     private final SipTestAgent caller = farm.caller();
     private final SipTestAgent first = farm.first();
-    private final SipTestAgent second = farm.second();
+    private final SipTestAgent second = farm.second().uas(UasBehavior.answer());
 
     private Received call() {
         farm.invite();

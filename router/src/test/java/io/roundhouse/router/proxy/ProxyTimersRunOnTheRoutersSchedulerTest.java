@@ -7,8 +7,8 @@ import io.roundhouse.router.dispatch.AttemptOutcome;
 import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.dispatch.DispatchTarget;
 import io.roundhouse.router.dispatch.Dispatcher;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.SipTestAgent;
-import io.roundhouse.router.testing.TwoNodeFarm;
 import io.roundhouse.router.testing.UasBehavior;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -31,10 +31,10 @@ class ProxyTimersRunOnTheRoutersSchedulerTest {
     private static final Duration QUIET = Duration.ofMillis(300);
 
     @RegisterExtension
-    final TwoNodeFarm farm = TwoNodeFarm.builder().second(UasBehavior.answer()).timersOnManualClock().build();
+    final Farm farm = Farm.withNodes(2).timersOnManualClock();
     private final SipTestAgent caller = farm.caller();
     private final SipTestAgent first = farm.first();
-    private final SipTestAgent second = farm.second();
+    private final SipTestAgent second = farm.second().uas(UasBehavior.answer());
 
     /** Default T1 (Timer B 32 s) and Timer C (180 s); failover after 10 s; round robin starts with {@code first}. */
     private RouterConfig config() {

@@ -10,107 +10,94 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A caller, a farm of two nodes ({@link #first()} and {@link #second()}, round robin starting with the first) and the
- * router each test starts between them; registered as an extension, it closes all of them after each test:
+ * A caller, a farm of nodes (round robin in their order) and the router each test starts between them; registered as an
+ * extension, it closes all of them after each test:
  * <pre>{@code
  * @RegisterExtension
- * final TwoNodeFarm farm = TwoNodeFarm.builder().second(UasBehavior.answer()).build();
+ * final Farm farm = Farm.withNodes(2);
+ * private final SipTestAgent caller = farm.caller();
+ * private final SipTestAgent first = farm.first();
+ * private final SipTestAgent second = farm.second().uas(UasBehavior.answer());
  * }</pre>
- * The agents are started when the farm is built (with the test instance); the router by the test, once it has set the
- * nodes' behaviour: with {@link TestRouters}' short timers ({@link #startFailingOverAfter}), or any config
- * ({@link #start(RouterConfig)}; {@link #config(String...)} is one over the two nodes with the default timers). With
- * {@link Builder#timersOnManualClock()} the router's timers run on a {@link ManualScheduler} that only
- * {@link #advance} moves.
+ * The agents are started with the farm (with the test instance), answering nothing until the test sets their
+ * behaviour; the router by the test: with {@link TestRouters}' short timers ({@link #start()},
+ * {@link #startFailingOverAfter}), or any config ({@link #start(RouterConfig)}; {@link #config(String...)} is one over
+ * the nodes with the default timers). With {@link #timersOnManualClock()} the router's timers run on a
+ * {@link ManualScheduler} that only {@link #advance} moves.
  */
-public final class TwoNodeFarm implements AfterEachCallback, AutoCloseable {
+public final class Farm implements AfterEachCallback, AutoCloseable {
 
     private final SipTestAgent caller;
-    private final SipTestAgent first;
-    private final SipTestAgent second;
-    private final String firstId;
-    private final String secondId;
-    private final ManualScheduler clock;
+    private final List<SipTestAgent> nodes;
+    private final List<String> nodeIds;
+    private final List<SipTestAgent> others = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private ManualScheduler clock;
     private Router router;
 
-    private TwoNodeFarm(Builder b) {
-        List<SipTestAgent> started = new ArrayList<>(3);
+    private Farm(List<String> nodeIds) {
+        List<SipTestAgent> started = new ArrayList<>(nodeIds.size() + 1);
         try {
-            started.add(SipTestAgent.start());
-            started.add(SipTestAgent.start().uas(b.first));
-            started.add(SipTestAgent.start().uas(b.second));
+            for (int i = 0; i <= nodeIds.size(); i++) {
+                started.add(SipTestAgent.start());
+            }
         } catch (RuntimeException e) {
             started.forEach(SipTestAgent::close); // none left open by a farm that never was
             throw e;
         }
         this.caller = started.get(0);
-        this.first = started.get(1);
-        this.second = started.get(2);
-        this.firstId = b.firstId;
-        this.secondId = b.secondId;
-        this.clock = b.manualClock ? new ManualScheduler() : null;
+        this.nodes = List.copyOf(started.subList(1, started.size()));
+        this.nodeIds = List.copyOf(nodeIds);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** A caller and {@code count} nodes, with the ids {@link TestRouters} gives them: {@code node-1..n}. */
+    public static Farm withNodes(int count) {
+        return new Farm(IntStream.rangeClosed(1, count).mapToObj(i -> "node-" + i).toList());
     }
 
-    /** What differs between the tests that use a farm: the nodes' behaviour and ids, and the router's clock. */
-    public static final class Builder {
-        private UasBehavior first;
-        private UasBehavior second;
-        private String firstId = "first";
-        private String secondId = "second";
-        private boolean manualClock;
+    /** A caller and one node for each id (the ids in {@link #config(String...)}). */
+    public static Farm withNodes(String... ids) {
+        return new Farm(List.of(ids));
+    }
 
-        private Builder() {
+    /** The router's timers run on a {@link ManualScheduler}: time moves only by {@link #advance}. */
+    public Farm timersOnManualClock() {
+        if (router != null) {
+            throw new IllegalStateException("the router is already started on its event loop's clock");
         }
-
-        /** How the first node answers from the start (by default it answers nothing, it only records). */
-        public Builder first(UasBehavior behavior) {
-            this.first = behavior;
-            return this;
-        }
-
-        /** How the second node answers from the start (by default it answers nothing, it only records). */
-        public Builder second(UasBehavior behavior) {
-            this.second = behavior;
-            return this;
-        }
-
-        /** The nodes' ids in {@link TwoNodeFarm#config(String...)} (by default {@code first} and {@code second}). */
-        public Builder nodeIds(String firstNode, String secondNode) {
-            this.firstId = firstNode;
-            this.secondId = secondNode;
-            return this;
-        }
-
-        /** The router's timers run on a {@link ManualScheduler}: time moves only by {@link TwoNodeFarm#advance}. */
-        public Builder timersOnManualClock() {
-            this.manualClock = true;
-            return this;
-        }
-
-        /** Starts the caller and the two nodes. */
-        public TwoNodeFarm build() {
-            return new TwoNodeFarm(this);
-        }
+        clock = new ManualScheduler();
+        return this;
     }
 
     public SipTestAgent caller() {
         return caller;
     }
 
+    /** The farm's only node. */
+    public SipTestAgent node() {
+        if (nodes.size() != 1) {
+            throw new IllegalStateException("the farm has " + nodes.size() + " nodes, not one");
+        }
+        return nodes.get(0);
+    }
+
     public SipTestAgent first() {
-        return first;
+        return nodes.get(0);
     }
 
     public SipTestAgent second() {
-        return second;
+        return nodes.get(1);
+    }
+
+    /** An agent that is no node (e.g. a foreign host the router must not relay to), closed with the farm. */
+    public SipTestAgent closeAfterEach(SipTestAgent agent) {
+        others.add(agent);
+        return agent;
     }
 
     /** The meter registry the router is started with. */
@@ -126,12 +113,17 @@ public final class TwoNodeFarm implements AfterEachCallback, AutoCloseable {
         return router;
     }
 
+    /** Starts the router with {@link TestRouters#config(SipTestAgent...)} over the nodes: failover after 1 s. */
+    public Router start() {
+        return startFailingOverAfter(Duration.ofSeconds(1));
+    }
+
     /**
-     * Starts the router with {@link TestRouters#config(List, Transport, long)} over both nodes on UDP (T1 50 ms, Timer
+     * Starts the router with {@link TestRouters#config(List, Transport, long)} over the nodes on UDP (T1 50 ms, Timer
      * C 10 s, ...): a node that has not answered finally is failed over after {@code failoverTimeout}.
      */
     public Router startFailingOverAfter(Duration failoverTimeout) {
-        return start(TestRouters.config(List.of(first, second), Transport.UDP, failoverTimeout.toMillis()));
+        return start(TestRouters.config(nodes, Transport.UDP, failoverTimeout.toMillis()));
     }
 
     /** Starts the router on {@code config}, dispatching round robin over its static nodes. */
@@ -152,7 +144,7 @@ public final class TwoNodeFarm implements AfterEachCallback, AutoCloseable {
     /**
      * A config listening on UDP at 127.0.0.1 (a free port) with the default timers (T1 500 ms, so Timer B is 32 s;
      * Timer C 180 s) but for {@code sipSettings}, lines of the {@code sip:} section such as
-     * {@code "timers: { failover-timeout: 10s }"}; its nodes are the first and the second, in that order.
+     * {@code "timers: { failover-timeout: 10s }"}; its nodes are the farm's, in order.
      */
     public RouterConfig config(String... sipSettings) {
         StringBuilder yaml = new StringBuilder("sip:\n  listen: [ \"udp:127.0.0.1:0\" ]\n");
@@ -160,13 +152,14 @@ public final class TwoNodeFarm implements AfterEachCallback, AutoCloseable {
             yaml.append("  ").append(line).append('\n');
         }
         yaml.append("nodes:\n");
-        yaml.append("  - { id: ").append(firstId).append(", uri: \"").append(first.uri(Transport.UDP)).append("\" }\n");
-        yaml.append("  - { id: ").append(secondId).append(", uri: \"").append(second.uri(Transport.UDP))
-                .append("\" }\n");
+        for (int i = 0; i < nodes.size(); i++) {
+            yaml.append("  - { id: ").append(nodeIds.get(i)).append(", uri: \"").append(nodes.get(i).uri(Transport.UDP))
+                    .append("\" }\n");
+        }
         return RouterConfig.parse(yaml.toString());
     }
 
-    /** The router's manual clock ({@link Builder#timersOnManualClock()}). */
+    /** The router's manual clock ({@link #timersOnManualClock()}). */
     public ManualScheduler clock() {
         if (clock == null) {
             throw new IllegalStateException("the farm's router runs on its event loop's clock, not a manual one");
@@ -202,12 +195,18 @@ public final class TwoNodeFarm implements AfterEachCallback, AutoCloseable {
         close();
     }
 
-    /** Closes the router, if started, then the caller and the nodes; each is closed even if one before it fails. */
+    /** Closes the router, if started, then the caller, the nodes and the other agents, each even if one fails. */
     @Override
     public void close() {
+        List<AutoCloseable> all = new ArrayList<>();
+        if (router != null) {
+            all.add(router);
+        }
+        all.add(caller);
+        all.addAll(nodes);
+        all.addAll(others);
         RuntimeException failure = null;
-        for (AutoCloseable c : router == null ? List.<AutoCloseable>of(caller, first, second)
-                : List.<AutoCloseable>of(router, caller, first, second)) {
+        for (AutoCloseable c : all) {
             try {
                 c.close();
             } catch (Exception e) {
