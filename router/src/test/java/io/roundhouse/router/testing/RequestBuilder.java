@@ -101,6 +101,11 @@ public final class RequestBuilder {
         return callId;
     }
 
+    /** The From tag (e.g. for this INVITE's CANCEL, which must carry it, §9.1). */
+    public String fromTag() {
+        return fromTag;
+    }
+
     public String build() {
         StringBuilder sb = new StringBuilder();
         sb.append(method).append(' ').append(requestUri).append(" SIP/2.0\r\n");
