@@ -3,52 +3,39 @@ package io.roundhouse.router.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
 import io.roundhouse.router.config.SipTimers;
 import io.roundhouse.router.testing.Dialog;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.RequestBuilder;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Transaction behaviour seen from the wire: retransmissions absorbed, 2xx retransmissions passed, Timer C, TCP. */
 class ProxyTransactionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final SipTestAgent caller = SipTestAgent.start();
-    private final SipTestAgent node = SipTestAgent.start();
-    private Router router;
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        node.close();
-    }
-
-    private InetSocketAddress routerAddress() {
-        return new InetSocketAddress("127.0.0.1", router.port());
-    }
+    @RegisterExtension
+    final Farm farm = Farm.withNodes(1);
+    private final SipTestAgent caller = farm.caller();
+    private final SipTestAgent node = farm.node();
 
     @Test
     void aRetransmittedInviteIsAbsorbedAndAnsweredWithTheLastProvisional() {
         node.uas(UasBehavior.ringForever());
-        router = Router.start(TestRouters.config(node));
-        String invite = caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).build();
-        caller.send(invite, routerAddress(), Transport.UDP);
+        farm.start();
+        String invite = caller.request("INVITE", farm.callUri()).build();
+        caller.send(invite, farm.routerAddress(), Transport.UDP);
         caller.awaitResponse(180, WAIT);
-        caller.send(invite, routerAddress(), Transport.UDP);
+        caller.send(invite, farm.routerAddress(), Transport.UDP);
         caller.awaitResponse(180, WAIT); // the last provisional, resent by the server transaction (§17.2.1)
         node.assertNone(r -> r.method().equals("INVITE") && node.all(x -> x.method().equals("INVITE")).size() > 1,
                 Duration.ofMillis(300));
@@ -58,9 +45,9 @@ class ProxyTransactionTest {
     @Test
     void retransmitted2xxResponsesReachTheCallerAndTheAckGoesEndToEnd() {
         node.uas(new UasBehavior(List.of(100, 180, 200, 200), true));
-        router = Router.start(TestRouters.config(node));
-        RequestBuilder invite = caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).fromTag("r2");
-        caller.send(invite.build(), routerAddress(), Transport.UDP);
+        farm.start();
+        RequestBuilder invite = caller.request("INVITE", farm.callUri()).fromTag("r2");
+        caller.send(invite.build(), farm.routerAddress(), Transport.UDP);
         Received ok = caller.awaitResponse(200, WAIT);
         caller.awaitResponse(200, WAIT); // §16.7 item 5: forwarded statelessly by its Via
         new Dialog(caller, ok, "r2", Transport.UDP).send("ACK", 1);
@@ -70,13 +57,13 @@ class ProxyTransactionTest {
     @Test
     void a2xxRetransmissionToATcpCallerReusesTheCallersConnection() {
         node.uas(new UasBehavior(List.of(100, 180, 200, 200), true));
-        router = Router.start(TestRouters.config(node));
-        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).transport(Transport.TCP)
-                .build(), routerAddress(), Transport.TCP);
+        farm.start();
+        caller.send(caller.request("INVITE", farm.callUri()).transport(Transport.TCP).build(), farm.routerAddress(),
+                Transport.TCP);
         Received first = caller.awaitResponse(200, WAIT);
         Received second = caller.awaitResponse(200, WAIT); // stateless (§16.7 item 5), by the Via's sent-by alias
-        assertThat(first.source()).isEqualTo(routerAddress());
-        assertThat(second.source()).isEqualTo(routerAddress());
+        assertThat(first.source()).isEqualTo(farm.routerAddress());
+        assertThat(second.source()).isEqualTo(farm.routerAddress());
         assertThat(second.transport()).isEqualTo(Transport.TCP);
     }
 
@@ -85,10 +72,9 @@ class ProxyTransactionTest {
         node.uas(UasBehavior.ringForever());
         RouterConfig base = TestRouters.config(node);
         SipTimers t = base.timers();
-        router = Router.start(base.withTimers(new SipTimers(t.t1(), t.t2(), t.t4(), t.timerB(), t.timerF(),
+        farm.start(base.withTimers(new SipTimers(t.t1(), t.t2(), t.t4(), t.timerB(), t.timerF(),
                 Duration.ofMillis(300), t.timerD(), t.failoverTimeout())));
-        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).build(), routerAddress(),
-                Transport.UDP);
+        farm.invite();
         caller.awaitResponse(180, WAIT);
         node.awaitRequest("CANCEL", WAIT);
         assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(487);
@@ -97,13 +83,14 @@ class ProxyTransactionTest {
     @Test
     void aCallToATcpNodeCompletesAndTheTransactionsEnd() {
         node.uas(UasBehavior.answer());
-        router = Router.start(TestRouters.config(List.of(node), Transport.TCP, 1000));
-        RequestBuilder invite = caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).fromTag("t1");
-        caller.send(invite.build(), routerAddress(), Transport.UDP);
+        farm.start(TestRouters.config(List.of(node), Transport.TCP, 1000));
+        RequestBuilder invite = caller.request("INVITE", farm.callUri()).fromTag("t1");
+        caller.send(invite.build(), farm.routerAddress(), Transport.UDP);
         Received atNode = node.awaitRequest("INVITE", WAIT);
         assertThat(atNode.transport()).isEqualTo(Transport.TCP);
-        assertThat(TestRouters.unsigned(atNode.headers("Record-Route"))).containsExactly("<sip:127.0.0.1:" + router.port()
-                + ";transport=tcp;lr>", "<sip:127.0.0.1:" + router.port() + ";lr>");
+        int port = farm.router().port();
+        assertThat(TestRouters.unsigned(atNode.headers("Record-Route"))).containsExactly("<sip:127.0.0.1:" + port
+                + ";transport=tcp;lr>", "<sip:127.0.0.1:" + port + ";lr>");
         Received ok = caller.awaitResponse(200, WAIT);
         Dialog dialog = new Dialog(caller, ok, "t1", Transport.UDP);
         dialog.send("ACK", 1);
@@ -111,16 +98,16 @@ class ProxyTransactionTest {
         dialog.send("BYE", 2);
         node.awaitRequest("BYE", WAIT);
         caller.await(r -> r.status() == 200 && r.cseqMethod().equals("BYE"), WAIT);
-        await().atMost(Duration.ofSeconds(10)).until(() -> router.transactionCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> farm.router().transactionCount() == 0);
     }
 
     @Test
     void aNonInviteRequestFailsOverFromASilentNodeToo() {
         try (SipTestAgent silent = SipTestAgent.start().uas(UasBehavior.silent())) {
             node.uas(UasBehavior.answer());
-            router = Router.start(TestRouters.config(List.of(silent, node), Transport.UDP, 300));
-            caller.send(caller.request("MESSAGE", "sip:1000@127.0.0.1:" + router.port()).body("hi").build(),
-                    routerAddress(), Transport.UDP);
+            farm.start(TestRouters.config(List.of(silent, node), Transport.UDP, 300));
+            caller.send(caller.request("MESSAGE", farm.callUri()).body("hi").build(), farm.routerAddress(),
+                    Transport.UDP);
             assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
             assertThat(silent.all(r -> r.method().equals("MESSAGE"))).isNotEmpty();
             assertThat(node.awaitRequest("MESSAGE", WAIT).body()).isEqualTo("hi");
