@@ -3,18 +3,17 @@ package io.roundhouse.router.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every 503 the caller sees is the router's own, with the router's Retry-After ({@code sip.retry-after}, default 5 s):
@@ -24,28 +23,19 @@ class RoutersOwn503CarriesRetryAfterTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final SipTestAgent caller = SipTestAgent.start();
-    private final SipTestAgent node = SipTestAgent.start();
-    private Router router;
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        node.close();
-    }
+    @RegisterExtension
+    final Farm farm = Farm.withNodes(1);
+    private final SipTestAgent caller = farm.caller();
+    private final SipTestAgent node = farm.node();
 
     private Received call() {
-        caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).build(),
-                new InetSocketAddress("127.0.0.1", router.port()), Transport.UDP);
+        farm.invite();
         return caller.awaitFinal(WAIT);
     }
 
     @Test
     void noNodeLeftGets503WithTheDefaultRetryAfter() {
-        router = Router.start(TestRouters.config(List.of(), Transport.UDP, 1000));
+        farm.start(TestRouters.config(List.of(), Transport.UDP, 1000));
         Received result = call();
         assertThat(result.status()).isEqualTo(503);
         assertThat(result.headers("Retry-After")).containsExactly("5");
@@ -64,7 +54,7 @@ class RoutersOwn503CarriesRetryAfterTest {
                 nodes:
                   - { id: node-1, uri: "%s", weight: 1 }
                 """.formatted(base.nodes().get(0).uri());
-        router = Router.start(RouterConfig.parse(yaml));
+        farm.start(RouterConfig.parse(yaml));
         Received result = call();
         assertThat(result.status()).isEqualTo(503);
         assertThat(result.headers("Retry-After")).containsExactly("7");
