@@ -2,8 +2,8 @@ package io.roundhouse.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.UasBehavior;
@@ -11,8 +11,8 @@ import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Timer C (RFC 3261 §16.8) is restarted by 101-199 provisionals only (§16.7 item 2): a node that keeps sending
@@ -20,30 +20,22 @@ import org.junit.jupiter.api.Test;
  */
 class OnlyRealProvisionalsRestartTimerCTest {
 
-    private final SipTestAgent caller = SipTestAgent.start();
+    @RegisterExtension
+    final Farm farm = Farm.withNodes(1);
+    private final SipTestAgent caller = farm.caller();
     // Rings once, then answers nothing by itself (the test sends the 100s).
-    private final SipTestAgent node = SipTestAgent.start().uas(new UasBehavior(List.of(180), false));
-    private Router router;
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        node.close();
-    }
+    private final SipTestAgent node = farm.node().uas(new UasBehavior(List.of(180), false));
 
     @Test
     void repeated100TryingDoesNotKeepARingingBranchAlive() throws Exception {
-        router = Router.start(RouterConfig.parse("""
+        farm.start(RouterConfig.parse("""
                 sip:
                   listen: [ "udp:127.0.0.1:0" ]
                   timers: { t1: 50ms, timer-c: 1s, failover-timeout: 5s }
                 nodes: [ { id: n, uri: "%s" } ]
                 """.formatted(node.uri(Transport.UDP))));
-        String me = "127.0.0.1:" + router.port();
-        InetSocketAddress to = new InetSocketAddress("127.0.0.1", router.port());
+        String me = "127.0.0.1:" + farm.router().port();
+        InetSocketAddress to = farm.routerAddress();
         // An in-dialog re-INVITE through our Record-Route: no dispatcher, so only Timer C can end the ringing.
         caller.send(caller.request("INVITE", node.uri(Transport.UDP)).to("<sip:bob@" + node.hostPort() + ">;tag=b")
                 .route("<sip:" + me + ";lr>").build(), to, Transport.UDP);
