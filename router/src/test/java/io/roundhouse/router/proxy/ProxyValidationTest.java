@@ -3,14 +3,15 @@ package io.roundhouse.router.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.roundhouse.router.Router;
 import io.roundhouse.router.dispatch.AttemptOutcome;
 import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.dispatch.DispatchTarget;
 import io.roundhouse.router.dispatch.Dispatcher;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
+import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
+import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -22,32 +23,35 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** §16.3 request validation (483, 482, 400), unparseable input, and the X-Exec-App rules of the dispatch seam. */
-class ProxyValidationTest extends CallerNodeRouterTest {
+class ProxyValidationTest {
 
-    private InetSocketAddress routerAddress() {
-        return new InetSocketAddress("127.0.0.1", router.port());
-    }
+    private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private String ruri() {
-        return "sip:1000@127.0.0.1:" + router.port();
-    }
+    @RegisterExtension
+    final Farm farm = Farm.withNodes(1);
+    private final SipTestAgent caller = farm.caller();
+    private final SipTestAgent node = farm.node().uas(UasBehavior.answer());
 
     @Test
     void maxForwardsZeroGets483AndNothingIsForwarded() {
-        router = Router.start(TestRouters.config(node));
-        caller.send(caller.request("INVITE", ruri()).maxForwards("0").build(), routerAddress(), Transport.UDP);
+        farm.start();
+        caller.send(caller.request("INVITE", farm.callUri()).maxForwards("0").build(), farm.routerAddress(),
+                Transport.UDP);
         assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(483);
         node.assertNone(r -> true, Duration.ofMillis(200));
     }
 
     @Test
     void missingMaxForwardsIsAddedAs70AndLeadingZerosAreRead() {
-        router = Router.start(TestRouters.config(node));
-        caller.send(caller.request("INVITE", ruri()).maxForwards(null).build(), routerAddress(), Transport.UDP);
+        farm.start();
+        caller.send(caller.request("INVITE", farm.callUri()).maxForwards(null).build(), farm.routerAddress(),
+                Transport.UDP);
         assertThat(node.awaitRequest("INVITE", WAIT).header("Max-Forwards")).isEqualTo("70");
-        caller.send(caller.request("INVITE", ruri()).maxForwards("0005").build(), routerAddress(), Transport.UDP);
+        caller.send(caller.request("INVITE", farm.callUri()).maxForwards("0005").build(), farm.routerAddress(),
+                Transport.UDP);
         assertThat(node.awaitRequest("INVITE", WAIT).header("Max-Forwards")).isEqualTo("4");
     }
 
@@ -71,41 +75,41 @@ class ProxyValidationTest extends CallerNodeRouterTest {
                 return false;
             }
         };
-        router = Router.start(TestRouters.config(node), toItself, new SimpleMeterRegistry());
-        self.set("sip:127.0.0.1:" + router.port());
-        caller.send(caller.request("INVITE", ruri()).build(), routerAddress(), Transport.UDP);
+        farm.start(TestRouters.config(node), toItself);
+        self.set("sip:127.0.0.1:" + farm.router().port());
+        caller.send(caller.request("INVITE", farm.callUri()).build(), farm.routerAddress(), Transport.UDP);
         assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(482);
     }
 
     @Test
     void aRequestThatPassedUsBeforeWithAnotherRequestUriIsASpiralNotALoop() {
-        router = Router.start(TestRouters.config(node));
+        farm.start();
         // Our Via from an earlier pass, whose branch hash was computed over another Request-URI (§16.3 item 4).
-        String invite = caller.request("INVITE", ruri()).build().replaceFirst("(Via: [^\r]*\r\n)",
-                "$1Via: SIP/2.0/UDP 127.0.0.1:" + router.port() + ";branch=" + Branches.PREFIX + "0123abcd.0\r\n"
-                        + "Via: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bKupstream\r\n");
-        caller.send(invite, routerAddress(), Transport.UDP);
+        String invite = caller.request("INVITE", farm.callUri()).build().replaceFirst("(Via: [^\r]*\r\n)",
+                "$1Via: SIP/2.0/UDP 127.0.0.1:" + farm.router().port() + ";branch=" + Branches.PREFIX
+                        + "0123abcd.0\r\nVia: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bKupstream\r\n");
+        caller.send(invite, farm.routerAddress(), Transport.UDP);
         assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
         assertThat(node.awaitRequest("INVITE", WAIT).headers("Via")).hasSize(4);
     }
 
     @Test
     void aRequestWithoutCallIdGets400NamingTheDefect() {
-        router = Router.start(TestRouters.config(node));
-        String invite = caller.request("INVITE", ruri()).build().replaceFirst("Call-ID: [^\r]*\r\n", "");
-        caller.send(invite, routerAddress(), Transport.UDP);
+        farm.start();
+        String invite = caller.request("INVITE", farm.callUri()).build().replaceFirst("Call-ID: [^\r]*\r\n", "");
+        caller.send(invite, farm.routerAddress(), Transport.UDP);
         Received bad = caller.awaitFinal(WAIT);
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.header("Warning")).contains("missing Call-ID");
-        assertThat(router.badRequests()).isEqualTo(1);
+        assertThat(farm.router().badRequests()).isEqualTo(1);
     }
 
     @Test
     void aContentLengthLargerThanTheDatagramGets400() {
-        router = Router.start(TestRouters.config(node));
-        String invite = caller.request("INVITE", ruri()).body("v=0\r\n").build()
+        farm.start();
+        String invite = caller.request("INVITE", farm.callUri()).body("v=0\r\n").build()
                 .replace("Content-Length: 5", "Content-Length: 500");
-        caller.send(invite, routerAddress(), Transport.UDP);
+        caller.send(invite, farm.routerAddress(), Transport.UDP);
         Received bad = caller.awaitFinal(WAIT);
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.header("Warning")).contains("Content-Length 500 exceeds");
@@ -113,35 +117,37 @@ class ProxyValidationTest extends CallerNodeRouterTest {
 
     @Test
     void aMismatchedCSeqMethodGets400() {
-        router = Router.start(TestRouters.config(node));
-        caller.send(caller.request("INVITE", ruri()).cseqMethod("BYE").build(), routerAddress(), Transport.UDP);
+        farm.start();
+        caller.send(caller.request("INVITE", farm.callUri()).cseqMethod("BYE").build(), farm.routerAddress(),
+                Transport.UDP);
         assertThat(caller.awaitFinal(WAIT).header("Warning")).contains("CSeq method BYE does not match INVITE");
     }
 
     @Test
     void garbageAndMessagesWithoutViaAreDroppedAndCounted() {
-        router = Router.start(TestRouters.config(node));
-        caller.sendBytes("hello world\r\n\r\n".getBytes(StandardCharsets.US_ASCII), routerAddress(), Transport.UDP);
-        caller.send(caller.request("INVITE", ruri()).build().replaceFirst("Via: [^\r]*\r\n", ""), routerAddress(),
+        farm.start();
+        caller.sendBytes("hello world\r\n\r\n".getBytes(StandardCharsets.US_ASCII), farm.routerAddress(),
                 Transport.UDP);
-        await().atMost(WAIT).until(() -> router.droppedMessages() == 2);
+        caller.send(caller.request("INVITE", farm.callUri()).build().replaceFirst("Via: [^\r]*\r\n", ""),
+                farm.routerAddress(), Transport.UDP);
+        await().atMost(WAIT).until(() -> farm.router().droppedMessages() == 2);
         caller.assertNone(r -> true, Duration.ofMillis(200));
         // The router still serves calls.
-        caller.send(caller.request("INVITE", ruri()).build(), routerAddress(), Transport.UDP);
+        caller.send(caller.request("INVITE", farm.callUri()).build(), farm.routerAddress(), Transport.UDP);
         assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(200);
     }
 
     @Test
     void anOversizedMessageIsDroppedOverUdpAndClosesTheConnectionOverTcp() {
-        router = Router.start(TestRouters.config(node).withMaxMessageSize(4096));
-        String big = caller.request("INVITE", ruri()).body("a=" + "x".repeat(5000) + "\r\n").build();
-        caller.send(big, routerAddress(), Transport.UDP);
-        await().atMost(WAIT).until(() -> router.droppedMessages() == 1);
-        String bigTcp = caller.request("INVITE", ruri()).transport(Transport.TCP)
+        farm.start(TestRouters.config(node).withMaxMessageSize(4096));
+        String big = caller.request("INVITE", farm.callUri()).body("a=" + "x".repeat(5000) + "\r\n").build();
+        caller.send(big, farm.routerAddress(), Transport.UDP);
+        await().atMost(WAIT).until(() -> farm.router().droppedMessages() == 1);
+        String bigTcp = caller.request("INVITE", farm.callUri()).transport(Transport.TCP)
                 .body("a=" + "x".repeat(5000) + "\r\n").build();
-        io.netty.channel.Channel connection = caller.connection(routerAddress());
-        caller.send(bigTcp, routerAddress(), Transport.TCP);
-        await().atMost(WAIT).until(() -> router.droppedMessages() == 2);
+        io.netty.channel.Channel connection = caller.connection(farm.routerAddress());
+        caller.send(bigTcp, farm.routerAddress(), Transport.TCP);
+        await().atMost(WAIT).until(() -> farm.router().droppedMessages() == 2);
         await().atMost(WAIT).until(() -> !connection.isActive());
         node.assertNone(r -> true, Duration.ofMillis(100));
     }
@@ -170,9 +176,9 @@ class ProxyValidationTest extends CallerNodeRouterTest {
                 return false;
             }
         };
-        router = Router.start(TestRouters.config(node), withApp, new SimpleMeterRegistry());
-        caller.send(caller.request("INVITE", ruri()).header("X-Exec-App: Evil").header("x-exec-app-data: pwned")
-                .build(), routerAddress(), Transport.UDP);
+        farm.start(TestRouters.config(node), withApp);
+        caller.send(caller.request("INVITE", farm.callUri()).header("X-Exec-App: Evil")
+                .header("x-exec-app-data: pwned").build(), farm.routerAddress(), Transport.UDP);
         Received forwarded = node.awaitRequest("INVITE", WAIT);
         assertThat(forwarded.headers("X-Exec-App")).containsExactly("Conference");
         assertThat(forwarded.headers("X-Exec-App-Data")).containsExactly("1000");
