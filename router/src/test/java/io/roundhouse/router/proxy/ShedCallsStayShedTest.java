@@ -2,19 +2,19 @@ package io.roundhouse.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.roundhouse.router.Router;
 import io.roundhouse.router.config.RouterConfig;
-import io.roundhouse.router.dispatch.StaticRoundRobinDispatcher;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.RequestBuilder;
+import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
-import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A shed call on the real pipeline (docs/security.md, "Overload"): its 503 is built from the request's own lines, the
@@ -23,9 +23,14 @@ import org.junit.jupiter.api.Timeout;
  * progress (one, a call that rings forever), so every new INVITE is shed until that call is cancelled.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
-class ShedCallsStayShedTest extends CallerNodeRouterTest {
+class ShedCallsStayShedTest {
 
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @RegisterExtension
+    final Farm farm = Farm.withNodes(1);
+    private final SipTestAgent caller = farm.caller();
+    private final SipTestAgent node = farm.node().uas(UasBehavior.answer());
     private RequestBuilder admitted;
 
     @BeforeEach
@@ -39,17 +44,17 @@ class ShedCallsStayShedTest extends CallerNodeRouterTest {
                 nodes:
                   - { id: node-1, uri: "%s" }
                 """.formatted(node.uri(Transport.UDP)));
-        router = Router.start(config, new StaticRoundRobinDispatcher(config.nodes()), registry);
+        farm.start(config);
         admitted = invite("admitted");
-        caller.send(admitted.build(), routerAddress(), Transport.UDP);
+        caller.send(admitted.build(), farm.routerAddress(), Transport.UDP);
         caller.await(r -> r.status() == 180, WAIT);
     }
 
     @Test
     void the503CopiesTheRequestsLinesWithReceivedRportAndAStatelessToTag() {
-        RequestBuilder shed = invite("shed").to("\"Conf; room\" <sip:1000@127.0.0.1:" + router.port() + ">");
+        RequestBuilder shed = invite("shed").to("\"Conf; room\" <sip:1000@127.0.0.1:" + farm.router().port() + ">");
         String request = shed.build();
-        caller.send(request, routerAddress(), Transport.UDP);
+        caller.send(request, farm.routerAddress(), Transport.UDP);
 
         Received response = finalResponse("shed");
         assertThat(response.status()).isEqualTo(503);
@@ -62,74 +67,76 @@ class ShedCallsStayShedTest extends CallerNodeRouterTest {
         assertThat(response.headers("Retry-After")).containsExactly("5");
         assertThat(response.header("Warning")).endsWith("\"overloaded\"");
         assertThat(response.header("Content-Length")).isEqualTo("0");
-        assertThat(router.shedRequests()).isEqualTo(1);
-        assertThat(router.internalErrors()).isZero();
+        assertThat(farm.router().shedRequests()).isEqualTo(1);
+        assertThat(farm.router().internalErrors()).isZero();
     }
 
     @Test
     void theAckOfA503IsAbsorbedAndCountedNeverForwarded() {
         RequestBuilder shed = invite("shed");
-        caller.send(shed.build(), routerAddress(), Transport.UDP);
+        caller.send(shed.build(), farm.routerAddress(), Transport.UDP);
         String toTag = finalResponse("shed").header("To").replaceAll(".*;tag=", "");
 
-        caller.send(caller.request("ACK", "sip:1000@127.0.0.1:" + router.port()).callId("shed")
-                .branch(shed.branch()).to("<sip:1000@127.0.0.1:" + router.port() + ">;tag=" + toTag)
-                .cseqMethod("ACK").build(), routerAddress(), Transport.UDP);
+        caller.send(caller.request("ACK", farm.callUri()).callId("shed").branch(shed.branch())
+                .to("<" + farm.callUri() + ">;tag=" + toTag).cseqMethod("ACK").build(), farm.routerAddress(),
+                Transport.UDP);
         // One event loop, messages in order: once a later in-dialog request reached the node, the ACK was handled.
         caller.send(caller.request("INFO", node.uri(Transport.UDP)).callId("marker").to("<sip:bob@x>;tag=b")
-                .route("<sip:127.0.0.1:" + router.port() + ";lr>").build(), routerAddress(), Transport.UDP);
+                .route("<sip:127.0.0.1:" + farm.router().port() + ";lr>").build(), farm.routerAddress(),
+                Transport.UDP);
         node.await(r -> r.isRequest() && r.callId().equals("marker"), WAIT);
 
-        assertThat(registry.counter("sip.acks.absorbed").count()).isEqualTo(1);
+        assertThat(farm.registry().counter("sip.acks.absorbed").count()).isEqualTo(1);
         assertThat(node.all(r -> r.isRequest() && r.method().equals("ACK"))).isEmpty();
-        assertThat(router.internalErrors()).isZero();
+        assertThat(farm.router().internalErrors()).isZero();
     }
 
     @Test
     void aRetransmissionOfAShedInviteIsShedAgainOnceNewCallsAreTakenAgain() {
         RequestBuilder shed = invite("shed");
-        caller.send(shed.build(), routerAddress(), Transport.UDP);
+        caller.send(shed.build(), farm.routerAddress(), Transport.UDP);
         assertThat(finalResponse("shed").status()).isEqualTo(503);
         cancelTheAdmittedCall();
         caller.clear();
 
-        caller.send(shed.build(), routerAddress(), Transport.UDP); // still in flight when the first 503 left
+        caller.send(shed.build(), farm.routerAddress(), Transport.UDP); // still in flight when the first 503 left
         Received again = finalResponse("shed");
-        caller.send(invite("new").build(), routerAddress(), Transport.UDP);
+        caller.send(invite("new").build(), farm.routerAddress(), Transport.UDP);
         node.await(r -> r.isRequest() && r.callId().equals("new"), WAIT);
 
         assertThat(again.status()).isEqualTo(503);
         assertThat(again.header("Warning")).endsWith("\"overloaded\"");
         assertThat(node.all(r -> r.isRequest() && r.callId().equals("shed"))).isEmpty();
-        assertThat(router.shedRequests()).isEqualTo(2);
-        assertThat(registry.counter("sip.requests.shed.retransmissions").count()).isEqualTo(1);
+        assertThat(farm.router().shedRequests()).isEqualTo(2);
+        assertThat(farm.registry().counter("sip.requests.shed.retransmissions").count()).isEqualTo(1);
     }
 
     @Test
     void aReInviteInsideADialogIsNeverShed() {
         caller.send(caller.request("INVITE", node.uri(Transport.UDP)).callId("dialog").to("<sip:bob@x>;tag=b")
-                .route("<sip:127.0.0.1:" + router.port() + ";lr>").build(), routerAddress(), Transport.UDP);
+                .route("<sip:127.0.0.1:" + farm.router().port() + ";lr>").build(), farm.routerAddress(),
+                Transport.UDP);
 
         assertThat(node.await(r -> r.isRequest() && r.callId().equals("dialog"), WAIT).method()).isEqualTo("INVITE");
-        assertThat(router.shedRequests()).isZero();
+        assertThat(farm.router().shedRequests()).isZero();
     }
 
     @Test
     void aRetransmissionOfTheAdmittedInviteIsAnsweredByItsTransactionNotShed() {
         caller.clear();
-        caller.send(admitted.build(), routerAddress(), Transport.UDP);
+        caller.send(admitted.build(), farm.routerAddress(), Transport.UDP);
 
         // §17.2.1: the server transaction sends its last provisional response again.
         Received again = caller.await(r -> !r.isRequest() && r.callId().equals("admitted"), WAIT);
         assertThat(again.status()).isEqualTo(180);
-        caller.send(invite("shed").build(), routerAddress(), Transport.UDP);
+        caller.send(invite("shed").build(), farm.routerAddress(), Transport.UDP);
         assertThat(finalResponse("shed").status()).isEqualTo(503);
-        assertThat(router.shedRequests()).isEqualTo(1);
+        assertThat(farm.router().shedRequests()).isEqualTo(1);
     }
 
     private void cancelTheAdmittedCall() {
-        caller.send(caller.request("CANCEL", "sip:1000@127.0.0.1:" + router.port()).callId("admitted")
-                .branch(admitted.branch()).cseqMethod("CANCEL").build(), routerAddress(), Transport.UDP);
+        caller.send(caller.request("CANCEL", farm.callUri()).callId("admitted").branch(admitted.branch())
+                .cseqMethod("CANCEL").build(), farm.routerAddress(), Transport.UDP);
         caller.await(r -> r.status() == 487 && r.callId().equals("admitted"), WAIT);
     }
 
@@ -138,12 +145,8 @@ class ShedCallsStayShedTest extends CallerNodeRouterTest {
                 && r.cseqMethod().equals("INVITE"), WAIT);
     }
 
-    private InetSocketAddress routerAddress() {
-        return new InetSocketAddress("127.0.0.1", router.port());
-    }
-
     private RequestBuilder invite(String callId) {
-        return caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).callId(callId);
+        return caller.request("INVITE", farm.callUri()).callId(callId);
     }
 
     private static String header(String message, String name) {
