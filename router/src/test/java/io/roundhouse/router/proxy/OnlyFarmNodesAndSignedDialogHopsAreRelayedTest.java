@@ -2,22 +2,20 @@ package io.roundhouse.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roundhouse.router.Router;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.RequestBuilder;
 import io.roundhouse.router.testing.SipTestAgent;
-import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,28 +26,25 @@ import org.junit.jupiter.params.provider.EnumSource;
  * address (127.0.0.2) that records what it receives.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class OnlyFarmNodesAndSignedDialogHopsAreRelayedTest extends CallerNodeRouterTest {
+class OnlyFarmNodesAndSignedDialogHopsAreRelayedTest {
 
-    private final SipTestAgent victim = SipTestAgent.start("127.0.0.2").uas(UasBehavior.silent());
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @RegisterExtension
+    final Farm farm = Farm.withNodes(1);
+    private final SipTestAgent caller = farm.caller();
+    private final SipTestAgent node = farm.node().uas(UasBehavior.answer());
+    private final SipTestAgent victim = farm.closeAfterEach(SipTestAgent.start("127.0.0.2").uas(UasBehavior.silent()));
     private String me;
 
     @BeforeEach
     void start() {
-        router = Router.start(TestRouters.config(node));
-        me = "127.0.0.1:" + router.port();
-    }
-
-    @AfterEach
-    void stopVictim() {
-        victim.close();
-    }
-
-    private InetSocketAddress routerAddress() {
-        return new InetSocketAddress("127.0.0.1", router.port());
+        farm.start();
+        me = "127.0.0.1:" + farm.router().port();
     }
 
     private void send(RequestBuilder request, Transport transport) {
-        caller.send(request.transport(transport).build(), routerAddress(), transport);
+        caller.send(request.transport(transport).build(), farm.routerAddress(), transport);
     }
 
     private void assertRefusedAndNothingRelayed(int refused) {
@@ -57,7 +52,7 @@ class OnlyFarmNodesAndSignedDialogHopsAreRelayedTest extends CallerNodeRouterTes
         assertThat(answer.status()).isEqualTo(403);
         assertThat(answer.header("Warning")).contains("not relayed");
         victim.assertNone(r -> true, Duration.ofMillis(300));
-        assertThat(router.relayRefused()).isEqualTo(refused);
+        assertThat(farm.router().relayRefused()).isEqualTo(refused);
     }
 
     /** A call set up through the router; returns the Record-Route values the node received. */
@@ -126,7 +121,7 @@ class OnlyFarmNodesAndSignedDialogHopsAreRelayedTest extends CallerNodeRouterTes
         send(caller.request("ACK", victim.uri(Transport.UDP)).to("<sip:bob@192.0.2.1>;tag=x")
                 .route("<sip:" + me + ";lr>"), transport);
         victim.assertNone(r -> true, Duration.ofMillis(300));
-        assertThat(router.relayRefused()).isEqualTo(1);
+        assertThat(farm.router().relayRefused()).isEqualTo(1);
         assertThat(caller.received()).isEmpty(); // no response to an ACK (§17.2.1)
     }
 
@@ -147,9 +142,9 @@ class OnlyFarmNodesAndSignedDialogHopsAreRelayedTest extends CallerNodeRouterTes
         String bye = node.request("BYE", caller.uri(Transport.UDP)).callId("signed-" + transport).cseq(1)
                 .fromTag("nt").to("<sip:alice@" + caller.hostPort() + ">;tag=ct").route(recordRoute.get(0))
                 .transport(transport).build();
-        node.send(bye, routerAddress(), transport);
+        node.send(bye, farm.routerAddress(), transport);
         assertThat(caller.awaitRequest("BYE", WAIT).requestUri()).isEqualTo(caller.uri(Transport.UDP));
-        assertThat(router.relayRefused()).isZero();
+        assertThat(farm.router().relayRefused()).isZero();
     }
 
     @Test
@@ -158,7 +153,7 @@ class OnlyFarmNodesAndSignedDialogHopsAreRelayedTest extends CallerNodeRouterTes
         send(caller.request("BYE", caller.uri(Transport.UDP)).callId("dialog-b").to("<sip:bob@x>;tag=x")
                 .route(recordRoute.get(0)), Transport.UDP);
         assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(403);
-        assertThat(router.relayRefused()).isEqualTo(1);
+        assertThat(farm.router().relayRefused()).isEqualTo(1);
     }
 
     @Test
@@ -180,7 +175,7 @@ class OnlyFarmNodesAndSignedDialogHopsAreRelayedTest extends CallerNodeRouterTes
     void aRequestFromANodesOwnAddressIsHeldToTheSameRule() {
         // A node's source address proves nothing (UDP sources can be forged): the rule is about where it goes.
         node.send(node.request("BYE", victim.uri(Transport.UDP)).to("<sip:bob@x>;tag=x")
-                .route("<sip:" + me + ";lr>").build(), routerAddress(), Transport.UDP);
+                .route("<sip:" + me + ";lr>").build(), farm.routerAddress(), Transport.UDP);
         assertThat(node.awaitFinal(WAIT).status()).isEqualTo(403);
         victim.assertNone(r -> true, Duration.ofMillis(300));
     }
@@ -191,7 +186,7 @@ class OnlyFarmNodesAndSignedDialogHopsAreRelayedTest extends CallerNodeRouterTes
         String bye = caller.request("BYE", "sip:b@" + victim.hostPort()).callId("amp@x").fromTag("f")
                 .to("<sip:b@" + victim.hostPort() + ">;tag=t").route("<sip:" + me + ";lr>").build();
         assertThat(bye.getBytes(StandardCharsets.UTF_8).length).isLessThan(400);
-        caller.send(bye, routerAddress(), Transport.UDP);
+        caller.send(bye, farm.routerAddress(), Transport.UDP);
         assertThat(caller.awaitFinal(WAIT).status()).isEqualTo(403);
         // Retransmissions would start at T1 = 50 ms and double: 16 T1 covers five of them.
         victim.assertNone(r -> true, Duration.ofMillis(800));
