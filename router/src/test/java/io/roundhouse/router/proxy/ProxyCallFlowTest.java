@@ -5,52 +5,33 @@ import static org.awaitility.Awaitility.await;
 
 import io.roundhouse.router.Router;
 import io.roundhouse.router.testing.Dialog;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.RequestBuilder;
 import io.roundhouse.router.testing.SipTestAgent;
 import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A whole call through the router: INVITE, provisional and final responses, ACK and BYE by the route set. */
 class ProxyCallFlowTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private SipTestAgent caller;
-    private SipTestAgent node;
-    private Router router;
-
-    @BeforeEach
-    void start() {
-        caller = SipTestAgent.start();
-        node = SipTestAgent.start().uas(UasBehavior.answer());
-    }
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        caller.close();
-        node.close();
-    }
-
-    private InetSocketAddress routerAddress() {
-        return new InetSocketAddress("127.0.0.1", router.port());
-    }
+    @RegisterExtension
+    final Farm farm = Farm.withNodes(1);
+    private final SipTestAgent caller = farm.caller();
+    private final SipTestAgent node = farm.node().uas(UasBehavior.answer());
 
     @Test
     void inviteIsForwardedWithViaRecordRouteAndDecrementedMaxForwardsAndTheCallCompletes() {
-        router = Router.start(TestRouters.config(node));
+        Router router = farm.start();
         RequestBuilder invite = caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).body("v=0\r\n");
-        caller.send(invite.build(), routerAddress(), Transport.UDP);
+        caller.send(invite.build(), farm.routerAddress(), Transport.UDP);
 
         assertThat(caller.awaitResponse(100, WAIT).header("Via")).contains("received=127.0.0.1")
                 .contains("rport=" + caller.port());
@@ -72,7 +53,7 @@ class ProxyCallFlowTest {
         assertThat(ok.headers("Via")).hasSize(1);
         Dialog dialog = new Dialog(caller, ok, invite.build().lines().filter(l -> l.startsWith("From:")).findFirst()
                 .orElseThrow().replaceAll(".*tag=", ""), Transport.UDP);
-        assertThat(dialog.nextHop()).isEqualTo(routerAddress());
+        assertThat(dialog.nextHop()).isEqualTo(farm.routerAddress());
 
         dialog.send("ACK", 1);
         Received ack = node.awaitRequest("ACK", WAIT);
@@ -89,8 +70,8 @@ class ProxyCallFlowTest {
 
     @Test
     void optionsToTheRouterItselfIsAnsweredWith200AndAllow() {
-        router = Router.start(TestRouters.config(node));
-        caller.send(caller.request("OPTIONS", "sip:127.0.0.1:" + router.port()).build(), routerAddress(),
+        Router router = farm.start();
+        caller.send(caller.request("OPTIONS", "sip:127.0.0.1:" + router.port()).build(), farm.routerAddress(),
                 Transport.UDP);
         Received ok = caller.awaitResponse(200, WAIT);
         assertThat(ok.header("Allow")).contains("INVITE");
