@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roundhouse.router.Router;
 import io.roundhouse.router.dispatch.config.StaticNode;
+import io.roundhouse.router.testing.Farm;
 import io.roundhouse.router.testing.Received;
 import io.roundhouse.router.testing.SipTestAgent;
-import io.roundhouse.router.testing.TestRouters;
 import io.roundhouse.router.testing.UasBehavior;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
@@ -31,11 +31,12 @@ class ANodeIsKnownByItsAddressAndPortTest {
 
     @Test
     void aLocalCallersExecAppHeaderIsStripped() {
-        try (SipTestAgent caller = SipTestAgent.start();
-             SipTestAgent node = SipTestAgent.start().uas(UasBehavior.answer());
-             Router router = Router.start(TestRouters.config(node))) {
+        try (Farm farm = Farm.withNodes(1)) {
+            SipTestAgent caller = farm.caller();
+            SipTestAgent node = farm.node().uas(UasBehavior.answer());
+            Router router = farm.start();
             caller.send(caller.request("INVITE", "sip:1000@127.0.0.1:" + router.port()).header("X-Exec-App: Evil")
-                    .build(), new InetSocketAddress("127.0.0.1", router.port()), Transport.UDP);
+                    .build(), farm.routerAddress(), Transport.UDP);
             Received forwarded = node.awaitRequest("INVITE", Duration.ofSeconds(5));
             assertThat(forwarded.headers("X-Exec-App")).isEmpty();
         }
