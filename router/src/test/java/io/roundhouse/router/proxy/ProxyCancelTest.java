@@ -29,8 +29,7 @@ class ProxyCancelTest {
         caller.send(invite.build(), farm.routerAddress(), callerTransport);
         caller.awaitResponse(180, WAIT);
 
-        caller.send(caller.request("CANCEL", farm.callUri()).transport(callerTransport).callId(invite.callId())
-                .branch(invite.branch()).fromTag(invite.fromTag()).build(), farm.routerAddress(), callerTransport);
+        caller.send(invite.cancel().build(), farm.routerAddress(), callerTransport);
 
         assertThat(caller.await(r -> r.status() == 200 && r.cseqMethod().equals("CANCEL"), WAIT)).isNotNull();
         node.awaitRequest("CANCEL", WAIT);
@@ -56,8 +55,7 @@ class ProxyCancelTest {
         RequestBuilder invite = caller.request("INVITE", farm.callUri()).fromTag("abc");
         caller.send(invite.build(), farm.routerAddress(), Transport.UDP);
         node.awaitRequest("INVITE", WAIT);
-        caller.send(caller.request("CANCEL", farm.callUri()).callId(invite.callId())
-                .branch(invite.branch()).fromTag("abc").build(), farm.routerAddress(), Transport.UDP);
+        caller.send(invite.cancel().build(), farm.routerAddress(), Transport.UDP);
         assertThat(caller.await(r -> r.status() == 487, WAIT).cseqMethod()).isEqualTo("INVITE");
         assertThat(caller.all(r -> r.status() == 200 && r.cseqMethod().equals("CANCEL"))).hasSize(1);
     }

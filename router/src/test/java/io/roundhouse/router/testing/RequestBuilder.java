@@ -106,6 +106,18 @@ public final class RequestBuilder {
         return fromTag;
     }
 
+    /**
+     * The CANCEL of this request as its UAC builds it (§9.1): the same Request-URI, Call-ID, To, From tag, CSeq number,
+     * top Via (transport and branch) and Route values; the defaults otherwise (Max-Forwards 70, no extra header, no
+     * body).
+     */
+    public RequestBuilder cancel() {
+        RequestBuilder cancel = new RequestBuilder(agent, "CANCEL", requestUri).transport(transport).callId(callId)
+                .cseq(cseq).branch(branch).fromTag(fromTag).to(to);
+        cancel.routes.addAll(routes);
+        return cancel;
+    }
+
     public String build() {
         StringBuilder sb = new StringBuilder();
         sb.append(method).append(' ').append(requestUri).append(" SIP/2.0\r\n");
