@@ -36,8 +36,7 @@ class AbandonedInviteBranchesEndTest {
         farm.start(TestRouters.config(node)); // the node alone
         RequestBuilder invite = farm.invite();
         caller.awaitResponse(180, WAIT);
-        caller.send(caller.request("CANCEL", farm.callUri()).callId(invite.callId()).branch(invite.branch())
-                .fromTag(invite.fromTag()).build(), farm.routerAddress(), Transport.UDP);
+        caller.send(invite.cancel().build(), farm.routerAddress(), Transport.UDP);
         node.awaitRequest("CANCEL", WAIT);
         // The cancel guard answers the caller 64*T1 (3.2 s) later; the INVITE branch then ends 64*T1 after that.
         assertThat(caller.await(r -> r.status() == 487 && r.cseqMethod().equals("INVITE"), Duration.ofSeconds(6)))

@@ -89,8 +89,7 @@ class CallsOnANodeThatGoesDownAreNotStrandedTest {
         // Rings, then ignores everything else, the CANCEL included: the router would wait 64*T1 for the node's 487.
         dying.uas(new UasBehavior(List.of(100, 180), false));
         RequestBuilder invite = ringingCall();
-        caller.send(caller.request("CANCEL", farm.callUri()).callId(invite.callId())
-                .branch(invite.branch()).fromTag("abc").build(), farm.routerAddress(), Transport.UDP);
+        caller.send(invite.cancel().build(), farm.routerAddress(), Transport.UDP);
         dying.awaitRequest("CANCEL", WAIT);
 
         dyingGoesDown();

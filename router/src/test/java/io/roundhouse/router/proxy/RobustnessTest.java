@@ -52,14 +52,14 @@ class RobustnessTest {
         String me = "127.0.0.1:" + router.port();
         List<byte[]> seeds = new ArrayList<>();
         // Fixed identifiers, so that a failure replays exactly with the same seed.
-        seeds.add(bytes(fuzzer.request("INVITE", "sip:1000@" + me).callId("fz1").branch("z9hG4bKfz1").fromTag("a")
-                .body("v=0\r\n").build()));
+        RequestBuilder fz1 = fuzzer.request("INVITE", "sip:1000@" + me).callId("fz1").branch("z9hG4bKfz1").fromTag("a")
+                .body("v=0\r\n");
+        seeds.add(bytes(fz1.build()));
         seeds.add(bytes(fuzzer.request("OPTIONS", "sip:" + me).callId("fz2").branch("z9hG4bKfz2").fromTag("b")
                 .build()));
         seeds.add(bytes(fuzzer.request("BYE", "sip:uas@" + node.hostPort()).to("<sip:b@x>;tag=1").callId("fz3")
                 .branch("z9hG4bKfz3").fromTag("c").route("<sip:" + me + ";lr>").build()));
-        seeds.add(bytes(fuzzer.request("CANCEL", "sip:1000@" + me).callId("fz1").branch("z9hG4bKfz1").fromTag("a")
-                .build()));
+        seeds.add(bytes(fz1.cancel().build()));
         seeds.add(bytes("SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP " + me + ";branch=z9hG4bKRh1.0\r\nVia: SIP/2.0/UDP "
                 + fuzzer.hostPort() + ";branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\n"
                 + "Call-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"));
