@@ -162,7 +162,9 @@ class LiveDispatchSipTest {
 
     /** Waits for the final responses of {@code prefix0..prefix(n-1)} and returns them (one scan per poll). */
     Map<String, Integer> awaitFinals(String prefix, int n) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        // 60 s: a call whose node answers late may take its failover timeout (5 s) or Timer C (10 s) per attempt, up
+        // to three attempts, on a machine busy with other builds; a passing run takes a second or two.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
             Map<String, Integer> f = finals();
             for (int i = 0; i < n; i++) {
                 if (!f.containsKey(prefix + i)) {
