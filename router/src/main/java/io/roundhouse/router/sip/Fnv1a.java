@@ -2,7 +2,7 @@ package io.roundhouse.router.sip;
 
 /**
  * FNV-1a, 64-bit: the router's one hash of message bytes and keys (the shed door's fingerprints, completed
- * transactions' index, rendezvous scores), with MurmurHash3's 64-bit finalizer for those that use the low bits,
+ * transactions' index, the hash strategy's ring), with MurmurHash3's 64-bit finalizer for those that use the low bits,
  * which FNV alone leaves too regular for similar inputs.
  */
 public final class Fnv1a {

@@ -13,7 +13,7 @@ public final class Strategies {
             case LEAST_LOADED -> new LeastLoaded(leastLoadedChannelShare);
             case WEIGHTED -> new Weighted();
             case ROUND_ROBIN -> new RoundRobin();
-            case HASH -> new RendezvousHash(rule.hashKey());
+            case HASH -> new HashRing(rule.hashKey());
             case PRIORITY -> new Priority();
         };
     }

@@ -2,18 +2,21 @@ package io.roundhouse.router.dispatch.strategy;
 
 import io.roundhouse.router.dispatch.call.CallContext;
 import io.roundhouse.router.services.HashKey;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The strategies as they ranked every candidate of every call before they were prepared per view (issue 15), kept
- * verbatim as the reference that {@link PreparedStrategiesRankAsTheReferenceTest} holds the prepared ones to.
+ * verbatim as the reference that {@link PreparedStrategiesRankAsTheReferenceTest} holds the prepared ones to; and the
+ * hash strategy's ring as a plain sorted map.
  */
 final class ReferenceStrategies {
 
@@ -136,52 +139,61 @@ final class ReferenceStrategies {
     }
 
 
-    static final class RendezvousHash {
+    /**
+     * The hash strategy's ring as a sorted map, walked one point at a time (not a former strategy: the rendezvous
+     * hashing it replaced scored every node per call): the same points ({@link HashRing#pointCounts},
+     * {@link HashRing#pointPosition}) in a {@code TreeMap} by position, equal positions in id order, and a call's
+     * ranking the distinct nodes met clockwise from the key's position, those left out passed over.
+     */
+    static final class Ring {
 
         private final HashKey hashKey;
 
-        public RendezvousHash(HashKey hashKey) {
+        Ring(HashKey hashKey) {
             this.hashKey = hashKey;
         }
 
-        List<Ranked> rank(List<Candidate> candidates, CallContext call) {
-            String key = hashKey.of(call);
-            List<Ranked> ranked = new ArrayList<>(candidates.size());
-            for (Candidate c : candidates) {
-                ranked.add(new Ranked(c, score(key, c.nodeId(), Math.max(1, c.weight()))));
+        /** The ring of each pool met, by its (id, weight) list: built once, as a farm's views repeat pools. */
+        private final Map<List<String>, TreeMap<Long, TreeMap<String, Integer>>> rings = new HashMap<>();
+
+        List<Ranked> rank(List<Candidate> all, int[] skipped, CallContext call) {
+            TreeMap<Long, TreeMap<String, Integer>> ring = rings.computeIfAbsent(
+                    all.stream().map(c -> c.nodeId() + "/" + c.weight()).toList(), k -> ring(all));
+            Set<String> left = new HashSet<>();
+            for (int s : skipped) {
+                left.add(all.get(s).nodeId());
             }
-            ranked.sort(Comparator.comparingDouble(Ranked::score).reversed().thenComparing(Ranked::nodeId));
+            long from = HashRing.position(hashKey.of(call));
+            List<Ranked> ranked = new ArrayList<>();
+            Set<String> met = new HashSet<>();
+            for (Map<Long, TreeMap<String, Integer>> arc : List.of(ring.tailMap(from, true), ring.headMap(from, false))) {
+                for (Map.Entry<Long, TreeMap<String, Integer>> point : arc.entrySet()) {
+                    for (int i : point.getValue().values()) {
+                        Candidate c = all.get(i);
+                        if (!left.contains(c.nodeId()) && met.add(c.nodeId())) {
+                            ranked.add(new Ranked(c, HashRing.distance(from, point.getKey())));
+                        }
+                    }
+                    if (met.size() == all.size() - left.size()) {
+                        return ranked;
+                    }
+                }
+            }
             return ranked;
         }
 
-        static double score(String key, String nodeId, int weight) {
-            long h = mix(fnv1a(key, nodeId));
-            // 53 random bits to a double strictly inside (0, 1): ln(u) is then finite and negative.
-            double u = ((h >>> 11) + 0.5) / (double) (1L << 53);
-            return -weight / Math.log(u);
-        }
-
-        private static long fnv1a(String key, String nodeId) {
-            long h = 0xcbf29ce484222325L;
-            for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
-                h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        /** Position to the nodes placed there, by id, with their index in the pool. */
+        private static TreeMap<Long, TreeMap<String, Integer>> ring(List<Candidate> all) {
+            int[] counts = HashRing.pointCounts(all.toArray(new Candidate[0]));
+            TreeMap<Long, TreeMap<String, Integer>> ring = new TreeMap<>();
+            for (int i = 0; i < all.size(); i++) {
+                long idHash = HashRing.idHash(all.get(i).nodeId());
+                for (int j = 0; j < counts[i]; j++) {
+                    ring.computeIfAbsent(HashRing.pointPosition(idHash, j), p -> new TreeMap<>())
+                            .put(all.get(i).nodeId(), i);
+                }
             }
-            h = (h ^ 0) * 0x100000001b3L; // separator, so ("ab","c") and ("a","bc") differ
-            for (byte b : nodeId.getBytes(StandardCharsets.UTF_8)) {
-                h = (h ^ (b & 0xff)) * 0x100000001b3L;
-            }
-            return h;
-        }
-
-        /** SplitMix64 finalizer: FNV's low bits alone are too regular for similar keys ("conf-1", "conf-2"). */
-        private static long mix(long z) {
-            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-            return z ^ (z >>> 31);
-        }
-
-        String scoreMeaning() {
-            return "rendezvous score (higher is better)";
+            return ring;
         }
     }
 
