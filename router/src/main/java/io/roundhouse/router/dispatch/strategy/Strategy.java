@@ -11,9 +11,10 @@ import java.util.List;
  * candidates once per view (off the event loop), and each call then asks the prepared index for the first few of its
  * ranking, naming the candidates that cannot take this call (tried, down, marked full since the view was built). The
  * answer is what {@link #rank} would give for the remaining candidates, cut to the length asked, and it moves the
- * strategy's counters as {@link #rank} would: the cost of a call does not grow with the farm ({@link HashRing}'s
- * binary search grows as log n). The one exception to "as {@link #rank} would": when leaving candidates out of a
- * large {@link HashRing} pool would rescale its points, the prepared ring is kept (see there).
+ * strategy's counters as {@link #rank} would: the cost of a call does not grow with the farm (for {@code hash} too:
+ * {@link HashRing} is a ring of points built per pool, not rendezvous hashing, which scored every node). The one
+ * exception to "as {@link #rank} would": when taking candidates out of a large {@link HashRing} pool would rescale its
+ * points, the prepared ring is kept (see there).
  */
 public interface Strategy {
 
