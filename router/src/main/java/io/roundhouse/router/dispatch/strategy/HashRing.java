@@ -34,8 +34,9 @@ import java.util.List;
  * walk is bounded ({@code 32 + 8 * limit} points: the expected walk is about {@code limit} when the pool is much
  * larger, {@code n ln n} to collect a whole small pool); when it runs out (a node of tiny weight share, most of the
  * pool left out) the nodes not met are ordered exactly by their first point after the key, found by binary search in
- * each node's own points (O(n log n) for that rare call). Allocation per call: the result. Score: the ring distance
- * from the key to the point that ranked the node, as a fraction of the ring.
+ * each node's own points (O(n log n) for that rare call). Allocation per call: the result (and a bitmap of the pool
+ * past 16 nodes asked: the operators' assessment asks for the whole pool). Score: the ring distance from the key to
+ * the point that ranked the node, as a fraction of the ring.
  */
 public final class HashRing implements Strategy {
 
@@ -50,6 +51,8 @@ public final class HashRing implements Strategy {
     private static final long RANK_MASK = (1L << RANK_BITS) - 1;
     private static final int WALK = 32;
     private static final int WALK_PER_RANK = 8;
+    /** Up to this many nodes asked, whether a node is already ranked is a scan of the ranking; beyond, a bitmap. */
+    private static final int SCAN_AT_MOST = 16;
 
     private final HashKey hashKey;
     /** The ring of the last pool prepared: immutable, written by the view thread, read when a view is prepared. */
@@ -229,6 +232,7 @@ public final class HashRing implements Strategy {
             int ringSize = points.length;
             int keep = Math.min(limit, pool.length - skipped.length);
             Ranked[] out = new Ranked[keep];
+            boolean[] met = keep > SCAN_AT_MOST ? new boolean[pool.length] : null; // a whole-pool ask (assessment)
             long from = position(key);
             int at = firstAtOrAfter(from); // ringSize: wraps to 0
             int size = 0;
@@ -239,19 +243,25 @@ public final class HashRing implements Strategy {
                     k -= ringSize;
                 }
                 int node = owner(k);
-                if (!Skips.contains(skipped, node) && !taken(out, size, pool[node])) {
+                if (!Skips.contains(skipped, node) && !taken(out, size, met, pool, node)) {
                     out[size++] = new Ranked(pool[node], distance(from, points[k] >>> RANK_BITS));
+                    if (met != null) {
+                        met[node] = true;
+                    }
                 }
             }
             if (size < keep) {
-                rest(pool, skipped, out, size, at, from);
+                rest(pool, skipped, out, size, met, at, from);
             }
             return List.of(out);
         }
 
-        private static boolean taken(Ranked[] out, int size, Candidate c) {
+        private static boolean taken(Ranked[] out, int size, boolean[] met, Candidate[] pool, int node) {
+            if (met != null) {
+                return met[node];
+            }
             for (int i = 0; i < size; i++) {
-                if (out[i].candidate() == c) {
+                if (out[i].candidate() == pool[node]) {
                     return true;
                 }
             }
@@ -262,14 +272,14 @@ public final class HashRing implements Strategy {
          * Fills {@code out} from {@code size} with the nodes the walk did not meet, in ring order: each node's first
          * point at or after ring index {@code at}, by binary search in its own points.
          */
-        private void rest(Candidate[] pool, int[] skipped, Ranked[] out, int size, int at, long from) {
+        private void rest(Candidate[] pool, int[] skipped, Ranked[] out, int size, boolean[] met, int at, long from) {
             int ringSize = points.length;
             int need = out.length - size;
             int[] best = new int[need]; // ring offsets from `at`, ascending
             int[] bestNode = new int[need];
             int found = 0;
             for (int node = 0; node < pool.length; node++) {
-                if (Skips.contains(skipped, node) || taken(out, size, pool[node])) {
+                if (Skips.contains(skipped, node) || taken(out, size, met, pool, node)) {
                     continue;
                 }
                 int lo = start[node];
