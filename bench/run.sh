@@ -42,6 +42,8 @@
 #   ROUTER_JAVA, ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, DECISIONS_KEPT, DECISION_LOG, REPEAT, OUT,
 #   OVERLOAD_SECONDS, OVERLOAD_RATE, OVERLOAD_CLEAN_RATE, OVERLOAD_PROXIES (default: every proxy but direct),
 #   ROUTER_OVERLOAD (the bench router's sip.overload, a YAML flow mapping, e.g. "{ max-loop-busy: 80 }"; empty: defaults).
+#   SPLIT_SOCKETS=1 (the bench router listens on a second UDP port listed first, which its Via and Record-Route name:
+#   the nodes answer there, away from the callers' port; docs/security.md, "A port for new calls"; default 0).
 # Requires: sipp (sip-tester), kamailio, java 17, python3, redis-server, redis-cli and flock (dispatch variants).
 # Writes everything under $OUT (default /tmp/roundhouse-bench.*).
 set -euo pipefail

@@ -238,7 +238,7 @@ public final class ProxyCore implements InboundHandler {
         Via top = m.topViaOrNull();
         if (top == null) {
             // A Via that is there but malformed (e.g. rport 70000): the packet's source still gets its 400.
-            Destination back = new Destination(transport, source, transport.reliable() ? connection : null);
+            Destination back = new Destination(transport, source, connection);
             reject(c, m, new Inbound(transport, source, connection, null, back), (RequestValidator.Reject) verdict);
             return;
         }
@@ -426,9 +426,10 @@ public final class ProxyCore implements InboundHandler {
             int port = top.port() < 0 ? 5060 : top.port();
             return new Destination(transport, new InetSocketAddress(source.getAddress(), port), live);
         }
-        // §18.2.2 and RFC 3581 §4: to the source address, at rport when the client asked for it, else the sent-by port.
+        // §18.2.2 and RFC 3581 §4: to the source address, at rport when the client asked for it, else the sent-by port;
+        // from the socket the request came in on (RFC 3581 §4: a NAT lets back only what comes from where it sent).
         int port = top.rport() >= 0 ? source.getPort() : top.port() < 0 ? 5060 : top.port();
-        return Destination.of(transport, new InetSocketAddress(source.getAddress(), port));
+        return new Destination(transport, new InetSocketAddress(source.getAddress(), port), connection);
     }
 
     /** {@link Dispatcher#isFromNode}, where a failing dispatcher means "not a node" (nothing is relayed to it). */

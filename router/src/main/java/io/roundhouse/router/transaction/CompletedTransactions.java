@@ -2,6 +2,7 @@ package io.roundhouse.router.transaction;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.roundhouse.router.sip.Fnv1a;
 import io.roundhouse.router.transport.Destination;
 import io.roundhouse.router.transport.MessageSender;
@@ -16,7 +17,9 @@ import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Server transactions that have sent their final response and only absorb retransmitted requests: RFC 3261 §17.2.2
@@ -39,7 +42,7 @@ final class CompletedTransactions {
 
     /** Chunk size where the collector is not G1 (or its region size cannot be read). */
     static final int DEFAULT_CHUNK_BYTES = 1 << 18;
-    private static final int HEADER = 24;
+    private static final int HEADER = 25;
     /** Record length that marks the rest of a chunk as unused (the next record did not fit). */
     private static final int SKIP = -1;
     private static final int SPARE_CHUNKS = 4;
@@ -59,6 +62,11 @@ final class CompletedTransactions {
      * in use, once promoted to the old generation, are never copied by a young collection again.
      */
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>(SPARE_CHUNKS);
+    /**
+     * The UDP sockets resends leave from, as a record names them (its index + 1; 0: the sender's choice): a router
+     * has a few listen points, so a byte a record, not a channel, keeps a resend on its request's socket.
+     */
+    private final List<Channel> sockets = new ArrayList<>();
     /** Keyed hash: a sender cannot choose branches that collide in the index (linear probing would degrade). */
     private final long seed;
 
@@ -148,11 +156,11 @@ final class CompletedTransactions {
      * Keeps {@code key} for absorbing until {@code expiresAtNanos}, which must not be earlier than the last record's.
      *
      * @param resend   the final response to send again (not owned: its bytes are copied), or null to absorb silently
-     * @param resendTo where {@code resend} goes; a connectionless destination (a resend exists only over UDP, Timer J
-     *                 is zero over reliable transports, §17.2.2)
+     * @param resendTo where {@code resend} goes, over UDP (a resend exists only over UDP, Timer J is zero over
+     *                 reliable transports, §17.2.2), from the socket it names if any
      */
     void add(ServerKey key, long expiresAtNanos, ByteBuf resend, Destination resendTo) {
-        if (resend != null && resendTo.connection() != null) {
+        if (resend != null && resendTo.transport().reliable()) {
             throw new IllegalArgumentException("a resend over a connection cannot be kept: " + resendTo);
         }
         int keyChars = key.branch().length() + key.sentBy().length() + key.method().length() + 2;
@@ -203,6 +211,7 @@ final class CompletedTransactions {
         c[o + 20] = (byte) (width == 1 ? LATIN1 : UTF16);
         c[o + 21] = (byte) (resend == null ? 0 : resendTo.transport().ordinal());
         SHORT.set(c, o + 22, (short) (resend == null ? 0 : resendTo.address().getPort()));
+        c[o + 24] = (byte) (resend == null ? 0 : socketNumber(resendTo.connection()));
         int p = o + HEADER;
         p = putChars(c, p, key.branch(), width);
         p = putChars(c, p, "\n", width);
@@ -217,6 +226,19 @@ final class CompletedTransactions {
         index(tail, hash);
         tail += length;
         count++;
+    }
+
+    /** {@code socket}'s number in the records: 0 for none (or past 255 sockets: then the sender chooses). */
+    private int socketNumber(Channel socket) {
+        if (socket == null) {
+            return 0;
+        }
+        int i = sockets.indexOf(socket);
+        if (i < 0 && sockets.size() < 255) {
+            sockets.add(socket);
+            i = sockets.size() - 1;
+        }
+        return i + 1;
     }
 
     /** True while {@code key} is kept. */
@@ -249,8 +271,10 @@ final class CompletedTransactions {
         } catch (UnknownHostException e) {
             throw new IllegalStateException("a record holds a bad address length", e); // cannot happen: we wrote it
         }
-        Destination to = Destination.of(TRANSPORTS[c[o + 21]],
-                new InetSocketAddress(ip, Short.toUnsignedInt((short) SHORT.get(c, o + 22))));
+        int socket = Byte.toUnsignedInt(c[o + 24]);
+        Destination to = new Destination(TRANSPORTS[c[o + 21]],
+                new InetSocketAddress(ip, Short.toUnsignedInt((short) SHORT.get(c, o + 22))),
+                socket == 0 ? null : sockets.get(socket - 1));
         ByteBuf copy = allocator.buffer(responseBytes);
         copy.writeBytes(c, response, responseBytes);
         sender.send(copy, to, e -> { });

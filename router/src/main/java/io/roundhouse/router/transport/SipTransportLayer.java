@@ -314,7 +314,8 @@ public final class SipTransportLayer implements MessageSender {
     @Override
     public void send(ByteBuf message, Destination destination, Consumer<Throwable> onFailure) {
         if (destination.transport() == Transport.UDP) {
-            Channel udp = udpChannelFor(destination.address());
+            Channel udp = destination.connection() != null ? destination.connection()
+                    : udpChannelFor(destination.address());
             if (udp == null) {
                 message.release();
                 onFailure.accept(new IllegalStateException("no UDP listen address for " + destination));
