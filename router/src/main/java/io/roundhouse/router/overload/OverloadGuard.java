@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>While overloaded, the share of new calls admitted falls by a quarter once per window (the measures need a window
  * to show the effect); once every measure is under {@link OverloadSettings#CLEAR_PERCENT}% of its limit, it climbs back
  * by {@value #RECOVERY_STEP} per sample (full admission again within about a second at the default interval). Between
- * the two it holds. Shed calls are spread evenly among the offered ones. Independently, a new call is refused whenever
- * the calls in progress are at their limit.
+ * the two it holds. A decrease made by a UDP measure that the sockets did not feel is undone ({@link #decide}). Shed
+ * calls are spread evenly among the offered ones. Independently, a new call is refused whenever the calls in progress
+ * are at their limit.
  *
  * <p>Runs on the SIP event loop only (its scheduler and the proxy call it there); {@link #overloaded()} may be read
  * from any thread (metrics).
@@ -106,8 +107,7 @@ public final class OverloadGuard {
     private double udpFloor;
     private volatile long decreasesUndone;
     /** Decreases of the admitted share, by the measure that was over (written on the loop, read by metrics). */
-    private final AtomicLongArray decreases =
-            new AtomicLongArray(Measure.values().length);
+    private final AtomicLongArray decreases = new AtomicLongArray(Measure.values().length);
     private volatile boolean overloaded;
     private volatile boolean stopped;
 
