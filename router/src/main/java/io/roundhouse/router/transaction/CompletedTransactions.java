@@ -161,7 +161,7 @@ final class CompletedTransactions {
      */
     void add(ServerKey key, long expiresAtNanos, ByteBuf resend, Destination resendTo) {
         if (resend != null && resendTo.transport().reliable()) {
-            throw new IllegalArgumentException("a resend over a connection cannot be kept: " + resendTo);
+            throw new IllegalArgumentException("a resend over a reliable transport cannot be kept: " + resendTo);
         }
         int keyChars = key.branch().length() + key.sentBy().length() + key.method().length() + 2;
         int width = latin1(key) ? 1 : 2;
