@@ -522,7 +522,7 @@ def comm(task):
 loops = [t for t in glob.glob("/proc/%s/task/*" % pid) if comm(t).startswith("sip-")]
 out.write("seconds " + " ".join(names) + " loop_run_ns loop_wait_ns sock_queue_bytes sock_rcvbuf_bytes sock_drops\n")
 t0 = time.time()
-first_decreases = None
+first_decreases = written_decreases = None
 while time.time() - t0 < bound:
     values, decreases = {}, {}
     if port:
@@ -536,12 +536,15 @@ while time.time() - t0 < bound:
                     decreases[m.group(1)] = value
         except OSError:
             pass
-        if decreases:  # the guard's decreases of the admitted share by measure, the first and the latest sample
+        if decreases:  # the guard's decreases of the admitted share by measure since the first sample
             first_decreases = first_decreases or dict(decreases)
-            with open(sys.argv[4] + ".decreases", "w") as d:
-                d.write(",".join("%s:%.0f" % (k, float(v) - float(first_decreases.get(k, 0)))
-                                 for k, v in sorted(decreases.items()) if float(v) > float(first_decreases.get(k, 0)))
-                        or "none")
+            text = ",".join("%s:%.0f" % (k, float(v) - float(first_decreases.get(k, 0)))
+                            for k, v in sorted(decreases.items())
+                            if float(v) > float(first_decreases.get(k, 0))) or "none"
+            if text != written_decreases:  # written when it changes: the sampler is killed, not ended
+                with open(sys.argv[4] + ".decreases", "w") as d:
+                    d.write(text)
+                written_decreases = text
     run = wait = 0
     for t in loops:
         try:

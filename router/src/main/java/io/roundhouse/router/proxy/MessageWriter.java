@@ -20,6 +20,7 @@ import java.util.Map;
  */
 public final class MessageWriter {
 
+    /** Stops at a control character other than HTAB (§25.1): CR, LF, NUL... and DEL. */
     private static final ByteProcessor NO_CONTROL = b -> (b >= 0x20 || b < 0 || b == '\t') && b != 0x7f;
     private static final byte[] CRLF = {'\r', '\n'};
 

@@ -58,7 +58,6 @@ final class NewCallShedding {
     private static final byte[] STATELESS_TAG = ascii("tag=" + LocalResponses.STATELESS_TAG_PREFIX);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HEX = ascii("0123456789abcdef");
-    /** Stops at a control character other than HTAB (§25.1): CR, LF, NUL... and DEL. */
     /** A stateless 503 that cannot be sent needs no handling: the caller retransmits and gets another. */
     private static final Consumer<Throwable> IGNORE_FAILURE = e -> { };
 

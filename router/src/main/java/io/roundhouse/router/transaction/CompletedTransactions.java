@@ -74,7 +74,8 @@ final class CompletedTransactions {
     private long head;
     private long tail;
     private int count;
-    private long endedEarly;
+    /** Written on the event loop only, read by metrics: volatile, so a read from another thread is not stale. */
+    private volatile long endedEarly;
     private long chunksAllocated;
 
     /** Index slots: the record's position + 1 (0: empty) and its hash. */

@@ -26,7 +26,6 @@ public final class TransactionTable {
     private final SipTimers timers;
     private final MessageSender sender;
     private volatile int size;
-    private volatile long completedEndedEarly;
     private boolean expiryScheduled;
     private long lastExpiry = Long.MIN_VALUE;
 
@@ -64,7 +63,7 @@ public final class TransactionTable {
 
     /** Completed transactions ended before 64*T1 because the table's bounds were reached. */
     public long completedEndedEarly() {
-        return completedEndedEarly;
+        return completed.endedEarly();
     }
 
     /** Server transactions that have not sent their final response yet: calls and requests in progress. */
@@ -128,7 +127,6 @@ public final class TransactionTable {
                 resend.release();
             }
         }
-        completedEndedEarly = completed.endedEarly();
         updateSize();
         if (!expiryScheduled && completed.size() > 0) {
             scheduleExpiry();
