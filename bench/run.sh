@@ -42,6 +42,9 @@
 #   ROUTER_JAVA, ROUTER_JAVA_OPTS, KAMAILIO_SHM_MB, ROOMS, AGENT_INTERVAL, AGENT_TTL_MS, DECISIONS_KEPT, DECISION_LOG, REPEAT, OUT,
 #   OVERLOAD_SECONDS, OVERLOAD_RATE, OVERLOAD_CLEAN_RATE, OVERLOAD_PROXIES (default: every proxy but direct),
 #   ROUTER_OVERLOAD (the bench router's sip.overload, a YAML flow mapping, e.g. "{ max-loop-busy: 80 }"; empty: defaults).
+#   PROXY_CPU (cores the proxy under test may use, e.g. 0.5: a CFS quota of a cgroup the proxy starts in, Kamailio's
+#   workers too; empty: no limit; needs a writable cpu cgroup, v1 or v2). On a machine with few cores, the load
+#   generator then has the CPU to really offer twice the proxy's clean rate; docs/performance.md, "Overload".
 #   SPLIT_SOCKETS=1 (the bench router listens on a second UDP port listed first, which its Via and Record-Route name:
 #   the nodes answer there, away from the callers' port; docs/security.md, "A port for new calls"; default 0).
 # Requires: sipp (sip-tester), kamailio, java 17, python3, redis-server, redis-cli and flock (dispatch variants).
@@ -77,6 +80,7 @@ OVERLOAD_SECONDS="${OVERLOAD_SECONDS:-10}"   # step 6; 0 skips it
 OVERLOAD_RATE="${OVERLOAD_RATE:-}"           # empty: twice the reference clean rate
 OVERLOAD_CLEAN_RATE="${OVERLOAD_CLEAN_RATE:-}" # empty: the proxy's clean rate from step 1 (first round)
 OVERLOAD_PROXIES="${OVERLOAD_PROXIES:-$(echo " ${PROXIES} " | sed 's/ direct / /g')}"
+PROXY_CPU="${PROXY_CPU:-}"                   # cores of the proxy's CPU quota (empty: no limit)
 ROUTER_OVERLOAD="${ROUTER_OVERLOAD:-}"       # sip.overload of the bench router (empty: the router's defaults)
 LEG_SETTLE_SECONDS=10 # after the overload caller ends: uas_legs.xml waits 8 s for an ACK before counting a leg unacknowledged
 BUFF_SIZE=8388608
@@ -94,6 +98,10 @@ for knob in STEP_SECONDS CONFIRM_SECONDS ${HALF_RATE:+HALF_RATE} ${OVERLOAD_RATE
 done
 if ! [[ $OVERLOAD_SECONDS =~ ^[0-9]+$ ]]; then
   echo "bench: OVERLOAD_SECONDS=$OVERLOAD_SECONDS (expected: a whole number of seconds, 0 to skip the overload step)" >&2
+  exit 2
+fi
+if [ -n "$PROXY_CPU" ] && ! [[ $PROXY_CPU =~ ^([1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)$ ]]; then
+  echo "bench: PROXY_CPU=$PROXY_CPU (expected: cores, a number over 0, e.g. 0.5)" >&2
   exit 2
 fi
 if ! [[ $REPEAT =~ ^[1-9][0-9]*$ ]]; then
@@ -119,9 +127,34 @@ cleanup() {
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
+  if [ -n "${PROXY_CGROUP:-}" ]; then rmdir "$PROXY_CGROUP" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# PROXY_CPU: the proxy starts inside a cgroup whose CPU quota is that many cores, over a 10 ms period (short, so that a
+# throttled proxy waits milliseconds, not the default period's 100). PROXY_EXEC is the prefix of its command.
+PROXY_CGROUP=""
+PROXY_EXEC=()
+if [ -n "$PROXY_CPU" ]; then
+  quota_us=$(awk -v c="$PROXY_CPU" 'BEGIN { printf "%d", c * 10000 }')
+  if [ -w /sys/fs/cgroup/cpu ] && [ -e /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
+    PROXY_CGROUP=/sys/fs/cgroup/cpu/roundhouse-bench-$$
+    mkdir "$PROXY_CGROUP"
+    echo 10000 >"$PROXY_CGROUP/cpu.cfs_period_us"
+    echo "$quota_us" >"$PROXY_CGROUP/cpu.cfs_quota_us"
+  elif [ -w /sys/fs/cgroup/cgroup.subtree_control ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then
+    PROXY_CGROUP=/sys/fs/cgroup/roundhouse-bench-$$
+    echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
+    mkdir "$PROXY_CGROUP"
+    echo "$quota_us 10000" >"$PROXY_CGROUP/cpu.max"
+  else
+    echo "bench: PROXY_CPU=$PROXY_CPU needs a writable cpu cgroup (v1 /sys/fs/cgroup/cpu or v2 /sys/fs/cgroup)" >&2
+    exit 1
+  fi
+  # shellcheck disable=SC2016
+  PROXY_EXEC=(sh -c 'echo $$ >"$0" && exec "$@"' "$PROXY_CGROUP/cgroup.procs")
+fi
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
@@ -263,7 +296,7 @@ EOF
   if [ -n "${5:-}" ] && [ "$DECISION_LOG" = off ]; then
     log_opts=("-Dlogback.configurationFile=$ROOT/bench/dispatch/logback-no-decisions.xml")
   fi
-  "$ROUTER_JAVA" $ROUTER_JAVA_OPTS "${log_opts[@]}" "-Xlog:gc:file=$1/gc.log" -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
+  "${PROXY_EXEC[@]}" "$ROUTER_JAVA" $ROUTER_JAVA_OPTS "${log_opts[@]}" "-Xlog:gc:file=$1/gc.log" -jar "$ROUTER_JAR" --config "$1/router.yml" >"$1/router.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
 }
@@ -271,7 +304,7 @@ EOF
 start_kamailio() { # dir port nodeport1 nodeport2
   printf '1 sip:127.0.0.1:%s 0 0\n1 sip:127.0.0.1:%s 0 0\n' "$3" "$4" >"$1/dispatcher.list"
   mkdir -p "$1/run"
-  kamailio -f "$KAMAILIO_CFG" -A "DS_LIST=\"$1/dispatcher.list\"" -l "udp:127.0.0.1:$2" -DD -E \
+  "${PROXY_EXEC[@]}" kamailio -f "$KAMAILIO_CFG" -A "DS_LIST=\"$1/dispatcher.list\"" -l "udp:127.0.0.1:$2" -DD -E \
     -m "$KAMAILIO_SHM_MB" -M 8 -x tlsf -Y "$1/run" -w "$1" >"$1/kamailio.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
@@ -902,6 +935,7 @@ done
 echo
 echo "Roundhouse bench, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
 if [[ " $PROXIES " == *" router"* ]]; then echo "router JVM: $("$ROUTER_JAVA" -version 2>&1 | head -1), options: $ROUTER_JAVA_OPTS"; fi
+if [ -n "$PROXY_CPU" ]; then echo "proxy CPU quota: $PROXY_CPU cores (cgroup $PROXY_CGROUP, period 10 ms)"; fi
 echo "sipp $(sipp -v 2>&1 | grep -o 'v[0-9.]*' | head -1), calls of ${CALL_MS} ms, steps of ${STEP_SECONDS} s, fixed rate ${FIXED_RATE}/s for ${FIXED_SECONDS} s; results in $OUT"
 printf '%-20s %16s %18s %14s %14s %14s %14s %16s %16s\n' proxy "max clean (c/s)" "CPU ms/call@fixed" \
   "p50 setup ms" "p99 setup ms" "p50 rtt(sipp)" "p99 rtt(sipp)" "redis cmds/call" "redis CPU ms/call"
