@@ -138,11 +138,16 @@ PROXY_CGROUP=""
 PROXY_EXEC=()
 if [ -n "$PROXY_CPU" ]; then
   quota_us=$(awk -v c="$PROXY_CPU" 'BEGIN { printf "%d", c * 10000 }')
+  if [ "$quota_us" -lt 1000 ]; then # the kernel's smallest quota is 1 ms
+    echo "bench: PROXY_CPU=$PROXY_CPU (expected: 0.1 cores or more)" >&2
+    exit 2
+  fi
   if [ -w /sys/fs/cgroup/cpu ] && [ -e /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
     PROXY_CGROUP=/sys/fs/cgroup/cpu/roundhouse-bench-$$
     mkdir "$PROXY_CGROUP"
     echo 10000 >"$PROXY_CGROUP/cpu.cfs_period_us"
     echo "$quota_us" >"$PROXY_CGROUP/cpu.cfs_quota_us"
+  # cgroup v2: written from the kernel's documentation, not yet run (the bench machines so far have v1).
   elif [ -w /sys/fs/cgroup/cgroup.subtree_control ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then
     PROXY_CGROUP=/sys/fs/cgroup/roundhouse-bench-$$
     echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
