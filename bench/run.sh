@@ -46,7 +46,8 @@
 #   workers too; empty: no limit; needs a writable cpu cgroup, v1 or v2). On a machine with few cores, the load
 #   generator then has the CPU to really offer twice the proxy's clean rate; docs/performance.md, "Overload".
 #   SPLIT_SOCKETS=1 (the bench router listens on a second UDP port listed first, which its Via and Record-Route name:
-#   the nodes answer there, away from the callers' port; docs/security.md, "A port for new calls"; default 0).
+#   the nodes answer there, away from the callers' port, and the overload step's callers send their ACKs and BYEs
+#   there, by its Record-Route; docs/security.md, "A port for new calls"; default 0).
 # Requires: sipp (sip-tester), kamailio, java 17, python3, redis-server, redis-cli and flock (dispatch variants).
 # Writes everything under $OUT (default /tmp/roundhouse-bench.*).
 set -euo pipefail
