@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>While overloaded, the share of new calls admitted falls by a quarter once per window (the measures need a window
  * to show the effect); once every measure is under {@link OverloadSettings#CLEAR_PERCENT}% of its limit, it climbs back
  * by {@value #RECOVERY_STEP} per sample (full admission again within about a second at the default interval). Between
- * the two it holds. A decrease made by a UDP measure that the sockets did not feel is undone ({@link #decide}). Shed
- * calls are spread evenly among the offered ones. Independently, a new call is refused whenever the calls in progress
- * are at their limit.
+ * the two it holds. A decrease made by a UDP measure of sockets that receive new calls, which they did not feel, is
+ * undone ({@link #decide}); where new calls have a port of their own, the router's own sockets carry only the calls it
+ * admitted, and their decreases stand. Shed calls are spread evenly among the offered ones. Independently, a new call
+ * is refused whenever the calls in progress are at their limit.
  *
  * <p>Runs on the SIP event loop only (its scheduler and the proxy call it there); {@link #overloaded()} may be read
  * from any thread (metrics).
@@ -53,7 +54,8 @@ public final class OverloadGuard {
     /** What the guard measures; the one over its limit is what each decrease of the admitted share is counted by. */
     public enum Measure {
         LOOP_LAG("loop-lag"), LOOP_BUSY("loop-busy"), LOOP_RUNNABLE("loop-runnable"), UDP_QUEUE("udp-queue"),
-        UDP_DROPS("udp-drops"), QUEUED_TASKS("queued-tasks");
+        UDP_DROPS("udp-drops"), NEW_CALL_UDP_QUEUE("new-call-udp-queue"), NEW_CALL_UDP_DROPS("new-call-udp-drops"),
+        QUEUED_TASKS("queued-tasks");
 
         private final String label;
 
@@ -61,7 +63,7 @@ public final class OverloadGuard {
             this.label = label;
         }
 
-        /** As in the metrics' {@code measure} tag and the settings' {@code max-*} key. */
+        /** As in the metrics' {@code measure} tag and, but for the new-call ones, the settings' {@code max-*} key. */
         public String label() {
             return label;
         }
@@ -84,10 +86,12 @@ public final class OverloadGuard {
     private final long[] wall;
     private final long[] lag;
     private final int[] queued;
-    private final int[] udpFill;
-    private final long[] udpDrops;
-    private long udpDropsBefore;
-    private volatile ReceiveQueues udp = ReceiveQueues.ABSENT;
+    /** The router's own UDP sockets: every one, where there is no port for new calls. */
+    private final UdpFigures udp;
+    /** The ports for new calls. */
+    private final UdpFigures newCallUdp;
+    /** Whether new calls have ports of their own: then the router's own sockets carry only admitted calls. */
+    private volatile boolean portForNewCalls;
     /** Opened by {@link #start} on the loop's thread, unless a test gave one. */
     private RunQueueWait loopWait;
     private long waitAtSampleStart;
@@ -100,8 +104,10 @@ public final class OverloadGuard {
     private double admitted = 1.0;
     private double debt;
     private long shedSinceEntered;
-    /** The UDP drops and fill summed over the window before the last decrease they caused; -1: none to judge. */
-    private long udpDropsBeforeDecrease = -1;
+    /** The UDP figures of the socket kind whose last decrease is to be judged; null: none to judge. */
+    private UdpFigures judged;
+    /** Their drops and fill summed over the window before that decrease. */
+    private long udpDropsBeforeDecrease;
     private long udpFillBeforeDecrease;
     /** While this overload lasts, the UDP measures lower the admitted share no further than this (see sample). */
     private double udpFloor;
@@ -131,8 +137,8 @@ public final class OverloadGuard {
         this.wall = new long[samples];
         this.lag = new long[samples];
         this.queued = new int[samples];
-        this.udpFill = new int[samples];
-        this.udpDrops = new long[samples];
+        this.udp = new UdpFigures(samples);
+        this.newCallUdp = new UdpFigures(samples);
         this.samplesSinceDecrease = samples;
         this.sampleStart = nanoClock.getAsLong();
     }
@@ -151,7 +157,8 @@ public final class OverloadGuard {
                         ? ThreadSchedStat.ofCurrentThread() : RunQueueWait.ABSENT;
             }
             waitAtSampleStart = loopWait.waitNanos();
-            udpDropsBefore = udp.drops();
+            udp.start();
+            newCallUdp.start();
             scheduleProbe(scheduler);
         }
     }
@@ -171,13 +178,28 @@ public final class OverloadGuard {
         sampler.start(settings.sampleInterval());
         if (sampler.sampling()) {
             sampler.bindTo(registry);
-            watch(sampler);
+            if (sampler.followsPortForNewCalls()) {
+                watch(sampler.own(), sampler.forNewCalls());
+            } else {
+                watch(sampler.own());
+            }
         }
     }
 
-    /** Reads {@code queues} at each sample from now on (before {@link #start}). */
+    /** Reads {@code queues}, sockets that receive new calls too, at each sample from now on (before {@link #start}). */
     void watch(ReceiveQueues queues) {
-        udp = queues;
+        udp.queues = queues;
+        portForNewCalls = false;
+    }
+
+    /**
+     * Reads the router's {@code own} sockets, which carry only the calls it admitted, and its ports {@code forNewCalls}
+     * at each sample from now on (before {@link #start}).
+     */
+    void watch(ReceiveQueues own, ReceiveQueues forNewCalls) {
+        udp.queues = own;
+        newCallUdp.queues = forNewCalls;
+        portForNewCalls = true;
     }
 
     /** Reads the loop's run-queue wait from {@code wait} instead of its thread's schedstat (before {@link #start}). */
@@ -220,11 +242,8 @@ public final class OverloadGuard {
         waitAtSampleStart = wait;
         lag[next] = lagNanos;
         queued[next] = queuedTasks.getAsInt();
-        ReceiveQueues queues = udp;
-        udpFill[next] = queues.takePeakFillPercent();
-        long drops = queues.drops();
-        udpDrops[next] = Math.max(0, drops - udpDropsBefore);
-        udpDropsBefore = drops;
+        udp.sample(next);
+        newCallUdp.sample(next);
         wall[next] = now - sampleStart;
         sampleStart = now;
         next = (next + 1) % samples;
@@ -244,7 +263,7 @@ public final class OverloadGuard {
             if (admitted >= 1.0) {
                 overloaded = false;
                 debt = 0;
-                udpDropsBeforeDecrease = -1;
+                judged = null;
                 udpFloor = 0;
                 log.info("no longer overloaded: {} new requests were answered 503", shedSinceEntered);
             }
@@ -252,42 +271,44 @@ public final class OverloadGuard {
     }
 
     /**
-     * A window after the last decision, with {@code why} over its limit: lower the admitted share, or, for the UDP
-     * measures, judge the last decrease first. A UDP socket fills from what arrives (new INVITEs, their
-     * retransmissions, other processes' share of the CPU) as much as from the work the loop does per datagram, and
-     * shedding lowers only the latter: when a decrease made while already overloaded left the sockets' drops and fill
-     * as they were (neither fell by {@value #RELIEF} of itself over the window after it), it only lost calls. It is
-     * undone, and the UDP measures lower the share no further while this overload lasts; the loop's own measures
-     * (lag, busy, runnable, queued tasks) still do. Otherwise the share would sink to {@link #MIN_ADMITTED} while the
-     * socket stays as full, which is how the bench's overload step completed x0.26-x0.53 of the clean rate.
+     * A window after the last decision, with {@code why} over its limit: lower the admitted share, or, for a UDP
+     * measure of sockets that receive new calls, judge the last decrease first. Such a socket fills from what arrives
+     * (new INVITEs, their retransmissions, other processes' share of the CPU) as much as from the work the loop does per
+     * datagram, and shedding lowers only the latter: when a decrease made while already overloaded left the sockets'
+     * drops and fill as they were (neither fell by {@value #RELIEF} of itself over the window after it), it only lost
+     * calls. It is undone, and those measures lower the share no further while this overload lasts; the loop's own
+     * measures (lag, busy, runnable, queued tasks), and the router's own sockets where new calls have a port of their
+     * own, still do: they are the admitted calls' own work. Otherwise the share would sink to {@link #MIN_ADMITTED}
+     * while the socket stays as full, which is how the bench's overload step completed x0.26-x0.53 of the clean rate.
      */
     private void decide(Over why) {
-        boolean udpMeasure = why.measure() == Measure.UDP_QUEUE || why.measure() == Measure.UDP_DROPS;
-        long drops = 0;
-        long fill = 0;
-        for (int i = 0; i < samples; i++) {
-            drops += udpDrops[i];
-            fill += udpFill[i];
-        }
-        if (udpMeasure && udpDropsBeforeDecrease >= 0 && drops >= udpDropsBeforeDecrease * (1 - RELIEF)
+        UdpFigures figures = switch (why.measure()) {
+            case UDP_QUEUE, UDP_DROPS -> portForNewCalls ? null : udp;
+            case NEW_CALL_UDP_QUEUE, NEW_CALL_UDP_DROPS -> newCallUdp;
+            default -> null;
+        };
+        long drops = figures == null ? 0 : figures.dropsOverWindow();
+        long fill = figures == null ? 0 : figures.fillOverWindow();
+        if (figures != null && figures == judged && drops >= udpDropsBeforeDecrease * (1 - RELIEF)
                 && fill >= udpFillBeforeDecrease * (1 - RELIEF)) {
             admitted = Math.min(1.0, admitted / DECREASE);
             udpFloor = admitted;
-            udpDropsBeforeDecrease = -1;
+            judged = null;
             decreasesUndone++;
             log.warn("shedding more did not relieve the UDP sockets ({}): new calls are admitted at {}% while this"
                     + " overload lasts, unless the event loop's own measures say otherwise", why.text(),
                     Math.round(admitted * 100));
             return;
         }
-        if (udpMeasure && admitted <= udpFloor) {
+        if (figures != null && admitted <= udpFloor) {
             return;
         }
         admitted = Math.max(MIN_ADMITTED, admitted * DECREASE);
         decreases.incrementAndGet(why.measure().ordinal());
         // Only a decrease made after a whole window of overload can be judged by the next one: the window before the
         // first decrease is still partly calm, so any overload would look worse after it.
-        udpDropsBeforeDecrease = udpMeasure && overloaded ? drops : -1;
+        judged = figures != null && overloaded ? figures : null;
+        udpDropsBeforeDecrease = drops;
         udpFillBeforeDecrease = fill;
         if (!overloaded) {
             overloaded = true;
@@ -304,16 +325,12 @@ public final class OverloadGuard {
         long window = 1;
         long minLag = Long.MAX_VALUE;
         int minQueued = Integer.MAX_VALUE;
-        int maxUdpFill = 0;
-        long maxUdpDrops = 0;
         for (int i = 0; i < samples; i++) {
             busyTotal += busy[i];
             waitTotal += waiting[i];
             window += wall[i];
             minLag = Math.min(minLag, lag[i]);
             minQueued = Math.min(minQueued, queued[i]);
-            maxUdpFill = Math.max(maxUdpFill, udpFill[i]);
-            maxUdpDrops = Math.max(maxUdpDrops, udpDrops[i]);
         }
         long busyPercent = Math.min(100, busyTotal * 100 / window);
         long runnablePercent = Math.min(100, (busyTotal + waitTotal) * 100 / window);
@@ -334,21 +351,83 @@ public final class OverloadGuard {
                     + "%), limit " + settings.maxLoopRunnable() + "%");
         }
         // The UDP measures by their worst sample: one sample over is overload at once (a full queue or lost datagrams
-        // are not noise), and the measure stays over until a whole window was under it (the hysteresis in time).
-        if ((long) maxUdpFill * 100 > (long) settings.maxUdpQueue() * percent) {
-            return new Over(Measure.UDP_QUEUE, "a UDP receive queue " + maxUdpFill + "% full within " + windowMillis
-                    + " ms, limit " + settings.maxUdpQueue() + "% of its buffer");
+        // are not noise), and the measure stays over until a whole window was under it (the hysteresis in time). The
+        // router's own sockets first: where new calls have a port of their own, they are the admitted calls'.
+        Over own = udp.over(percent, Measure.UDP_QUEUE, Measure.UDP_DROPS, "a UDP");
+        if (own != null) {
+            return own;
         }
-        if (maxUdpDrops * 100 > (long) settings.maxUdpDrops() * percent) {
-            return new Over(Measure.UDP_DROPS, maxUdpDrops + " datagrams dropped at a UDP socket in "
-                    + settings.sampleInterval().toMillis() + " ms within " + windowMillis + " ms, limit "
-                    + settings.maxUdpDrops());
+        Over forNewCalls = newCallUdp.over(percent, Measure.NEW_CALL_UDP_QUEUE, Measure.NEW_CALL_UDP_DROPS,
+                "a port for new calls' UDP");
+        if (forNewCalls != null) {
+            return forNewCalls;
         }
         if ((long) minQueued * 100 > (long) settings.maxQueuedTasks() * percent) {
             return new Over(Measure.QUEUED_TASKS, "at least " + minQueued + " tasks queued for " + windowMillis
                     + " ms, limit " + settings.maxQueuedTasks());
         }
         return null;
+    }
+
+    /** One kind of UDP socket's fill and drops over the window, sample by sample. */
+    private final class UdpFigures {
+        private volatile ReceiveQueues queues = ReceiveQueues.ABSENT;
+        private final int[] fill;
+        private final long[] drops;
+        private long dropsBefore;
+
+        UdpFigures(int samples) {
+            fill = new int[samples];
+            drops = new long[samples];
+        }
+
+        void start() {
+            dropsBefore = queues.drops();
+        }
+
+        void sample(int at) {
+            ReceiveQueues q = queues;
+            fill[at] = q.takePeakFillPercent();
+            long total = q.drops();
+            drops[at] = Math.max(0, total - dropsBefore);
+            dropsBefore = total;
+        }
+
+        long dropsOverWindow() {
+            long sum = 0;
+            for (long d : drops) {
+                sum += d;
+            }
+            return sum;
+        }
+
+        long fillOverWindow() {
+            long sum = 0;
+            for (int f : fill) {
+                sum += f;
+            }
+            return sum;
+        }
+
+        Over over(int percent, Measure queue, Measure dropped, String sockets) {
+            int maxFill = 0;
+            long maxDrops = 0;
+            for (int i = 0; i < fill.length; i++) {
+                maxFill = Math.max(maxFill, fill[i]);
+                maxDrops = Math.max(maxDrops, drops[i]);
+            }
+            long windowMillis = settings.window().toMillis();
+            if ((long) maxFill * 100 > (long) settings.maxUdpQueue() * percent) {
+                return new Over(queue, sockets + " receive queue " + maxFill + "% full within " + windowMillis
+                        + " ms, limit " + settings.maxUdpQueue() + "% of its buffer");
+            }
+            if (maxDrops * 100 > (long) settings.maxUdpDrops() * percent) {
+                return new Over(dropped, maxDrops + " datagrams dropped at " + sockets + " socket in "
+                        + settings.sampleInterval().toMillis() + " ms within " + windowMillis + " ms, limit "
+                        + settings.maxUdpDrops());
+            }
+            return null;
+        }
     }
 
     /**

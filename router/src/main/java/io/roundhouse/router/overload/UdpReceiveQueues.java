@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * shares; where its address matches several lines (another process's socket bound with address reuse), the one among
  * this process's own descriptors is taken.
  *
+ * <p>The router's own sockets and its ports for new calls ({@link ListenPoint#portsForNewCalls}) are reported apart
+ * ({@link #own()}, {@link #forNewCalls()}): the guard judges them differently.
+ *
  * <p>Where nothing can be sampled (not Linux, /proc unreadable, no UDP listener found) this says so once in the log
  * and reports empty queues: the guard judges by the event loop alone, as it did before.
  *
@@ -46,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * machine), so the sampling never takes more than {@value #MAX_CPU_PERCENT}% of a CPU: the next sample waits the
  * interval, or longer when the last one took more than 1/19th of it in CPU time.
  */
-public final class UdpReceiveQueues implements ReceiveQueues, AutoCloseable {
+public final class UdpReceiveQueues implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(UdpReceiveQueues.class);
     private static final int INITIAL_BUFFER = 64 * 1024;
@@ -61,8 +64,35 @@ public final class UdpReceiveQueues implements ReceiveQueues, AutoCloseable {
      * @param address       its bound local address
      * @param receiveBuffer its {@code SO_RCVBUF} as {@code getsockopt} reports it (Linux doubles what was asked, to
      *                      count bookkeeping as {@code rx_queue} does)
+     * @param forNewCalls   a port for new calls, not one of the router's own sockets
      */
-    record Socket(InetSocketAddress address, int receiveBuffer) {
+    record Socket(InetSocketAddress address, int receiveBuffer, boolean forNewCalls) {
+    }
+
+    /** The queues of one kind of socket, as the guard takes them at each of its samples. */
+    private static final class Group implements ReceiveQueues {
+        private volatile int latestPercent;
+        /** Fullest queue in percent since the guard last took it; {@link #NO_SAMPLE} when no sample was taken since. */
+        private final AtomicInteger peakPercent = new AtomicInteger();
+        private volatile long drops;
+
+        void sampled(double fullest, long dropped) {
+            int percent = (int) Math.min(1000, Math.round(fullest * 100));
+            latestPercent = percent;
+            peakPercent.accumulateAndGet(percent, Math::max);
+            drops = dropped;
+        }
+
+        @Override
+        public int takePeakFillPercent() {
+            int peak = peakPercent.getAndSet(NO_SAMPLE);
+            return peak == NO_SAMPLE ? latestPercent : peak;
+        }
+
+        @Override
+        public long drops() {
+            return drops;
+        }
     }
 
     private final List<Socket> sockets;
@@ -80,10 +110,9 @@ public final class UdpReceiveQueues implements ReceiveQueues, AutoCloseable {
     private final ProcNetUdp.Visitor follow = this::follow;
     private volatile boolean sampling;
     private volatile double fill;
-    private volatile int latestPercent;
-    /** Fullest queue in percent since the guard last took it; {@link #NO_SAMPLE} when no sample was taken since. */
-    private final AtomicInteger peakPercent = new AtomicInteger();
     private volatile long drops;
+    private final Group own = new Group();
+    private final Group forNewCalls = new Group();
     private boolean readFailing;
     private ScheduledExecutorService thread;
 
@@ -102,10 +131,11 @@ public final class UdpReceiveQueues implements ReceiveQueues, AutoCloseable {
 
     /** The UDP sockets among {@code points}, each with its receive buffer as the kernel reports it. */
     public static UdpReceiveQueues of(List<ListenPoint> points) {
+        List<ListenPoint> forNewCalls = ListenPoint.portsForNewCalls(points);
         List<Socket> sockets = new ArrayList<>();
         for (ListenPoint p : points) {
             if (p.transport() == Transport.UDP) {
-                sockets.add(new Socket(p.address(), receiveBuffer(p)));
+                sockets.add(new Socket(p.address(), receiveBuffer(p), forNewCalls.contains(p)));
             }
         }
         return new UdpReceiveQueues(sockets, Path.of("/proc"), ByteOrder.nativeOrder());
@@ -292,19 +322,26 @@ public final class UdpReceiveQueues implements ReceiveQueues, AutoCloseable {
         if (readV6) {
             ProcNetUdp.parse(buffer.array(), readAll(udp6), line, follow);
         }
-        double fullest = 0;
-        long total = 0;
+        double fullestOwn = 0;
+        double fullestForNewCalls = 0;
+        long droppedOwn = 0;
+        long droppedForNewCalls = 0;
         for (int i = 0; i < sockets.size(); i++) {
             if (inodes[i] != 0) {
-                fullest = Math.max(fullest, (double) queued[i] / sockets.get(i).receiveBuffer());
-                total += dropped[i];
+                double share = (double) queued[i] / sockets.get(i).receiveBuffer();
+                if (sockets.get(i).forNewCalls()) {
+                    fullestForNewCalls = Math.max(fullestForNewCalls, share);
+                    droppedForNewCalls += dropped[i];
+                } else {
+                    fullestOwn = Math.max(fullestOwn, share);
+                    droppedOwn += dropped[i];
+                }
             }
         }
-        int percent = (int) Math.min(1000, Math.round(fullest * 100));
-        fill = fullest;
-        latestPercent = percent;
-        peakPercent.accumulateAndGet(percent, Math::max);
-        drops = total;
+        own.sampled(fullestOwn, droppedOwn);
+        forNewCalls.sampled(fullestForNewCalls, droppedForNewCalls);
+        fill = Math.max(fullestOwn, fullestForNewCalls);
+        drops = droppedOwn + droppedForNewCalls;
     }
 
     private void follow(ProcNetUdp.Line l) {
@@ -338,13 +375,27 @@ public final class UdpReceiveQueues implements ReceiveQueues, AutoCloseable {
         }
     }
 
-    @Override
-    public int takePeakFillPercent() {
-        int peak = peakPercent.getAndSet(NO_SAMPLE);
-        return peak == NO_SAMPLE ? latestPercent : peak;
+    /** The router's own sockets: all of them where there is no port for new calls. */
+    ReceiveQueues own() {
+        return own;
     }
 
-    @Override
+    /** The ports for new calls; never over any limit where there is none. */
+    ReceiveQueues forNewCalls() {
+        return forNewCalls;
+    }
+
+    /** Whether a port for new calls is followed. */
+    boolean followsPortForNewCalls() {
+        for (int i = 0; i < sockets.size(); i++) {
+            if (inodes[i] != 0 && sockets.get(i).forNewCalls()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Datagrams the kernel dropped at all the listening sockets since they were opened. */
     public long drops() {
         return drops;
     }

@@ -13,21 +13,43 @@ import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
  * takes a new buffer and leaves the old one to its holder, so a kept datagram is never overwritten; it only costs a
  * buffer, which is why nothing in the router keeps an inbound frame (the proxy copies what it needs).
  *
+ * <p>With recvmmsg(2) (epoll) the datagrams of one read are as many as the buffer it is given has slots: a read of
+ * fewer datagrams ({@link #datagramsPerRead}) is given a slice of the same buffer with that many slots, so switching
+ * allocates nothing.
+ *
  * <p>One instance per socket (Netty keeps one handle per channel), event loop only; {@link #release} once the socket
  * has closed.
  */
 final class DatagramReceiveBuffer extends DefaultMaxMessagesRecvByteBufAllocator {
 
+    private final int slot;
     private final int size;
+    private final boolean slotPerDatagram;
+    private final int mostDatagrams;
+    private int datagrams;
     private ByteBuf buffer;
 
     /**
-     * @param size             bytes of the buffer: a slot per datagram of a read
-     * @param datagramsPerRead datagrams read per wake-up of the socket
+     * @param slot             bytes of one datagram's slot: the largest datagram accepted plus one
+     * @param slotPerDatagram  whether one read fills a slot per datagram (recvmmsg), or reads one datagram per call
+     * @param datagramsPerRead datagrams read per wake-up of the socket, at most
      */
-    DatagramReceiveBuffer(int size, int datagramsPerRead) {
+    DatagramReceiveBuffer(int slot, boolean slotPerDatagram, int datagramsPerRead) {
         super(datagramsPerRead);
-        this.size = size;
+        this.slot = slot;
+        this.slotPerDatagram = slotPerDatagram;
+        this.mostDatagrams = datagramsPerRead;
+        this.datagrams = datagramsPerRead;
+        this.size = slotPerDatagram ? slot * datagramsPerRead : slot;
+    }
+
+    /** Reads {@code datagrams} (at most the number given at construction) per wake-up from the next read on. */
+    void datagramsPerRead(int datagrams) {
+        int n = Math.min(datagrams, mostDatagrams);
+        if (n != this.datagrams) {
+            this.datagrams = n;
+            maxMessagesPerRead(n);
+        }
     }
 
     @Override
@@ -41,12 +63,15 @@ final class DatagramReceiveBuffer extends DefaultMaxMessagesRecvByteBufAllocator
                     buffer = alloc.ioBuffer(size);
                 }
                 // One reference is ours; the read's is released by Netty (or with the datagram by the pipeline).
-                return buffer.retain().clear();
+                if (!slotPerDatagram || datagrams == mostDatagrams) {
+                    return buffer.retain().clear();
+                }
+                return buffer.retainedSlice(0, slot * datagrams).clear();
             }
 
             @Override
             public int guess() {
-                return size;
+                return slotPerDatagram ? slot * datagrams : slot;
             }
         };
     }

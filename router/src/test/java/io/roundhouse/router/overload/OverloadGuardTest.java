@@ -290,9 +290,18 @@ class OverloadGuardTest {
     }
 
     private OverloadGuard watching(FakeQueues queues) {
+        return watching(g -> g.watch(queues));
+    }
+
+    /** A guard of a router with a port for new calls: {@code own} carries only the calls it admitted. */
+    private OverloadGuard watching(FakeQueues own, FakeQueues forNewCalls) {
+        return watching(g -> g.watch(own, forNewCalls));
+    }
+
+    private OverloadGuard watching(java.util.function.Consumer<OverloadGuard> sockets) {
         OverloadGuard g = new OverloadGuard(OverloadSettings.DEFAULTS,
                 () -> scheduler.nowMillis() * 1_000_000 + behindNanos.get(), queued::get, cpuNanos::get);
-        g.watch(queues);
+        sockets.accept(g);
         g.watchLoopWait(fakeWait());
         g.start(scheduler::schedule);
         samplesWithLag(WINDOW, 0);
@@ -395,6 +404,44 @@ class OverloadGuardTest {
         samplesDropping(udp, WINDOW, 20); // half the drops after the decrease: it helped
         assertThat(g.admittedShare()).isEqualTo(0.421875);
         assertThat(g.decreasesUndone()).isZero();
+    }
+
+    @Test
+    void withAPortForNewCallsTheRoutersOwnSocketDroppingLowersTheShareEachWindowAndNoneIsUndone() {
+        FakeQueues own = new FakeQueues();
+        OverloadGuard g = watching(own, new FakeQueues());
+        samplesDropping(own, 1 + 3 * WINDOW, 10); // as many drops after each decrease: the admitted calls' own load
+
+        assertThat(g.admittedShare()).isEqualTo(0.75 * 0.75 * 0.75 * 0.75);
+        assertThat(g.decreasesUndone()).isZero();
+        assertThat(g.decreases(OverloadGuard.Measure.UDP_DROPS)).isEqualTo(4);
+    }
+
+    @Test
+    void aPortForNewCallsDroppingAsMuchAfterADecreaseHasItUndoneAndCountsByItsOwnMeasure() {
+        FakeQueues forNewCalls = new FakeQueues();
+        OverloadGuard g = watching(new FakeQueues(), forNewCalls);
+        samplesDropping(forNewCalls, 1 + 2 * WINDOW, 10); // entered, decreased, undone: a flood shedding cannot stem
+
+        assertThat(g.admittedShare()).isEqualTo(0.75);
+        assertThat(g.decreasesUndone()).isEqualTo(1);
+        assertThat(g.decreases(OverloadGuard.Measure.NEW_CALL_UDP_DROPS)).isEqualTo(2);
+        assertThat(g.decreases(OverloadGuard.Measure.UDP_DROPS)).isZero();
+    }
+
+    @Test
+    void underAPortForNewCallsFloorTheRoutersOwnSocketStillLowersTheShare() {
+        FakeQueues own = new FakeQueues();
+        FakeQueues forNewCalls = new FakeQueues();
+        OverloadGuard g = watching(own, forNewCalls);
+        samplesDropping(forNewCalls, 1 + 2 * WINDOW, 10);
+        assertThat(g.admittedShare()).isEqualTo(0.75);
+
+        own.fillPercent = 60; // the admitted calls' datagrams wait now
+        samplesDropping(forNewCalls, WINDOW, 10);
+
+        assertThat(g.admittedShare()).isEqualTo(0.5625);
+        assertThat(g.decreases(OverloadGuard.Measure.UDP_QUEUE)).isEqualTo(1);
     }
 
     @Test

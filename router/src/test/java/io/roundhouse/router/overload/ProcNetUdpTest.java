@@ -102,26 +102,45 @@ class ProcNetUdpTest {
     @Test
     void theSamplerFindsItsSocketsByAddressAndReadsTheirQueuesAgainstTheirBuffers() throws IOException {
         UdpReceiveQueues queues = new UdpReceiveQueues(List.of(
-                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5061), 8192),
-                new UdpReceiveQueues.Socket(new InetSocketAddress("::1", 5060), 8192)), PROC, X86);
+                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5061), 8192, false),
+                new UdpReceiveQueues.Socket(new InetSocketAddress("::1", 5060), 8192, false)), PROC, X86);
         try (queues) {
             assertThat(queues.resolve()).isTrue();
             queues.sample();
             assertThat(queues.fill()).isEqualTo(7680.0 / 8192);
-            assertThat(queues.takePeakFillPercent()).isEqualTo(94);
+            assertThat(queues.own().takePeakFillPercent()).isEqualTo(94);
+            assertThat(queues.own().drops()).isEqualTo(34);
             assertThat(queues.drops()).isEqualTo(34);
+            assertThat(queues.followsPortForNewCalls()).isFalse();
+        }
+    }
+
+    @Test
+    void aPortForNewCallsIsReportedApartFromTheRoutersOwnSockets() throws IOException {
+        UdpReceiveQueues queues = new UdpReceiveQueues(List.of(
+                new UdpReceiveQueues.Socket(new InetSocketAddress("::1", 5060), 8192, false),
+                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5061), 8192, true)), PROC, X86);
+        try (queues) {
+            assertThat(queues.resolve()).isTrue();
+            queues.sample();
+            assertThat(queues.followsPortForNewCalls()).isTrue();
+            assertThat(queues.forNewCalls().takePeakFillPercent()).isEqualTo(94);
+            assertThat(queues.forNewCalls().drops()).isEqualTo(34);
+            assertThat(queues.own().takePeakFillPercent()).isZero();
+            assertThat(queues.own().drops()).isZero();
+            assertThat(queues.fill()).as("the metric: the fullest of all").isEqualTo(7680.0 / 8192);
         }
     }
 
     @Test
     void withoutReadableFilesTheSignalIsAbsentAndReadsAsEmpty(@TempDir Path emptyProc) throws IOException {
         UdpReceiveQueues queues = new UdpReceiveQueues(List.of(
-                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5061), 8192)), emptyProc, X86);
+                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5061), 8192, false)), emptyProc, X86);
         try (queues) {
             assertThat(queues.resolve()).isFalse();
             queues.sample();
             assertThat(queues.sampling()).isFalse();
-            assertThat(queues.takePeakFillPercent()).isZero();
+            assertThat(queues.own().takePeakFillPercent()).isZero();
             assertThat(queues.drops()).isZero();
         }
         assertThat(Objects.requireNonNull(emptyProc.toFile().list())).isEmpty();
@@ -130,7 +149,7 @@ class ProcNetUdpTest {
     @Test
     void aSocketWithNoLineIsNotFollowed() {
         UdpReceiveQueues queues = new UdpReceiveQueues(List.of(
-                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5999), 8192)), PROC, X86);
+                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5999), 8192, false)), PROC, X86);
         try (queues) {
             assertThat(queues.resolve()).isFalse();
             assertThat(queues.sampling()).isFalse();

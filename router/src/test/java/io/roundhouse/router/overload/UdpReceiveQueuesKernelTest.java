@@ -49,7 +49,7 @@ class UdpReceiveQueuesKernelTest {
 
     private static UdpReceiveQueues sampler(DatagramChannel receiver) throws IOException {
         UdpReceiveQueues queues = new UdpReceiveQueues(List.of(new UdpReceiveQueues.Socket(
-                (InetSocketAddress) receiver.getLocalAddress(), receiver.getOption(StandardSocketOptions.SO_RCVBUF))),
+                (InetSocketAddress) receiver.getLocalAddress(), receiver.getOption(StandardSocketOptions.SO_RCVBUF), false)),
                 Path.of("/proc"), ByteOrder.nativeOrder());
         assertThat(queues.resolve()).as("the socket is found in /proc/net/udp{,6} by its address").isTrue();
         return queues;
@@ -81,7 +81,7 @@ class UdpReceiveQueuesKernelTest {
 
             sendUntil(sender, to, queues, () -> queues.fill() >= 0.5);
             assertThat(queues.fill()).as("queued share of the receive buffer").isGreaterThanOrEqualTo(0.5);
-            assertThat(queues.takePeakFillPercent()).isGreaterThanOrEqualTo(50);
+            assertThat(queues.own().takePeakFillPercent()).isGreaterThanOrEqualTo(50);
 
             sendUntil(sender, to, queues, () -> queues.drops() > 0);
             assertThat(queues.drops()).as("datagrams the kernel dropped at the full socket").isPositive();
@@ -105,7 +105,7 @@ class UdpReceiveQueuesKernelTest {
              DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET)) {
             UdpReceiveQueues queues = new UdpReceiveQueues(List.of(new UdpReceiveQueues.Socket(
                     (InetSocketAddress) receiver.getLocalAddress(),
-                    receiver.getOption(StandardSocketOptions.SO_RCVBUF))), Path.of("/proc"), ByteOrder.nativeOrder());
+                    receiver.getOption(StandardSocketOptions.SO_RCVBUF), false)), Path.of("/proc"), ByteOrder.nativeOrder());
             try (queues) {
                 queues.start(Duration.ofMillis(10));
                 assertThat(queues.sampling()).isTrue();
@@ -130,7 +130,7 @@ class UdpReceiveQueuesKernelTest {
         try (DatagramChannel receiver = receiver(StandardProtocolFamily.INET);
              DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET);
              UdpReceiveQueues queues = sampler(receiver)) {
-            guard.watch(queues);
+            guard.watch(queues.own());
             guard.watchLoopWait(RunQueueWait.ABSENT); // the test thread's own waits are not the point here
             guard.start(scheduler::schedule);
             queues.sample();

@@ -17,12 +17,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(5)
 class DatagramReceiveBufferTest {
 
-    private final DatagramReceiveBuffer receive = new DatagramReceiveBuffer(2048, 16);
+    private final DatagramReceiveBuffer receive = new DatagramReceiveBuffer(128, true, 16);
     @SuppressWarnings("deprecation")
     private final RecvByteBufAllocator.Handle handle = receive.newHandle();
 
     private ByteBuf take() {
         return handle.allocate(ByteBufAllocator.DEFAULT);
+    }
+
+    /** The buffer that holds the memory, under any slice or leak-detecting wrapper. */
+    private static ByteBuf root(ByteBuf b) {
+        while (b.unwrap() != null) {
+            b = b.unwrap();
+        }
+        return b;
     }
 
     /** Reads {@code text} into {@code buffer} as Netty does: returns the datagram the pipeline gets. */
@@ -58,6 +66,36 @@ class DatagramReceiveBufferTest {
         kept.release();
         assertThat(first.refCnt()).as("the kept buffer was its holder's alone").isZero();
         receive.release();
+    }
+
+    @Test
+    void aBatchedReadHasASlotPerDatagram() {
+        ByteBuf buffer = take();
+
+        assertThat(buffer.writableBytes()).isEqualTo(16 * 128);
+        buffer.release();
+        receive.release();
+    }
+
+    @Test
+    void aReadOfFewerDatagramsGetsThatManySlotsOfTheSameBuffer() {
+        ByteBuf whole = take();
+        read(whole, "INVITE").release();
+
+        receive.datagramsPerRead(2);
+        ByteBuf fewer = take();
+
+        assertThat(fewer.writableBytes()).as("recvmmsg(2) fills as many datagrams as the buffer has slots")
+                .isEqualTo(2 * 128);
+        assertThat(receive.maxMessagesPerRead()).isEqualTo(2);
+        assertThat(root(fewer)).as("nothing allocated").isSameAs(root(whole));
+        read(fewer, "ACK").release();
+
+        receive.datagramsPerRead(16);
+        assertThat(take()).as("the whole buffer again, reused").isSameAs(whole);
+        whole.release();
+        receive.release();
+        assertThat(whole.refCnt()).isZero();
     }
 
     @Test
