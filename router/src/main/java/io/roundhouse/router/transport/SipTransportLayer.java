@@ -199,11 +199,11 @@ public final class SipTransportLayer implements MessageSender {
      * sendmmsg(2) per two INVITEs, which lowered the bench's clean rate by a tenth).
      */
     private void readAdmittedCallsFirst() {
-        List<ListenPoint> forNewCalls = ListenPoint.portsForNewCalls(listenPoints);
         List<DatagramReceiveBuffer> receives = new ArrayList<>();
-        for (ListenPoint p : forNewCalls) {
-            p.channel().pipeline().get(UdpHandler.class).forNewCalls = true;
-            receives.add(p.channel().pipeline().get(UdpHandler.class).receive);
+        for (ListenPoint p : ListenPoint.portsForNewCalls(listenPoints)) {
+            UdpHandler handler = p.channel().pipeline().get(UdpHandler.class);
+            handler.forNewCalls = true;
+            receives.add(handler.receive);
         }
         newCallReceives = receives.toArray(new DatagramReceiveBuffer[0]);
     }
