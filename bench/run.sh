@@ -568,10 +568,14 @@ def comm(task):
 loops = [t for t in glob.glob("/proc/%s/task/*" % pid) if comm(t).startswith("sip-")]
 out.write("seconds " + " ".join(names) + " loop_run_ns loop_wait_ns sock_queue_bytes sock_rcvbuf_bytes sock_drops"
           " dialog_queue_bytes dialog_rcvbuf_bytes dialog_drops\n")
-def skmem(sport):
-    m = re.search(r"skmem:\(r(\d+),rb(\d+),.*?d(\d+)\)", subprocess.run(
-        ["ss", "-Huamn", "sport = :%s" % sport], capture_output=True, text=True, timeout=5).stdout) if sport else None
-    return " ".join(m.groups()) if m else "nan nan nan"
+ports = [p for p in (sip_port, dialog_port) if p]
+ss_filter = "( " + " or ".join("sport = :%s" % p for p in ports) + " )"
+def skmem():
+    """Receive queue, buffer and drops of each port (ss's skmem r, rb, d), from one ss call; "nan nan nan" if absent."""
+    found = {m.group(1): " ".join(m.groups()[1:]) for m in re.finditer(
+        r":(\d+) \S+\s+skmem:\(r(\d+),rb(\d+),.*?d(\d+)\)", subprocess.run(
+            ["ss", "-Huamn", ss_filter], capture_output=True, text=True, timeout=5).stdout)}
+    return " ".join(found.get(p, "nan nan nan") for p in (sip_port, dialog_port or "none"))
 t0 = time.time()
 first_decreases = written_decreases = None
 while time.time() - t0 < bound:
@@ -603,8 +607,8 @@ while time.time() - t0 < bound:
             run, wait = run + int(r), wait + int(w)
         except (OSError, ValueError):
             pass
-    out.write("%.3f %s %d %d %s %s\n" % (time.time() - t0, " ".join(values.get(n, "nan") for n in names), run, wait,
-                                         skmem(sip_port), skmem(dialog_port)))
+    out.write("%.3f %s %d %d %s\n" % (time.time() - t0, " ".join(values.get(n, "nan") for n in names), run, wait,
+                                         skmem()))
     out.flush()
     time.sleep(0.25)
 EOF
@@ -729,18 +733,16 @@ if len(offered) >= 2:
     if int(offered[-1][6]) > 0:
         f["loop_on_cpu"] = "%.2f" % ((int(offered[-1][6]) - int(offered[0][6])) / wall)
         f["loop_waiting_cpu"] = "%.2f" % ((int(offered[-1][7]) - int(offered[0][7])) / wall)
-sock = [l for l in lines if l[10] != "nan"]
-if sock:
-    f["socket_rcvbuf"] = sock[0][9]
-    f["socket_queue_max"] = "%.2f" % max(int(l[8]) / max(1, int(l[9])) for l in sock)
-    f["socket_drops"] = int(sock[-1][10]) - int(sock[0][10])
-    full = [l for l in sock if int(l[10]) > int(sock[0][10])]
-    f["socket_first_drop_s"] = "%.1f" % (float(full[0][0]) - float(sock[0][0])) if full else "none"
-dialog = [l for l in lines if l[13] != "nan"]
-if dialog:
-    f["dialog_rcvbuf"] = dialog[0][12]
-    f["dialog_queue_max"] = "%.2f" % max(int(l[11]) / max(1, int(l[12])) for l in dialog)
-    f["dialog_drops"] = int(dialog[-1][13]) - int(dialog[0][13])
+def socket_figures(prefix, q):  # the socket whose queue, buffer and drops are columns q, q+1, q+2
+    rows = [l for l in lines if l[q + 2] != "nan"]
+    if rows:
+        f[prefix + "_rcvbuf"] = rows[0][q + 1]
+        f[prefix + "_queue_max"] = "%.2f" % max(int(l[q]) / max(1, int(l[q + 1])) for l in rows)
+        f[prefix + "_drops"] = int(rows[-1][q + 2]) - int(rows[0][q + 2])
+        full = [l for l in rows if int(l[q + 2]) > int(rows[0][q + 2])]
+        f[prefix + "_first_drop_s"] = "%.1f" % (float(full[0][0]) - float(rows[0][0])) if full else "none"
+socket_figures("socket", 8)
+socket_figures("dialog", 11)
 metrics = [l for l in lines if l[2] != "nan"]
 if metrics:
     admitted = [float(l[2]) for l in metrics]

@@ -99,14 +99,21 @@ class ProcNetUdpTest {
         assertThat(inodes).containsExactly(429701L);
     }
 
+    private static UdpReceiveQueues.Socket socket(String host, int port, boolean forNewCalls) {
+        return new UdpReceiveQueues.Socket(new InetSocketAddress(host, port), 8192, forNewCalls);
+    }
+
+    /** A sampler of {@code sockets} that found them all in the fixture's files and took one sample. */
+    private static UdpReceiveQueues sampledOnce(UdpReceiveQueues.Socket... sockets) throws IOException {
+        UdpReceiveQueues queues = new UdpReceiveQueues(List.of(sockets), PROC, X86);
+        assertThat(queues.resolve()).isTrue();
+        queues.sample();
+        return queues;
+    }
+
     @Test
     void theSamplerFindsItsSocketsByAddressAndReadsTheirQueuesAgainstTheirBuffers() throws IOException {
-        UdpReceiveQueues queues = new UdpReceiveQueues(List.of(
-                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5061), 8192, false),
-                new UdpReceiveQueues.Socket(new InetSocketAddress("::1", 5060), 8192, false)), PROC, X86);
-        try (queues) {
-            assertThat(queues.resolve()).isTrue();
-            queues.sample();
+        try (UdpReceiveQueues queues = sampledOnce(socket("127.0.0.1", 5061, false), socket("::1", 5060, false))) {
             assertThat(queues.fill()).isEqualTo(7680.0 / 8192);
             assertThat(queues.own().takePeakFillPercent()).isEqualTo(94);
             assertThat(queues.own().drops()).isEqualTo(34);
@@ -117,12 +124,7 @@ class ProcNetUdpTest {
 
     @Test
     void aPortForNewCallsIsReportedApartFromTheRoutersOwnSockets() throws IOException {
-        UdpReceiveQueues queues = new UdpReceiveQueues(List.of(
-                new UdpReceiveQueues.Socket(new InetSocketAddress("::1", 5060), 8192, false),
-                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5061), 8192, true)), PROC, X86);
-        try (queues) {
-            assertThat(queues.resolve()).isTrue();
-            queues.sample();
+        try (UdpReceiveQueues queues = sampledOnce(socket("::1", 5060, false), socket("127.0.0.1", 5061, true))) {
             assertThat(queues.followsPortForNewCalls()).isTrue();
             assertThat(queues.forNewCalls().takePeakFillPercent()).isEqualTo(94);
             assertThat(queues.forNewCalls().drops()).isEqualTo(34);
@@ -134,8 +136,7 @@ class ProcNetUdpTest {
 
     @Test
     void withoutReadableFilesTheSignalIsAbsentAndReadsAsEmpty(@TempDir Path emptyProc) throws IOException {
-        UdpReceiveQueues queues = new UdpReceiveQueues(List.of(
-                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5061), 8192, false)), emptyProc, X86);
+        UdpReceiveQueues queues = new UdpReceiveQueues(List.of(socket("127.0.0.1", 5061, false)), emptyProc, X86);
         try (queues) {
             assertThat(queues.resolve()).isFalse();
             queues.sample();
@@ -148,8 +149,7 @@ class ProcNetUdpTest {
 
     @Test
     void aSocketWithNoLineIsNotFollowed() {
-        UdpReceiveQueues queues = new UdpReceiveQueues(List.of(
-                new UdpReceiveQueues.Socket(new InetSocketAddress("127.0.0.1", 5999), 8192, false)), PROC, X86);
+        UdpReceiveQueues queues = new UdpReceiveQueues(List.of(socket("127.0.0.1", 5999, false)), PROC, X86);
         try (queues) {
             assertThat(queues.resolve()).isFalse();
             assertThat(queues.sampling()).isFalse();
