@@ -80,22 +80,12 @@ public final class LocalAddresses {
     /** The listen point to send from for {@code transport} towards {@code remote}: same transport and family. */
     public ListenPoint pointFor(Transport transport, InetSocketAddress remote) {
         boolean v6 = remote != null && remote.getAddress() instanceof Inet6Address;
-        ListenPoint sameTransport = null;
-        for (ListenPoint p : points) {
-            if (p.transport() == transport) {
-                if ((p.address().getAddress() instanceof Inet6Address) == v6) {
-                    return p;
-                }
-                if (sameTransport == null) {
-                    sameTransport = p;
-                }
-            }
-        }
-        if (sameTransport != null) {
-            return sameTransport;
+        ListenPoint own = ListenPoint.own(points, transport, v6);
+        if (own != null) {
+            return own;
         }
         for (ListenPoint p : points) {
-            if ((p.address().getAddress() instanceof Inet6Address) == v6) {
+            if (p.isV6() == v6) {
                 return p;
             }
         }

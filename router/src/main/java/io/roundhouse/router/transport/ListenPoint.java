@@ -4,9 +4,7 @@ import io.netty.channel.Channel;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A bound listening socket.
@@ -18,19 +16,42 @@ import java.util.Set;
 public record ListenPoint(Transport transport, InetSocketAddress address, Channel channel) {
 
     /**
+     * The router's own socket of {@code transport} towards an address of that family ({@code v6}): the first such one
+     * among {@code points}, named in every Via and Record-Route the router writes and the one it sends from; else the
+     * first of that transport in another family; null when there is none of that transport.
+     */
+    public static ListenPoint own(List<ListenPoint> points, Transport transport, boolean v6) {
+        ListenPoint otherFamily = null;
+        for (ListenPoint p : points) {
+            if (p.transport() == transport) {
+                if (p.isV6() == v6) {
+                    return p;
+                }
+                if (otherFamily == null) {
+                    otherFamily = p;
+                }
+            }
+        }
+        return otherFamily;
+    }
+
+    /**
      * The UDP sockets among {@code points} that are ports for new calls (docs/security.md, "A port for new calls"):
-     * every one but the first of its address family. That first one is the router's own, named in every Via and
-     * Record-Route it writes and the one it sends from, so the datagrams of the calls it admitted arrive there; the
-     * others receive only what callers start on them.
+     * every one but the router's own of its address family ({@link #own}), since the datagrams of the calls it
+     * admitted arrive there; the others receive only what callers start on them.
      */
     public static List<ListenPoint> portsForNewCalls(List<ListenPoint> points) {
-        Set<Boolean> ownSeen = new HashSet<>();
         List<ListenPoint> forNewCalls = new ArrayList<>();
         for (ListenPoint p : points) {
-            if (p.transport() == Transport.UDP && !ownSeen.add(p.address().getAddress() instanceof Inet6Address)) {
+            if (p.transport() == Transport.UDP && own(points, Transport.UDP, p.isV6()) != p) {
                 forNewCalls.add(p);
             }
         }
         return forNewCalls;
+    }
+
+    /** Whether it is bound to an IPv6 address. */
+    public boolean isV6() {
+        return address.getAddress() instanceof Inet6Address;
     }
 }

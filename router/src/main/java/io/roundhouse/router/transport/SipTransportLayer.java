@@ -467,19 +467,8 @@ public final class SipTransportLayer implements MessageSender {
     }
 
     private Channel udpChannelFor(InetSocketAddress target) {
-        boolean v6 = target.getAddress() instanceof Inet6Address;
-        Channel fallback = null;
-        for (ListenPoint p : listenPoints) {
-            if (p.transport() == Transport.UDP) {
-                if ((p.address().getAddress() instanceof Inet6Address) == v6) {
-                    return p.channel();
-                }
-                if (fallback == null) {
-                    fallback = p.channel();
-                }
-            }
-        }
-        return fallback;
+        ListenPoint own = ListenPoint.own(listenPoints, Transport.UDP, target.getAddress() instanceof Inet6Address);
+        return own == null ? null : own.channel();
     }
 
     /** Closes every socket. */

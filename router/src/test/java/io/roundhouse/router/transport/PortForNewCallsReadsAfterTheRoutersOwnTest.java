@@ -72,6 +72,18 @@ class PortForNewCallsReadsAfterTheRoutersOwnTest {
         assertThat(ListenPoint.portsForNewCalls(List.of(own4, tcp, own6))).as("one socket a family: none").isEmpty();
     }
 
+    @Test
+    void theRoutersOwnSocketIsTheFirstOfItsTransportAndFamilyElseOneOfAnotherFamily() {
+        ListenPoint tcp = new ListenPoint(Transport.TCP, new InetSocketAddress("127.0.0.1", 5060), null);
+        ListenPoint own4 = new ListenPoint(Transport.UDP, new InetSocketAddress("127.0.0.1", 5062), null);
+        ListenPoint callers4 = new ListenPoint(Transport.UDP, new InetSocketAddress("127.0.0.1", 5060), null);
+        List<ListenPoint> points = List.of(tcp, own4, callers4);
+
+        assertThat(ListenPoint.own(points, Transport.UDP, false)).isSameAs(own4);
+        assertThat(ListenPoint.own(points, Transport.UDP, true)).as("no IPv6 socket: the IPv4 one").isSameAs(own4);
+        assertThat(ListenPoint.own(points, Transport.TLS, false)).isNull();
+    }
+
     /** Holds the loop while {@code n} datagrams are sent to each of {@code sockets}, then lets it read them all. */
     private void sendWhileTheLoopWaits(int n, ListenPoint... sockets) throws Exception {
         CountDownLatch sent = new CountDownLatch(1);
