@@ -659,6 +659,9 @@ f["failed"] = failed
 f["unfinished"] = created - ok - failed
 rtd = {"answered": [], "shed": [], "refused": []}
 in_step = 0  # answered while calls were offered: a call set up seconds later, after retransmissions, is not counted
+# Of the answers (200 or the guard's 503) to INVITEs of the step, those that came before the caller's first
+# retransmission (T1, 500 ms, RFC 3261 §17.1.1.2): the INVITE was read at its first sending, and answered at once.
+within_t1 = {"answered": [0, 0], "shed": [0, 0]}
 for name in glob.glob(d + "/uac/*_rtt.csv"):
     with open(name) as fh:
         next(fh, None)
@@ -666,8 +669,13 @@ for name in glob.glob(d + "/uac/*_rtt.csv"):
             p = l.strip().split(";")
             if len(p) >= 3 and p[2] in rtd:
                 rtd[p[2]].append(float(p[1]))
+                if float(p[0]) - float(p[1]) <= seconds * 1000 and p[2] in within_t1:  # Date_ms: when answered
+                    within_t1[p[2]][0] += float(p[1]) < 500
+                    within_t1[p[2]][1] += 1
                 if p[2] == "answered" and float(p[0]) <= seconds * 1000:  # Date_ms: ms since the caller started
                     in_step += 1
+for k, (quick, n) in within_t1.items():
+    f[k + "_within_t1"] = "%.2f" % (quick / n) if n else "n/a"
 f["completed_in_step"] = in_step
 f["in_step_vs_clean"] = "%.3f" % (in_step / reference) if reference else "n/a"
 def pct(values, p):
@@ -1043,6 +1051,8 @@ print("%s:   503 from the overload guard %s (INVITE -> 503 p50/p99 %s/%s ms), ot
       "failed %s, unfinished %s"
       % (proxy, f["shed"], f["shed_p50_ms"], f["shed_p99_ms"], f["refused"], f["refused_p50_ms"], f["refused_p99_ms"],
          f["failed"], f["unfinished"]))
+print("%s:   INVITEs sent while calls were offered, answered before their first retransmission (500 ms): of the "
+      "503s %s, of the 200s %s" % (proxy, f["shed_within_t1"], f["answered_within_t1"]))
 print("%s:   on the backends: legs %s, duplicate legs (a Call-ID answered twice) %s, unacknowledged legs (200, no "
       "ACK in 8 s) %s, legs never hung up %s; INVITEs of a second branch for a leg in progress %s, retransmitted "
       "INVITEs that crossed the leg's 200 %s, INVITEs after the leg ended %s, other unexpected messages %s"
