@@ -668,11 +668,12 @@ for name in glob.glob(d + "/uac/*_rtt.csv"):
         for l in fh:
             p = l.strip().split(";")
             if len(p) >= 3 and p[2] in rtd:
-                rtd[p[2]].append(float(p[1]))
-                if float(p[0]) - float(p[1]) <= seconds * 1000 and p[2] in within_t1:  # Date_ms: when answered
-                    within_t1[p[2]][0] += float(p[1]) < 500
-                    within_t1[p[2]][1] += 1
-                if p[2] == "answered" and float(p[0]) <= seconds * 1000:  # Date_ms: ms since the caller started
+                answered_at, took, kind = float(p[0]), float(p[1]), p[2]  # Date_ms: ms since the caller started
+                rtd[kind].append(took)
+                if kind in within_t1 and answered_at - took <= seconds * 1000:  # its INVITE sent within the step
+                    within_t1[kind][0] += took < 500
+                    within_t1[kind][1] += 1
+                if kind == "answered" and answered_at <= seconds * 1000:
                     in_step += 1
 for k, (quick, n) in within_t1.items():
     f[k + "_within_t1"] = "%.2f" % (quick / n) if n else "n/a"

@@ -110,7 +110,6 @@ public final class UdpReceiveQueues implements AutoCloseable {
     private final ProcNetUdp.Visitor follow = this::follow;
     private volatile boolean sampling;
     private volatile double fill;
-    private volatile long drops;
     private final Group own = new Group();
     private final Group forNewCalls = new Group();
     private boolean readFailing;
@@ -341,7 +340,6 @@ public final class UdpReceiveQueues implements AutoCloseable {
         own.sampled(fullestOwn, droppedOwn);
         forNewCalls.sampled(fullestForNewCalls, droppedForNewCalls);
         fill = Math.max(fullestOwn, fullestForNewCalls);
-        drops = droppedOwn + droppedForNewCalls;
     }
 
     private void follow(ProcNetUdp.Line l) {
@@ -397,7 +395,7 @@ public final class UdpReceiveQueues implements AutoCloseable {
 
     /** Datagrams the kernel dropped at all the listening sockets since they were opened. */
     public long drops() {
-        return drops;
+        return own.drops() + forNewCalls.drops();
     }
 
     /** Share of its receive buffer the fullest listening socket had queued at the last sample (may pass 1 a little). */

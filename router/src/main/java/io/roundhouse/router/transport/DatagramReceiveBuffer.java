@@ -26,7 +26,6 @@ final class DatagramReceiveBuffer extends DefaultMaxMessagesRecvByteBufAllocator
     private final int size;
     private final boolean slotPerDatagram;
     private final int mostDatagrams;
-    private int datagrams;
     private ByteBuf buffer;
 
     /**
@@ -39,17 +38,12 @@ final class DatagramReceiveBuffer extends DefaultMaxMessagesRecvByteBufAllocator
         this.slot = slot;
         this.slotPerDatagram = slotPerDatagram;
         this.mostDatagrams = datagramsPerRead;
-        this.datagrams = datagramsPerRead;
         this.size = slotPerDatagram ? slot * datagramsPerRead : slot;
     }
 
     /** Reads {@code datagrams} (at most the number given at construction) per wake-up from the next read on. */
     void datagramsPerRead(int datagrams) {
-        int n = Math.min(datagrams, mostDatagrams);
-        if (n != this.datagrams) {
-            this.datagrams = n;
-            maxMessagesPerRead(n);
-        }
+        maxMessagesPerRead(Math.min(datagrams, mostDatagrams));
     }
 
     @Override
@@ -63,6 +57,7 @@ final class DatagramReceiveBuffer extends DefaultMaxMessagesRecvByteBufAllocator
                     buffer = alloc.ioBuffer(size);
                 }
                 // One reference is ours; the read's is released by Netty (or with the datagram by the pipeline).
+                int datagrams = maxMessagesPerRead();
                 if (!slotPerDatagram || datagrams == mostDatagrams) {
                     return buffer.retain().clear();
                 }
@@ -71,7 +66,7 @@ final class DatagramReceiveBuffer extends DefaultMaxMessagesRecvByteBufAllocator
 
             @Override
             public int guess() {
-                return slotPerDatagram ? slot * datagrams : slot;
+                return slotPerDatagram ? slot * maxMessagesPerRead() : slot;
             }
         };
     }
