@@ -46,6 +46,17 @@
 #   PROXY_CPU (cores the proxy under test may use, e.g. 0.5: a CFS quota of a cgroup the proxy starts in, Kamailio's
 #   workers too; empty: no limit; needs a writable cpu cgroup, v1 or v2). On a machine with few cores, the load
 #   generator then has the CPU to really offer twice the proxy's clean rate; docs/performance.md, "Overload".
+#   PROXY_CPU_THREADS (with PROXY_CPU, cgroup v1 only: an extended grep regex matched against each thread name of the
+#   proxy, /proc/PID/task/TID/comm, at most 15 characters; empty, the default: the quota is on the whole process): the
+#   quota applies only to the proxy's threads whose name matches; every other thread of the proxy is moved to the
+#   parent cgroup, once the proxy answers and again before each step (threads started later join their creator's
+#   cgroup); a regex that matches no thread stops the bench. Why: the router's SIP event loop (threads named sip-N-M,
+#   regex ^sip-[0-9]+-[0-9]+$) is what limits its call rate; a router with a second thread that reads and sheds new
+#   calls (the 'door', thread sip-door-N-M) would have that thread share the loop's half core under a whole-process
+#   quota, which models no deployment; quota on the loop only models a router whose machine has a core beyond the call
+#   loop's. Kamailio: meaningless (its workers are processes), refused when PROXIES includes kamailio. The router
+#   starts inside the quota, so its JVM sees one processor and leaves the door off unless told: with SPLIT_SOCKETS=1,
+#   add ROUTER_OVERLOAD="{ new-call-thread: true }" to measure the door.
 #   SPLIT_SOCKETS=1 (the bench router listens on a second UDP port listed first, which its Via and Record-Route name:
 #   the nodes answer there, away from the callers' port, and the overload step's callers send their ACKs and BYEs
 #   there, by its Record-Route; docs/security.md, "A port for new calls"; default 0).
@@ -83,6 +94,7 @@ OVERLOAD_RATE="${OVERLOAD_RATE:-}"           # empty: twice the reference clean 
 OVERLOAD_CLEAN_RATE="${OVERLOAD_CLEAN_RATE:-}" # empty: the proxy's clean rate from step 1 (first round)
 OVERLOAD_PROXIES="${OVERLOAD_PROXIES:-$(echo " ${PROXIES} " | sed 's/ direct / /g')}"
 PROXY_CPU="${PROXY_CPU:-}"                   # cores of the proxy's CPU quota (empty: no limit)
+PROXY_CPU_THREADS="${PROXY_CPU_THREADS:-}"   # grep -E regex of the proxy threads under that quota (empty: all of them)
 ROUTER_OVERLOAD="${ROUTER_OVERLOAD:-}"       # sip.overload of the bench router (empty: the router's defaults)
 LEG_SETTLE_SECONDS=10 # after the overload caller ends: uas_legs.xml waits 8 s for an ACK before counting a leg unacknowledged
 BUFF_SIZE=8388608
@@ -105,6 +117,28 @@ fi
 if [ -n "$PROXY_CPU" ] && ! [[ $PROXY_CPU =~ ^([1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)$ ]]; then
   echo "bench: PROXY_CPU=$PROXY_CPU (expected: cores, a number over 0, e.g. 0.5)" >&2
   exit 2
+fi
+if [ -n "$PROXY_CPU_THREADS" ]; then
+  if [ -z "$PROXY_CPU" ]; then
+    echo "bench: PROXY_CPU_THREADS=$PROXY_CPU_THREADS needs PROXY_CPU (the quota those threads carry); PROXY_CPU is empty" >&2
+    exit 2
+  fi
+  if [[ " $PROXIES " == *" kamailio "* ]]; then
+    echo "bench: PROXY_CPU_THREADS=$PROXY_CPU_THREADS is meaningless for kamailio (its workers are processes, not threads): remove kamailio from PROXIES or unset PROXY_CPU_THREADS" >&2
+    exit 2
+  fi
+  # The same test as the cgroup setup's v1 branch below, plus the parent's tasks file the other threads go to. In
+  # cgroup v2 a process's threads may only be split within a threaded subtree, which this script does not set up.
+  if ! { [ -w /sys/fs/cgroup/cpu ] && [ -e /sys/fs/cgroup/cpu/cpu.cfs_quota_us ] && [ -w /sys/fs/cgroup/cpu/tasks ]; }; then
+    echo "bench: PROXY_CPU_THREADS=$PROXY_CPU_THREADS needs cgroup v1's cpu controller, writable at /sys/fs/cgroup/cpu (its tasks file moves single threads); not found (cgroup v2 would need a threaded subtree, not done here)" >&2
+    exit 2
+  fi
+  # grep exits 2 on a regex it cannot compile (1: a valid regex that matched nothing).
+  regex_rc=0; grep -Eq -- "$PROXY_CPU_THREADS" </dev/null 2>/dev/null || regex_rc=$?
+  if [ "$regex_rc" -eq 2 ]; then
+    echo "bench: PROXY_CPU_THREADS=$PROXY_CPU_THREADS (expected: an extended grep regex, e.g. ^sip-[0-9]+-[0-9]+\$)" >&2
+    exit 2
+  fi
 fi
 if ! [[ $REPEAT =~ ^[1-9][0-9]*$ ]]; then
   echo "bench: REPEAT=$REPEAT (expected: a whole number of rounds, 1 or more)" >&2
@@ -226,6 +260,64 @@ cpu_ticks() {
     fi
   done
   echo "$total"
+}
+
+# PROXY_CPU_THREADS: the quota cgroup keeps the proxy's threads whose name matches; the others go to the parent
+# cgroup (cgroup v1 moves the one thread whose TID is written to a tasks file). Run once the proxy answers and again
+# before each step: a thread the JVM starts later (compiler threads, pools) joins the cgroup of the thread that
+# created it. Idempotent: threads already in the right cgroup are left alone. A thread may start during a pass (the
+# first pass saw the loop start sip-udp-queues-N): passes repeat until the quota cgroup, read back from its tasks file,
+# holds exactly the matching threads. Logs what it moved; sets QUOTA_THREADS[proxy] to "<count> (<names>)".
+declare -A QUOTA_THREADS=()
+quota_threads() { # proxy pid
+  local proxy=$1 pid=$2 task tid name in_quota all moved_in=0 moved_out=0 names count stray pass
+  local parent_tasks
+  if [ -z "$PROXY_CPU_THREADS" ] || [[ $proxy != router* ]]; then return 0; fi # direct runs outside the cgroup
+  parent_tasks="$(dirname "$PROXY_CGROUP")/tasks"
+  for ((pass = 1; pass <= 5; pass++)); do
+    if [ ! -d "/proc/$pid/task" ]; then
+      echo "bench: $proxy: the proxy (pid $pid) is gone: no threads to put under PROXY_CPU_THREADS" >&2
+      exit 1
+    fi
+    in_quota=" $(tr '\n' ' ' <"$PROXY_CGROUP/tasks")"
+    all=""
+    for task in /proc/"$pid"/task/*; do
+      tid=${task##*/}
+      name=$(cat "$task/comm" 2>/dev/null) || continue # the thread ended since the glob
+      all+="$name, "
+      if grep -Eq -- "$PROXY_CPU_THREADS" <<<"$name"; then
+        if [[ $in_quota != *" $tid "* ]]; then
+          # A write fails when the thread has just ended: the read-back below tells.
+          { echo "$tid" >"$PROXY_CGROUP/tasks"; } 2>/dev/null && moved_in=$((moved_in + 1))
+        fi
+      elif [[ $in_quota == *" $tid "* ]]; then
+        { echo "$tid" >"$parent_tasks"; } 2>/dev/null && moved_out=$((moved_out + 1))
+      fi
+    done
+    # Read back: the proxy's threads now in the quota cgroup must be the matching ones (and, below, at least one).
+    names=""; count=0; stray=""
+    for tid in $(cat "$PROXY_CGROUP/tasks"); do
+      name=$(cat "/proc/$pid/task/$tid/comm" 2>/dev/null) || continue # another process's, or ended
+      if grep -Eq -- "$PROXY_CPU_THREADS" <<<"$name"; then
+        count=$((count + 1)); names+="${names:+, }$name"
+      else
+        stray+="${stray:+, }$name ($tid)"
+      fi
+    done
+    if [ -z "$stray" ]; then break; fi
+  done
+  if [ -n "$stray" ]; then
+    echo "bench: $proxy: threads not matching PROXY_CPU_THREADS=$PROXY_CPU_THREADS still in $PROXY_CGROUP after 5 passes moving them out: $stray" >&2
+    exit 1
+  fi
+  if [ "$count" -eq 0 ]; then
+    echo "bench: $proxy: PROXY_CPU_THREADS=$PROXY_CPU_THREADS matches none of the threads of the proxy (pid $pid): the proxy would run without a quota and the figures would be mislabelled; its threads: ${all%, }" >&2
+    exit 1
+  fi
+  QUOTA_THREADS[$proxy]="$count ($names)"
+  if [ $((moved_in + moved_out)) -gt 0 ]; then
+    log "$proxy: CPU quota on $count thread(s) matching $PROXY_CPU_THREADS: $names; moved $moved_out other thread(s) to the parent cgroup, $moved_in matching one(s) into the quota ($pass pass(es))"
+  fi
 }
 
 # The start_* functions set globals (STARTED_PID, STARTED_PORT) instead of printing: a command substitution would run
@@ -548,11 +640,11 @@ start_legs_backend() { # dir port
 
 # Samples of the proxy over the overload step, every 250 ms for at most $5 seconds, one line each: the router's
 # overload gauges and counters from its metrics endpoint ("nan" without one: Kamailio), the run and run-queue wait
-# times of its SIP event loop threads ("sip-*", /proc/<pid>/task/<tid>/schedstat; 0 for Kamailio), and its UDP
-# socket's receive queue, receive buffer and drops (ss's skmem r, rb, d), then the same of the router's dialog socket
-# with SPLIT_SOCKETS=1 ("nan" otherwise). So the step shows how the guard's admitted share moved, whether the loop was
-# short of CPU (on a CPU, or runnable and waiting for one, is time it does not wait for work; the guard counts only the
-# first), and whether the proxy's own sockets overflowed, and when.
+# times of its SIP event loop threads ("sip-N-M", not the door's or others; /proc/<pid>/task/<tid>/schedstat; 0 for
+# Kamailio), and its UDP socket's receive queue, receive buffer and drops (ss's skmem r, rb, d), then the same of the
+# router's dialog socket with SPLIT_SOCKETS=1 ("nan" otherwise). So the step shows how the guard's admitted share
+# moved, whether the loop was short of CPU (on a CPU, or runnable and waiting for one, is time it does not wait for
+# work; the guard counts only the first), and whether the proxy's own sockets overflowed, and when.
 sample_proxy() { # metrics-port ("" for none) proxy-pid sip-port file seconds [dialog-port]
   python3 - "$@" <<'EOF' &
 import glob, re, subprocess, sys, time, urllib.request
@@ -565,7 +657,7 @@ def comm(task):
         return open(task + "/comm").read()
     except OSError:
         return ""
-loops = [t for t in glob.glob("/proc/%s/task/*" % pid) if comm(t).startswith("sip-")]
+loops = [t for t in glob.glob("/proc/%s/task/*" % pid) if re.match(r"sip-\d+-\d+$", comm(t).strip())]
 out.write("seconds " + " ".join(names) + " loop_run_ns loop_wait_ns sock_queue_bytes sock_rcvbuf_bytes sock_drops"
           " dialog_queue_bytes dialog_rcvbuf_bytes dialog_drops\n")
 ports = [p for p in (sip_port, dialog_port) if p]
@@ -789,6 +881,7 @@ overload_step() { # proxy dir port clean-rate
   fi
   calls=$((rate * OVERLOAD_SECONDS))
   log "$proxy: overload ${rate}/s (twice the clean ${clean}/s unless OVERLOAD_RATE) for ${OVERLOAD_SECONDS}s, fresh backends"
+  quota_threads "$proxy" "$ppid"
   metrics_port=""
   if [[ $proxy == router* ]]; then metrics_port=$ROUTER_METRICS_PORT; fi
   sample_proxy "$metrics_port" "$ppid" "$port" "$dir/samples.txt" $((OVERLOAD_SECONDS + CALL_MS / 1000 + 60)) \
@@ -865,8 +958,10 @@ for run in $RUNS; do
   esac
   wait_udp_listening "$port" 30
   log "$proxy: round $round, listening on udp 127.0.0.1:$port (pid $ppid), backends $uas1_port $uas2_port"
+  quota_threads "$proxy" "$ppid"
 
   for rate in $WARMUP_RATES; do
+    quota_threads "$proxy" "$ppid"
     log "$proxy: warm-up ${WARMUP_SECONDS}s at ${rate}/s"
     run_uac "$dir/warmup-$rate" "$port" "$rate" $((rate * WARMUP_SECONDS))
     log "$proxy: warm-up successful=$UAC_OK failed=$UAC_FAILED"
@@ -877,6 +972,7 @@ for run in $RUNS; do
   max_rate=0
   for rate in $RATES; do
     calls=$((rate * STEP_SECONDS))
+    quota_threads "$proxy" "$ppid"
     drops_before=$(udp_drops)
     run_uac "$dir/rate-$rate" "$port" "$rate" "$calls"; ok=$UAC_OK; failed=$UAC_FAILED
     drops=$(( $(udp_drops) - drops_before ))
@@ -899,6 +995,7 @@ for run in $RUNS; do
     if [ "$rate" -gt "$max_rate" ]; then continue; fi
     sleep 3
     calls=$((rate * CONFIRM_SECONDS))
+    quota_threads "$proxy" "$ppid"
     drops_before=$(udp_drops)
     run_uac "$dir/confirm-$rate" "$port" "$rate" "$calls"; ok=$UAC_OK; failed=$UAC_FAILED
     drops=$(( $(udp_drops) - drops_before ))
@@ -912,6 +1009,7 @@ for run in $RUNS; do
   if [ -z "$half" ] && [ -n "${MAX_RATE[kamailio]:-}" ]; then half=$(( MAX_RATE[kamailio] / 2 )); fi
   if [ -n "$half" ] && [ "$half" -gt 0 ]; then
     sleep 3
+    quota_threads "$proxy" "$ppid"
     log "$proxy: ${half}/s (half of Kamailio's clean rate) for ${FIXED_SECONDS}s (setup time)"
     run_uac "$dir/half" "$port" "$half" $((half * FIXED_SECONDS)) -trace_msg -message_file "$dir/half/messages.log"
     HALF_FAILED[$proxy]=$UAC_FAILED
@@ -923,6 +1021,7 @@ for run in $RUNS; do
   sleep 3
   log "$proxy: fixed ${FIXED_RATE}/s for ${FIXED_SECONDS}s (CPU and setup time)"
   calls=$((FIXED_RATE * FIXED_SECONDS))
+  quota_threads "$proxy" "$ppid"
   ticks_before=$(cpu_ticks "$ppid"); drops_before=$(udp_drops); machine_before=$(machine_ticks)
   thread_ticks "$ppid" >"$dir/threads-before.txt"
   if [ -n "$redis_pid" ]; then
@@ -974,6 +1073,12 @@ echo
 echo "Roundhouse bench, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
 if [[ " $PROXIES " == *" router"* ]]; then echo "router JVM: $("$ROUTER_JAVA" -version 2>&1 | head -1), options: $ROUTER_JAVA_OPTS"; fi
 if [ -n "$PROXY_CPU" ]; then echo "proxy CPU quota: $PROXY_CPU cores (cgroup $PROXY_CGROUP, period 10 ms)"; fi
+if [ -n "$PROXY_CPU_THREADS" ]; then
+  echo "proxy CPU quota only on the threads matching $PROXY_CPU_THREADS (the proxy's other threads in the parent cgroup, unlimited):"
+  for proxy in $PROXIES; do
+    if [ -n "${QUOTA_THREADS[$proxy]:-}" ]; then echo "  $proxy: ${QUOTA_THREADS[$proxy]}"; fi
+  done
+fi
 echo "sipp $(sipp -v 2>&1 | grep -o 'v[0-9.]*' | head -1), calls of ${CALL_MS} ms, steps of ${STEP_SECONDS} s, fixed rate ${FIXED_RATE}/s for ${FIXED_SECONDS} s; results in $OUT"
 printf '%-20s %16s %18s %14s %14s %14s %14s %16s %16s\n' proxy "max clean (c/s)" "CPU ms/call@fixed" \
   "p50 setup ms" "p99 setup ms" "p50 rtt(sipp)" "p99 rtt(sipp)" "redis cmds/call" "redis CPU ms/call"

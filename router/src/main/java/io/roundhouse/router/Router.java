@@ -40,6 +40,8 @@ public final class Router implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
     private final EventLoopGroup group;
+    /** The door's (null when not configured). */
+    private final EventLoopGroup doorGroup;
     private final SipTransportLayer transport;
     private final ProxyCore core;
     private final TransactionTable table;
@@ -52,9 +54,11 @@ public final class Router implements AutoCloseable {
 
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private Router(EventLoopGroup group, SipTransportLayer transport, ProxyCore core, TransactionTable table,
-                   ProxyMetrics metrics, ExecutorService resolver, List<ListenPoint> points, OverloadGuard overload) {
+    private Router(EventLoopGroup group, EventLoopGroup doorGroup, SipTransportLayer transport, ProxyCore core,
+                   TransactionTable table, ProxyMetrics metrics, ExecutorService resolver, List<ListenPoint> points,
+                   OverloadGuard overload) {
         this.group = group;
+        this.doorGroup = doorGroup;
         this.transport = transport;
         this.core = core;
         this.table = table;
@@ -88,6 +92,11 @@ public final class Router implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sip", true),
                 netty.ioHandlerFactory());
         EventLoop loop = group.next();
+        // The door: a thread that reads the ports for new calls and sheds there, beside the loop (docs/security.md,
+        // "A port for new calls"). Netty starts its thread at the first port bound to it: none without such ports.
+        EventLoopGroup doorGroup = config.overload().door(Runtime.getRuntime().availableProcessors())
+                ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sip-door", true), netty.ioHandlerFactory())
+                : null;
         // Bounded: a flood of requests naming hosts must not queue without end; when full, ProxyCore answers 503.
         ExecutorService resolver = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(ProxyCore.RESOLVER_QUEUE),
@@ -97,8 +106,11 @@ public final class Router implements AutoCloseable {
         // Nodes (as the dispatcher knows them) and configured peers are never blocked for flooding.
         FloodGuard flood = new FloodGuard(config.flood(), dispatcher::isFromNode, System::nanoTime);
         flood.bindTo(registry);
-        SipTransportLayer transport = new SipTransportLayer(loop, netty, config.maxMessageSize(), flood,
-                config.connections(), config.tls(), config.sip().webSocket(), relay);
+        // A new call may wait at the door for the loop until half of T1: answered by then, it is never retransmitted.
+        Duration doorHold = config.timers().t1().dividedBy(2);
+        SipTransportLayer transport = new SipTransportLayer(loop, doorGroup == null ? null : doorGroup.next(),
+                doorHold, netty, config.maxMessageSize(), flood, config.connections(),
+                config.tls(), config.sip().webSocket(), relay);
         transport.bindTo(registry);
         TransactionTable table = new TransactionTable(scheduler, config.timers(), transport);
         ProxyMetrics metrics = new ProxyMetrics(registry, table);
@@ -116,22 +128,32 @@ public final class Router implements AutoCloseable {
             points = transport.bind(config.listen());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            shutDown(group, doorGroup, 1);
             resolver.shutdownNow();
             throw new IllegalStateException("interrupted while binding", e);
         } catch (RuntimeException e) {
             transport.close();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            shutDown(group, doorGroup, 1);
             resolver.shutdownNow();
             throw e;
         }
         core.start(new LocalAddresses(points, config.advertisedAddress()));
         dispatcher.onNodeDown(core::nodeDown); // calls ringing on a node that dies are failed over at once
         overload.sampleUdpSockets(points, registry); // their receive queues, read off the loop (docs/security.md)
+        if (doorGroup != null) {
+            overload.watchDoor(transport::newCallsWaitingNanos, doorHold);
+        }
         loop.execute(() -> overload.start(scheduler::schedule));
         log.info("router listening on {} ({} transport), {} static nodes", points.stream()
                 .map(p -> p.transport().lowerName() + ":" + p.address()).toList(), netty, config.nodes().size());
-        return new Router(group, transport, core, table, metrics, resolver, points, overload);
+        return new Router(group, doorGroup, transport, core, table, metrics, resolver, points, overload);
+    }
+
+    private static void shutDown(EventLoopGroup group, EventLoopGroup doorGroup, int seconds) {
+        if (doorGroup != null) {
+            doorGroup.shutdownGracefully(0, seconds, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, seconds, TimeUnit.SECONDS);
     }
 
     /** Tasks waiting on the event loop (0 where the loop cannot tell). */
@@ -251,6 +273,9 @@ public final class Router implements AutoCloseable {
             table.clear();
             transport.close();
         }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        if (doorGroup != null) {
+            doorGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         resolver.shutdownNow();
         log.info("router stopped");
@@ -276,6 +301,30 @@ public final class Router implements AutoCloseable {
         public void onOversized(io.netty.buffer.ByteBuf head, io.roundhouse.router.transport.Transport t,
                                 InetSocketAddress source, io.netty.channel.Channel connection) {
             target.onOversized(head, t, source, connection);
+        }
+
+        @Override
+        public io.roundhouse.router.transport.AtTheDoor atTheDoor(io.netty.buffer.ByteBuf datagram,
+                InetSocketAddress source, io.netty.channel.Channel port,
+                io.roundhouse.router.transport.MessageSender doorSender) {
+            return target.atTheDoor(datagram, source, port, doorSender);
+        }
+
+        @Override
+        public void onAdmittedCall(io.netty.buffer.ByteBuf datagram, InetSocketAddress source,
+                                   io.netty.channel.Channel port) {
+            target.onAdmittedCall(datagram, source, port);
+        }
+
+        @Override
+        public boolean shedding() {
+            return target.shedding();
+        }
+
+        @Override
+        public void heldTooLong(io.netty.buffer.ByteBuf datagram, InetSocketAddress source,
+                                io.netty.channel.Channel port, io.roundhouse.router.transport.MessageSender doorSender) {
+            target.heldTooLong(datagram, source, port, doorSender);
         }
     }
 }

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exempt sources (farm nodes, configured peers) are asked about only when they cross the limit, once per window.
  * One log line when a source is blocked and one when it is let back in, through a {@link LogThrottle} so that a
- * flood from many addresses cannot flood the log. Not thread-safe: called on the SIP event loop only.
+ * flood from many addresses cannot flood the log. Called on the SIP event loop and on the door's thread (a port for new
+ * calls read by a thread of its own): one lock, uncontended but when both read at once, so that a source has one count.
  */
 public final class FloodGuard {
 
@@ -94,7 +95,7 @@ public final class FloodGuard {
     }
 
     /** Counts one message from {@code source}: true to let it through, false to drop it (the drop is counted). */
-    public boolean admit(InetSocketAddress source) {
+    public synchronized boolean admit(InetSocketAddress source) {
         if (!settings.enabled()) {
             return true;
         }
@@ -169,7 +170,7 @@ public final class FloodGuard {
      * Forgets idle sources and ends blocks of silent sources; run it every window or so (a source that stops
      * sending is then let back in on time and logged, even when no other message arrives).
      */
-    public void sweep() {
+    public synchronized void sweep() {
         forgetIdle(nanoClock.getAsLong(), Integer.MAX_VALUE);
     }
 
@@ -253,8 +254,8 @@ public final class FloodGuard {
         return evicted;
     }
 
-    /** Whether {@code address} is blocked now (event loop only). */
-    public boolean isBlocked(InetAddress address) {
+    /** Whether {@code address} is blocked now. */
+    public synchronized boolean isBlocked(InetAddress address) {
         Source s = sources.get(address);
         return s != null && s.blockedUntil != 0;
     }

@@ -55,7 +55,7 @@ public final class OverloadGuard {
     public enum Measure {
         LOOP_LAG("loop-lag"), LOOP_BUSY("loop-busy"), LOOP_RUNNABLE("loop-runnable"), UDP_QUEUE("udp-queue"),
         UDP_DROPS("udp-drops"), NEW_CALL_UDP_QUEUE("new-call-udp-queue"), NEW_CALL_UDP_DROPS("new-call-udp-drops"),
-        QUEUED_TASKS("queued-tasks");
+        QUEUED_TASKS("queued-tasks"), DOOR_WAIT("door-wait");
 
         private final String label;
 
@@ -85,6 +85,11 @@ public final class OverloadGuard {
     private final long[] waiting;
     private final long[] wall;
     private final long[] lag;
+    /** How long the oldest new call waiting at the door had waited, per sample. */
+    private final long[] doorWait;
+    private volatile LongSupplier doorWaitNanos = () -> 0;
+    /** The door's hold (half of T1); 0: no door. */
+    private volatile long doorHoldNanos;
     private final int[] queued;
     /** The router's own UDP sockets: every one, where there is no port for new calls. */
     private final UdpFigures udp;
@@ -136,6 +141,7 @@ public final class OverloadGuard {
         this.waiting = new long[samples];
         this.wall = new long[samples];
         this.lag = new long[samples];
+        this.doorWait = new long[samples];
         this.queued = new int[samples];
         this.udp = new UdpFigures(samples);
         this.newCallUdp = new UdpFigures(samples);
@@ -164,11 +170,16 @@ public final class OverloadGuard {
     }
 
     /**
-     * Follows the receive queues of the UDP sockets among {@code points} from now on, sampled on a thread of their
-     * own every {@code sample-interval}, with their metrics in {@code registry}. Call once, before {@link #start}, off
-     * the event loop (it reads /proc once). Nothing when the guard is off; where the queues cannot be read, a line in
-     * the log and the guard judges as before.
+     * Follows how long new calls wait at the door for the event loop ({@code oldestWaitNanos}, read at each sample):
+     * longer than twice {@code hold} (the door's own, half of T1) for a whole window, the router is overloaded (measure
+     * {@code door-wait}): callers are retransmitting while they wait. It stays so until a whole window whose waits were
+     * all under 80% of the hold. Call before {@link #start}.
      */
+    public void watchDoor(LongSupplier oldestWaitNanos, Duration hold) {
+        this.doorWaitNanos = oldestWaitNanos;
+        this.doorHoldNanos = hold.toNanos();
+    }
+
     public void sampleUdpSockets(List<ListenPoint> points, MeterRegistry registry) {
         if (!settings.enabled()) {
             return;
@@ -231,8 +242,11 @@ public final class OverloadGuard {
         }, settings.sampleInterval());
     }
 
-    /** One sample: the probe ran {@code lagNanos} late; the loop's CPU time and queued tasks are taken now. */
-    void sample(long lagNanos) {
+    /**
+     * One sample: the probe ran {@code lagNanos} late; the loop's CPU time and queued tasks are taken now. Synchronized
+     * with {@link #admitsNewCall}, which the door's thread calls too.
+     */
+    synchronized void sample(long lagNanos) {
         long now = nanoClock.getAsLong();
         long cpu = loopCpuNanos.getAsLong();
         busy[next] = Math.max(0, cpu - cpuAtSampleStart);
@@ -241,6 +255,7 @@ public final class OverloadGuard {
         waiting[next] = Math.max(0, wait - waitAtSampleStart);
         waitAtSampleStart = wait;
         lag[next] = lagNanos;
+        doorWait[next] = doorWaitNanos.getAsLong();
         queued[next] = queuedTasks.getAsInt();
         udp.sample(next);
         newCallUdp.sample(next);
@@ -282,6 +297,11 @@ public final class OverloadGuard {
      * while the socket stays as full, which is how the bench's overload step completed x0.26-x0.53 of the clean rate.
      */
     private void decide(Over why) {
+        if (why.measure() == Measure.DOOR_WAIT && overloaded) {
+            // While the guard sheds, the door answers 503 to a new call that waited past its hold: the loop is given
+            // what it has time for, so a wait at the door keeps the overload on but lowers the share no further.
+            return;
+        }
         UdpFigures figures = switch (why.measure()) {
             case UDP_QUEUE, UDP_DROPS -> portForNewCalls ? null : udp;
             case NEW_CALL_UDP_QUEUE, NEW_CALL_UDP_DROPS -> newCallUdp;
@@ -324,12 +344,16 @@ public final class OverloadGuard {
         long waitTotal = 0;
         long window = 1;
         long minLag = Long.MAX_VALUE;
+        long minDoorWait = Long.MAX_VALUE;
+        long maxDoorWait = 0;
         int minQueued = Integer.MAX_VALUE;
         for (int i = 0; i < samples; i++) {
             busyTotal += busy[i];
             waitTotal += waiting[i];
             window += wall[i];
             minLag = Math.min(minLag, lag[i]);
+            minDoorWait = Math.min(minDoorWait, doorWait[i]);
+            maxDoorWait = Math.max(maxDoorWait, doorWait[i]);
             minQueued = Math.min(minQueued, queued[i]);
         }
         long busyPercent = Math.min(100, busyTotal * 100 / window);
@@ -365,6 +389,16 @@ public final class OverloadGuard {
         if ((long) minQueued * 100 > (long) settings.maxQueuedTasks() * percent) {
             return new Over(Measure.QUEUED_TASKS, "at least " + minQueued + " tasks queued for " + windowMillis
                     + " ms, limit " + settings.maxQueuedTasks());
+        }
+        // Last: the door's queue is the loop's backlog of new calls. Entered when its oldest waited past its callers'
+        // first retransmission (T1, twice the door's hold) for the whole window: a pause of the loop, or a second
+        // of it short of CPU at a rate it sustains, is not overload. Held until a whole window whose every wait was
+        // under the hold's 80%: while shedding the door answers what waits past its hold, so the wait hovers under
+        // the hold, never under T1.
+        if (doorHoldNanos > 0 && (percent == 100 ? minDoorWait > 2 * doorHoldNanos
+                : maxDoorWait * 100 > doorHoldNanos * percent)) {
+            return new Over(Measure.DOOR_WAIT, "new calls waited at least " + minDoorWait / 1_000_000 + " ms at the"
+                    + " door for " + windowMillis + " ms, limit " + 2 * doorHoldNanos / 1_000_000 + " ms (T1)");
         }
         return null;
     }
@@ -440,9 +474,11 @@ public final class OverloadGuard {
 
     /**
      * True when a new call may be taken with {@code callsInProgress} already in progress; false means it gets 503. The
-     * calls in progress are read at each call, so a burst is cut at the limit, not a sample later.
+     * calls in progress are read at each call, so a burst is cut at the limit, not a sample later. Called on the event
+     * loop and on the door's thread (a port for new calls read by a thread of its own); uncontended but for the
+     * sample's twenty times a second.
      */
-    public boolean admitsNewCall(int callsInProgress) {
+    public synchronized boolean admitsNewCall(int callsInProgress) {
         if (!enabled) {
             return true;
         }

@@ -20,6 +20,8 @@ import java.time.Duration;
  *     max-calls-in-progress: 10000 # proxied requests still waiting for their final response
  *     max-udp-queue: 50            # percent of its receive buffer a UDP listening socket has waiting to be read
  *     max-udp-drops: 0             # datagrams the kernel dropped at the UDP listening sockets within one sample
+ *     new-call-thread:             # ports for new calls read, and shed, by a thread of their own; absent: where the
+ *                                  # JVM sees 2 processors or more
  * </pre>
  *
  * <p>Over a limit for a whole window, the router sheds a growing share of new calls; it takes all of them again once
@@ -39,10 +41,14 @@ import java.time.Duration;
  *                           sample of the window) the router is overloaded
  * @param maxUdpDrops        datagrams dropped at the UDP listening sockets within one sample above which (in any
  *                           sample of the window) the router is overloaded
+ * @param newCallThread      where the router has ports for new calls (docs/security.md), a thread of their own (the
+ *                           door) reads them and answers the new calls it sheds there, beside the event loop; false:
+ *                           the event loop reads them; null: {@link #door} decides
  */
 public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duration window, Duration maxLoopLag,
                                Integer maxLoopBusy, Integer maxQueuedTasks, Integer maxCallsInProgress,
-                               Integer maxUdpQueue, Integer maxUdpDrops, Integer maxLoopRunnable) {
+                               Integer maxUdpQueue, Integer maxUdpDrops, Integer maxLoopRunnable,
+                               Boolean newCallThread) {
 
     /** A tenth of T1 (500 ms): the guard reacts well before callers start retransmitting, which doubles the load. */
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofMillis(50);
@@ -97,7 +103,7 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
     public static final int CLEAR_PERCENT = 80;
 
     public static final OverloadSettings DEFAULTS = new OverloadSettings(null, null, null, null, null, null, null,
-            null, null, null);
+            null, null, null, null);
 
     public OverloadSettings {
         enabled = enabled == null || enabled;
@@ -146,5 +152,15 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
             throw new ConfigException("max-udp-drops", maxUdpDrops + " (expected: 0 or more datagrams per sample,"
                     + " default " + DEFAULT_MAX_UDP_DROPS + ")");
         }
+    }
+
+    /**
+     * Whether ports for new calls get a door (a thread of their own): as set, or, when {@code new-call-thread} is
+     * absent, where the JVM sees {@code availableProcessors} of 2 or more (its count follows a container's CPU quota).
+     * The door helps only with a core beside the loop's: on one, its CPU (framing every datagram of the port) is taken
+     * from the loop, and the bench's router on half a core lost a third of its clean rate with it.
+     */
+    public boolean door(int availableProcessors) {
+        return newCallThread != null ? newCallThread : availableProcessors >= 2;
     }
 }

@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * <p>Two generations of an open-addressing set of longs, each for half of {@code keep}: a fingerprint is found for at
  * least half of {@code keep} and at most all of it. A generation also ends when it holds {@code capacity} fingerprints,
  * so memory is bounded (two arrays of twice the capacity, allocated at the first shed call) and a flood only shortens
- * how long a shed call is remembered. Event loop only; nothing allocated per call.
+ * how long a shed call is remembered. One thread only (the event loop's, or the door's own); nothing allocated per
+ * call.
  */
 public final class RecentlyShed {
 

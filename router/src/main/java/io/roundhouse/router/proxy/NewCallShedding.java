@@ -15,6 +15,7 @@ import io.roundhouse.router.sip.ValueRange;
 import io.roundhouse.router.sip.Via;
 import io.roundhouse.router.transaction.ServerKey;
 import io.roundhouse.router.transaction.TransactionTable;
+import io.roundhouse.router.transport.AtTheDoor;
 import io.roundhouse.router.transport.MessageSender;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
@@ -41,16 +42,6 @@ import java.util.function.Consumer;
  */
 final class NewCallShedding {
 
-    /** What became of a request at the door. */
-    enum Outcome {
-        /** Not for this class: the proxy goes on, and asks the guard itself where it must. */
-        PASSED,
-        /** A new call the guard admitted: the proxy goes on without asking the guard again. */
-        ADMITTED,
-        /** Answered 503, or an ACK absorbed: nothing more to do. */
-        DONE
-    }
-
     private static final byte[] STATUS_LINE = ascii("SIP/2.0 503 Service Unavailable\r\n");
     private static final byte[] TAG = ascii(";tag=" + LocalResponses.STATELESS_TAG_PREFIX);
     private static final byte[] STATELESS_TAG = ascii("tag=" + LocalResponses.STATELESS_TAG_PREFIX);
@@ -61,21 +52,22 @@ final class NewCallShedding {
 
     private final OverloadGuard guard;
     private final RecentlyShed recentlyShed;
+    /** On the event loop: null, the transaction table knows the calls in progress; at the door: those it let in. */
+    private final RecentlyShed letIn;
     private final TransactionTable table;
     private final ProxyMetrics metrics;
-    private final MessageSender sender;
     private final ByteBufAllocator alloc;
     private final Fnv fnv = new Fnv();
     /** Server, Retry-After, Warning, Content-Length and the blank line: the same for every shed 503. */
     private final byte[] tail;
 
-    NewCallShedding(OverloadGuard guard, RecentlyShed recentlyShed, TransactionTable table, ProxyMetrics metrics,
-                    MessageSender sender, ByteBufAllocator alloc, String serverName, List<String> shedHeaders) {
+    private NewCallShedding(OverloadGuard guard, RecentlyShed recentlyShed, RecentlyShed letIn, TransactionTable table,
+                            ProxyMetrics metrics, ByteBufAllocator alloc, String serverName, List<String> shedHeaders) {
         this.guard = guard;
         this.recentlyShed = recentlyShed;
+        this.letIn = letIn;
         this.table = table;
         this.metrics = metrics;
-        this.sender = sender;
         this.alloc = alloc;
         StringBuilder t = new StringBuilder("Server: ").append(serverName).append("\r\n");
         for (String h : shedHeaders) {
@@ -84,26 +76,45 @@ final class NewCallShedding {
         this.tail = t.append("Content-Length: 0\r\n\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The event loop's: a retransmission of a call in progress is known by its server transaction. */
+    static NewCallShedding onTheLoop(OverloadGuard guard, RecentlyShed recentlyShed, TransactionTable table,
+                                     ProxyMetrics metrics, ByteBufAllocator alloc, String serverName,
+                                     List<String> shedHeaders) {
+        return new NewCallShedding(guard, recentlyShed, null, table, metrics, alloc, serverName, shedHeaders);
+    }
+
+    /**
+     * The door's, on the thread that reads a port for new calls (docs/security.md, "A port for new calls"): it cannot
+     * see the event loop's transactions, so it remembers every new INVITE it let in ({@code letIn}, for 64*T1 as
+     * {@code recentlyShed}) and lets their retransmissions in again; it fingerprints every new INVITE, not only while
+     * shedding. Both sets are the door thread's own.
+     */
+    static NewCallShedding atTheDoor(OverloadGuard guard, RecentlyShed recentlyShed, RecentlyShed letIn,
+                                     ProxyMetrics metrics, ByteBufAllocator alloc, String serverName,
+                                     List<String> shedHeaders) {
+        return new NewCallShedding(guard, recentlyShed, letIn, null, metrics, alloc, serverName, shedHeaders);
+    }
+
     /**
      * Looks at a request just framed. {@code callsInProgress} is the proxy's count; {@code stopping}: the router is
      * shutting down (its own 503 then, from the normal path).
      */
-    Outcome atTheDoor(SipMessage m, Transport transport, InetSocketAddress source, Channel connection,
-                      int callsInProgress, boolean stopping) {
+    AtTheDoor atTheDoor(SipMessage m, Transport transport, InetSocketAddress source, Channel connection,
+                        int callsInProgress, boolean stopping, MessageSender sender) {
         if (m.isMethod("ACK")) {
-            return absorbsAckOfStatelessResponse(m) ? Outcome.DONE : Outcome.PASSED;
+            return absorbsAckOfStatelessResponse(m) ? AtTheDoor.DONE : AtTheDoor.PASSED;
         }
         if (!m.isMethod("INVITE") || stopping || m.defect() != null) {
-            return Outcome.PASSED;
+            return AtTheDoor.PASSED;
         }
         boolean remembered = !recentlyShed.isEmpty();
-        if (!remembered && !guard.shedding(callsInProgress)) {
-            return Outcome.PASSED; // the usual case: one method call, nothing read
+        if (!remembered && letIn == null && !guard.shedding(callsInProgress)) {
+            return AtTheDoor.PASSED; // the usual case on the loop: one method call, nothing read
         }
         int to = m.first(HeaderName.TO);
         if (to < 0 || !plainToWithoutTag(m, to) || m.first(HeaderName.FROM) < 0 || m.first(HeaderName.CALL_ID) < 0
                 || m.first(HeaderName.CSEQ) < 0 || m.repeatedSingleInstance() != null) {
-            return Outcome.PASSED;
+            return AtTheDoor.PASSED;
         }
         Via top;
         long fingerprint;
@@ -112,21 +123,36 @@ final class NewCallShedding {
             fingerprint = fingerprint(m);
             if (remembered && recentlyShed.contains(fingerprint)) {
                 metrics.shedRetransmission();
-                answer503(m, transport, source, connection, top);
-                return Outcome.DONE;
+                answer503(m, transport, source, connection, top, sender);
+                return AtTheDoor.DONE;
             }
-            if (table.knows(ServerKey.of(m))) {
-                return Outcome.PASSED; // a retransmission of a call in progress: its transaction answers it
+            if (letIn == null ? table.knows(ServerKey.of(m)) : letIn.contains(fingerprint)) {
+                // A retransmission of a call in progress: its transaction answers it (at the door: unless that call
+                // is answered 503 there first, while both wait for the loop).
+                return letIn == null ? AtTheDoor.PASSED : AtTheDoor.AGAIN;
             }
         } catch (SipParseException e) {
-            return Outcome.PASSED; // the normal path answers 400
+            return AtTheDoor.PASSED; // the normal path answers 400
         }
         if (guard.admitsNewCall(callsInProgress)) {
-            return Outcome.ADMITTED;
+            if (letIn != null) {
+                letIn.add(fingerprint);
+            }
+            return AtTheDoor.ADMITTED;
         }
         recentlyShed.add(fingerprint);
-        answer503(m, transport, source, connection, top);
-        return Outcome.DONE;
+        answer503(m, transport, source, connection, top, sender);
+        return AtTheDoor.DONE;
+    }
+
+    /**
+     * A new INVITE this door admitted that waited for the event loop too long: answered 503 now and remembered as shed,
+     * so that a retransmission of it is shed too (it was framed and checked when admitted).
+     */
+    void heldTooLong(SipMessage m, Transport transport, InetSocketAddress source, Channel connection,
+                     MessageSender sender) {
+        recentlyShed.add(fingerprint(m));
+        answer503(m, transport, source, connection, m.topVia(), sender);
     }
 
     /** The ACK of a response the router sent without a transaction (§17.1.1.3): nothing is sent on, it ends here. */
@@ -139,7 +165,8 @@ final class NewCallShedding {
         return true;
     }
 
-    private void answer503(SipMessage m, Transport transport, InetSocketAddress source, Channel connection, Via top) {
+    private void answer503(SipMessage m, Transport transport, InetSocketAddress source, Channel connection, Via top,
+                           MessageSender sender) {
         metrics.shed();
         metrics.localResponse(503);
         metrics.out();
@@ -249,7 +276,7 @@ final class NewCallShedding {
         return Fnv1a.finish(fnv.hash);
     }
 
-    /** FNV-1a over the bytes it is shown; reused (event loop only), so that a fingerprint allocates nothing. */
+    /** FNV-1a over the bytes it is shown; reused (one per thread), so that a fingerprint allocates nothing. */
     private static final class Fnv implements ByteProcessor {
         long hash;
 

@@ -1,6 +1,7 @@
 package io.roundhouse.router.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
@@ -19,11 +20,13 @@ import io.roundhouse.router.transaction.ServerKey;
 import io.roundhouse.router.transaction.ServerTransaction;
 import io.roundhouse.router.transaction.SipScheduler;
 import io.roundhouse.router.transaction.TransactionTable;
+import io.roundhouse.router.transport.AtTheDoor;
 import io.roundhouse.router.transport.Destination;
 import io.roundhouse.router.transport.InboundHandler;
 import io.roundhouse.router.transport.MessageSender;
 import io.roundhouse.router.transport.Transport;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * transactions; the ACK of a 2xx and the responses no transaction matches (2xx retransmissions, §16.7) go to
  * {@link StatelessForwarding}.
  *
- * <p>Runs on one event loop; nothing a peer sends may throw out of {@link #onMessage}.
+ * <p>Runs on one event loop, but for {@link #atTheDoor} (the door's thread, which touches only the door's
+ * {@link NewCallShedding}, the guard and counters); nothing a peer sends may throw out of {@link #onMessage}.
  */
 public final class ProxyCore implements InboundHandler {
 
@@ -65,8 +69,10 @@ public final class ProxyCore implements InboundHandler {
     private final NextHops nextHops;
     private final StatelessForwarding forwarding;
     private final RecentlyShed recentlyShed;
-    /** Set by {@link #start} before {@link #ctx}, which publishes it. */
+    /** Set by {@link #start} before {@link #ctx}, which publishes them. */
     private NewCallShedding shedding;
+    /** The door's ({@link #atTheDoor}), used on the door's thread only. */
+    private NewCallShedding doorShedding;
     /** Set once by {@link #stopTakingCalls()}; read per request. */
     private volatile boolean stopping;
     /** Set by {@link #start}: until then messages are dropped. */
@@ -101,8 +107,15 @@ public final class ProxyCore implements InboundHandler {
                 out);
         LocalResponses responses = new LocalResponses(writer, metrics, table, addresses, config.retryAfter());
         this.options = new OptionsClient(loop, table, nextHops, addresses, metrics);
-        this.shedding = new NewCallShedding(overload, recentlyShed, table, metrics, sender,
-                io.netty.buffer.PooledByteBufAllocator.DEFAULT, SERVER, responses.shedHeaders());
+        ByteBufAllocator alloc = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+        this.shedding = NewCallShedding.onTheLoop(overload, recentlyShed, table, metrics, alloc, SERVER,
+                responses.shedHeaders());
+        // Allocated at the first INVITE the door sees, not before: a router without a door never fills them.
+        Duration keep = config.timers().sixtyFourT1();
+        this.doorShedding = NewCallShedding.atTheDoor(overload,
+                new RecentlyShed(keep, RecentlyShed.DEFAULT_CAPACITY, scheduler::nanoTime),
+                new RecentlyShed(keep, RecentlyShed.DEFAULT_CAPACITY, scheduler::nanoTime), metrics, alloc, SERVER,
+                responses.shedHeaders());
         this.ctx = new ProxyContext(loop, scheduler, config.timers(), table, dispatcher, metrics, writer, responses,
                 nextHops, relay, addresses, new RoutePlanner(addresses), ended, calls, config.recordRoute(),
                 config.sip().noServiceStatus(), new FlowRoutes(sender, relay.signer()), overload);
@@ -181,6 +194,57 @@ public final class ProxyCore implements InboundHandler {
 
     @Override
     public void onMessage(ByteBuf frame, Transport transport, InetSocketAddress source, Channel connection) {
+        received(frame, transport, source, connection, false);
+    }
+
+    /**
+     * On the door's thread (a port for new calls read by a thread of its own): frames the datagram and lets
+     * {@link NewCallShedding} answer a new INVITE 503 there, or admit it, without the event loop. Anything else, and
+     * anything that does not frame, goes to the loop, which counts and answers it as it would have.
+     */
+    @Override
+    public AtTheDoor atTheDoor(ByteBuf datagram, InetSocketAddress source, Channel port, MessageSender doorSender) {
+        if (ctx == null || closed || SipParser.isKeepAlive(datagram)) {
+            return AtTheDoor.PASSED;
+        }
+        try {
+            SipMessage m = SipParser.parse(datagram, true);
+            if (!m.isRequest()) {
+                return AtTheDoor.PASSED;
+            }
+            AtTheDoor verdict = doorShedding.atTheDoor(m, Transport.UDP, source, port, calls.count(), stopping,
+                    doorSender);
+            if (verdict == AtTheDoor.DONE) {
+                metrics.in();
+            }
+            return verdict;
+        } catch (RuntimeException e) {
+            return AtTheDoor.PASSED; // the loop's normal path drops or answers it, and counts it
+        }
+    }
+
+    @Override
+    public boolean shedding() {
+        return overload.shedding(calls.count());
+    }
+
+    @Override
+    public void heldTooLong(ByteBuf datagram, InetSocketAddress source, Channel port, MessageSender doorSender) {
+        try {
+            doorShedding.heldTooLong(SipParser.parse(datagram, true), Transport.UDP, source, port, doorSender);
+        } catch (RuntimeException e) {
+            metrics.dropped(); // it framed and passed the door once: not expected
+        }
+    }
+
+    @Override
+    public void onAdmittedCall(ByteBuf datagram, InetSocketAddress source, Channel port) {
+        received(datagram, Transport.UDP, source, port, true);
+    }
+
+    /** {@code admittedAtTheDoor}: a new INVITE the door's {@link NewCallShedding} already admitted. */
+    private void received(ByteBuf frame, Transport transport, InetSocketAddress source, Channel connection,
+                          boolean admittedAtTheDoor) {
         ProxyContext c = ctx;
         if (c == null || closed) {
             metrics.dropped();
@@ -201,10 +265,10 @@ public final class ProxyCore implements InboundHandler {
         }
         try {
             if (m.isRequest()) {
-                NewCallShedding.Outcome early = shedding.atTheDoor(m, transport, source, connection, calls.count(),
-                        stopping);
-                if (early != NewCallShedding.Outcome.DONE) {
-                    onRequest(c, m, transport, source, connection, early == NewCallShedding.Outcome.ADMITTED);
+                AtTheDoor early = admittedAtTheDoor ? AtTheDoor.ADMITTED
+                        : shedding.atTheDoor(m, transport, source, connection, calls.count(), stopping, sender);
+                if (early != AtTheDoor.DONE) {
+                    onRequest(c, m, transport, source, connection, early == AtTheDoor.ADMITTED);
                 }
             } else {
                 onResponse(c, m);

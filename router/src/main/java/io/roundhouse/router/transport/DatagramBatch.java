@@ -10,7 +10,8 @@ import java.util.List;
  * Datagrams sent while the event loop handles one read of a UDP socket (up to a few dozen inbound datagrams) are only
  * written, and flushed once when that read ends: Netty's epoll datagram channel then hands them to the kernel in one
  * sendmmsg(2) instead of one sendto(2) each. A datagram sent anywhere else (a timer, a task from another thread) is
- * flushed at once, so none waits for traffic that may never come. Event loop only.
+ * flushed at once, so none waits for traffic that may never come. One per thread that reads sockets (the event loop,
+ * the door).
  */
 final class DatagramBatch {
 

@@ -4,7 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 
-/** Receives every framed message from the transport layer, on the event loop. */
+/**
+ * Receives every framed message from the transport layer, on the event loop; and, where a port for new calls is read
+ * by a thread of its own (the door, docs/security.md "A port for new calls"), looks at that port's datagrams on that
+ * thread first.
+ */
 public interface InboundHandler {
 
     /**
@@ -27,5 +31,33 @@ public interface InboundHandler {
      */
     default void onOversized(ByteBuf head, Transport transport, InetSocketAddress source, Channel connection) {
         onFramingError(transport, source, "datagram larger than the message size limit");
+    }
+
+    /**
+     * A datagram of a port for new calls, on the door's thread, before the event loop sees it: a new INVITE may be
+     * answered 503 there ({@code doorSender} sends on that thread), the ACK of a stateless response absorbed. What is
+     * not {@link AtTheDoor#DONE} is handed to the event loop: {@link #onMessage}, or {@link #onAdmittedCall} for a new
+     * call the door admitted. Must not throw; touches nothing that belongs to the event loop.
+     */
+    default AtTheDoor atTheDoor(ByteBuf datagram, InetSocketAddress source, Channel port, MessageSender doorSender) {
+        return AtTheDoor.PASSED;
+    }
+
+    /** Whether new calls are being shed now (asked by the door, on its thread, before {@link #heldTooLong}). */
+    default boolean shedding() {
+        return false;
+    }
+
+    /**
+     * A new INVITE the door admitted ({@link #atTheDoor}) that waited there for the event loop longer than it may (the
+     * loop was behind) while new calls are shed: answered 503 on the door's thread with {@code doorSender}, never
+     * handed to the loop.
+     */
+    default void heldTooLong(ByteBuf datagram, InetSocketAddress source, Channel port, MessageSender doorSender) {
+    }
+
+    /** A new INVITE the door admitted ({@link #atTheDoor}), on the event loop: its call goes on without a second ask. */
+    default void onAdmittedCall(ByteBuf datagram, InetSocketAddress source, Channel port) {
+        onMessage(datagram, Transport.UDP, source, port);
     }
 }

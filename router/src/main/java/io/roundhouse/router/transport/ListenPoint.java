@@ -4,7 +4,11 @@ import io.netty.channel.Channel;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A bound listening socket.
@@ -41,10 +45,19 @@ public record ListenPoint(Transport transport, InetSocketAddress address, Channe
      * admitted arrive there; the others receive only what callers start on them.
      */
     public static List<ListenPoint> portsForNewCalls(List<ListenPoint> points) {
-        List<ListenPoint> forNewCalls = new ArrayList<>();
-        for (ListenPoint p : points) {
-            if (p.transport() == Transport.UDP && own(points, Transport.UDP, p.isV6()) != p) {
-                forNewCalls.add(p);
+        return portsForNewCalls(points, ListenPoint::transport, ListenPoint::isV6);
+    }
+
+    /**
+     * The rule of {@link #portsForNewCalls(List)} over anything with a transport and a family (listen addresses before
+     * they are bound, too): every UDP one but the first of its family, which {@link #own} names.
+     */
+    static <T> List<T> portsForNewCalls(List<T> all, Function<T, Transport> transport, Predicate<T> v6) {
+        List<T> forNewCalls = new ArrayList<>();
+        Set<Boolean> familiesSeen = new HashSet<>();
+        for (T t : all) {
+            if (transport.apply(t) == Transport.UDP && !familiesSeen.add(v6.test(t))) {
+                forNewCalls.add(t);
             }
         }
         return forNewCalls;

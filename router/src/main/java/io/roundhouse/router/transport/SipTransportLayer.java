@@ -30,11 +30,13 @@ import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLParameters;
@@ -46,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * messages for the {@link InboundHandler}, and sends outbound messages, reusing the connection a peer opened (RFC 3261
  * §18) or opening one without blocking. A WebSocket peer (a browser, RFC 7118) is reached only over the connection it
  * opened: the router never connects to one.
+ *
+ * <p>With a door (a second event loop, one thread), the ports for new calls ({@link ListenPoint#portsForNewCalls}) are
+ * read there instead: each datagram is first shown to {@link InboundHandler#atTheDoor}, which may answer a new INVITE
+ * 503 on that thread, and the rest is copied and handed to the event loop in one task per read (docs/security.md, "A
+ * port for new calls"). So a flood of new calls is read and answered as fast as it comes on a core beside the loop's,
+ * and the loop spends its time on the calls it admitted.
  */
 public final class SipTransportLayer implements MessageSender {
 
@@ -66,6 +74,8 @@ public final class SipTransportLayer implements MessageSender {
     static final int NEW_CALL_DATAGRAMS_PER_READ = 2;
 
     private final EventLoop loop;
+    /** The thread that reads the ports for new calls, or null: the event loop reads them. */
+    private final Door door;
     private final NettyTransports netty;
     private final int maxMessageSize;
     private final InboundHandler inbound;
@@ -87,6 +97,8 @@ public final class SipTransportLayer implements MessageSender {
     private volatile DatagramReceiveBuffer[] newCallReceives = {};
     /** How many of the router's own UDP sockets are backlogged (event loop only). */
     private int ownBacklogged;
+    /** How many of them have been backlogged for {@value Door#FULL_READS_BEHIND} reads in a row (event loop only). */
+    private int ownBehind;
 
     private record Pending(ByteBuf message, Consumer<Throwable> onFailure) {
     }
@@ -112,11 +124,14 @@ public final class SipTransportLayer implements MessageSender {
      * @param tls    TLS of {@code tls:} and {@code wss:} listeners and of TLS connections the router opens, or null
      *               without TLS
      * @param webSocket origins and keep-alive of {@code ws:} and {@code wss:} listeners
+     * @param door      the thread that reads the ports for new calls, or null to read them on {@code loop}
+     * @param doorHold  how long a new call may wait at the door for the loop (half of T1)
      */
-    public SipTransportLayer(EventLoop loop, NettyTransports netty, int maxMessageSize, FloodGuard flood,
-                             ConnectionLimits limits, TlsSettings tls, WebSocketSettings webSocket,
-                             InboundHandler inbound) {
+    public SipTransportLayer(EventLoop loop, EventLoop door, Duration doorHold, NettyTransports netty,
+                             int maxMessageSize, FloodGuard flood, ConnectionLimits limits, TlsSettings tls,
+                             WebSocketSettings webSocket, InboundHandler inbound) {
         this.loop = loop;
+        this.door = door == null ? null : new Door(loop, door, inbound, datagrams, doorHold);
         this.webSocket = webSocket;
         this.netty = netty;
         this.maxMessageSize = maxMessageSize;
@@ -148,6 +163,14 @@ public final class SipTransportLayer implements MessageSender {
         io.micrometer.core.instrument.FunctionCounter.builder("sip.tls.handshakes.failed", handshakeFailures,
                 HandshakeFailures::count).description("TLS handshakes that failed or timed out").register(registry);
         webSocketMetrics.bindTo(registry);
+        if (door != null) {
+            io.micrometer.core.instrument.FunctionCounter.builder("sip.door.dropped", door, Door::drops)
+                    .description("datagrams of ports for new calls dropped at the door: what waited for the event"
+                            + " loop was a full socket's worth").register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("sip.door.held.too.long", door, Door::heldTooLong)
+                    .description("new calls answered 503 at the door because the event loop could not take them"
+                            + " within half of T1").register(registry);
+        }
     }
 
     /**
@@ -166,12 +189,16 @@ public final class SipTransportLayer implements MessageSender {
             log.warn("sip.websocket.allowed-origins is \"*\": a page of any web site may place calls through the"
                     + " WebSocket listeners; list the origins of your own pages to restrict them");
         }
+        // The addresses that will be ports for new calls once bound, by the same rule as the bound ones.
+        Set<ListenAddress> atTheDoor = door == null ? Set.of() : Set.copyOf(ListenPoint.portsForNewCalls(addresses,
+                ListenAddress::transport, a -> new InetSocketAddress(a.host(), 0).getAddress() instanceof Inet6Address));
         Map<String, ListenPoint> grouped = new HashMap<>();
         for (ListenAddress a : addresses) {
             // TLS and WebSocket are TCP sockets too: they cannot share a port with a TCP listener, so each port-0
             // listener of theirs gets its own port.
             if (a.port() != 0 || !sharesPort(a.transport())) {
-                listenPoints.add(bindOne(a.transport(), new InetSocketAddress(a.host(), a.port())));
+                listenPoints.add(bindOne(a.transport(), new InetSocketAddress(a.host(), a.port()),
+                        atTheDoor.contains(a)));
                 continue;
             }
             String key = a.transport() + " " + a.host();
@@ -179,13 +206,20 @@ public final class SipTransportLayer implements MessageSender {
                 // Pick a port free for every transport of this host that asks for port 0.
                 List<Transport> wanted = addresses.stream().filter(x -> x.port() == 0 && x.host().equals(a.host())
                         && sharesPort(x.transport())).map(ListenAddress::transport).distinct().toList();
-                for (ListenPoint p : bindGroup(a.host(), wanted)) {
+                boolean udpAtTheDoor = atTheDoor.contains(new ListenAddress(Transport.UDP, a.host(), 0));
+                for (ListenPoint p : bindGroup(a.host(), wanted, udpAtTheDoor)) {
                     grouped.put(p.transport() + " " + a.host(), p);
                 }
             }
             listenPoints.add(grouped.get(key));
         }
         readAdmittedCallsFirst();
+        List<ListenPoint> forNewCalls = ListenPoint.portsForNewCalls(listenPoints);
+        if (!forNewCalls.isEmpty()) {
+            log.info("ports for new calls {} read by {}", forNewCalls.stream().map(ListenPoint::address).toList(),
+                    door != null ? "a thread of their own (the door)"
+                            : "the event loop (sip.overload.new-call-thread false, or one processor)");
+        }
         return List.copyOf(listenPoints);
     }
 
@@ -202,6 +236,9 @@ public final class SipTransportLayer implements MessageSender {
         List<DatagramReceiveBuffer> receives = new ArrayList<>();
         for (ListenPoint p : ListenPoint.portsForNewCalls(listenPoints)) {
             UdpHandler handler = p.channel().pipeline().get(UdpHandler.class);
+            if (handler == null) {
+                continue; // read by the door
+            }
             handler.forNewCalls = true;
             receives.add(handler.receive);
         }
@@ -213,14 +250,16 @@ public final class SipTransportLayer implements MessageSender {
         return transport == Transport.UDP || transport == Transport.TCP;
     }
 
-    private List<ListenPoint> bindGroup(String host, List<Transport> transports) throws InterruptedException {
+    private List<ListenPoint> bindGroup(String host, List<Transport> transports, boolean udpAtTheDoor)
+            throws InterruptedException {
         for (int attempt = 0; ; attempt++) {
             List<ListenPoint> bound = new ArrayList<>();
             try {
-                ListenPoint first = bindOne(transports.get(0), new InetSocketAddress(host, 0));
+                ListenPoint first = bindOne(transports.get(0), new InetSocketAddress(host, 0), udpAtTheDoor);
                 bound.add(first);
                 for (int i = 1; i < transports.size(); i++) {
-                    bound.add(bindOne(transports.get(i), new InetSocketAddress(host, first.address().getPort())));
+                    bound.add(bindOne(transports.get(i), new InetSocketAddress(host, first.address().getPort()),
+                            udpAtTheDoor));
                 }
                 return bound;
             } catch (BindFailure e) {
@@ -234,11 +273,13 @@ public final class SipTransportLayer implements MessageSender {
         }
     }
 
-    private ListenPoint bindOne(Transport transport, InetSocketAddress address) throws InterruptedException {
+    /** {@code atTheDoor}: a UDP port for new calls, read by the door (ignored for other transports). */
+    private ListenPoint bindOne(Transport transport, InetSocketAddress address, boolean atTheDoor)
+            throws InterruptedException {
         if (transport.secure() && tls == null) {
             throw new BindFailure(transport.lowerName() + ":" + address + ": no sip.tls certificate and key", null);
         }
-        ChannelFuture f = transport == Transport.UDP ? bindUdp(address) : bindStream(transport, address);
+        ChannelFuture f = transport == Transport.UDP ? bindUdp(address, atTheDoor) : bindStream(transport, address);
         f.await();
         if (!f.isSuccess()) {
             throw new BindFailure(transport.lowerName() + ":" + address + ": " + f.cause().getMessage(), f.cause());
@@ -247,7 +288,7 @@ public final class SipTransportLayer implements MessageSender {
         return new ListenPoint(transport, (InetSocketAddress) ch.localAddress(), ch);
     }
 
-    private ChannelFuture bindUdp(InetSocketAddress address) {
+    private ChannelFuture bindUdp(InetSocketAddress address, boolean atTheDoor) {
         // One datagram is one message; its slot must hold the largest one accepted plus one byte, so that an
         // oversized datagram (cut to the slot by the kernel) is noticed. With epoll the buffer has a slot for each
         // datagram of a read and one recvmmsg(2) fills them all; NIO reads one datagram per call into one slot.
@@ -255,12 +296,12 @@ public final class SipTransportLayer implements MessageSender {
         boolean recvmmsg = netty == NettyTransports.EPOLL;
         DatagramReceiveBuffer receive = new DatagramReceiveBuffer(slot, recvmmsg, DATAGRAMS_PER_READ);
         Bootstrap b = new Bootstrap()
-                .group(loop)
+                .group(atTheDoor ? door.thread() : loop)
                 .channelFactory(netty.datagramChannel(address.getAddress() instanceof Inet6Address))
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, receive)
-                .handler(new UdpHandler(receive));
+                .handler(atTheDoor ? new DoorHandler(receive) : new UdpHandler(receive));
         if (recvmmsg) {
             b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
         }
@@ -335,6 +376,14 @@ public final class SipTransportLayer implements MessageSender {
                         new SipStreamDecoder(maxMessageSize, limits.messageTimeout(), false), new TcpHandler(transport));
             }
         };
+    }
+
+    /**
+     * How long the oldest datagram waiting at the door for the event loop has waited (0 without a door, or when none
+     * waits): the loop's backlog of new calls, which the overload guard measures.
+     */
+    public long newCallsWaitingNanos() {
+        return door == null ? 0 : door.oldestWaitNanos();
     }
 
     public List<ListenPoint> listenPoints() {
@@ -415,10 +464,15 @@ public final class SipTransportLayer implements MessageSender {
         return new Destination(ch.attr(FLOW).get().transport(), (InetSocketAddress) ch.remoteAddress(), ch);
     }
 
+    /** Reports a failed send on the event loop, also when the channel is the door's. */
     private ChannelFutureListener failureListener(Consumer<Throwable> onFailure) {
         return f -> {
             if (!f.isSuccess()) {
-                onFailure.accept(f.cause());
+                if (loop.inEventLoop()) {
+                    onFailure.accept(f.cause());
+                } else {
+                    loop.execute(() -> onFailure.accept(f.cause()));
+                }
             }
         };
     }
@@ -487,6 +541,7 @@ public final class SipTransportLayer implements MessageSender {
         private volatile boolean forNewCalls;
         private int readThisWakeUp;
         private boolean backlogged;
+        private int fullReadsInARow;
 
         UdpHandler(DatagramReceiveBuffer receive) {
             this.receive = receive;
@@ -526,11 +581,54 @@ public final class SipTransportLayer implements MessageSender {
                     r.datagramsPerRead(ownBacklogged > 0 ? NEW_CALL_DATAGRAMS_PER_READ : DATAGRAMS_PER_READ);
                 }
             }
+            if (!forNewCalls && door != null) {
+                boolean wasBehind = fullReadsInARow >= Door.FULL_READS_BEHIND;
+                fullReadsInARow = full ? fullReadsInARow + 1 : 0;
+                boolean behind = fullReadsInARow >= Door.FULL_READS_BEHIND;
+                if (behind != wasBehind) {
+                    ownBehind += behind ? 1 : -1;
+                    door.ownSocketsBacklogged(ownBehind > 0);
+                }
+            }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // ICMP port unreachable and the like surface here on a connected-less UDP socket: not fatal.
+            log.debug("UDP socket error: {}", cause.toString());
+        }
+    }
+
+    /** Reads a port for new calls on the door's thread: the flood guard first, then the {@link Door}. */
+    private final class DoorHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final DatagramReceiveBuffer receive;
+
+        DoorHandler(DatagramReceiveBuffer receive) {
+            this.receive = receive;
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            receive.release();
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            door.readBegan();
+            if (flood.admit(packet.sender())) {
+                ByteBuf content = packet.content();
+                door.received(content, packet.sender(), ctx.channel(), content.readableBytes() > maxMessageSize);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            door.readEnded();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.debug("UDP socket error: {}", cause.toString());
         }
     }

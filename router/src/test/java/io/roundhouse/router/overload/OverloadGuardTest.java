@@ -113,6 +113,64 @@ class OverloadGuardTest {
     }
 
     @Test
+    void theDoorIsOnWhereTheJvmSeesTwoProcessorsUnlessSet() {
+        assertThat(OverloadSettings.DEFAULTS.door(1)).as("its CPU would be the loop's").isFalse();
+        assertThat(OverloadSettings.DEFAULTS.door(2)).isTrue();
+        OverloadSettings off = new OverloadSettings(null, null, null, null, null, null, null, null, null, null, false);
+        OverloadSettings on = new OverloadSettings(null, null, null, null, null, null, null, null, null, null, true);
+        assertThat(off.door(8)).isFalse();
+        assertThat(on.door(1)).isTrue();
+    }
+
+    /** The door's hold is 100 ms here: T1 200 ms. */
+    private AtomicLong doorWaitMillis(long millis) {
+        AtomicLong doorWait = new AtomicLong(millis * 1_000_000);
+        guard.watchDoor(doorWait::get, Duration.ofMillis(100));
+        return doorWait;
+    }
+
+    @Test
+    void newCallsWaitingAtTheDoorPastT1ForAWholeWindowShed() {
+        doorWaitMillis(250);
+        samplesWithLag(WINDOW, 0);
+        assertThat(guard.overloaded()).isTrue();
+        assertThat(guard.decreases(OverloadGuard.Measure.DOOR_WAIT)).isEqualTo(1);
+    }
+
+    @Test
+    void newCallsWaitingAtTheDoorUnderT1AreNotOverload() {
+        doorWaitMillis(150); // past the hold, before the callers retransmit
+        samplesWithLag(WINDOW * 3, 0);
+        assertThat(guard.overloaded()).isFalse();
+    }
+
+    @Test
+    void aWaitAtTheDoorOverMostOfTheHoldKeepsTheOverloadOnWithoutDeepeningIt() {
+        AtomicLong doorWait = doorWaitMillis(250);
+        samplesWithLag(WINDOW, 0);
+        doorWait.set(90_000_000); // the door answers what waits past its hold: the wait hovers under it
+        samplesWithLag(WINDOW * 2, 0);
+        assertThat(guard.overloaded()).isTrue();
+        assertThat(guard.admittedShare()).isEqualTo(0.75);
+        doorWait.set(0);
+        samplesWithLag(WINDOW - 1, 0);
+        assertThat(guard.admittedShare()).as("on until a whole window without a wait").isEqualTo(0.75);
+        samplesWithLag(11, 0); // then back by 2.5 points a sample
+        assertThat(guard.overloaded()).isFalse();
+    }
+
+    @Test
+    void aDoorThatEmptiesOnceInAWindowIsNotOverload() {
+        AtomicLong doorWait = doorWaitMillis(250);
+        samplesWithLag(WINDOW / 2, 0);
+        doorWait.set(0); // the loop caught up for a moment: a burst, not a backlog
+        samplesWithLag(1, 0);
+        doorWait.set(250_000_000);
+        samplesWithLag(WINDOW / 2 - 1, 0);
+        assertThat(guard.overloaded()).isFalse();
+    }
+
+    @Test
     void sheddingGrowsOncePerWindowWhileTheOverloadLasts() {
         samplesWithLag(WINDOW, 150);
         samplesWithLag(WINDOW - 1, 150);
@@ -170,7 +228,7 @@ class OverloadGuardTest {
 
     @Test
     void turnedOffItTakesEveryCall() {
-        OverloadGuard off = guard(new OverloadSettings(false, null, null, null, null, null, null, null, null, null));
+        OverloadGuard off = guard(new OverloadSettings(false, null, null, null, null, null, null, null, null, null, null));
         samplesWithLag(WINDOW * 3, 5_000);
         assertThat(off.admitsNewCall(1_000_000)).isTrue();
         assertThat(off.shedding(1_000_000)).isFalse();
@@ -178,15 +236,16 @@ class OverloadGuardTest {
 
     @Test
     void aLimitOutsideItsRangeIsRefusedWithItsKeyAndDefault() {
-        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, 150, null, null, null, null, null))
+        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, 150, null, null, null, null, null, null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("max-loop-busy")
                 .hasMessageContaining("default 90");
         assertThatThrownBy(() -> new OverloadSettings(null, Duration.ofMillis(50), null, Duration.ofMillis(20), null,
-                null, null, null, null, null)).isInstanceOf(ConfigException.class).hasMessageContaining("max-loop-lag");
-        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, null, null, null, 0, null, null))
+                null, null, null, null, null, null)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("max-loop-lag");
+        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, null, null, null, 0, null, null, null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("max-udp-queue")
                 .hasMessageContaining("default 50");
-        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, null, null, null, null, -1, null))
+        assertThatThrownBy(() -> new OverloadSettings(null, null, null, null, null, null, null, null, -1, null, null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("max-udp-drops");
     }
 
@@ -205,7 +264,7 @@ class OverloadGuardTest {
     }
 
     private static final OverloadSettings RUNNABLE_95 = new OverloadSettings(null, null, null, null, null, null, null,
-            null, null, 95);
+            null, null, 95, null);
 
     @Test
     void aLoopStarvedOfCpuForAWholeWindowShedsThoughItsOwnCpuTimeIsLow() {

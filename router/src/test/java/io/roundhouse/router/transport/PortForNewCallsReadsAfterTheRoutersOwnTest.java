@@ -36,7 +36,7 @@ class PortForNewCallsReadsAfterTheRoutersOwnTest {
     private final EventLoop loop = group.next();
     /** The socket each datagram was read from, in the order read (event loop only until all are in). */
     private final List<Channel> readFrom = new CopyOnWriteArrayList<>();
-    private final SipTransportLayer transport = new SipTransportLayer(loop, netty, 65536,
+    private final SipTransportLayer transport = new SipTransportLayer(loop, null, null, netty, 65536,
             new FloodGuard(new FloodSettings(false, null, null, null, null, null), a -> true, System::nanoTime),
             ConnectionLimits.DEFAULTS, null, WebSocketSettings.DEFAULTS, new InboundHandler() {
                 @Override
