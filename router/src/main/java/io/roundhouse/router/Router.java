@@ -95,7 +95,8 @@ public final class Router implements AutoCloseable {
         // The door: a thread that reads the ports for new calls and sheds there, beside the loop (docs/security.md,
         // "A port for new calls"). Netty starts its thread at the first port bound to it: none without such ports.
         EventLoopGroup doorGroup = config.overload().door(Runtime.getRuntime().availableProcessors())
-                ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sip-door", true), netty.ioHandlerFactory())
+                ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sip-door", true),
+                        netty.ioHandlerFactory())
                 : null;
         // Bounded: a flood of requests naming hosts must not queue without end; when full, ProxyCore answers 503.
         ExecutorService resolver = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -323,7 +324,8 @@ public final class Router implements AutoCloseable {
 
         @Override
         public void heldTooLong(io.netty.buffer.ByteBuf datagram, InetSocketAddress source,
-                                io.netty.channel.Channel port, io.roundhouse.router.transport.MessageSender doorSender) {
+                                io.netty.channel.Channel port,
+                                io.roundhouse.router.transport.MessageSender doorSender) {
             target.heldTooLong(datagram, source, port, doorSender);
         }
     }

@@ -158,7 +158,7 @@ public record OverloadSettings(Boolean enabled, Duration sampleInterval, Duratio
      * Whether ports for new calls get a door (a thread of their own): as set, or, when {@code new-call-thread} is
      * absent, where the JVM sees {@code availableProcessors} of 2 or more (its count follows a container's CPU quota).
      * The door helps only with a core beside the loop's: on one, its CPU (framing every datagram of the port) is taken
-     * from the loop, and the bench's router on half a core lost a third of its clean rate with it.
+     * from the loop, and the bench's router on half a core held no rate clean with it (4,400 calls/s without).
      */
     public boolean door(int availableProcessors) {
         return newCallThread != null ? newCallThread : availableProcessors >= 2;

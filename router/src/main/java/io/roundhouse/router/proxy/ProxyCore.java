@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * transactions; the ACK of a 2xx and the responses no transaction matches (2xx retransmissions, §16.7) go to
  * {@link StatelessForwarding}.
  *
- * <p>Runs on one event loop, but for {@link #atTheDoor} (the door's thread, which touches only the door's
- * {@link NewCallShedding}, the guard and counters); nothing a peer sends may throw out of {@link #onMessage}.
+ * <p>Runs on one event loop, but for the door's calls ({@link #atTheDoor}, {@link #shedding}, {@link #heldTooLong}) on
+ * the door's thread, which touch only the door's {@link NewCallShedding}, the guard and counters; nothing a peer sends
+ * may throw out of {@link #onMessage}.
  */
 public final class ProxyCore implements InboundHandler {
 

@@ -23,10 +23,10 @@ import java.util.concurrent.atomic.LongAdder;
  * order, while the loop is behind: while it has not yet handled {@value #LOOP_BEHIND} datagrams handed to it, or while
  * one of the router's own sockets is backlogged (its last {@value #FULL_READS_BEHIND} reads were whole batches). How
  * long the oldest has waited is one of the guard's measures ({@link #oldestWaitNanos}). While the guard sheds, a new
- * call that waited here longer than the hold (half of T1) is answered 503 here too: the loop could not take it before the caller's first
- * retransmission (RFC 3261 §17.1.1.2). So at twice the clean rate every INVITE is answered before it is sent again,
- * and the loop completes what it admitted instead of reading a flood; while the guard does not shed, a new call waits
- * here as it would in a socket (a burst, a pause of the loop), and is refused nothing.
+ * call that waited here longer than the hold (half of T1) is answered 503 here too: the loop could not take it before
+ * the caller's first retransmission (RFC 3261 §17.1.1.2). So at twice the clean rate an INVITE is answered before it
+ * is sent again, and the loop completes what it admitted instead of reading a flood; while the guard does not shed, a
+ * new call waits here as it would in a socket (a burst, a pause of the loop), and is refused nothing.
  *
  * <p>Door thread, but for {@link #ownSocketsBacklogged} and the hand-over task, which run on the event loop.
  */

@@ -56,7 +56,7 @@ public interface InboundHandler {
     default void heldTooLong(ByteBuf datagram, InetSocketAddress source, Channel port, MessageSender doorSender) {
     }
 
-    /** A new INVITE the door admitted ({@link #atTheDoor}), on the event loop: its call goes on without a second ask. */
+    /** A new INVITE the door admitted ({@link #atTheDoor}), on the event loop: its call goes on, not asked again. */
     default void onAdmittedCall(ByteBuf datagram, InetSocketAddress source, Channel port) {
         onMessage(datagram, Transport.UDP, source, port);
     }

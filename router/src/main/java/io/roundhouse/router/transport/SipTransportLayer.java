@@ -191,7 +191,8 @@ public final class SipTransportLayer implements MessageSender {
         }
         // The addresses that will be ports for new calls once bound, by the same rule as the bound ones.
         Set<ListenAddress> atTheDoor = door == null ? Set.of() : Set.copyOf(ListenPoint.portsForNewCalls(addresses,
-                ListenAddress::transport, a -> new InetSocketAddress(a.host(), 0).getAddress() instanceof Inet6Address));
+                ListenAddress::transport,
+                a -> new InetSocketAddress(a.host(), 0).getAddress() instanceof Inet6Address));
         Map<String, ListenPoint> grouped = new HashMap<>();
         for (ListenAddress a : addresses) {
             // TLS and WebSocket are TCP sockets too: they cannot share a port with a TCP listener, so each port-0
@@ -535,15 +536,11 @@ public final class SipTransportLayer implements MessageSender {
         }
     }
 
-    private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
-        private final DatagramReceiveBuffer receive;
-        /** A port for new calls, not one of the router's own sockets (set once bound). */
-        private volatile boolean forNewCalls;
-        private int readThisWakeUp;
-        private boolean backlogged;
-        private int fullReadsInARow;
+    /** The end of a UDP socket's pipeline: releases its receive buffer with it; socket errors are not fatal. */
+    private abstract static class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        final DatagramReceiveBuffer receive;
 
-        UdpHandler(DatagramReceiveBuffer receive) {
+        DatagramHandler(DatagramReceiveBuffer receive) {
             this.receive = receive;
         }
 
@@ -551,6 +548,24 @@ public final class SipTransportLayer implements MessageSender {
         public void channelInactive(ChannelHandlerContext ctx) {
             receive.release();
             ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // ICMP port unreachable and the like surface here on a connected-less UDP socket: not fatal.
+            log.debug("UDP socket error: {}", cause.toString());
+        }
+    }
+
+    private final class UdpHandler extends DatagramHandler {
+        /** A port for new calls, not one of the router's own sockets (set once bound). */
+        private volatile boolean forNewCalls;
+        private int readThisWakeUp;
+        private boolean backlogged;
+        private int fullReadsInARow;
+
+        UdpHandler(DatagramReceiveBuffer receive) {
+            super(receive);
         }
 
         @Override
@@ -592,25 +607,13 @@ public final class SipTransportLayer implements MessageSender {
             }
         }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // ICMP port unreachable and the like surface here on a connected-less UDP socket: not fatal.
-            log.debug("UDP socket error: {}", cause.toString());
-        }
     }
 
     /** Reads a port for new calls on the door's thread: the flood guard first, then the {@link Door}. */
-    private final class DoorHandler extends SimpleChannelInboundHandler<DatagramPacket> {
-        private final DatagramReceiveBuffer receive;
+    private final class DoorHandler extends DatagramHandler {
 
         DoorHandler(DatagramReceiveBuffer receive) {
-            this.receive = receive;
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            receive.release();
-            ctx.fireChannelInactive();
+            super(receive);
         }
 
         @Override
@@ -625,11 +628,6 @@ public final class SipTransportLayer implements MessageSender {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             door.readEnded();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.debug("UDP socket error: {}", cause.toString());
         }
     }
 

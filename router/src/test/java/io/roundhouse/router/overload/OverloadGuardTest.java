@@ -228,7 +228,8 @@ class OverloadGuardTest {
 
     @Test
     void turnedOffItTakesEveryCall() {
-        OverloadGuard off = guard(new OverloadSettings(false, null, null, null, null, null, null, null, null, null, null));
+        OverloadGuard off = guard(new OverloadSettings(false, null, null, null, null, null, null, null, null, null,
+                null));
         samplesWithLag(WINDOW * 3, 5_000);
         assertThat(off.admitsNewCall(1_000_000)).isTrue();
         assertThat(off.shedding(1_000_000)).isFalse();

@@ -60,8 +60,8 @@ class ClosingManyConnectionsDoesNotStallTheLoopTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         FloodGuard flood = new FloodGuard(new FloodSettings(false, null, null, null, null, null), a -> true,
                 System::nanoTime);
-        SipTransportLayer transport = new SipTransportLayer(loop, null, null, netty, 65536, flood, ConnectionLimits.DEFAULTS, null,
-                WebSocketSettings.DEFAULTS,
+        SipTransportLayer transport = new SipTransportLayer(loop, null, null, netty, 65536, flood,
+                ConnectionLimits.DEFAULTS, null, WebSocketSettings.DEFAULTS,
                 new InboundHandler() {
                     @Override
                     public void onMessage(ByteBuf frame, Transport t, InetSocketAddress source, Channel connection) {

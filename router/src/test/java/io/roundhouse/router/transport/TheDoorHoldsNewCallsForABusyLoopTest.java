@@ -73,7 +73,8 @@ class TheDoorHoldsNewCallsForABusyLoopTest {
         loopFree.countDown();
         await(() -> inbound.onTheLoop.size() == Door.LOOP_BEHIND + 3);
         await(() -> door.oldestWaitNanos() == 0);
-        assertThat(inbound.onTheLoop).startsWith("INVITE call-0", "INVITE call-1").endsWith("INVITE call-" + (Door.LOOP_BEHIND + 2));
+        assertThat(inbound.onTheLoop).startsWith("INVITE call-0", "INVITE call-1")
+                .endsWith("INVITE call-" + (Door.LOOP_BEHIND + 2));
     }
 
     @Test
