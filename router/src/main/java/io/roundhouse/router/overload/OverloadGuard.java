@@ -180,6 +180,12 @@ public final class OverloadGuard {
         this.doorHoldNanos = hold.toNanos();
     }
 
+    /**
+     * Follows the receive queues of the UDP sockets among {@code points} from now on, sampled on a thread of their
+     * own every {@code sample-interval}, with their metrics in {@code registry}. Call once, before {@link #start}, off
+     * the event loop (it reads /proc once). Nothing when the guard is off; where the queues cannot be read, a line in
+     * the log and the guard judges as before.
+     */
     public void sampleUdpSockets(List<ListenPoint> points, MeterRegistry registry) {
         if (!settings.enabled()) {
             return;

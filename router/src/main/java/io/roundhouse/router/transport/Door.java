@@ -149,8 +149,9 @@ final class Door {
         return holding ? Math.max(0, System.nanoTime() - holdingSince) : 0;
     }
 
-    private boolean loopBehind() {
-        return ownSocketsBacklogged || handedOver.get() >= LOOP_BEHIND;
+    /** With {@code handed} datagrams handed over and not yet handled. */
+    private boolean loopBehind(int handed) {
+        return ownSocketsBacklogged || handed >= LOOP_BEHIND;
     }
 
     /**
@@ -161,7 +162,7 @@ final class Door {
     private void handOver() {
         long now = System.nanoTime();
         List<Waiting> handed = null;
-        int behind = handedOver.get();
+        int handedNotHandled = handedOver.get();
         while (!waiting.isEmpty()) {
             Waiting w = waiting.peek();
             boolean expired = now - w.readAt() > holdNanos;
@@ -176,7 +177,7 @@ final class Door {
                 }
                 continue;
             }
-            if ((!expired || newCall) && (ownSocketsBacklogged || behind >= LOOP_BEHIND)) {
+            if ((!expired || newCall) && loopBehind(handedNotHandled)) {
                 break;
             }
             waiting.poll();
@@ -189,7 +190,7 @@ final class Door {
                 handed = new ArrayList<>();
             }
             handed.add(w);
-            behind++;
+            handedNotHandled++;
         }
         if (handed != null) {
             handedOver.addAndGet(handed.size());
@@ -208,19 +209,23 @@ final class Door {
 
     private void deadlineReached() {
         deadline = null;
-        doorDatagrams.readBegan();
-        readEnded();
+        handOverNow();
     }
 
     /** Event loop: the door has something waiting and the loop caught up: one task at a time. */
     private void callTheDoor() {
-        if (holding && !loopBehind() && called.compareAndSet(false, true)) {
+        if (holding && !loopBehind(handedOver.get()) && called.compareAndSet(false, true)) {
             door.execute(() -> {
                 called.set(false);
-                doorDatagrams.readBegan();
-                readEnded();
+                handOverNow();
             });
         }
+    }
+
+    /** Door thread, outside a read: hands over as at the end of one, its 503s sent together. */
+    private void handOverNow() {
+        doorDatagrams.readBegan();
+        readEnded();
     }
 
     /** On the event loop: the datagrams of one hand-over, as if the loop had read them from their port. */

@@ -246,6 +246,11 @@ public final class SipTransportLayer implements MessageSender {
         newCallReceives = receives.toArray(new DatagramReceiveBuffer[0]);
     }
 
+    /** Whether a count of whole reads went from under {@code n} to {@code n} or more, or back. */
+    private static boolean crossed(int before, int after, int n) {
+        return (before >= n) != (after >= n);
+    }
+
     /** UDP and TCP may share a port number (RFC 3261 §18: a caller finds both at one address); the others may not. */
     private static boolean sharesPort(Transport transport) {
         return transport == Transport.UDP || transport == Transport.TCP;
@@ -561,7 +566,7 @@ public final class SipTransportLayer implements MessageSender {
         /** A port for new calls, not one of the router's own sockets (set once bound). */
         private volatile boolean forNewCalls;
         private int readThisWakeUp;
-        private boolean backlogged;
+        /** Reads in a row that were whole batches: 1 or more, backlogged; {@link Door#FULL_READS_BEHIND}, behind. */
         private int fullReadsInARow;
 
         UdpHandler(DatagramReceiveBuffer receive) {
@@ -589,23 +594,23 @@ public final class SipTransportLayer implements MessageSender {
             datagrams.readEnded();
             boolean full = readThisWakeUp >= DATAGRAMS_PER_READ;
             readThisWakeUp = 0;
-            if (!forNewCalls && full != backlogged) {
-                backlogged = full;
+            int before = fullReadsInARow;
+            fullReadsInARow = full ? before + 1 : 0;
+            if (forNewCalls) {
+                return;
+            }
+            if (crossed(before, fullReadsInARow, 1)) {
                 ownBacklogged += full ? 1 : -1;
                 for (DatagramReceiveBuffer r : newCallReceives) {
                     r.datagramsPerRead(ownBacklogged > 0 ? NEW_CALL_DATAGRAMS_PER_READ : DATAGRAMS_PER_READ);
                 }
             }
-            if (!forNewCalls && door != null) {
-                boolean wasBehind = fullReadsInARow >= Door.FULL_READS_BEHIND;
-                fullReadsInARow = full ? fullReadsInARow + 1 : 0;
-                boolean behind = fullReadsInARow >= Door.FULL_READS_BEHIND;
-                if (behind != wasBehind) {
-                    ownBehind += behind ? 1 : -1;
-                    door.ownSocketsBacklogged(ownBehind > 0);
-                }
+            if (door != null && crossed(before, fullReadsInARow, Door.FULL_READS_BEHIND)) {
+                ownBehind += full ? 1 : -1;
+                door.ownSocketsBacklogged(ownBehind > 0);
             }
         }
+
 
     }
 
