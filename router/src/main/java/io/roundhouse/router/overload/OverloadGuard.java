@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * admitted, and their decreases stand. Shed calls are spread evenly among the offered ones. Independently, a new call
  * is refused whenever the calls in progress are at their limit.
  *
- * <p>Runs on the SIP event loop only (its scheduler and the proxy call it there); {@link #overloaded()} may be read
- * from any thread (metrics).
+ * <p>Samples and decides on the SIP event loop (its scheduler calls it there); {@link #admitsNewCall} and
+ * {@link #shedding} are also asked on the door's thread (a port for new calls read by a thread of its own), so the
+ * sample and the admission share one lock; {@link #overloaded()} may be read from any thread (metrics).
  */
 public final class OverloadGuard {
 

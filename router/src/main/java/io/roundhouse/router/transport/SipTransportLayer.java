@@ -610,8 +610,6 @@ public final class SipTransportLayer implements MessageSender {
                 door.ownSocketsBacklogged(ownBehind > 0);
             }
         }
-
-
     }
 
     /** Reads a port for new calls on the door's thread: the flood guard first, then the {@link Door}. */
