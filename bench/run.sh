@@ -60,6 +60,8 @@
 #   SPLIT_SOCKETS=1 (the bench router listens on a second UDP port listed first, which its Via and Record-Route name:
 #   the nodes answer there, away from the callers' port, and the overload step's callers send their ACKs and BYEs
 #   there, by its Record-Route; docs/security.md, "A port for new calls"; default 0).
+#   CALLERS_KEEP_THEIR_PORT=1 (with SPLIT_SOCKETS=1: sip.callers-keep-their-port, the callers are record-routed with
+#   their port, so only the nodes reach the second one: a router whose callers are given one port; default 0).
 # Requires: sipp (sip-tester), kamailio, java 17, python3, redis-server, redis-cli and flock (dispatch variants).
 # Writes everything under $OUT (default /tmp/roundhouse-bench.*).
 set -euo pipefail
@@ -343,6 +345,10 @@ start_router() { # dir port nodeport1 nodeport2 [dispatch-variant redis-port]; s
     ROUTER_DIALOG_PORT=$(free_port)
     dialog_listen="\"udp:127.0.0.1:$ROUTER_DIALOG_PORT\", "
   fi
+  local callers_keep_their_port=""
+  if [ "${CALLERS_KEEP_THEIR_PORT:-0}" = 1 ]; then
+    callers_keep_their_port="  callers-keep-their-port: true" # without SPLIT_SOCKETS=1 the router refuses it
+  fi
   cat >"$1/router.yml" <<EOF
 sip:
   listen: [ $dialog_listen"udp:127.0.0.1:$2", "tcp:127.0.0.1:$2" ]
@@ -351,6 +357,7 @@ sip:
   flood: { enabled: false }
   # The overload guard (issue 9) is on with the router's defaults unless ROUTER_OVERLOAD sets it (step 6 measures it).
 ${ROUTER_OVERLOAD:+  overload: $ROUTER_OVERLOAD}
+${callers_keep_their_port}
 nodes:
   - { id: uas-1, uri: "sip:127.0.0.1:$3", weight: 1 }
   - { id: uas-2, uri: "sip:127.0.0.1:$4", weight: 1 }

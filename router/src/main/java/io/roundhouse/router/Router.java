@@ -138,7 +138,7 @@ public final class Router implements AutoCloseable {
             resolver.shutdownNow();
             throw e;
         }
-        core.start(new LocalAddresses(points, config.advertisedAddress()));
+        core.start(new LocalAddresses(points, config.advertisedAddress(), config.sip().callersKeepTheirPort()));
         dispatcher.onNodeDown(core::nodeDown); // calls ringing on a node that dies are failed over at once
         overload.sampleUdpSockets(points, registry); // their receive queues, read off the loop (docs/security.md)
         if (doorGroup != null) {

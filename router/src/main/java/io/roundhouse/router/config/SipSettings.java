@@ -36,12 +36,14 @@ import java.util.Set;
  * @param noServiceStatus   the answer to a request that matches no service (default 404; docs/dispatch.md)
  * @param overload          when new calls are shed with 503 ({@code sip.overload})
  * @param webSocket         origins and keep-alive of {@code ws:} and {@code wss:} listeners ({@code sip.websocket})
+ * @param callersKeepTheirPort whether a caller is record-routed with the port for new calls it called instead of the
+ *                          router's own (docs/security.md, "A port for new calls"; default false)
  */
 public record SipSettings(List<ListenAddress> listen, Optional<String> advertisedAddress, int maxMessageSize,
                           boolean recordRoute, SipTimers timers, Duration retryAfter, FloodSettings flood,
                           Duration drainTimeout, ConnectionLimits connections, TlsSettings tls,
                           Path routeSecretFile, int noServiceStatus, OverloadSettings overload,
-                          WebSocketSettings webSocket) {
+                          WebSocketSettings webSocket, boolean callersKeepTheirPort) {
 
     /** Default {@code sip.max-message-size}: 64 KiB, the largest UDP datagram. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 65536;
@@ -85,6 +87,10 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
             throw new ConfigException("no-service-status", noServiceStatus + " (expected: a 4xx, 5xx or 6xx status"
                     + " other than 401 and 407, e.g. 404, 480, 503, 604)");
         }
+        if (callersKeepTheirPort && ListenAddress.portsForNewCalls(listen).isEmpty()) {
+            throw new ConfigException("callers-keep-their-port", "true, but sip.listen has no port for new calls"
+                    + " (expected: a second udp listen address of one address family, the one callers are given)");
+        }
         retryAfter = Duration.ofSeconds(retryAfter.toSeconds());
     }
 
@@ -102,7 +108,8 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
                             @JsonProperty("route-secret-file") String routeSecretFile,
                             @JsonProperty("no-service-status") Integer noServiceStatus,
                             @JsonProperty("overload") OverloadSettings overload,
-                            @JsonProperty("websocket") WebSocketSettings webSocket) {
+                            @JsonProperty("websocket") WebSocketSettings webSocket,
+                            @JsonProperty("callers-keep-their-port") Boolean callersKeepTheirPort) {
         String secretFile = Require.optionalText("route-secret-file", routeSecretFile, "a file name");
         if (listen == null) {
             throw new ConfigException("listen", "missing (expected: a list such as [\"udp:127.0.0.1:5060\"])");
@@ -120,20 +127,21 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
                 secretFile == null ? null : Path.of(secretFile),
                 noServiceStatus == null ? DEFAULT_NO_SERVICE_STATUS : noServiceStatus,
                 overload == null ? OverloadSettings.DEFAULTS : overload,
-                webSocket == null ? WebSocketSettings.DEFAULTS : webSocket);
+                webSocket == null ? WebSocketSettings.DEFAULTS : webSocket,
+                callersKeepTheirPort != null && callersKeepTheirPort);
     }
 
     /** A copy with other timers. */
     public SipSettings withTimers(SipTimers newTimers) {
         return new SipSettings(listen, advertisedAddress, maxMessageSize, recordRoute, newTimers, retryAfter, flood,
                 drainTimeout, connections, tls, routeSecretFile, noServiceStatus, overload,
-                webSocket);
+                webSocket, callersKeepTheirPort);
     }
 
     /** A copy with another message size limit. */
     public SipSettings withMaxMessageSize(int bytes) {
         return new SipSettings(listen, advertisedAddress, bytes, recordRoute, timers, retryAfter, flood,
                 drainTimeout, connections, tls, routeSecretFile, noServiceStatus, overload,
-                webSocket);
+                webSocket, callersKeepTheirPort);
     }
 }

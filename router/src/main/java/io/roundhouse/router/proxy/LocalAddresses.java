@@ -1,8 +1,10 @@
 package io.roundhouse.router.proxy;
 
+import io.netty.channel.Channel;
 import io.netty.util.NetUtil;
 import io.roundhouse.router.sip.SipUri;
 import io.roundhouse.router.sip.Via;
+import io.roundhouse.router.transport.Destination;
 import io.roundhouse.router.transport.ListenPoint;
 import io.roundhouse.router.transport.Transport;
 import java.net.Inet6Address;
@@ -25,10 +27,21 @@ public final class LocalAddresses {
     /** The listening ports, as ints: asked for every response (isOurVia), where a boxed lookup allocated each time. */
     private final int[] ports;
     private final Optional<String> advertised;
+    private final boolean callersKeepTheirPort;
 
     public LocalAddresses(List<ListenPoint> points, Optional<String> advertised) {
+        this(points, advertised, false);
+    }
+
+    /**
+     * @param callersKeepTheirPort {@code sip.callers-keep-their-port}: a caller's side is record-routed with the UDP
+     *                             socket its request came in on, not the router's own (docs/security.md, "A port for
+     *                             new calls")
+     */
+    public LocalAddresses(List<ListenPoint> points, Optional<String> advertised, boolean callersKeepTheirPort) {
         this.points = List.copyOf(points);
         this.advertised = advertised;
+        this.callersKeepTheirPort = callersKeepTheirPort;
         advertised.ifPresent(hosts::add);
         this.ports = points.stream().mapToInt(p -> p.address().getPort()).distinct().toArray();
         for (ListenPoint p : points) {
@@ -90,6 +103,62 @@ public final class LocalAddresses {
             }
         }
         return points.get(0);
+    }
+
+    /**
+     * The listen point that the side a request came from is record-routed with: the router's own for that side's
+     * transport and family ({@link #pointFor}), or, where callers keep their port, the UDP socket the request came in
+     * on, so that a caller given one port (a firewall opened for it alone, a NAT that lets back only what comes from
+     * where it sent, RFC 3581 §4) sends its in-dialog requests there and gets the other side's from there.
+     */
+    public ListenPoint sideOf(Transport transport, InetSocketAddress source, Channel arrivedOn) {
+        if (callersKeepTheirPort && transport == Transport.UDP) {
+            for (ListenPoint p : points) {
+                if (p.channel() == arrivedOn) {
+                    return p;
+                }
+            }
+        }
+        return pointFor(transport, source);
+    }
+
+    /** The listen point a request to {@code dest} leaves from, and so names in its Via: the UDP socket it names. */
+    public ListenPoint sendingPoint(Destination dest) {
+        if (dest.transport() == Transport.UDP && dest.connection() != null) {
+            for (ListenPoint p : points) {
+                if (p.channel() == dest.connection()) {
+                    return p;
+                }
+            }
+        }
+        return pointFor(dest.transport(), dest.address());
+    }
+
+    /**
+     * Where callers keep their port: the UDP socket that {@code route}, a Route value of ours, names, when it is not
+     * the router's own (a port for new calls: a request to that side leaves from where the side was record-routed);
+     * else null, and a request leaves from the router's own socket as always.
+     */
+    public ListenPoint portForNewCallsNamedBy(SipUri route) {
+        if (!callersKeepTheirPort || (route.transportParam() != null && !route.transportParam().equals("udp"))) {
+            return null;
+        }
+        int port = route.portOrDefault();
+        for (ListenPoint p : points) {
+            InetAddress a = p.address().getAddress();
+            boolean sameHost = advertised.isPresent() || a.isAnyLocalAddress()
+                    || SipUri.sameHost(NetUtil.toAddressString(a), route.hostAddress());
+            if (p.transport() == Transport.UDP && p.address().getPort() == port && sameHost
+                    && ListenPoint.own(points, Transport.UDP, p.isV6()) != p) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** {@code sip.callers-keep-their-port}. */
+    public boolean callersKeepTheirPort() {
+        return callersKeepTheirPort;
     }
 
     /** {@code host:port} for a Via or URI written for {@code point}. */

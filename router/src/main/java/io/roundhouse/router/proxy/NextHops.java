@@ -5,7 +5,9 @@ import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
 import io.roundhouse.router.sip.SipUri;
 import io.roundhouse.router.transport.Destination;
+import io.roundhouse.router.transport.ListenPoint;
 import io.roundhouse.router.transport.Transport;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -61,6 +63,16 @@ final class NextHops {
      */
     void resolve(SipUri uri, boolean sips, java.util.function.Function<Destination, ByteBuf> build,
                  java.util.function.BiConsumer<ByteBuf, Destination> then, Consumer<String> failed) {
+        resolve(uri, sips, null, build, then, failed);
+    }
+
+    /**
+     * As above, the datagram leaving from {@code leaveFrom} (a UDP listen point, or null for the router's own socket)
+     * when the next hop is reached over UDP in that point's address family.
+     */
+    void resolve(SipUri uri, boolean sips, ListenPoint leaveFrom,
+                 java.util.function.Function<Destination, ByteBuf> build,
+                 java.util.function.BiConsumer<ByteBuf, Destination> then, Consumer<String> failed) {
         if (!uri.isSip()) {
             failed.accept("not a SIP URI: " + uri.text());
             return;
@@ -78,9 +90,19 @@ final class NextHops {
         String host = maddr != null && !maddr.isEmpty() ? SipUri.stripBrackets(maddr) : uri.hostAddress();
         int port = uri.portOrDefault();
         resolveHost(host, address -> {
-            Destination d = Destination.of(t, new InetSocketAddress(address, port));
+            Destination d = destination(t, new InetSocketAddress(address, port), leaveFrom);
             then.accept(build.apply(d), d);
         }, failed);
+    }
+
+    /**
+     * A destination over {@code t}, leaving from {@code leaveFrom} (a UDP listen point, or null for the router's own
+     * socket) when {@code t} is UDP and {@code to} is of that point's address family.
+     */
+    static Destination destination(Transport t, InetSocketAddress to, ListenPoint leaveFrom) {
+        boolean fromThere = leaveFrom != null && t == Transport.UDP
+                && (to.getAddress() instanceof Inet6Address) == leaveFrom.isV6();
+        return new Destination(t, to, fromThere ? leaveFrom.channel() : null);
     }
 
     /**

@@ -258,8 +258,11 @@ final class ProxyCall implements ClientTransactionListener {
             return;
         }
         // A node the dispatcher chose is the farm's; a hop the request names itself must pass the relay rule.
-        ctx.nextHops().resolve(nextHop, sips(), dest -> dispatched || ctx.relay().allows(request, plan, dest.address())
-                ? build(dest, addHeaders, thisAttempt) : null, (out, dest) -> {
+        // A hop the request names may be a caller that kept its port (LocalAddresses#sideOf): it is sent from there.
+        ListenPoint leaveFrom = dispatched ? null : plan.leaveFrom();
+        ctx.nextHops().resolve(nextHop, sips(), leaveFrom, dest -> dispatched
+                || ctx.relay().allows(request, plan, dest.address()) ? build(dest, addHeaders, thisAttempt) : null,
+                (out, dest) -> {
                     if (out == null) {
                         refuseRelay(nextHop);
                     } else {
@@ -305,14 +308,15 @@ final class ProxyCall implements ClientTransactionListener {
 
     private ByteBuf build(Destination dest, Map<String, String> addHeaders, int thisAttempt) {
         LocalAddresses locals = ctx.locals();
-        ListenPoint outPoint = locals.pointFor(dest.transport(), dest.address());
+        ListenPoint outPoint = locals.sendingPoint(dest);
         String branchId = branchFor(thisAttempt);
         List<String> recordRoutes = List.of();
         if (ctx.recordRoute() && request.toTagOrNull() == null
                 && DIALOG_CREATING.contains(request.method())) {
-            // Double Record-Route when the two sides differ in transport or address family, so that each side's
-            // in-dialog requests reach the router over what that side speaks (after RFC 5658 §3.2).
-            ListenPoint inPoint = locals.pointFor(in.transport(), in.source());
+            // Double Record-Route when the two sides differ in transport, address family or (where callers keep
+            // their port) UDP socket, so that each side's in-dialog requests reach the router over what that side
+            // speaks and where it can (after RFC 5658 §3.2).
+            ListenPoint inPoint = locals.sideOf(in.transport(), in.source(), in.connection());
             // A browser's side is its flow (FlowRoutes), not its .invalid Contact.
             String flow = ctx.flows().tokenOf(in);
             String signature = ctx.relay().signer().sign(callId, flow != null ? FlowRoutes.hop(flow) : upstreamHop(),

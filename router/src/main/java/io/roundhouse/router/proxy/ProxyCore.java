@@ -463,7 +463,7 @@ public final class ProxyCore implements InboundHandler {
         if (m.statusCode() >= 200 && m.statusCode() < 300 && m.cseq().method().equals("INVITE")) {
             // A retransmission of a 2xx the router acknowledged and hung up itself: ACK again, never upstream.
             if (!c.endedLegs().acknowledgeAgain(m, top.branch())) {
-                forwarding.forwardResponse(m); // §16.7 item 5 / §16.11: 2xx retransmissions go upstream
+                forwarding.forwardResponse(c.locals(), m); // §16.7 item 5 / §16.11: 2xx retransmissions go upstream
             }
             return;
         }

@@ -2,6 +2,7 @@ package io.roundhouse.router.proxy;
 
 import io.roundhouse.router.sip.SipUri;
 import io.roundhouse.router.sip.ValueRange;
+import io.roundhouse.router.transport.ListenPoint;
 import java.util.List;
 
 /**
@@ -19,7 +20,11 @@ import java.util.List;
  *                      the request came through, or null when it carried none
  * @param flow          the flow token ({@link FlowRoutes}) of the router's own Route nearest the next hop, when that
  *                      Route names a WebSocket side: the request goes over that flow; else null
+ * @param leaveFrom     the port for new calls that the router's own Route nearest the next hop names, where callers
+ *                      keep their port ({@link LocalAddresses#portForNewCallsNamedBy}): a request over UDP leaves from
+ *                      it; else null
  */
 record RoutePlan(SipUri requestUri, String newRequestUri, List<ValueRange> drop, SipUri nextHop,
-                 String appendRoute, boolean routedToUs, boolean hasRoute, String signature, String flow) {
+                 String appendRoute, boolean routedToUs, boolean hasRoute, String signature, String flow,
+                 ListenPoint leaveFrom) {
 }

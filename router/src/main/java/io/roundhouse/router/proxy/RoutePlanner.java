@@ -31,12 +31,14 @@ final class RoutePlanner {
         String newRuri = null;
         boolean routedToUs = false;
         String signature = null;
+        SipUri lastOfOurs = null;
         ValueRange last = routes.isEmpty() ? null : routes.get(routes.size() - 1);
         if (last != null && locals.isUs(ruri) && ruri.user().isEmpty() && !locals.isUs(routeUri(m, last))) {
             // §16.4: the Request-URI is a value we put in a Record-Route (ours, no user part), so the previous hop is
             // a strict router and the real Request-URI is the last Route. A request to sip:1000@router with a
             // preloaded Route naming the router is not that case.
             signature = ruri.param(RouteSigner.PARAM);
+            lastOfOurs = ruri;
             newRuri = routeUri(m, last).text();
             drop.add(last);
             ruri = SipUri.parse(newRuri);
@@ -55,6 +57,7 @@ final class RoutePlanner {
             // Of a double Record-Route, the last of ours is the side the request goes on to: a WebSocket side there
             // names the browser's flow (FlowRoutes); the browser's own requests have it first and the node's last.
             flow = flowOf(route);
+            lastOfOurs = route;
             drop.add(routes.get(i));
             routedToUs = true;
             i++;
@@ -75,7 +78,7 @@ final class RoutePlanner {
             }
         }
         return new RoutePlan(ruri, newRuri, drop, nextHop, append, routedToUs, next != null, signature,
-                next == null ? flow : null);
+                next == null ? flow : null, lastOfOurs == null ? null : locals.portForNewCallsNamedBy(lastOfOurs));
     }
 
     /** The flow token of a Route of ours towards a WebSocket side (its user part), or null. */

@@ -1,7 +1,10 @@
 package io.roundhouse.router.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.roundhouse.router.sip.HeaderName;
+import io.roundhouse.router.sip.NameAddr;
 import io.roundhouse.router.sip.SipMessage;
+import io.roundhouse.router.sip.SipParseException;
 import io.roundhouse.router.sip.SipUri;
 import io.roundhouse.router.sip.ValueRange;
 import io.roundhouse.router.sip.Via;
@@ -51,7 +54,7 @@ final class StatelessForwarding {
         LocalAddresses locals = c.locals();
         boolean sips = NextHops.isSips(plan.requestUri());
         Function<Destination, ByteBuf> build = dest -> {
-            ListenPoint point = locals.pointFor(dest.transport(), dest.address());
+            ListenPoint point = locals.sendingPoint(dest);
             ForwardEdits edits = new ForwardEdits(plan.newRequestUri(), locals.via(dest.transport(), point,
                     Branches.branch(m, top, 0)), List.of(), in.topVia(), plan.drop(), plan.appendRoute(), Map.of());
             return writer.forwardRequest(m, edits);
@@ -68,7 +71,7 @@ final class StatelessForwarding {
             drop(m, in.source(), "ACK not forwarded: " + refused.why()); // an ACK is never answered (§17.2.1)
             return;
         }
-        nextHops.resolve(plan.nextHop(), sips,
+        nextHops.resolve(plan.nextHop(), sips, plan.leaveFrom(),
                 dest -> relay.allows(m, plan, dest.address()) ? build.apply(dest) : null, (ack, dest) -> {
             if (ack == null) {
                 // No response to an ACK (§17.2.1): refused means dropped, and counted.
@@ -80,8 +83,12 @@ final class StatelessForwarding {
         }, reason -> log.debug("call {}: ACK not forwarded: {}", m.callIdOrEmpty(), reason));
     }
 
-    /** Sends a response upstream by its second Via (§18.2.2), without a transaction. */
-    void forwardResponse(SipMessage m) {
+    /**
+     * Sends a response upstream by its second Via (§18.2.2), without a transaction; where callers keep their port,
+     * from the port the caller called, which the last of the router's Record-Route values in it names (the caller's
+     * side of a double Record-Route).
+     */
+    void forwardResponse(LocalAddresses locals, SipMessage m) {
         List<ValueRange> vias = m.vias();
         if (vias.size() < 2) {
             drop(m, null, "response with only our Via");
@@ -97,11 +104,12 @@ final class StatelessForwarding {
         }
         ByteBuf response = writer.forwardResponse(m);
         String callId = m.callIdOrEmpty();
+        ListenPoint from = t == Transport.UDP ? callersPort(locals, m) : null; // m is read here, never after the lookup
         nextHops.resolveHost(host, address -> {
             Destination dest;
             boolean built = false;
             try {
-                dest = Destination.of(t, new InetSocketAddress(address, port));
+                dest = NextHops.destination(t, new InetSocketAddress(address, port), from);
                 built = true;
             } finally {
                 if (!built) {
@@ -113,6 +121,25 @@ final class StatelessForwarding {
                     response.release();
                     log.debug("call {}: response not forwarded: {}", callId, reason);
                 });
+    }
+
+    /** The port for new calls the last of our Record-Route values in {@code m} names, or null (LocalAddresses). */
+    private static ListenPoint callersPort(LocalAddresses locals, SipMessage m) {
+        if (!locals.callersKeepTheirPort()) {
+            return null;
+        }
+        SipUri lastOfOurs = null;
+        for (ValueRange r : m.ranges(HeaderName.RECORD_ROUTE)) {
+            try {
+                SipUri u = NameAddr.parse(m.text(r), r.start() - m.base(), "Record-Route").sipUri();
+                if (locals.isUs(u)) {
+                    lastOfOurs = u;
+                }
+            } catch (SipParseException e) {
+                return null; // a node's malformed Record-Route: sent from the router's own socket, as without this
+            }
+        }
+        return lastOfOurs == null ? null : locals.portForNewCallsNamedBy(lastOfOurs);
     }
 
     private void drop(SipMessage m, InetSocketAddress source, String reason) {

@@ -39,6 +39,7 @@ record ConfigChanges(List<String> applicable, List<String> needRestart) {
                 b.advertisedAddress().orElse("none"));
         compare(restart, "sip.max-message-size", a.maxMessageSize(), b.maxMessageSize());
         compare(restart, "sip.record-route", a.recordRoute(), b.recordRoute());
+        compare(restart, "sip.callers-keep-their-port", a.callersKeepTheirPort(), b.callersKeepTheirPort());
         compare(restart, "sip.timers", a.timers(), b.timers());
         compare(restart, "sip.retry-after", a.retryAfter(), b.retryAfter());
         compare(restart, "sip.no-service-status", a.noServiceStatus(), b.noServiceStatus());

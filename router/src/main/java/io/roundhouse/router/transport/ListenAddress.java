@@ -2,6 +2,9 @@ package io.roundhouse.router.transport;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import io.roundhouse.shared.config.ConfigException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * One {@code sip.listen} entry: {@code udp:127.0.0.1:5060}, {@code tcp:[::1]:5060}, {@code tls:0.0.0.0:5061},
@@ -55,6 +58,15 @@ public record ListenAddress(Transport transport, String host, int port) {
             throw new ConfigException(key, "port " + port + " out of range (expected: 0..65535)");
         }
         return new ListenAddress(transport, host, port);
+    }
+
+    /**
+     * The ports for new calls among {@code listen} once bound ({@link ListenPoint#portsForNewCalls(List)}, by the same
+     * rule): known before binding, for the door and for the configuration's checks.
+     */
+    public static List<ListenAddress> portsForNewCalls(List<ListenAddress> listen) {
+        return ListenPoint.portsForNewCalls(listen, ListenAddress::transport,
+                a -> new InetSocketAddress(a.host(), 0).getAddress() instanceof Inet6Address);
     }
 
     @Override

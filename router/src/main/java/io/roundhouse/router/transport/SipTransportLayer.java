@@ -190,9 +190,7 @@ public final class SipTransportLayer implements MessageSender {
                     + " WebSocket listeners; list the origins of your own pages to restrict them");
         }
         // The addresses that will be ports for new calls once bound, by the same rule as the bound ones.
-        Set<ListenAddress> atTheDoor = door == null ? Set.of() : Set.copyOf(ListenPoint.portsForNewCalls(addresses,
-                ListenAddress::transport,
-                a -> new InetSocketAddress(a.host(), 0).getAddress() instanceof Inet6Address));
+        Set<ListenAddress> atTheDoor = door == null ? Set.of() : Set.copyOf(ListenAddress.portsForNewCalls(addresses));
         Map<String, ListenPoint> grouped = new HashMap<>();
         for (ListenAddress a : addresses) {
             // TLS and WebSocket are TCP sockets too: they cannot share a port with a TCP listener, so each port-0

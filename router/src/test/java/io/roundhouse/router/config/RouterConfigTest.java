@@ -142,6 +142,8 @@ class RouterConfigTest {
                 "sip.no-service-status", "expected");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], retry-after: 500ms }\n", "sip.retry-after",
                 "or 0s for no Retry-After");
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\", \"tcp:127.0.0.1:5060\" ], callers-keep-their-port: true }\n",
+                "sip.callers-keep-their-port", "no port for new calls");
         assertRejected(MINIMAL + "bogus: 1\n", "bogus", "unknown key (expected one of: admin, dispatch, health,"
                 + " metrics, nodes, redis, services, sip)");
         assertRejected(MINIMAL + "admin: { token: s3cret }\n", "admin.token", "unknown key (expected one of: listen, token-file)");
