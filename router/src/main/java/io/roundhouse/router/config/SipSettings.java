@@ -7,6 +7,7 @@ import io.roundhouse.router.overload.OverloadSettings;
 import io.roundhouse.router.transport.ConnectionLimits;
 import io.roundhouse.router.transport.ListenAddress;
 import io.roundhouse.router.transport.TlsSettings;
+import io.roundhouse.router.transport.Transport;
 import io.roundhouse.router.transport.ws.WebSocketSettings;
 import io.roundhouse.shared.config.ConfigException;
 import io.roundhouse.shared.config.Require;
@@ -87,11 +88,32 @@ public record SipSettings(List<ListenAddress> listen, Optional<String> advertise
             throw new ConfigException("no-service-status", noServiceStatus + " (expected: a 4xx, 5xx or 6xx status"
                     + " other than 401 and 407, e.g. 404, 480, 503, 604)");
         }
-        if (callersKeepTheirPort && ListenAddress.portsForNewCalls(listen).isEmpty()) {
+        if (callersKeepTheirPort) {
+            requireCallersPort(listen, advertisedAddress);
+        }
+        retryAfter = Duration.ofSeconds(retryAfter.toSeconds());
+    }
+
+    /**
+     * {@code callers-keep-their-port} needs a port for new calls, and one the caller's Record-Route value can name
+     * apart from the router's own: with an advertised address every value carries that one host, so only the port
+     * tells them apart.
+     */
+    private static void requireCallersPort(List<ListenAddress> listen, Optional<String> advertisedAddress) {
+        if (ListenAddress.portsForNewCalls(listen).isEmpty()) {
             throw new ConfigException("callers-keep-their-port", "true, but sip.listen has no port for new calls"
                     + " (expected: a second udp listen address of one address family, the one callers are given)");
         }
-        retryAfter = Duration.ofSeconds(retryAfter.toSeconds());
+        if (advertisedAddress.isPresent()) {
+            Set<Integer> ports = new HashSet<>();
+            for (ListenAddress a : listen) {
+                if (a.transport() == Transport.UDP && a.port() != 0 && !ports.add(a.port())) {
+                    throw new ConfigException("callers-keep-their-port", "true, but with sip.advertised-address every"
+                            + " Record-Route names one host, and two udp listen addresses share port " + a.port()
+                            + " (expected: a port of its own for the callers' address)");
+                }
+            }
+        }
     }
 
     @JsonCreator

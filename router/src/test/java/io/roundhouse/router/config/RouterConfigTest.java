@@ -135,6 +135,14 @@ class RouterConfigTest {
     }
 
     @Test
+    void callersKeepTheirPortOnAPortOfTheirOwn() {
+        RouterConfig c = RouterConfig.parse("sip: { listen: [ \"udp:10.0.0.5:5062\", \"udp:192.0.2.10:5060\" ],"
+                + " advertised-address: sip.example.com, callers-keep-their-port: true }\n");
+        assertThat(c.sip().callersKeepTheirPort()).isTrue();
+        assertThat(RouterConfig.parse(MINIMAL).sip().callersKeepTheirPort()).as("default").isFalse();
+    }
+
+    @Test
     void badConfigsNameTheOffendingKey() {
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], no-service-status: 401 }\n",
                 "sip.no-service-status", "expected: a 4xx, 5xx or 6xx status other than 401 and 407");
@@ -142,8 +150,11 @@ class RouterConfigTest {
                 "sip.no-service-status", "expected");
         assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\" ], retry-after: 500ms }\n", "sip.retry-after",
                 "or 0s for no Retry-After");
-        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\", \"tcp:127.0.0.1:5060\" ], callers-keep-their-port: true }\n",
-                "sip.callers-keep-their-port", "no port for new calls");
+        assertRejected("sip: { listen: [ \"udp:127.0.0.1:5060\", \"tcp:127.0.0.1:5060\" ],"
+                + " callers-keep-their-port: true }\n", "sip.callers-keep-their-port", "no port for new calls");
+        assertRejected("sip: { listen: [ \"udp:10.0.0.5:5060\", \"udp:192.0.2.10:5060\" ],"
+                + " advertised-address: sip.example.com, callers-keep-their-port: true }\n",
+                "sip.callers-keep-their-port", "share port 5060");
         assertRejected(MINIMAL + "bogus: 1\n", "bogus", "unknown key (expected one of: admin, dispatch, health,"
                 + " metrics, nodes, redis, services, sip)");
         assertRejected(MINIMAL + "admin: { token: s3cret }\n", "admin.token", "unknown key (expected one of: listen, token-file)");

@@ -95,7 +95,8 @@ class CallersKeepTheirPortTest {
         Received ok = call(invite);
         List<String> recordRoute = node.awaitRequest("INVITE", WAIT).headers("Record-Route");
 
-        // The node hangs up: its route set is the Record-Route in order, its Request-URI the caller's Contact (§12.1.1).
+        // The node hangs up: its route set is the Record-Route in order, its Request-URI the caller's Contact
+        // (§12.1.1).
         RequestBuilder bye = node.request("BYE", caller.uri(Transport.UDP)).callId("bye-1").cseq(1)
                 .fromTag(toTag(ok)).to("<sip:alice@" + caller.hostPort() + ">;tag=" + invite.fromTag());
         recordRoute.forEach(bye::route);
