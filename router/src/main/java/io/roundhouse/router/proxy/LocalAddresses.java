@@ -27,7 +27,10 @@ public final class LocalAddresses {
     /** The listening ports, as ints: asked for every response (isOurVia), where a boxed lookup allocated each time. */
     private final int[] ports;
     private final Optional<String> advertised;
-    private final boolean callersKeepTheirPort;
+    /** Where callers keep their port: the ports for new calls ({@link ListenPoint#portsForNewCalls}); else none. */
+    private final List<ListenPoint> callersPorts;
+    /** Their hosts as a Route names them, found once; null where any host of ours will do (advertised, wildcard). */
+    private final List<String> callersPortHosts = new ArrayList<>();
 
     public LocalAddresses(List<ListenPoint> points, Optional<String> advertised) {
         this(points, advertised, false);
@@ -41,7 +44,11 @@ public final class LocalAddresses {
     public LocalAddresses(List<ListenPoint> points, Optional<String> advertised, boolean callersKeepTheirPort) {
         this.points = List.copyOf(points);
         this.advertised = advertised;
-        this.callersKeepTheirPort = callersKeepTheirPort;
+        this.callersPorts = callersKeepTheirPort ? ListenPoint.portsForNewCalls(points) : List.of();
+        for (ListenPoint p : callersPorts) {
+            InetAddress a = p.address().getAddress();
+            callersPortHosts.add(advertised.isPresent() || a.isAnyLocalAddress() ? null : NetUtil.toAddressString(a));
+        }
         advertised.ifPresent(hosts::add);
         this.ports = points.stream().mapToInt(p -> p.address().getPort()).distinct().toArray();
         for (ListenPoint p : points) {
@@ -112,26 +119,24 @@ public final class LocalAddresses {
      * where it sent, RFC 3581 §4) sends its in-dialog requests there and gets the other side's from there.
      */
     public ListenPoint sideOf(Transport transport, InetSocketAddress source, Channel arrivedOn) {
-        if (callersKeepTheirPort && transport == Transport.UDP) {
-            for (ListenPoint p : points) {
-                if (p.channel() == arrivedOn) {
-                    return p;
-                }
-            }
-        }
-        return pointFor(transport, source);
+        ListenPoint callersPort = transport == Transport.UDP ? callersPortOn(arrivedOn) : null;
+        return callersPort != null ? callersPort : pointFor(transport, source);
     }
 
     /** The listen point a request to {@code dest} leaves from, and so names in its Via: the UDP socket it names. */
     public ListenPoint sendingPoint(Destination dest) {
-        if (dest.transport() == Transport.UDP && dest.connection() != null) {
-            for (ListenPoint p : points) {
-                if (p.channel() == dest.connection()) {
-                    return p;
-                }
+        ListenPoint callersPort = dest.transport() == Transport.UDP ? callersPortOn(dest.connection()) : null;
+        return callersPort != null ? callersPort : pointFor(dest.transport(), dest.address());
+    }
+
+    /** The callers' port that is {@code socket}, or null (none, or callers do not keep their port). */
+    private ListenPoint callersPortOn(Channel socket) {
+        for (ListenPoint p : callersPorts) {
+            if (p.channel() == socket) {
+                return p;
             }
         }
-        return pointFor(dest.transport(), dest.address());
+        return null;
     }
 
     /**
@@ -140,17 +145,15 @@ public final class LocalAddresses {
      * else null, and a request leaves from the router's own socket as always.
      */
     public ListenPoint portForNewCallsNamedBy(SipUri route) {
-        if (!callersKeepTheirPort || (route.transportParam() != null && !route.transportParam().equals("udp"))) {
+        if (callersPorts.isEmpty() || (route.transportParam() != null && !route.transportParam().equals("udp"))) {
             return null;
         }
         int port = route.portOrDefault();
-        for (ListenPoint p : points) {
-            InetAddress a = p.address().getAddress();
-            boolean sameHost = advertised.isPresent() || a.isAnyLocalAddress()
-                    || SipUri.sameHost(NetUtil.toAddressString(a), route.hostAddress());
-            if (p.transport() == Transport.UDP && p.address().getPort() == port && sameHost
-                    && ListenPoint.own(points, Transport.UDP, p.isV6()) != p) {
-                return p;
+        for (int i = 0; i < callersPorts.size(); i++) {
+            String host = callersPortHosts.get(i);
+            if (callersPorts.get(i).address().getPort() == port
+                    && (host == null || SipUri.sameHost(host, route.hostAddress()))) {
+                return callersPorts.get(i);
             }
         }
         return null;
@@ -158,7 +161,7 @@ public final class LocalAddresses {
 
     /** {@code sip.callers-keep-their-port}. */
     public boolean callersKeepTheirPort() {
-        return callersKeepTheirPort;
+        return !callersPorts.isEmpty();
     }
 
     /** {@code host:port} for a Via or URI written for {@code point}. */
